@@ -1,0 +1,61 @@
+import { exitCodes, UsageError, type CliIo } from './cli-io.ts';
+import { schemaCommand, schemaUsage } from './commands/schema.ts';
+import { validateCommand, validateUsage } from './commands/validate.ts';
+import { version } from './version.ts';
+import { didYouMean } from '../shared/core/text/suggest.ts';
+
+const usage = `Usage: infrastream <command> [options]
+
+Commands:
+  validate [DIR]   validate every manifest of a repository and the references between them
+  schema           print the JSON Schema of manifests, for editors
+
+Options:
+  -h, --help       show help (also: infrastream <command> --help)
+  -v, --version    show the version`;
+
+const commands: Record<
+  string,
+  { run: (args: readonly string[], io: CliIo) => number | Promise<number>; usage: string }
+> = {
+  validate: { run: validateCommand, usage: validateUsage },
+  schema: { run: schemaCommand, usage: schemaUsage },
+};
+
+/** Runs the CLI and returns its exit code; all process access goes through `io`. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    io.stdout(`${usage}\n`);
+    return name === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  if (name === '-v' || name === '--version') {
+    io.stdout(`${version}\n`);
+    return exitCodes.ok;
+  }
+  const command = commands[name];
+  if (command === undefined) {
+    io.stderr(
+      `infrastream: unknown command "${name}"${didYouMean(name, Object.keys(commands))}\n\n${usage}\n`,
+    );
+    return exitCodes.usage;
+  }
+  if (args.includes('-h') || args.includes('--help')) {
+    io.stdout(`${command.usage}\n`);
+    return exitCodes.ok;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      io.stderr(`infrastream ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
+      return exitCodes.usage;
+    }
+    throw error;
+  }
+}
+
+function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}

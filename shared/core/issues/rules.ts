@@ -1,0 +1,146 @@
+import type { Severity } from './issue.ts';
+
+/** What a rule checks and why it exists; shown in reports and in SARIF rule metadata. */
+export interface RuleDefinition {
+  readonly severity: Severity;
+  readonly summary: string;
+}
+
+/**
+ * Every rule the validator can report, in one place, so that rule ids are stable and
+ * documented. Ids are `area/name`; the area says which stage found the issue.
+ */
+export const rules = {
+  'encoding/bom': {
+    severity: 'error',
+    summary: 'Manifests are UTF-8 without a byte-order mark.',
+  },
+  'encoding/utf8': {
+    severity: 'error',
+    summary: 'Manifests are valid UTF-8.',
+  },
+  'limits/file-size': {
+    severity: 'error',
+    summary: 'A manifest file is at most the configured size (1 MiB by default).',
+  },
+  'limits/file-count': {
+    severity: 'error',
+    summary: 'A repository holds at most the configured number of YAML files.',
+  },
+  'limits/depth': {
+    severity: 'error',
+    summary: 'Collections nest at most the configured depth, which bounds parser work.',
+  },
+  'limits/scalar-size': {
+    severity: 'error',
+    summary: 'A single value is at most the configured length.',
+  },
+  'yaml/syntax': { severity: 'error', summary: 'The file is YAML 1.2 that parses.' },
+  'yaml/duplicate-key': {
+    severity: 'error',
+    summary: 'A mapping names each key once; YAML parsers disagree on which duplicate wins.',
+  },
+  'yaml/tab-indent': { severity: 'error', summary: 'YAML forbids tabs in indentation.' },
+  'yaml/multi-document': { severity: 'error', summary: 'A file holds exactly one manifest.' },
+  'yaml/directive': {
+    severity: 'error',
+    summary: 'No %YAML or %TAG directives: they change how the file is read.',
+  },
+  'yaml/alias': {
+    severity: 'error',
+    summary: 'No aliases (*name): they make files hard to review and enable expansion bombs.',
+  },
+  'yaml/merge-key': {
+    severity: 'error',
+    summary: 'No merge keys (<<): YAML 1.2 does not define them and parsers disagree.',
+  },
+  'yaml/tag': {
+    severity: 'error',
+    summary: 'No explicit tags (!!str, !custom): every value has its plain YAML 1.2 type.',
+  },
+  'yaml/key': {
+    severity: 'error',
+    summary: 'Mapping keys are plain scalars (strings or numbers), never null or collections.',
+  },
+  'yaml/forbidden-key': {
+    severity: 'error',
+    summary: 'Keys such as __proto__ and constructor are refused: they alter objects in memory.',
+  },
+  'manifest/api-version': {
+    severity: 'error',
+    summary: 'apiVersion is lowops.manifests.v1.',
+  },
+  'manifest/unknown-kind': {
+    severity: 'error',
+    summary: 'kind is one of the kinds of lowops.manifests.v1.',
+  },
+  'schema/required': { severity: 'error', summary: 'A required field is present.' },
+  'schema/unknown-field': {
+    severity: 'error',
+    summary: 'Only the fields of the kind are allowed; a misspelt field would be ignored.',
+  },
+  'schema/type': { severity: 'error', summary: 'A value has the expected type.' },
+  'schema/enum': { severity: 'error', summary: 'A value is one of the allowed values.' },
+  'schema/name': {
+    severity: 'error',
+    summary: 'Names are lowercase DNS labels: a letter, then letters, digits or hyphens, 1-63.',
+  },
+  'schema/value': { severity: 'error', summary: 'A value is within its allowed range or format.' },
+  'schema/computed': {
+    severity: 'error',
+    summary: 'spec.computed is written by the platform only.',
+  },
+  'identity/duplicate': {
+    severity: 'error',
+    summary: 'Kind, ancestors and name identify one manifest only.',
+  },
+  'identity/one-organization': {
+    severity: 'error',
+    summary: 'A repository describes exactly one Organization.',
+  },
+  'ref/missing-parent': {
+    severity: 'error',
+    summary: 'metadata names every ancestor of the manifest.',
+  },
+  'ref/dangling-parent': {
+    severity: 'error',
+    summary: 'Every ancestor named in metadata exists.',
+  },
+  'ref/ancestor-chain': {
+    severity: 'error',
+    summary: 'The ancestors named in metadata belong to each other.',
+  },
+  'ref/dangling': {
+    severity: 'error',
+    summary: 'Every name in spec that points at another manifest resolves.',
+  },
+  'ref/wrong-kind': {
+    severity: 'error',
+    summary: 'A name in spec resolves to a manifest of the expected kind.',
+  },
+  'ref/cross-scope': {
+    severity: 'error',
+    summary: 'Project-scoped references stay within the same project and environment.',
+  },
+  'ref/ambiguous': {
+    severity: 'error',
+    summary: 'A name in spec resolves to exactly one manifest.',
+  },
+  'ref/cycle': {
+    severity: 'error',
+    summary: 'Group parents form a tree: no group is its own ancestor.',
+  },
+  'ref/release-track-project': {
+    severity: 'error',
+    summary:
+      'An application can be placed: its project exists in every environment of its release track.',
+  },
+  'ref/deployment-config': {
+    severity: 'error',
+    summary:
+      'An application has a DeploymentConfig of its name in its project in every environment it deploys to.',
+  },
+} as const satisfies Record<string, RuleDefinition>;
+
+/** The id of a rule the validator can report. */
+export type RuleId = keyof typeof rules;

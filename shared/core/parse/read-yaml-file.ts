@@ -1,0 +1,381 @@
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Node,
+  type YAMLError,
+} from 'yaml';
+import { createIssue, type Issue } from '../issues/issue.ts';
+import type { RuleId } from '../issues/rules.ts';
+import { escapePointerSegment, locationOfRange, type SourceDocument } from './source-document.ts';
+import type { YamlLimits } from './yaml-limits.ts';
+
+/** The outcome of reading one YAML file. */
+export type YamlFileResult =
+  /** Parsed without a single issue; `value` is plain data (objects, arrays, scalars). */
+  | { readonly status: 'parsed'; readonly source: SourceDocument; readonly value: unknown }
+  /** Looked like a manifest but could not be read safely. */
+  | { readonly status: 'invalid'; readonly issues: readonly Issue[] }
+  /** Could not be read, but does not mention apiVersion or kind: not a manifest. */
+  | { readonly status: 'skipped' };
+
+const BOM = [0xef, 0xbb, 0xbf] as const;
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenientUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/** A file that names an apiVersion or kind key is held to the manifest rules. */
+const MANIFEST_MARKER = /^[ \t]*["']?(?:apiVersion|kind)["']?[ \t]*:/m;
+
+/** Keys that would reach an object's prototype in code that copies parsed data. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+const yamlErrorRules: Partial<Record<string, RuleId>> = {
+  DUPLICATE_KEY: 'yaml/duplicate-key',
+  TAB_AS_INDENT: 'yaml/tab-indent',
+  MULTIPLE_DOCS: 'yaml/multi-document',
+  TAG_RESOLVE_FAILED: 'yaml/tag',
+};
+
+/**
+ * Reads one YAML file strictly: UTF-8 without BOM, YAML 1.2 core schema, one document,
+ * unique keys, no aliases, merge keys, tags or directives, bounded size and depth. The
+ * result is plain data plus the syntax tree that locates every value in the source.
+ */
+export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits): YamlFileResult {
+  const at = (
+    rule: RuleId,
+    source: Pick<SourceDocument, 'path' | 'lineCounter'>,
+    start: number,
+    end: number,
+    message: string,
+  ) => createIssue(rule, locationOfRange(source, '', start, end), message);
+  const empty = { path, lineCounter: new LineCounter() };
+
+  if (bytes.length > limits.maxFileBytes) {
+    if (!MANIFEST_MARKER.test(lenientUtf8.decode(bytes.subarray(0, 64 * 1024))))
+      return { status: 'skipped' };
+    return invalid(
+      at(
+        'limits/file-size',
+        empty,
+        0,
+        0,
+        `expected at most ${limits.maxFileBytes} bytes, found ${bytes.length}`,
+      ),
+    );
+  }
+
+  const issues: Issue[] = [];
+  let body = bytes;
+  if (BOM.every((byte, index) => bytes[index] === byte)) {
+    issues.push(
+      at(
+        'encoding/bom',
+        empty,
+        0,
+        0,
+        'expected UTF-8 without a byte-order mark, found one at the start of the file',
+      ),
+    );
+    body = bytes.subarray(BOM.length);
+  }
+
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    const lenient = lenientUtf8.decode(body);
+    if (!MANIFEST_MARKER.test(lenient)) return { status: 'skipped' };
+    const offset = firstInvalidUtf8(body);
+    const before = lenientUtf8.decode(body.subarray(0, offset));
+    const byte = body[offset] ?? 0;
+    issues.push(
+      at(
+        'encoding/utf8',
+        { path, lineCounter: countLines(before) },
+        before.length,
+        before.length,
+        `expected UTF-8, found the byte 0x${byte.toString(16).padStart(2, '0')}, which is not valid there`,
+      ),
+    );
+    return invalid(...issues);
+  }
+  if (!MANIFEST_MARKER.test(text)) {
+    // Not a manifest unless it parses into one; other YAML (CI workflows) must not fail a push.
+    const quiet = tryParse(path, text, limits);
+    return quiet.status === 'parsed' ? quiet : { status: 'skipped' };
+  }
+  const result = tryParse(path, text, limits);
+  if (result.status === 'invalid' || issues.length > 0) {
+    return invalid(...issues, ...(result.status === 'invalid' ? result.issues : []));
+  }
+  return result;
+}
+
+function tryParse(
+  path: string,
+  text: string,
+  limits: YamlLimits,
+): Exclude<YamlFileResult, { status: 'skipped' }> {
+  const lineCounter = new LineCounter();
+  const source = { path, lineCounter };
+  const tooDeep = flowDepthOverflow(text, limits.maxDepth);
+  if (tooDeep !== undefined) {
+    countLinesInto(lineCounter, text);
+    return invalid(
+      createIssue(
+        'limits/depth',
+        locationOfRange(source, '', tooDeep, tooDeep),
+        `expected collections nested at most ${limits.maxDepth} deep, found deeper nesting`,
+      ),
+    );
+  }
+  const document = parseDocument(text, {
+    version: '1.2',
+    schema: 'core',
+    merge: false,
+    uniqueKeys: true,
+    strict: true,
+    prettyErrors: false,
+    lineCounter,
+  });
+  const problems: Issue[] = [];
+  const report = (error: YAMLError) =>
+    problems.push(
+      createIssue(
+        yamlErrorRules[error.code] ?? 'yaml/syntax',
+        locationOfRange(source, '', error.pos[0], error.pos[1]),
+        yamlMessage(error),
+      ),
+    );
+  document.errors.forEach(report);
+  const directives = document.directives;
+  if (directives.yaml.explicit || Object.keys(directives.tags).some((tag) => tag !== '!!')) {
+    problems.push(
+      createIssue(
+        'yaml/directive',
+        locationOfRange(source, '', 0, 0),
+        'expected no %YAML or %TAG directive, found one: manifests are YAML 1.2 as written',
+      ),
+    );
+  }
+  if (problems.length > 0) {
+    document.warnings.forEach(report);
+    return invalid(...problems);
+  }
+  const walker = new PlainValueBuilder(
+    { path, text, root: document.contents, lineCounter },
+    limits,
+  );
+  const value = walker.build(document.contents, '', 1);
+  if (walker.issues.length > 0) return invalid(...walker.issues);
+  return { status: 'parsed', source: walker.source, value };
+}
+
+function invalid(...issues: Issue[]): { status: 'invalid'; issues: Issue[] } {
+  return { status: 'invalid', issues };
+}
+
+function yamlMessage(error: YAMLError): string {
+  const detail = error.message.replace(/ at line \d+, column \d+.*$/s, '');
+  switch (error.code) {
+    case 'DUPLICATE_KEY':
+      return 'expected each key once in a mapping, found a duplicate';
+    case 'TAB_AS_INDENT':
+      return 'expected spaces for indentation, found a tab';
+    case 'MULTIPLE_DOCS':
+      return 'expected one document per file, found another after "---"';
+    case 'TAG_RESOLVE_FAILED':
+      return `expected no tags, found ${detail.replace(/^Unresolved tag: /, '')}`;
+    default:
+      return `expected valid YAML: ${detail.charAt(0).toLowerCase()}${detail.slice(1)}`;
+  }
+}
+
+/**
+ * Converts the syntax tree into plain data in one pass, refusing what the tree allows but
+ * manifests must not contain. The parser already rejected syntax errors; this catches
+ * the constructs that are valid YAML yet unsafe or ambiguous.
+ */
+class PlainValueBuilder {
+  readonly issues: Issue[] = [];
+  readonly source: SourceDocument;
+  readonly #limits: YamlLimits;
+
+  constructor(source: SourceDocument, limits: YamlLimits) {
+    this.source = source;
+    this.#limits = limits;
+  }
+
+  build(node: unknown, pointer: string, depth: number): unknown {
+    if (node === null || node === undefined) return null;
+    const yamlNode = node as Node;
+    if (isAlias(yamlNode)) {
+      return this.#fail(
+        'yaml/alias',
+        yamlNode,
+        pointer,
+        `expected a value, found the alias *${yamlNode.source}; write the value out`,
+      );
+    }
+    if (yamlNode.tag !== undefined) {
+      return this.#fail(
+        'yaml/tag',
+        yamlNode,
+        pointer,
+        `expected no tags, found ${yamlNode.tag.replace('tag:yaml.org,2002:', '!!')}; quote the value if it is text`,
+      );
+    }
+    if (isScalar(yamlNode)) {
+      const value = yamlNode.value;
+      if (typeof value === 'string' && value.length > this.#limits.maxScalarLength) {
+        return this.#fail(
+          'limits/scalar-size',
+          yamlNode,
+          pointer,
+          `expected a value of at most ${this.#limits.maxScalarLength} characters, found ${value.length}`,
+        );
+      }
+      return value;
+    }
+    if (depth > this.#limits.maxDepth) {
+      return this.#fail(
+        'limits/depth',
+        yamlNode,
+        pointer,
+        `expected collections nested at most ${this.#limits.maxDepth} deep, found deeper nesting`,
+      );
+    }
+    if (isSeq(yamlNode)) {
+      return yamlNode.items.map((item, index) =>
+        this.build(item, `${pointer}/${index}`, depth + 1),
+      );
+    }
+    if (isMap(yamlNode)) {
+      const result: Record<string, unknown> = {};
+      for (const pair of yamlNode.items) {
+        const key = pair.key as Node | null;
+        const raw: unknown = isScalar(key) && key.tag === undefined ? key.value : null;
+        if (typeof raw !== 'string' && typeof raw !== 'number' && typeof raw !== 'boolean') {
+          this.#fail(
+            isAlias(key) ? 'yaml/alias' : 'yaml/key',
+            key ?? yamlNode,
+            pointer,
+            'expected a plain text or number key, found ' + describeKey(key),
+          );
+          continue;
+        }
+        const name = String(raw);
+        const childPointer = `${pointer}/${escapePointerSegment(name)}`;
+        if (name === '<<') {
+          this.#fail(
+            'yaml/merge-key',
+            key ?? yamlNode,
+            childPointer,
+            'expected no merge keys, found "<<"; write the merged fields out',
+          );
+          continue;
+        }
+        if (FORBIDDEN_KEYS.has(name)) {
+          this.#fail(
+            'yaml/forbidden-key',
+            key ?? yamlNode,
+            childPointer,
+            `expected an ordinary key, found "${name}", which is refused for safety`,
+          );
+          continue;
+        }
+        result[name] = this.build(pair.value, childPointer, depth + 1);
+      }
+      return result;
+    }
+    return null;
+  }
+
+  #fail(rule: RuleId, node: Node, pointer: string, message: string): null {
+    const [start = 0, end = start] = node.range ?? [];
+    this.issues.push(createIssue(rule, locationOfRange(this.source, pointer, start, end), message));
+    return null;
+  }
+}
+
+function describeKey(key: Node | null): string {
+  if (key === null || (isScalar(key) && key.value === null)) return 'an empty key';
+  if (isAlias(key)) return 'an alias';
+  if (isMap(key) || isSeq(key)) return 'a collection';
+  return 'a tagged key';
+}
+
+/**
+ * The offset of the first bracket that nests flow collections deeper than `maxDepth`.
+ * The parser's flow lexer exhausts memory on tens of thousands of `[`, so this runs
+ * first. It skips quoted text and comments and over-counts only brackets inside plain
+ * scalars, which are balanced in any realistic file.
+ */
+function flowDepthOverflow(text: string, maxDepth: number): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text.charCodeAt(i);
+    if (char === 0x5b || char === 0x7b) {
+      if (++depth > maxDepth) return i;
+    } else if (char === 0x5d || char === 0x7d) {
+      depth = Math.max(0, depth - 1);
+    } else if (char === 0x22) {
+      i = skipQuoted(text, i, '"');
+    } else if (char === 0x27) {
+      i = skipQuoted(text, i, "'");
+    } else if (char === 0x23 && (i === 0 || /\s/.test(text.charAt(i - 1)))) {
+      const end = text.indexOf('\n', i);
+      i = end === -1 ? text.length : end;
+    }
+  }
+  return undefined;
+}
+
+function skipQuoted(text: string, start: number, quote: string): number {
+  for (let i = start + 1; i < text.length; i++) {
+    const char = text.charAt(i);
+    if (quote === '"' && char === '\\') i++;
+    else if (char === quote) {
+      if (quote === "'" && text.charAt(i + 1) === "'") i++;
+      else return i;
+    }
+  }
+  return text.length;
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  let low = 0;
+  let high = bytes.length;
+  // The fatal decoder accepts exactly the valid prefixes, so bisect on it.
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if (isValidPrefix(bytes.subarray(0, middle))) low = middle;
+    else high = middle - 1;
+  }
+  return low;
+}
+
+function isValidPrefix(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function countLines(text: string): LineCounter {
+  const lineCounter = new LineCounter();
+  countLinesInto(lineCounter, text);
+  return lineCounter;
+}
+
+function countLinesInto(lineCounter: LineCounter, text: string): void {
+  lineCounter.addNewLine(0);
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1))
+    lineCounter.addNewLine(i + 1);
+}

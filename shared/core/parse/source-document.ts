@@ -1,0 +1,88 @@
+import { isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import type { IssueLocation } from '../issues/issue.ts';
+
+/**
+ * A parsed YAML file that keeps its syntax tree, so that any JSON pointer into its value
+ * can be traced back to the exact source range it came from.
+ */
+export interface SourceDocument {
+  /** Repository-relative path with `/` separators. */
+  readonly path: string;
+  readonly text: string;
+  readonly root: Node | null;
+  readonly lineCounter: LineCounter;
+}
+
+/** Which part of a mapping entry an issue is about: the key (`foo:`) or its value. */
+export type LocatedPart = 'key' | 'value';
+
+/** Escapes one segment of a JSON pointer (RFC 6901). */
+export function escapePointerSegment(segment: string | number): string {
+  return String(segment).replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+/** Builds a JSON pointer from its segments. */
+export function toPointer(segments: readonly (string | number)[]): string {
+  return segments.map((segment) => `/${escapePointerSegment(segment)}`).join('');
+}
+
+function splitPointer(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+}
+
+/** The location of an offset range of a file, as 1-based lines and columns. */
+export function locationOfRange(
+  source: Pick<SourceDocument, 'path' | 'lineCounter'>,
+  pointer: string,
+  start: number,
+  end: number,
+): IssueLocation {
+  const from = source.lineCounter.linePos(start);
+  const to = source.lineCounter.linePos(Math.max(start, end));
+  return {
+    file: source.path,
+    pointer,
+    line: from.line,
+    column: from.col,
+    endLine: to.line,
+    endColumn: to.col,
+  };
+}
+
+/**
+ * Where the node at `pointer` is written. Missing segments resolve to the deepest node
+ * that exists, so an issue about a missing field points at the mapping that lacks it.
+ */
+export function locate(
+  source: SourceDocument,
+  pointer: string,
+  part: LocatedPart = 'value',
+): IssueLocation {
+  let node: unknown = source.root;
+  let range: readonly number[] | undefined = source.root?.range ?? undefined;
+  for (const segment of splitPointer(pointer)) {
+    if (isMap(node)) {
+      const pair = node.items.find(
+        (item) => isScalar(item.key) && String(item.key.value) === segment,
+      );
+      if (pair === undefined) break;
+      const keyRange = isScalar(pair.key) ? pair.key.range : undefined;
+      const value = pair.value as Node | null;
+      range = part === 'key' || value?.range == null ? (keyRange ?? range) : value.range;
+      node = value;
+    } else if (isSeq(node)) {
+      const item = node.items[Number(segment)] as Node | undefined;
+      if (item?.range == null) break;
+      range = item.range;
+      node = item;
+    } else {
+      break;
+    }
+  }
+  const [start = 0, end = start] = range ?? [];
+  return locationOfRange(source, pointer, start, end);
+}

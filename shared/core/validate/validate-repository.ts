@@ -1,0 +1,117 @@
+import * as v from 'valibot';
+import { compareIssues, compareStrings, createIssue, type Issue } from '../issues/issue.ts';
+import { metadataOf } from '../manifests/manifest.ts';
+import type { Kind } from '../manifests/kinds.ts';
+import { readYamlFile } from '../parse/read-yaml-file.ts';
+import type { SourceDocument } from '../parse/source-document.ts';
+import { defaultYamlLimits, type YamlLimits } from '../parse/yaml-limits.ts';
+import { checkRepository } from './check-repository.ts';
+import { identityOf, type IndexedManifest, type Scope } from './repository-index.ts';
+import { validateManifest } from './validate-manifest.ts';
+
+/** A YAML file of the repository, as bytes: decoding is part of validation. */
+export interface RepositoryFile {
+  /** Repository-relative path with `/` separators. */
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Everything validation learnt about a repository. */
+export interface RepositoryValidation {
+  /** YAML files looked at. */
+  readonly files: number;
+  /** Files that are manifests of this format, valid or not. */
+  readonly manifestCount: number;
+  /** Manifests that passed their schema (whole-repository issues may still name them). */
+  readonly manifests: readonly IndexedManifest[];
+  /** Every issue, in file, line and column order. */
+  readonly issues: readonly Issue[];
+  /** The text of every manifest file, for code frames. */
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/**
+ * Validates a whole repository: each file strictly on its own, then everything that
+ * needs all of them. Every issue is reported, never only the first.
+ */
+export function validateRepository(
+  files: readonly RepositoryFile[],
+  limits: YamlLimits = defaultYamlLimits,
+  onProgress?: (done: number, total: number) => void,
+): RepositoryValidation {
+  const ordered = [...files].sort((a, b) => compareStrings(a.path, b.path));
+  const issues: Issue[] = [];
+  if (ordered.length > limits.maxFiles) {
+    const first = ordered[limits.maxFiles] as RepositoryFile;
+    issues.push(
+      createIssue(
+        'limits/file-count',
+        { file: first.path, pointer: '', line: 1, column: 1 },
+        `expected at most ${limits.maxFiles} YAML files, found ${ordered.length}; nothing was validated`,
+      ),
+    );
+    return { files: ordered.length, manifestCount: 0, manifests: [], issues, sources: new Map() };
+  }
+
+  const entries: IndexedManifest[] = [];
+  const sources = new Map<string, string>();
+  let manifestCount = 0;
+  let done = 0;
+  for (const file of ordered) {
+    if (onProgress !== undefined && ++done % 500 === 0) onProgress(done, ordered.length);
+    const read = readYamlFile(file.path, file.bytes, limits);
+    if (read.status === 'skipped') continue;
+    if (read.status === 'invalid') {
+      manifestCount++;
+      issues.push(...read.issues);
+      continue;
+    }
+    const result = validateManifest(read.source, read.value);
+    if (result.status === 'not-a-manifest') continue;
+    manifestCount++;
+    sources.set(file.path, read.source.text);
+    if (result.status === 'valid') {
+      const { kind } = result.manifest;
+      const metadata = result.manifest.metadata as Scope & { name: string };
+      const id = identityOf(kind, metadata, metadata.name) ?? '';
+      entries.push({
+        id,
+        kind,
+        name: metadata.name,
+        metadata,
+        source: read.source,
+        manifest: result.manifest,
+      });
+      continue;
+    }
+    issues.push(...result.issues);
+    const declared = result.kind && declaredIdentity(result.kind, read.value, read.source);
+    if (declared) entries.push(declared);
+  }
+
+  issues.push(...checkRepository(entries));
+  issues.sort(compareIssues);
+  return {
+    files: ordered.length,
+    manifestCount,
+    manifests: entries.filter((entry) => entry.manifest !== undefined),
+    issues,
+    sources,
+  };
+}
+
+/**
+ * A manifest whose spec is invalid still declares an identity when its metadata is
+ * valid; indexing it keeps references to it from being reported as dangling too.
+ */
+function declaredIdentity(
+  kind: Kind,
+  value: unknown,
+  source: SourceDocument,
+): IndexedManifest | undefined {
+  const metadata = v.safeParse(metadataOf(kind), (value as { metadata?: unknown }).metadata);
+  if (!metadata.success) return undefined;
+  const scope = metadata.output as Scope & { name: string };
+  const id = identityOf(kind, scope, scope.name);
+  return id === undefined ? undefined : { id, kind, name: scope.name, metadata: scope, source };
+}
