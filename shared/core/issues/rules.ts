@@ -120,7 +120,7 @@ export const rules = {
   },
   'ref/cross-scope': {
     severity: 'error',
-    summary: 'Project-scoped references stay within the same project and environment.',
+    summary: 'References stay in scope: the organization, the unit, or the same project and environment.',
   },
   'ref/ambiguous': {
     severity: 'error',

@@ -27,7 +27,7 @@ export function strict<const TEntries extends v.ObjectEntries>(entries: TEntries
   return v.strictObject(entries, (issue) => {
     const key = String(issue.input);
     return issue.expected === 'never'
-      ? `unknown field "${key}"${didYouMean(key, known)}; expected one of ${quoteList(known)}`
+      ? `unknown field${didYouMean(key, known)}; expected one of ${quoteList(known)}`
       : `missing required field ${issue.expected}`;
   });
 }

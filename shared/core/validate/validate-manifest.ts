@@ -88,7 +88,7 @@ function describeIssue(kind: Kind, issue: v.BaseIssue<unknown>) {
         rule: 'schema/unknown-field' as const,
         pointer,
         part: 'key' as const,
-        message: prefix(segments.slice(0, -1), issue.message),
+        message: prefix(segments, issue.message),
       };
     }
     const parent = toPointer(segments.slice(0, -1));
