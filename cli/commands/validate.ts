@@ -8,7 +8,7 @@ import { formatJson } from '../../shared/core/report/format-json.ts';
 import { formatSarif } from '../../shared/core/report/format-sarif.ts';
 import { formatText } from '../../shared/core/report/format-text.ts';
 import type { ValidationReport } from '../../shared/core/report/validation-report.ts';
-import { validateRepository } from '../../shared/core/validate/validate-repository.ts';
+import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
 import { version } from '../version.ts';
 
@@ -41,7 +41,7 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
 
   const files = await readRepositoryFiles(directory, defaultYamlLimits.maxFiles);
   const showProgress = io.stderrIsTty && files.length >= PROGRESS_THRESHOLD;
-  const result = validateRepository(
+  const result = analyzeRepository(
     files,
     defaultYamlLimits,
     showProgress

@@ -120,7 +120,8 @@ export const rules = {
   },
   'ref/cross-scope': {
     severity: 'error',
-    summary: 'References stay in scope: the organization, the unit, or the same project and environment.',
+    summary:
+      'References stay in scope: the organization, the unit, or the same project and environment.',
   },
   'ref/ambiguous': {
     severity: 'error',
@@ -139,6 +140,64 @@ export const rules = {
     severity: 'error',
     summary:
       'An application has a DeploymentConfig of its name in its project in every environment it deploys to.',
+  },
+  'codeowners/member-without-github': {
+    severity: 'warning',
+    summary: 'A member who owns files has a GitHub account, or CODEOWNERS cannot name them.',
+  },
+  'codeowners/no-github-organization': {
+    severity: 'warning',
+    summary: 'The Organization names its GitHub organization, which owns the group teams.',
+  },
+  'codeowners/unrepresentable-path': {
+    severity: 'error',
+    summary: 'Every manifest path can be written in CODEOWNERS (no line breaks).',
+  },
+  'codeowners/too-large': {
+    severity: 'error',
+    summary: 'CODEOWNERS stays under GitHub’s 3 MB limit, past which GitHub ignores it.',
+  },
+  'policy/egress-everything': {
+    severity: 'error',
+    summary: 'allowedEgress never allows everything (*, 0.0.0.0/0, ::/0): egress is an allowlist.',
+  },
+  'policy/egress-broad-range': {
+    severity: 'warning',
+    summary:
+      'An egress range wider than /16 (IPv4) or /32 (IPv6) allows far more than one service.',
+  },
+  'policy/public-bucket': {
+    severity: 'error',
+    summary: 'Buckets are never public: public access prevention is enforced on every bucket.',
+  },
+  'policy/public-registry': {
+    severity: 'error',
+    summary: 'Artifact registries are never public: images can hold code and secrets.',
+  },
+  'policy/user-on-production': {
+    severity: 'error',
+    summary: 'Production access goes to groups, never to individual users, so it is reviewed once.',
+  },
+  'policy/public-route': {
+    severity: 'warning',
+    summary: 'A route rule without authentication is public; the plan shows it as public exposure.',
+  },
+  'policy/iap-without-access': {
+    severity: 'warning',
+    summary: 'A rule behind IAP needs iapPermissions on its ingress, or nobody can pass.',
+  },
+  'policy/unserved-destination': {
+    severity: 'error',
+    summary:
+      'Routes and notifications deliver to a DeploymentConfig of an application deployed there.',
+  },
+  'policy/literal-secret': {
+    severity: 'warning',
+    summary: 'A secret-looking environment variable has a literal value; secrets are references.',
+  },
+  'policy/no-identity-source': {
+    severity: 'error',
+    summary: 'Groups need an identity source: workforceFederation or domain.external.',
   },
 } as const satisfies Record<string, RuleDefinition>;
 

@@ -24,12 +24,32 @@ export const name = v.pipe(
  */
 export function strict<const TEntries extends v.ObjectEntries>(entries: TEntries) {
   const known = Object.keys(entries);
-  return v.strictObject(entries, (issue) => {
-    const key = String(issue.input);
-    return issue.expected === 'never'
-      ? `unknown field${didYouMean(key, known)}; expected one of ${quoteList(known)}`
-      : `missing required field ${issue.expected}`;
-  });
+  // valibot's object schemas accept arrays (they are objects), so refuse them first.
+  return v.pipe(
+    v.custom<Record<string, unknown>>(
+      (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+      (issue) => `expected a mapping, found ${describeValue(issue.input)}`,
+    ),
+    v.strictObject(entries, (issue) => {
+      const key = String(issue.input);
+      return issue.expected === 'never'
+        ? `unknown field${didYouMean(key, known)}; expected one of ${quoteList(known)}`
+        : `missing required field ${issue.expected}`;
+    }),
+  );
+}
+
+/** How a found value reads in a message: `"text"`, `42`, `a list`, `a mapping`, `nothing`. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'an empty value';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') {
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return typeof value;
 }
 
 /** Free text, bounded so a description cannot carry a payload. */

@@ -1,5 +1,4 @@
 import { toJsonSchema } from '@valibot/to-json-schema';
-import * as v from 'valibot';
 import { kinds, type Kind } from './kinds.ts';
 import { manifestSchemas } from './manifest.ts';
 
@@ -10,17 +9,16 @@ import { manifestSchemas } from './manifest.ts';
  * the validator still enforces them.
  */
 export function manifestJsonSchema(only?: Kind): Record<string, unknown> {
-  const selected =
-    only === undefined ? kinds.map((kind) => manifestSchemas[kind]) : [manifestSchemas[only]];
-  const schema =
-    selected.length === 1
-      ? toJsonSchema(selected[0] as v.GenericSchema, { errorMode: 'ignore' })
-      : toJsonSchema(v.variant('kind', selected as [(typeof selected)[number]]), {
-          errorMode: 'ignore',
-        });
+  const schemaOf = (kind: Kind): Record<string, unknown> => {
+    const { $schema: _draft, ...schema } = toJsonSchema(manifestSchemas[kind], {
+      errorMode: 'ignore',
+    });
+    return schema;
+  };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
     title: only === undefined ? 'lowops.manifests.v1 manifest' : `lowops.manifests.v1 ${only}`,
-    ...schema,
+    // The kinds are mutually exclusive by their `kind` constant, hence oneOf.
+    ...(only === undefined ? { oneOf: kinds.map(schemaOf) } : schemaOf(only)),
   };
 }

@@ -10,6 +10,7 @@ import {
 } from 'yaml';
 import { createIssue, type Issue } from '../issues/issue.ts';
 import type { RuleId } from '../issues/rules.ts';
+import { kinds } from '../manifests/kinds.ts';
 import { escapePointerSegment, locationOfRange, type SourceDocument } from './source-document.ts';
 import type { YamlLimits } from './yaml-limits.ts';
 
@@ -26,8 +27,21 @@ const BOM = [0xef, 0xbb, 0xbf] as const;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lenientUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
 
-/** A file that names an apiVersion or kind key is held to the manifest rules. */
-const MANIFEST_MARKER = /^[ \t]*["']?(?:apiVersion|kind)["']?[ \t]*:/m;
+const KIND_LINE = new RegExp(
+  `^["']?kind["']?[ \\t]*:[ \\t]*["']?(?:${kinds.join('|')})["']?[ \\t]*(?:#.*)?$`,
+  'm',
+);
+const LOWOPS_API_VERSION = /^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?lowops\./m;
+const ANY_API_VERSION = /^[ \t]*["']?apiVersion["']?[ \t]*:/m;
+
+/**
+ * Whether a file that cannot be read safely is held to the manifest rules rather than
+ * skipped: it names a `lowops.` apiVersion, or one of the format's kinds and no apiVersion
+ * at all (a Kubernetes `kind: Secret` has one). Mirrors how a parsed file is classified.
+ */
+function looksLikeManifest(text: string): boolean {
+  return LOWOPS_API_VERSION.test(text) || (!ANY_API_VERSION.test(text) && KIND_LINE.test(text));
+}
 
 /** Keys that would reach an object's prototype in code that copies parsed data. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -52,10 +66,10 @@ export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits
     end: number,
     message: string,
   ) => createIssue(rule, locationOfRange(source, '', start, end), message);
-  const empty = { path, lineCounter: new LineCounter() };
+  const empty = { path, lineCounter: countLines('') };
 
   if (bytes.length > limits.maxFileBytes) {
-    if (!MANIFEST_MARKER.test(lenientUtf8.decode(bytes.subarray(0, 64 * 1024))))
+    if (!looksLikeManifest(lenientUtf8.decode(bytes.subarray(0, 64 * 1024))))
       return { status: 'skipped' };
     return invalid(
       at(
@@ -88,7 +102,7 @@ export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits
     text = utf8.decode(body);
   } catch {
     const lenient = lenientUtf8.decode(body);
-    if (!MANIFEST_MARKER.test(lenient)) return { status: 'skipped' };
+    if (!looksLikeManifest(lenient)) return { status: 'skipped' };
     const offset = firstInvalidUtf8(body);
     const before = lenientUtf8.decode(body.subarray(0, offset));
     const byte = body[offset] ?? 0;
@@ -103,7 +117,7 @@ export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits
     );
     return invalid(...issues);
   }
-  if (!MANIFEST_MARKER.test(text)) {
+  if (!looksLikeManifest(text)) {
     // Not a manifest unless it parses into one; other YAML (CI workflows) must not fail a push.
     const quiet = tryParse(path, text, limits);
     return quiet.status === 'parsed' ? quiet : { status: 'skipped' };
@@ -122,7 +136,9 @@ function tryParse(
 ): Exclude<YamlFileResult, { status: 'skipped' }> {
   const lineCounter = new LineCounter();
   const source = { path, lineCounter };
-  const tooDeep = flowDepthOverflow(text, limits.maxDepth);
+  // A ceiling well above the limit: the walker below finds the exact node past the limit,
+  // this only keeps pathological input away from the parser.
+  const tooDeep = flowDepthOverflow(text, limits.maxDepth * 4);
   if (tooDeep !== undefined) {
     countLinesInto(lineCounter, text);
     return invalid(
@@ -143,17 +159,26 @@ function tryParse(
     lineCounter,
   });
   const problems: Issue[] = [];
-  const report = (error: YAMLError) =>
+  const report = (error: YAMLError) => {
+    // The parser notices an unclosed quote at the end of the file; the quote is the news.
+    const opening = error.code === 'MISSING_CHAR' ? unclosedQuote(text) : undefined;
+    const [start, end] = opening === undefined ? error.pos : [opening, opening + 1];
     problems.push(
       createIssue(
         yamlErrorRules[error.code] ?? 'yaml/syntax',
-        locationOfRange(source, '', error.pos[0], error.pos[1]),
-        yamlMessage(error),
+        locationOfRange(source, '', start, end),
+        opening === undefined
+          ? yamlMessage(error, text)
+          : `expected a closing ${text.charAt(opening)} for the text that starts here, found the end of the file`,
       ),
     );
+  };
   document.errors.forEach(report);
   const directives = document.directives;
-  if (directives.yaml.explicit || Object.keys(directives.tags).some((tag) => tag !== '!!')) {
+  const customTags = Object.entries(directives.tags).some(
+    ([handle, prefix]) => handle !== '!!' || prefix !== 'tag:yaml.org,2002:',
+  );
+  if (directives.yaml.explicit || customTags) {
     problems.push(
       createIssue(
         'yaml/directive',
@@ -179,11 +204,13 @@ function invalid(...issues: Issue[]): { status: 'invalid'; issues: Issue[] } {
   return { status: 'invalid', issues };
 }
 
-function yamlMessage(error: YAMLError): string {
+function yamlMessage(error: YAMLError, text: string): string {
   const detail = error.message.replace(/ at line \d+, column \d+.*$/s, '');
   switch (error.code) {
-    case 'DUPLICATE_KEY':
-      return 'expected each key once in a mapping, found a duplicate';
+    case 'DUPLICATE_KEY': {
+      const key = /^[^:\n]*/.exec(text.slice(error.pos[0]))?.[0].trim() ?? '';
+      return `expected each key once in a mapping, found "${key}" again`;
+    }
     case 'TAB_AS_INDENT':
       return 'expected spaces for indentation, found a tab';
     case 'MULTIPLE_DOCS':
@@ -222,12 +249,16 @@ class PlainValueBuilder {
       );
     }
     if (yamlNode.tag !== undefined) {
-      return this.#fail(
-        'yaml/tag',
-        yamlNode,
-        pointer,
-        `expected no tags, found ${yamlNode.tag.replace('tag:yaml.org,2002:', '!!')}; quote the value if it is text`,
+      const start = tagOffset(this.source.text, yamlNode.range?.[0] ?? 0);
+      const tag = /^\S+/.exec(this.source.text.slice(start))?.[0] ?? yamlNode.tag;
+      this.issues.push(
+        createIssue(
+          'yaml/tag',
+          locationOfRange(this.source, pointer, start, start + tag.length),
+          `expected no tags, found ${tag}; quote the value if it is text`,
+        ),
       );
+      return null;
     }
     if (isScalar(yamlNode)) {
       const value = yamlNode.value;
@@ -350,13 +381,54 @@ function skipQuoted(text: string, start: number, quote: string): number {
 function firstInvalidUtf8(bytes: Uint8Array): number {
   let low = 0;
   let high = bytes.length;
-  // The fatal decoder accepts exactly the valid prefixes, so bisect on it.
+  // The streaming decoder accepts exactly the valid prefixes, so bisect on it.
   while (low < high) {
     const middle = (low + high + 1) >> 1;
     if (isValidPrefix(bytes.subarray(0, middle))) low = middle;
     else high = middle - 1;
   }
+  // A prefix may end inside a sequence that the next byte breaks (Latin-1 "é" is 0xe9, the
+  // start of a three-byte sequence): the culprit is that sequence's lead byte.
+  for (let i = low - 1; i >= Math.max(0, low - 3); i--) {
+    const byte = bytes[i] ?? 0;
+    if ((byte & 0xc0) === 0xc0) return i;
+    if ((byte & 0x80) === 0) break;
+  }
   return low;
+}
+
+/**
+ * Where the tag of a node starts: the tag (and an anchor) stand before the value, on its
+ * line or the one above for a block collection (`key: !tag value`).
+ */
+function tagOffset(text: string, valueStart: number): number {
+  let end = valueStart;
+  for (;;) {
+    let last = end - 1;
+    while (last >= 0 && /\s/.test(text.charAt(last))) last--;
+    let first = last;
+    while (first > 0 && !/\s/.test(text.charAt(first - 1))) first--;
+    const token = text.slice(first, last + 1);
+    if (token.startsWith('!')) return first;
+    if (!token.startsWith('&')) return valueStart;
+    end = first;
+  }
+}
+
+/**
+ * The offset of the first quote that opens a scalar and is never closed. Quotes open
+ * scalars only after `:`, `-`, `?`, `[`, `{`, `,` or at the start of a line.
+ */
+function unclosedQuote(text: string): number | undefined {
+  const opening = /(?:^|[:?[{,-])[ \t]*(["'])/gm;
+  for (let match = opening.exec(text); match !== null; match = opening.exec(text)) {
+    const quote = match[1] ?? '"';
+    const start = match.index + match[0].length - 1;
+    const end = skipQuoted(text, start, quote);
+    if (end >= text.length) return start;
+    opening.lastIndex = end + 1;
+  }
+  return undefined;
 }
 
 function isValidPrefix(bytes: Uint8Array): boolean {

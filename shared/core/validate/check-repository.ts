@@ -117,55 +117,49 @@ export function checkRepository(entries: readonly IndexedManifest[]): Issue[] {
     scope: Scope,
     where = '',
   ): IndexedManifest | undefined {
+    const fail = (rule: RuleId, message: string) => {
+      report(entry, rule, reference.pointer, message, reference.part);
+    };
     for (const kind of reference.kinds) {
       const found = index.find(kind, reference.name, scope);
       if (found.length === 1) return found[0];
       if (found.length > 1) {
-        report(
-          entry,
+        fail(
           'ref/ambiguous',
-          reference.pointer,
           `expected one ${kind} named "${reference.name}"${where}, found ${found.length}: ${found.map((match) => match.source.path).join(', ')}`,
         );
         return undefined;
       }
     }
-    const wanted = reference.kinds.join(' or ');
     const target = reference.kinds[0] as Kind;
-    const sameLevel = index
-      .anyNamed(reference.name)
-      .find(
-        (other) =>
-          !reference.kinds.includes(other.kind) &&
-          sameParents(other.kind, target) &&
-          index.find(other.kind, reference.name, scope).length > 0,
-      );
-    if (sameLevel !== undefined) {
-      report(
-        entry,
-        'ref/wrong-kind',
-        reference.pointer,
-        `expected a ${wanted} named "${reference.name}" ${describeScope(scope, target)}${where}, found a ${sameLevel.kind} of that name (${sameLevel.source.path})`,
-      );
-      return undefined;
+    const expected = `expected ${withArticle(reference.kinds.join(' or '))} named "${reference.name}" ${describeScope(scope, target)}${where}`;
+    // Something else of that name at the same level, in scope: the name is right, the kind is not.
+    for (const other of index.anyNamed(reference.name)) {
+      if (reference.kinds.includes(other.kind) || !sameParents(other.kind, target)) continue;
+      const [inScope] = index.find(other.kind, reference.name, scope);
+      if (inScope !== undefined) {
+        fail(
+          'ref/wrong-kind',
+          `${expected}, found ${withArticle(inScope.kind)} of that name (${inScope.source.path})`,
+        );
+        return undefined;
+      }
     }
-    const elsewhere = reference.kinds.flatMap((kind) => index.named(kind, reference.name));
-    if (elsewhere.length > 0) {
-      const other = elsewhere[0] as IndexedManifest;
-      report(
-        entry,
+    const [elsewhere] = reference.kinds.flatMap((kind) => index.named(kind, reference.name));
+    if (elsewhere !== undefined) {
+      const boundary = {
+        organization: 'organization',
+        unit: 'organizational unit',
+        project: 'project and environment',
+        placement: 'project and environment',
+      }[reference.scope];
+      fail(
         'ref/cross-scope',
-        reference.pointer,
-        `expected a ${wanted} named "${reference.name}" ${describeScope(scope, target)}${where}, found one only ${describeScope(other.metadata, other.kind)} (${other.source.path}); references stay within their ${reference.scope === 'organization' ? 'organization' : reference.scope === 'unit' ? 'organizational unit' : 'project and environment'}`,
+        `${expected}, found one only ${describeScope(elsewhere.metadata, elsewhere.kind)} (${elsewhere.source.path}); references stay within their ${boundary}`,
       );
       return undefined;
     }
-    report(
-      entry,
-      'ref/dangling',
-      reference.pointer,
-      `expected a ${wanted} named "${reference.name}" ${describeScope(scope, target)}${where}, found none`,
-    );
+    fail('ref/dangling', `${expected}, found none`);
     return undefined;
   }
 
@@ -264,6 +258,11 @@ export function checkRepository(entries: readonly IndexedManifest[]): Issue[] {
       }
     }
   }
+}
+
+/** `a Secret`, `an Environment`. */
+function withArticle(noun: string): string {
+  return `${/^[AEIOU]/.test(noun) ? 'an' : 'a'} ${noun}`;
 }
 
 function sameParents(a: Kind, b: Kind): boolean {

@@ -20,6 +20,8 @@ export interface Reference {
   /** The kinds it may name, preferred first. */
   readonly kinds: readonly Kind[];
   readonly scope: ReferenceScope;
+  /** Where the name is written: the value (usually) or the key of a mapping entry. */
+  readonly part: 'key' | 'value';
 }
 
 type Path = readonly (string | number)[];
@@ -27,8 +29,14 @@ type Path = readonly (string | number)[];
 class References {
   readonly list: Reference[] = [];
 
-  add(path: Path, name: string | undefined, kinds: readonly Kind[], scope: ReferenceScope): void {
-    if (name !== undefined) this.list.push({ pointer: toPointer(path), name, kinds, scope });
+  add(
+    path: Path,
+    name: string | undefined,
+    kinds: readonly Kind[],
+    scope: ReferenceScope,
+    part: 'key' | 'value' = 'value',
+  ): void {
+    if (name !== undefined) this.list.push({ pointer: toPointer(path), name, kinds, scope, part });
   }
 
   each(
@@ -164,7 +172,7 @@ export function referencesOf(manifest: Manifest): readonly Reference[] {
       const access = manifest.spec.accessControl;
       const path = [...spec, 'accessControl'];
       for (const secret of Object.keys(access?.secrets ?? {})) {
-        refs.add([...path, 'secrets', secret], secret, ['Secret'], 'placement');
+        refs.add([...path, 'secrets', secret], secret, ['Secret'], 'placement', 'key');
       }
       refs.add([...path, 'database', 'name'], access?.database?.name, ['Database'], 'placement');
       refs.each(

@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { createIssue, type Issue } from '../issues/issue.ts';
 import type { RuleId } from '../issues/rules.ts';
-import { DNS_LABEL } from '../manifests/fields.ts';
+import { DNS_LABEL, describeValue } from '../manifests/fields.ts';
 import { API_VERSION, isKind, kindParents, kinds, type Kind } from '../manifests/kinds.ts';
 import { manifestSchemas, type Manifest } from '../manifests/manifest.ts';
 import {
@@ -30,7 +30,11 @@ export type ManifestResult =
 export function validateManifest(source: SourceDocument, value: unknown): ManifestResult {
   if (!isRecord(value)) return { status: 'not-a-manifest' };
   const { apiVersion, kind } = value;
-  const ours = (typeof apiVersion === 'string' && apiVersion.startsWith('lowops.')) || isKind(kind);
+  // Other formats share kind names (a Kubernetes Secret), so a kind alone makes a file ours
+  // only when it has no apiVersion at all.
+  const ours =
+    (typeof apiVersion === 'string' && apiVersion.startsWith('lowops.')) ||
+    (apiVersion === undefined && isKind(kind));
   if (!ours) return { status: 'not-a-manifest' };
 
   const issues: Issue[] = [];
@@ -41,11 +45,12 @@ export function validateManifest(source: SourceDocument, value: unknown): Manife
     fail(
       'manifest/api-version',
       '/apiVersion',
-      `apiVersion: expected "${API_VERSION}", found ${describe(apiVersion)}`,
+      `apiVersion: expected "${API_VERSION}", found ${describeValue(apiVersion)}`,
     );
   }
   if (!isKind(kind)) {
-    const found = typeof kind === 'string' ? `"${kind}"${didYouMean(kind, kinds)}` : describe(kind);
+    const found =
+      typeof kind === 'string' ? `"${kind}"${didYouMean(kind, kinds)}` : describeValue(kind);
     fail(
       'manifest/unknown-kind',
       '/kind',
@@ -69,8 +74,8 @@ export function validateManifest(source: SourceDocument, value: unknown): Manife
 
   const result = v.safeParse(manifestSchemas[kind], checked, { abortEarly: false });
   for (const problem of result.issues ?? []) {
+    if (problem.path?.[0]?.key === 'apiVersion') continue; // reported above, more precisely
     const { rule, pointer, part, message } = describeIssue(kind, problem);
-    if (pointer === '/apiVersion') continue; // reported above, with a better message
     fail(rule, pointer, message, part);
   }
   if (issues.length > 0 || !result.success) return { status: 'invalid', kind, issues };
@@ -123,8 +128,16 @@ function describeIssue(kind: Kind, issue: v.BaseIssue<unknown>) {
       part,
       message: prefix(
         segments,
-        `expected ${options.length > 1 ? 'one of ' : ''}${options.map((o) => `"${o}"`).join(', ')}, found ${describe(issue.input)}${hint}`,
+        `expected ${options.length > 1 ? 'one of ' : ''}${options.map((o) => `"${o}"`).join(', ')}, found ${describeValue(issue.input)}${hint}`,
       ),
+    };
+  }
+  if (issue.type === 'custom') {
+    return {
+      rule: 'schema/type' as const,
+      pointer,
+      part,
+      message: prefix(segments, issue.message),
     };
   }
   if (issue.type === 'union')
@@ -140,7 +153,7 @@ function describeIssue(kind: Kind, issue: v.BaseIssue<unknown>) {
     part,
     message: prefix(
       segments,
-      `expected ${expectedType(issue.expected)}, found ${describe(issue.input)}`,
+      `expected ${expectedType(issue.expected)}, found ${describeValue(issue.input)}`,
     ),
   };
 }
@@ -164,18 +177,6 @@ function expectedType(expected: string | null): string {
     default:
       return expected ?? 'a value';
   }
-}
-
-/** How a found value reads in a message. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'an empty value';
-  if (Array.isArray(value)) return 'a list';
-  if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string')
-    return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return typeof value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -1,13 +1,14 @@
-import * as v from 'valibot';
 import { compareIssues, compareStrings, createIssue, type Issue } from '../issues/issue.ts';
-import { metadataOf } from '../manifests/manifest.ts';
-import type { Kind } from '../manifests/kinds.ts';
+import { DNS_LABEL } from '../manifests/fields.ts';
+import { kindParents, type Kind } from '../manifests/kinds.ts';
 import { readYamlFile } from '../parse/read-yaml-file.ts';
 import type { SourceDocument } from '../parse/source-document.ts';
 import { defaultYamlLimits, type YamlLimits } from '../parse/yaml-limits.ts';
 import { checkRepository } from './check-repository.ts';
 import { identityOf, type IndexedManifest, type Scope } from './repository-index.ts';
 import { validateManifest } from './validate-manifest.ts';
+
+const lenientUtf8 = new TextDecoder('utf-8');
 
 /** A YAML file of the repository, as bytes: decoding is part of validation. */
 export interface RepositoryFile {
@@ -64,6 +65,10 @@ export function validateRepository(
     if (read.status === 'invalid') {
       manifestCount++;
       issues.push(...read.issues);
+      // The text is what makes a syntax error readable; replacement characters stand in
+      // for bytes that are not UTF-8, and the BOM is dropped as the reader dropped it.
+      if (file.bytes.length <= limits.maxFileBytes)
+        sources.set(file.path, lenientUtf8.decode(file.bytes));
       continue;
     }
     const result = validateManifest(read.source, read.value);
@@ -101,17 +106,24 @@ export function validateRepository(
 }
 
 /**
- * A manifest whose spec is invalid still declares an identity when its metadata is
- * valid; indexing it keeps references to it from being reported as dangling too.
+ * A manifest that fails its schema still declares an identity when its name and ancestors
+ * are well formed; indexing it keeps references to it from being reported as dangling
+ * too. Other mistakes in metadata (an unknown key) do not hide the identity.
  */
 function declaredIdentity(
   kind: Kind,
   value: unknown,
   source: SourceDocument,
 ): IndexedManifest | undefined {
-  const metadata = v.safeParse(metadataOf(kind), (value as { metadata?: unknown }).metadata);
-  if (!metadata.success) return undefined;
-  const scope = metadata.output as Scope & { name: string };
+  const metadata = (value as { metadata?: unknown }).metadata;
+  if (typeof metadata !== 'object' || metadata === null) return undefined;
+  const declared: Record<string, string> = {};
+  for (const key of ['name', ...kindParents[kind]]) {
+    const name = (metadata as Record<string, unknown>)[key];
+    if (typeof name !== 'string' || !DNS_LABEL.test(name)) return undefined;
+    declared[key] = name;
+  }
+  const scope = declared as Scope & { name: string };
   const id = identityOf(kind, scope, scope.name);
   return id === undefined ? undefined : { id, kind, name: scope.name, metadata: scope, source };
 }

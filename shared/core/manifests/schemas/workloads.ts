@@ -21,8 +21,14 @@ const probe = strict({
 
 const portNumber = v.pipe(
   v.string(),
-  v.regex(/^[1-9]\d{0,4}$/, 'expected a port number as the key'),
-  v.check((key) => Number(key) <= 65535, 'expected a port number of at most 65535'),
+  v.regex(
+    /^[1-9]\d{0,4}$/,
+    (issue) => `expected a port number as the key, found ${issue.received}`,
+  ),
+  v.check(
+    (key) => Number(key) <= 65535,
+    (issue) => `expected a port number of at most 65535, found ${issue.received}`,
+  ),
 );
 
 /** The runtime, in one project, of the application of the same name. */

@@ -1,0 +1,39 @@
+import { compareIssues, hasErrors, type Issue } from '../issues/issue.ts';
+import type { YamlLimits } from '../parse/yaml-limits.ts';
+import {
+  validateRepository,
+  type RepositoryFile,
+  type RepositoryValidation,
+} from '../validate/validate-repository.ts';
+import { computeCodeowners, type Codeowners } from './codeowners.ts';
+import { buildDesiredState, type DesiredState } from './desired-state.ts';
+import { checkPolicy } from './policy.ts';
+
+/** A repository validated, turned into its desired state, and checked against policy. */
+export interface RepositoryAnalysis extends RepositoryValidation {
+  readonly state: DesiredState;
+  readonly codeowners: Codeowners;
+  /** Validation, policy and CODEOWNERS issues together, in file, line and column order. */
+  readonly issues: readonly Issue[];
+}
+
+/**
+ * Everything that is wrong with a repository, in one list: what validation finds, what
+ * policy refuses, and what stands in the way of CODEOWNERS. The desired state is built
+ * from the manifests that validated, so policy speaks even when some files are invalid.
+ */
+export function analyzeRepository(
+  files: readonly RepositoryFile[],
+  limits?: YamlLimits,
+  onProgress?: (done: number, total: number) => void,
+): RepositoryAnalysis {
+  const validation = validateRepository(files, limits, onProgress);
+  const state = buildDesiredState(validation.manifests);
+  const codeowners = computeCodeowners(state);
+  const issues = [
+    ...validation.issues,
+    ...checkPolicy(state, !hasErrors(validation.issues)),
+    ...codeowners.issues,
+  ].sort(compareIssues);
+  return { ...validation, state, codeowners, issues };
+}

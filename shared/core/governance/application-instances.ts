@@ -1,0 +1,149 @@
+import type { ManifestOf } from '../manifests/manifest.ts';
+import type { ApplicationInstance, DesiredState } from './desired-state.ts';
+import type { Provenance } from './governance-model.ts';
+import { workloadRoles } from './iam-roles.ts';
+import type { WorkspaceBuilder } from './workspace-builder.ts';
+import { pick } from './pick.ts';
+
+/** The member that stands for an application's own service account in its workspace. */
+export function applicationMember(application: string): string {
+  return `serviceAccount:${application}`;
+}
+
+/**
+ * A push subscription to one service, authenticated by its own service account that may
+ * invoke that service and nothing else; undeliverable messages go to a dead-letter topic.
+ */
+export function pushSubscription(
+  ws: WorkspaceBuilder,
+  type: string,
+  source: string,
+  deploymentConfig: string,
+  path: string,
+  cause: Provenance,
+): void {
+  const name = `${source}.${deploymentConfig}`;
+  const identity = `push-${source}-${deploymentConfig}`;
+  ws.resource({
+    address: `service_account.${identity}`,
+    type: 'service_account',
+    attributes: { purpose: `push ${source} to ${deploymentConfig}` },
+    cause,
+  });
+  ws.resource({
+    address: `${type}.${name}`,
+    type,
+    attributes: {
+      source,
+      service: `cloud_run_service.${deploymentConfig}`,
+      path,
+      oidcServiceAccount: `service_account.${identity}`,
+      deadLetter: true,
+    },
+    cause,
+  });
+  ws.bind({
+    resource: `cloud_run_service.${deploymentConfig}`,
+    role: workloadRoles.invoker,
+    member: `serviceAccount:${identity}`,
+    cause,
+  });
+}
+
+export function compileInstance(
+  ws: WorkspaceBuilder,
+  instance: ApplicationInstance,
+  state: DesiredState,
+): void {
+  const app = state.nodes.get(instance.application);
+  const config = state.nodes.get(instance.deploymentConfig);
+  if (app === undefined || config?.manifest.kind !== 'DeploymentConfig') return;
+  const m = app.manifest as ManifestOf<'Application' | 'ExternalApplication'>;
+  const dc = config.manifest.spec;
+  const at = (pointer: string): Provenance => ({ file: app.file, pointer });
+  const name = m.metadata.name;
+  const member = applicationMember(name);
+  const access = m.spec.accessControl;
+
+  ws.resource({
+    address: `service_account.${name}`,
+    type: 'service_account',
+    attributes: { purpose: `identity of ${name}`, roles: [] },
+    cause: at('/metadata/name'),
+  });
+  ws.resource({
+    address: `cloud_run_service.${name}`,
+    type: 'cloud_run_service',
+    attributes: {
+      serviceAccount: `service_account.${name}`,
+      image: m.kind === 'ExternalApplication' ? m.spec.image : null,
+      buildDefinition: m.kind === 'Application' ? m.spec.buildDefinition : null,
+      version: dc.version ?? null,
+      region: config.region ?? null,
+      ingress: 'internal-and-cloud-load-balancing',
+      ...pick(dc, ['ports', 'scaling', 'health', 'container', 'volumeMounts', 'bucketMounts']),
+      secretEnvironment: Object.entries(access?.secrets ?? {}).map(([secret, use]) => ({
+        name: use.envVar,
+        secret: `secret.${secret}`,
+      })),
+    },
+    cause: { file: config.file, pointer: '/metadata/name' },
+  });
+  for (const secret of Object.keys(access?.secrets ?? {})) {
+    ws.bind({
+      resource: `secret.${secret}`,
+      role: workloadRoles.secretAccessor,
+      member,
+      subject: instance.application,
+      cause: at(`/spec/accessControl/secrets/${secret}`),
+    });
+  }
+  access?.pubsub?.publishTo?.forEach((topic, index) => {
+    ws.bind({
+      resource: `pubsub_topic.${topic}`,
+      role: workloadRoles.publisher,
+      member,
+      subject: instance.application,
+      cause: at(`/spec/accessControl/pubsub/publishTo/${index}`),
+    });
+  });
+  access?.pubsub?.subscribeTo?.forEach((topic, index) => {
+    pushSubscription(
+      ws,
+      'pubsub_subscription',
+      topic,
+      name,
+      '/',
+      at(`/spec/accessControl/pubsub/subscribeTo/${index}`),
+    );
+  });
+  if (access?.database !== undefined) {
+    const database = access.database;
+    const cause = at('/spec/accessControl/database');
+    const connection = `${name}-${database.name}-connection`;
+    ws.resource({
+      address: `alloydb_user.${database.name}.${name}`,
+      type: 'alloydb_user',
+      attributes: {
+        cluster: `alloydb_cluster.${database.name}`,
+        member,
+        schema: database.schema,
+        privileges: [...database.privileges].sort(),
+      },
+      cause,
+    });
+    ws.resource({
+      address: `secret.${connection}`,
+      type: 'secret',
+      attributes: { replication: 'automatic', generated: 'connection string' },
+      cause,
+    });
+    ws.bind({
+      resource: `secret.${connection}`,
+      role: workloadRoles.secretAccessor,
+      member,
+      subject: instance.application,
+      cause,
+    });
+  }
+}

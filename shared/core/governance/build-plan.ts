@@ -1,0 +1,147 @@
+import { compareStrings } from '../issues/issue.ts';
+import { computeCodeowners } from './codeowners.ts';
+import { compileWorkspaces } from './compile-workspaces.ts';
+import { consentRequests, type ConsentRequest } from './consent.ts';
+import type { DesiredState } from './desired-state.ts';
+import type { Json, ModelResource } from './governance-model.ts';
+import {
+  canonical,
+  diffModels,
+  type CodeownersChange,
+  type GovernanceModel,
+  type WorkspacePlan,
+} from './plan.ts';
+
+/** A route rule anyone on the internet can reach, that the change opens. */
+export interface PublicExposure {
+  readonly workspace: string;
+  readonly route: string;
+  readonly file: string;
+  readonly rule: number;
+  readonly matches: Json;
+  readonly destinations: readonly string[];
+}
+
+/** Counts for the summary line. */
+export interface PlanSummary {
+  readonly workspaces: number;
+  readonly create: number;
+  readonly update: number;
+  readonly destroy: number;
+  readonly iamAdd: number;
+  readonly iamRemove: number;
+  readonly firewallChanges: number;
+  readonly egressChanges: number;
+  readonly codeownersChanges: number;
+}
+
+/**
+ * What a change does to the cloud: the contract between `infrastream plan`, the pipeline
+ * and whoever reviews a pull request. Only affected workspaces appear.
+ */
+export interface Plan {
+  readonly format: 'infrastream.plan/v1';
+  readonly base: string | null;
+  readonly head: string;
+  readonly workspaces: readonly WorkspacePlan[];
+  readonly codeowners: CodeownersChange;
+  readonly consent: readonly ConsentRequest[];
+  readonly publicExposure: readonly PublicExposure[];
+  readonly summary: PlanSummary;
+}
+
+/** Compiles a desired state into the model a plan compares. */
+export function compileGovernance(state: DesiredState): GovernanceModel {
+  return { workspaces: compileWorkspaces(state), codeowners: computeCodeowners(state) };
+}
+
+/** Plans the change from one revision's desired state to another's. */
+export function buildPlan(
+  base: {
+    readonly label: string | null;
+    readonly state: DesiredState;
+    readonly model?: GovernanceModel;
+  },
+  head: { readonly label: string; readonly state: DesiredState; readonly model?: GovernanceModel },
+): Plan {
+  const before = base.model ?? compileGovernance(base.state);
+  const after = head.model ?? compileGovernance(head.state);
+  const diff = diffModels(before, after);
+  const consent = consentRequests(
+    diff,
+    after.workspaces,
+    after.codeowners.lines,
+    (id) => head.state.nodes.get(id)?.file,
+  );
+  const publicExposure = diff.workspaces.flatMap((workspace) =>
+    [...workspace.create, ...workspace.update]
+      .filter((change) => change.type === 'route')
+      .flatMap((change) => newlyPublicRules(workspace.id, change.address, before, after)),
+  );
+  const count = (pick: (plan: WorkspacePlan) => number) =>
+    diff.workspaces.reduce((sum, plan) => sum + pick(plan), 0);
+  return {
+    format: 'infrastream.plan/v1',
+    base: base.label,
+    head: head.label,
+    workspaces: diff.workspaces,
+    codeowners: diff.codeowners,
+    consent,
+    publicExposure,
+    summary: {
+      workspaces: diff.workspaces.length,
+      create: count((plan) => plan.create.length),
+      update: count((plan) => plan.update.length),
+      destroy: count((plan) => plan.destroy.length),
+      iamAdd: count((plan) => plan.iam.add.length),
+      iamRemove: count((plan) => plan.iam.remove.length),
+      firewallChanges: count(
+        (plan) =>
+          plan.firewall.add.length + plan.firewall.remove.length + plan.firewall.update.length,
+      ),
+      egressChanges: count((plan) => plan.egress.add.length + plan.egress.remove.length),
+      codeownersChanges: diff.codeowners.add.length + diff.codeowners.remove.length,
+    },
+  };
+}
+
+interface RouteRule {
+  readonly matches?: Json;
+  readonly authentication?: readonly Json[];
+  readonly action?: { readonly destinations?: readonly { readonly deploymentConfig?: string }[] };
+}
+
+function newlyPublicRules(
+  workspace: string,
+  address: string,
+  base: GovernanceModel,
+  head: GovernanceModel,
+): PublicExposure[] {
+  const find = (model: GovernanceModel): ModelResource | undefined =>
+    model.workspaces.get(workspace)?.resources.find((resource) => resource.address === address);
+  const rulesOf = (resource: ModelResource | undefined) =>
+    (resource?.attributes['rules'] ?? []) as readonly RouteRule[];
+  const isPublic = (rule: RouteRule) => (rule.authentication ?? []).length === 0;
+  const route = find(head);
+  const before = new Set(
+    rulesOf(find(base))
+      .filter(isPublic)
+      .map((rule) => canonical(rule)),
+  );
+  return rulesOf(route).flatMap((rule, index) =>
+    isPublic(rule) && !before.has(canonical(rule))
+      ? [
+          {
+            workspace,
+            route: address,
+            file: route?.cause.file ?? '',
+            rule: index,
+            matches: rule.matches ?? null,
+            destinations: (rule.action?.destinations ?? [])
+              .map((destination) => destination.deploymentConfig ?? '')
+              .sort(compareStrings),
+          },
+        ]
+      : [],
+  );
+}

@@ -1,0 +1,137 @@
+import { compareStrings, createIssue, type Issue } from '../issues/issue.ts';
+import { locate } from '../parse/source-document.ts';
+import type { DesiredState, GraphNode } from './desired-state.ts';
+
+/** GitHub ignores a CODEOWNERS file of 3 MB or more. */
+export const CODEOWNERS_MAX_BYTES = 3 * 1024 * 1024;
+
+/** One line of CODEOWNERS: a path pattern and its owners. */
+export interface CodeownersLine {
+  readonly pattern: string;
+  readonly owners: readonly string[];
+  /** The manifest file the line is for; absent for the `*` line. */
+  readonly file?: string;
+}
+
+/** The CODEOWNERS of a repository and what stood in the way of writing it. */
+export interface Codeowners {
+  readonly lines: readonly CodeownersLine[];
+  /** The file's content, exactly: lines joined by `\n`, no trailing newline. */
+  readonly text: string;
+  readonly issues: readonly Issue[];
+}
+
+/**
+ * CODEOWNERS as the format's reference platform writes it: `*` and the Organization's
+ * owners, then one line per manifest file in path order. A manifest's owners are the
+ * administrators and contributors of the manifest and of every ancestor (viewers read,
+ * they do not own). Groups are GitHub teams `@<github organization>/<group>`; members are
+ * `@<their GitHub username>`. Unlike the reference platform, HttpRoutes get lines too.
+ */
+export function computeCodeowners(state: DesiredState): Codeowners {
+  const issues: Issue[] = [];
+  const organization = state.organization;
+  const githubOrganization =
+    organization?.manifest.kind === 'Organization'
+      ? organization.manifest.spec.github?.organization
+      : undefined;
+  if (organization !== undefined && githubOrganization === undefined) {
+    issues.push(
+      createIssue(
+        'codeowners/no-github-organization',
+        locate(organization.source, '/spec', 'key'),
+        'spec.github.organization: expected the GitHub organization that owns the group teams, found nothing; groups are left out of CODEOWNERS',
+      ),
+    );
+  }
+
+  const usernames = new Map<string, string>();
+  const usersWithout = new Map<string, GraphNode>();
+  for (const node of state.nodes.values()) {
+    if (node.manifest.kind !== 'OrganizationUser') continue;
+    const account = node.manifest.spec.externalAccounts?.find(isGithubAccount);
+    if (account === undefined) usersWithout.set(node.name, node);
+    else usernames.set(node.name, account.username);
+  }
+  const reported = new Set<string>();
+
+  const ownersOf = (node: GraphNode): string[] => {
+    const owners = new Set<string>();
+    for (const level of ['administrators', 'contributors'] as const) {
+      if (githubOrganization !== undefined) {
+        for (const group of node.permissions[level].groups)
+          owners.add(`@${githubOrganization}/${group}`);
+      }
+      for (const member of node.permissions[level].members) {
+        const username = usernames.get(member);
+        if (username !== undefined) owners.add(`@${username}`);
+        else if (!reported.has(member)) {
+          reported.add(member);
+          const user = usersWithout.get(member);
+          if (user !== undefined) {
+            issues.push(
+              createIssue(
+                'codeowners/member-without-github',
+                locate(user.source, '/spec', 'key'),
+                `spec.externalAccounts: expected a GITHUB account, since ${member} owns manifests; found none, so CODEOWNERS leaves ${member} out`,
+              ),
+            );
+          }
+        }
+      }
+    }
+    return [...owners].sort(compareStrings);
+  };
+
+  const lines: CodeownersLine[] = [];
+  if (organization !== undefined) lines.push({ pattern: '*', owners: ownersOf(organization) });
+  const files = [...state.nodes.values()]
+    .filter((node) => node.kind !== 'Organization')
+    .sort((a, b) => compareStrings(a.file, b.file));
+  for (const node of files) {
+    const pattern = escapePath(node.file);
+    if (pattern === undefined) {
+      issues.push(
+        createIssue(
+          'codeowners/unrepresentable-path',
+          { file: node.file, pointer: '', line: 1, column: 1 },
+          `expected a path CODEOWNERS can hold, found one with a line break; rename the file`,
+        ),
+      );
+      continue;
+    }
+    const owners = ownersOf(node);
+    // A line without owners would take ownership away; leaving it out falls back to `*`.
+    if (owners.length > 0) lines.push({ pattern, owners, file: node.file });
+  }
+
+  const text = lines.map((line) => [line.pattern, ...line.owners].join(' ')).join('\n');
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes >= CODEOWNERS_MAX_BYTES && organization !== undefined) {
+    issues.push(
+      createIssue(
+        'codeowners/too-large',
+        locate(organization.source, '/metadata/name'),
+        `expected CODEOWNERS under GitHub's limit of ${CODEOWNERS_MAX_BYTES} bytes, found ${bytes}: GitHub would ignore it`,
+      ),
+    );
+  }
+  return { lines, text, issues };
+}
+
+/**
+ * Writes a repository path as a CODEOWNERS pattern that matches exactly that file.
+ * CODEOWNERS patterns follow .gitignore: `\` escapes a space, a leading `#` or `!`, and the
+ * glob characters; a path with no `/` would match that name in every folder, so a file at
+ * the root is anchored with a leading `/`. Line breaks cannot be written at all.
+ */
+export function escapePath(path: string): string | undefined {
+  if (/[\r\n]/.test(path)) return undefined;
+  const escaped = path.replace(/[\\ *?[\]]/g, '\\$&').replace(/^[#!]/, '\\$&');
+  return path.includes('/') ? escaped : `/${escaped}`;
+}
+
+/** Accounts are GitHub ones today; the format leaves room for other sources. */
+function isGithubAccount(account: { readonly sourceType: string }): boolean {
+  return account.sourceType === 'GITHUB';
+}

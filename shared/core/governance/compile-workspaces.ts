@@ -1,0 +1,348 @@
+import type { ApplicationInstance, DesiredState, GraphNode } from './desired-state.ts';
+import { accessLevels, ownPermissions } from './effective-permissions.ts';
+import type { Json, Provenance, WorkspaceModel } from './governance-model.ts';
+import { peopleRoles, repositoryRoles, secretRoles, workloadRoles } from './iam-roles.ts';
+import { compileProjectNetwork } from './network.ts';
+import { principalsOf, type Principals } from './principals.ts';
+import { WorkspaceBuilder } from './workspace-builder.ts';
+import { pick } from './pick.ts';
+import { applicationMember, compileInstance, pushSubscription } from './application-instances.ts';
+
+/**
+ * Compiles the desired state into one model per workspace: the resources each workspace's
+ * Terraform creates, the IAM bindings, firewall rules and egress entries, each with the
+ * manifest entry that caused it. With `only`, just those workspaces are compiled.
+ */
+export function compileWorkspaces(
+  state: DesiredState,
+  only?: ReadonlySet<string>,
+): Map<string, WorkspaceModel> {
+  const principals = principalsOf(state);
+  const builders = new Map<string, WorkspaceBuilder>();
+  const workspace = (id: string): WorkspaceBuilder | undefined => {
+    if (only !== undefined && !only.has(id)) return undefined;
+    let builder = builders.get(id);
+    if (builder === undefined) builders.set(id, (builder = new WorkspaceBuilder(id)));
+    return builder;
+  };
+  for (const id of state.workspaces) workspace(id);
+
+  const instancesByWorkspace = new Map<string, ApplicationInstance[]>();
+  for (const instance of state.instances) {
+    const list = instancesByWorkspace.get(instance.workspace) ?? [];
+    list.push(instance);
+    instancesByWorkspace.set(instance.workspace, list);
+  }
+
+  for (const node of state.nodes.values()) {
+    const builder = workspace(node.workspace);
+    if (builder !== undefined) compileNode(builder, node, state, principals, instancesByWorkspace);
+  }
+  for (const instance of state.instances) {
+    const builder = workspace(instance.workspace);
+    if (builder !== undefined) compileInstance(builder, instance, state);
+  }
+  return new Map([...builders].map(([id, builder]) => [id, builder.build()]));
+}
+
+function compileNode(
+  ws: WorkspaceBuilder,
+  node: GraphNode,
+  state: DesiredState,
+  principals: Principals,
+  instancesByWorkspace: ReadonlyMap<string, readonly ApplicationInstance[]>,
+): void {
+  const at = (pointer: string): Provenance => ({ file: node.file, pointer });
+  const resource = (
+    type: string,
+    name: string,
+    attributes: { [key: string]: Json },
+    pointer = '/metadata/name',
+  ) => {
+    ws.resource({ address: `${type}.${name}`, type, attributes, cause: at(pointer) });
+    return `${type}.${name}`;
+  };
+  const people = (
+    address: string,
+    roles: Readonly<Record<(typeof accessLevels)[number], readonly string[]>>,
+  ) => {
+    const permissions = ownPermissions(node.manifest);
+    for (const level of accessLevels) {
+      const grant = permissions?.[level];
+      const members = [
+        ...(grant?.groups ?? []).map(
+          (group, index) =>
+            [principals.group(group), `/spec/permissions/${level}/groups/${index}`] as const,
+        ),
+        ...(grant?.members ?? []).map(
+          (member, index) =>
+            [principals.user(member), `/spec/permissions/${level}/members/${index}`] as const,
+        ),
+      ];
+      for (const [member, pointer] of members) {
+        for (const role of roles[level])
+          ws.bind({ resource: address, role, member, cause: at(pointer) });
+      }
+    }
+  };
+  const m = node.manifest;
+  switch (m.kind) {
+    case 'Organization':
+      people(
+        resource(
+          'organization',
+          m.metadata.name,
+          pick(m.spec, ['displayName', 'domain', 'defaultRegion', 'github']),
+        ),
+        peopleRoles,
+      );
+      break;
+    case 'OrganizationalUnit':
+      people(
+        resource('folder', m.metadata.name, { displayName: m.spec.displayName ?? m.metadata.name }),
+        peopleRoles,
+      );
+      break;
+    case 'Environment':
+      people(
+        resource('folder', `${m.metadata['organizational-unit']}.${m.metadata.name}`, {
+          parent: `folder.${m.metadata['organizational-unit']}`,
+          displayName: m.spec.displayName ?? m.metadata.name,
+          ...pick(m.spec, ['network']),
+        }),
+        peopleRoles,
+      );
+      break;
+    case 'OrganizationUserGroup':
+      resource('group', m.metadata.name, {
+        parent: m.spec.parent || null,
+        users: [...(m.spec.members?.users ?? [])].sort(),
+        external: [...(m.spec.members?.external ?? [])].sort(),
+      });
+      break;
+    case 'ArtifactRegistry': {
+      const address = resource('artifact_registry', m.metadata.name, {
+        type: m.spec.type,
+        enabled: m.spec.enabled ?? true,
+        vulnerabilityScanning: true,
+      });
+      for (const [level, role] of [
+        ['readers', workloadRoles.registryReader],
+        ['writers', workloadRoles.registryWriter],
+      ] as const) {
+        m.spec.permissions?.[level]?.groups?.forEach((group, index) => {
+          ws.bind({
+            resource: address,
+            role,
+            member: principals.group(group),
+            cause: at(`/spec/permissions/${level}/groups/${index}`),
+          });
+        });
+        m.spec.permissions?.[level]?.members?.forEach((member, index) => {
+          ws.bind({
+            resource: address,
+            role,
+            member: principals.user(member),
+            cause: at(`/spec/permissions/${level}/members/${index}`),
+          });
+        });
+      }
+      break;
+    }
+    case 'GithubConnection':
+      resource(
+        'github_connection',
+        m.metadata.name,
+        pick(m.spec, ['owner', 'authenticationMethod', 'hostname']),
+      );
+      break;
+    case 'GithubRepository': {
+      const address = resource('github_repository', m.metadata.name, {
+        ...pick(m.spec, ['public', 'strategy', 'configuration', 'template']),
+        name: m.spec.name ?? m.metadata.name,
+      });
+      for (const level of accessLevels) {
+        const role = `github/${repositoryRoles[level]}`;
+        m.spec.permissions?.[level]?.groups?.forEach((group, index) => {
+          ws.bind({
+            resource: address,
+            role,
+            member: `github-team:${group}`,
+            cause: at(`/spec/permissions/${level}/groups/${index}`),
+          });
+        });
+        m.spec.permissions?.[level]?.members?.forEach((member, index) => {
+          ws.bind({
+            resource: address,
+            role,
+            member: `github-user:${member}`,
+            cause: at(`/spec/permissions/${level}/members/${index}`),
+          });
+        });
+      }
+      break;
+    }
+    case 'BuildDefinition':
+      resource('build_definition', `${m.metadata['github-repository']}.${m.metadata.name}`, {
+        repository: `github_repository.${m.metadata['github-repository']}`,
+        ...pick(m.spec, ['type', 'workDir', 'stages', 'golang', 'publish', 'containerize']),
+      });
+      break;
+    case 'Project': {
+      people(
+        resource('project', m.metadata.name, {
+          unit: m.metadata['organizational-unit'],
+          environment: m.metadata.environment,
+          region: node.region ?? null,
+          ...pick(m.spec, ['displayName', 'maintenance', 'hibernation']),
+        }),
+        peopleRoles,
+      );
+      const routed = routedServices(
+        state,
+        node.workspace,
+        instancesByWorkspace.get(node.workspace) ?? [],
+      );
+      compileProjectNetwork(ws, m, node.file, { routed });
+      break;
+    }
+    case 'Database':
+      resource('alloydb_cluster', m.metadata.name, {
+        region: node.region ?? null,
+        ...pick(m.spec, ['alloydb']),
+        databases: (m.spec.databases ?? []).map((db) => db.name),
+      });
+      break;
+    case 'Secret':
+      people(resource('secret', m.metadata.name, { replication: 'automatic' }), secretRoles);
+      break;
+    case 'PubSub':
+      resource('pubsub_topic', m.metadata.name, {
+        region: node.region ?? null,
+        ...pick(m.spec, [
+          'encrypted',
+          'allowedPersistenceRegions',
+          'messageRetentionDurationSeconds',
+        ]),
+      });
+      m.spec.notifications?.forEach((notification, index) => {
+        pushSubscription(
+          ws,
+          'pubsub_subscription',
+          m.metadata.name,
+          notification.deploymentConfig,
+          notification.path ?? '/',
+          at(`/spec/notifications/${index}`),
+        );
+      });
+      break;
+    case 'Bucket':
+      resource('bucket', m.metadata.name, {
+        region: node.region ?? null,
+        scanForMalware: m.spec.scanForMalware ?? false,
+      });
+      m.spec.notifications?.forEach((notification, index) => {
+        pushSubscription(
+          ws,
+          'bucket_notification',
+          m.metadata.name,
+          notification.deploymentConfig,
+          notification.path ?? '/',
+          at(`/spec/notifications/${index}`),
+        );
+      });
+      break;
+    case 'PublicIngress': {
+      const address = resource('public_ingress', m.metadata.name, {
+        region: node.region ?? null,
+        domain: m.spec.domain as Json,
+      });
+      m.spec.iapPermissions?.groups?.forEach((group, index) => {
+        ws.bind({
+          resource: address,
+          role: workloadRoles.iapAccessor,
+          member: principals.group(group),
+          cause: at(`/spec/iapPermissions/groups/${index}`),
+          subject: `OrganizationUserGroup:${m.metadata.organization}/${group}`,
+        });
+      });
+      m.spec.iapPermissions?.members?.forEach((member, index) => {
+        ws.bind({
+          resource: address,
+          role: workloadRoles.iapAccessor,
+          member: principals.user(member),
+          cause: at(`/spec/iapPermissions/members/${index}`),
+          subject: `OrganizationUser:${m.metadata.organization}/${member}`,
+        });
+      });
+      break;
+    }
+    case 'HttpRoute':
+    case 'GrpcRoute': {
+      const ingress = m.metadata['public-ingress'];
+      resource('route', `${ingress}.${m.metadata.name}`, {
+        ingress: `public_ingress.${ingress}`,
+        protocol: m.kind === 'HttpRoute' ? 'http' : 'grpc',
+        rules: m.spec.rules as Json,
+      });
+      m.spec.rules.forEach((rule, ruleIndex) => {
+        rule.action.destinations.forEach((destination, index) => {
+          const service = `cloud_run_service.${destination.deploymentConfig}`;
+          const cause = at(`/spec/rules/${ruleIndex}/action/destinations/${index}`);
+          ws.bind({
+            resource: service,
+            role: workloadRoles.invoker,
+            member: `loadBalancer:${ingress}`,
+            cause,
+          });
+          if (rule.authentication?.some((entry) => entry.type === 'INTERNAL')) {
+            ws.bind({
+              resource: service,
+              role: workloadRoles.invoker,
+              member: 'serviceAgent:iap',
+              cause,
+            });
+          }
+        });
+      });
+      break;
+    }
+    case 'DeploymentConfig':
+    case 'Application':
+    case 'ExternalApplication':
+    case 'OrganizationUser':
+    case 'ReleaseTrack':
+    case 'ApplicationSet':
+      // Applications become resources per instance; the rest describe, they create nothing.
+      break;
+  }
+}
+
+/** The services of a project that routes send traffic to, with their ports. */
+function routedServices(
+  state: DesiredState,
+  workspace: string,
+  instances: readonly ApplicationInstance[],
+) {
+  const served = new Set(
+    instances.map((instance) => state.nodes.get(instance.deploymentConfig)?.name),
+  );
+  const routed: { serviceAccount: string; port: number }[] = [];
+  for (const node of state.nodes.values()) {
+    if (
+      node.workspace !== workspace ||
+      (node.manifest.kind !== 'HttpRoute' && node.manifest.kind !== 'GrpcRoute')
+    )
+      continue;
+    for (const rule of node.manifest.spec.rules) {
+      for (const destination of rule.action.destinations) {
+        if (served.has(destination.deploymentConfig))
+          routed.push({
+            serviceAccount: applicationMember(destination.deploymentConfig),
+            port: destination.port,
+          });
+      }
+    }
+  }
+  return routed;
+}

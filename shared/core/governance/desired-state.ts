@@ -1,0 +1,295 @@
+import { kindParents, parentKinds, type Kind, type ParentKey } from '../manifests/kinds.ts';
+import type { Manifest, ManifestOf } from '../manifests/manifest.ts';
+import { compareStrings } from '../issues/issue.ts';
+import type { SourceDocument } from '../parse/source-document.ts';
+import { referencesOf } from '../validate/references.ts';
+import {
+  identityOf,
+  RepositoryIndex,
+  type IndexedManifest,
+  type Scope,
+} from '../validate/repository-index.ts';
+import {
+  combinePermissions,
+  ownPermissions,
+  type EffectivePermissions,
+} from './effective-permissions.ts';
+import { ORGANIZATION_WORKSPACE, projectWorkspaceId } from './workspace-id.ts';
+
+/** A manifest in the graph, with what is derived from its place in the hierarchy. */
+export interface GraphNode {
+  readonly id: string;
+  readonly kind: Kind;
+  readonly name: string;
+  /** The file that declares it. */
+  readonly file: string;
+  /** Its parsed file, to locate issues about it. */
+  readonly source: SourceDocument;
+  readonly manifest: Manifest;
+  /** Ids of its ancestors, nearest first. */
+  readonly ancestors: readonly string[];
+  /** Its own permissions combined with every ancestor's. */
+  readonly permissions: EffectivePermissions;
+  /** The workspace whose Terraform holds what it becomes; applications have one per instance. */
+  readonly workspace: string;
+  /** The region it runs in, for the kinds that run somewhere. */
+  readonly region?: string;
+}
+
+/** A link between manifests: an ancestor, or a name in spec. */
+export interface GraphEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly type: 'parent' | 'reference';
+  /** JSON pointer of the field that makes the link, in the `from` manifest. */
+  readonly field: string;
+  /** For an application's grants: the environment the link holds in. */
+  readonly environment?: string;
+}
+
+/**
+ * An application running in one environment: in the project of its `spec.project` name
+ * there, configured by the DeploymentConfig of its own name.
+ */
+export interface ApplicationInstance {
+  /** `<application id>@<environment>`. */
+  readonly id: string;
+  readonly application: string;
+  readonly environment: string;
+  readonly project: string;
+  readonly deploymentConfig: string;
+  readonly workspace: string;
+}
+
+/** The desired state of a repository: what Git says should exist. */
+export interface DesiredState {
+  readonly organization: GraphNode | undefined;
+  /** Every manifest, sorted by id. */
+  readonly nodes: ReadonlyMap<string, GraphNode>;
+  /** Sorted by from, to, field. */
+  readonly edges: readonly GraphEdge[];
+  readonly instances: readonly ApplicationInstance[];
+  /** Every workspace id, the organization's first, then sorted. */
+  readonly workspaces: readonly string[];
+}
+
+/**
+ * Builds the graph of a repository that validated without errors. The output depends only
+ * on the manifests, never on the order they come in.
+ */
+export function buildDesiredState(manifests: readonly IndexedManifest[]): DesiredState {
+  const byId = new Map(manifests.filter(hasManifest).map((entry) => [entry.id, entry]));
+  const ids = [...byId.keys()].sort(compareStrings);
+  const organizationEntry = manifests.find((entry) => entry.kind === 'Organization');
+  const organizationSpec =
+    organizationEntry?.manifest?.kind === 'Organization'
+      ? organizationEntry.manifest.spec
+      : undefined;
+
+  const index = new RepositoryIndex();
+  for (const id of ids) index.add(byId.get(id) as IndexedManifest);
+  const nodes = new Map<string, GraphNode>();
+  const edges: GraphEdge[] = [];
+  for (const id of ids) {
+    const entry = byId.get(id) as Required<IndexedManifest>;
+    const ancestors = ancestorIds(entry.kind, entry.metadata);
+    const chain = [entry.manifest, ...ancestors.map((ancestor) => byId.get(ancestor)?.manifest)];
+    const region = regionOf(entry, byId) ?? organizationSpec?.defaultRegion;
+    nodes.set(id, {
+      id,
+      kind: entry.kind,
+      name: entry.name,
+      file: entry.source.path,
+      source: entry.source,
+      manifest: entry.manifest,
+      ancestors,
+      permissions: combinePermissions(
+        chain.map((manifest) => manifest && ownPermissions(manifest)),
+      ),
+      workspace: workspaceOf(entry.kind, entry.metadata),
+      ...(region !== undefined && runsSomewhere(entry.kind) ? { region } : {}),
+    });
+    ancestors.slice(0, 1).forEach((parent) =>
+      edges.push({
+        from: id,
+        to: parent,
+        type: 'parent',
+        field: `/metadata/${kindParents[entry.kind][0] ?? ''}`,
+      }),
+    );
+    for (const reference of referencesOf(entry.manifest)) {
+      if (reference.scope === 'placement') continue;
+      const target = resolve(index, reference.kinds, reference.name, entry.metadata);
+      if (target !== undefined)
+        edges.push({ from: id, to: target, type: 'reference', field: reference.pointer });
+    }
+  }
+
+  const instances: ApplicationInstance[] = [];
+  for (const id of ids) {
+    const node = nodes.get(id) as GraphNode;
+    if (node.manifest.kind !== 'Application' && node.manifest.kind !== 'ExternalApplication')
+      continue;
+    for (const instance of instancesOf(node.manifest, id, byId)) {
+      instances.push(instance);
+      edges.push({
+        from: id,
+        to: instance.project,
+        type: 'reference',
+        field: '/spec/project',
+        environment: instance.environment,
+      });
+      edges.push({
+        from: id,
+        to: instance.deploymentConfig,
+        type: 'reference',
+        field: '/metadata/name',
+        environment: instance.environment,
+      });
+      const scope = projectScope(
+        node.manifest.metadata,
+        instance.environment,
+        node.manifest.spec.project,
+      );
+      for (const reference of referencesOf(node.manifest)) {
+        if (reference.scope !== 'placement') continue;
+        const target = resolve(index, reference.kinds, reference.name, scope);
+        if (target !== undefined)
+          edges.push({
+            from: id,
+            to: target,
+            type: 'reference',
+            field: reference.pointer,
+            environment: instance.environment,
+          });
+      }
+    }
+  }
+
+  edges.sort(
+    (a, b) =>
+      compareStrings(a.from, b.from) ||
+      compareStrings(a.to, b.to) ||
+      compareStrings(a.field, b.field) ||
+      compareStrings(a.environment ?? '', b.environment ?? ''),
+  );
+  const workspaces = new Set<string>([ORGANIZATION_WORKSPACE]);
+  for (const node of nodes.values()) if (node.kind === 'Project') workspaces.add(node.workspace);
+  return {
+    organization: organizationEntry && nodes.get(organizationEntry.id),
+    nodes,
+    edges,
+    instances,
+    workspaces: [
+      ORGANIZATION_WORKSPACE,
+      ...[...workspaces].filter((id) => id !== ORGANIZATION_WORKSPACE).sort(compareStrings),
+    ],
+  };
+}
+
+function hasManifest(entry: IndexedManifest): entry is Required<IndexedManifest> {
+  return entry.manifest !== undefined;
+}
+
+/** Ids of the ancestors named in metadata, nearest first. */
+function ancestorIds(kind: Kind, metadata: Scope): string[] {
+  return kindParents[kind].map(
+    (key: ParentKey) => identityOf(parentKinds[key], metadata, metadata[key] ?? '') ?? '',
+  );
+}
+
+/** Project-scoped kinds live in their project's workspace; everything else is organization-wide. */
+function workspaceOf(kind: Kind, metadata: Scope & { name: string }): string {
+  if (kind === 'Project')
+    return projectWorkspaceId(
+      metadata['organizational-unit'] ?? '',
+      metadata.environment ?? '',
+      metadata.name,
+    );
+  if (metadata.project !== undefined)
+    return projectWorkspaceId(
+      metadata['organizational-unit'] ?? '',
+      metadata.environment ?? '',
+      metadata.project,
+    );
+  return ORGANIZATION_WORKSPACE;
+}
+
+function runsSomewhere(kind: Kind): boolean {
+  return kindParents[kind].includes('project' as never) || kind === 'Project';
+}
+
+/** A project's region, or its project's for what lives in one; a PublicIngress may set its own. */
+function regionOf(
+  entry: Required<IndexedManifest>,
+  byId: ReadonlyMap<string, IndexedManifest>,
+): string | undefined {
+  if (entry.manifest.kind === 'PublicIngress' && entry.manifest.spec.region !== undefined)
+    return entry.manifest.spec.region;
+  const projectId =
+    entry.kind === 'Project'
+      ? entry.id
+      : identityOf('Project', entry.metadata, entry.metadata.project ?? '');
+  const project = projectId === undefined ? undefined : byId.get(projectId)?.manifest;
+  return project?.kind === 'Project' ? project.spec.region : undefined;
+}
+
+function resolve(
+  index: RepositoryIndex,
+  kinds: readonly Kind[],
+  name: string,
+  scope: Scope,
+): string | undefined {
+  for (const kind of kinds) {
+    // Validation made every reference resolve to exactly one manifest.
+    const [match] = index.find(kind, name, scope);
+    if (match !== undefined) return match.id;
+  }
+  return undefined;
+}
+
+function projectScope(metadata: Scope, environment: string, project: string): Scope {
+  return {
+    organization: metadata.organization,
+    'organizational-unit': metadata['organizational-unit'],
+    environment,
+    project,
+  } as Scope;
+}
+
+function instancesOf(
+  application: ManifestOf<'Application' | 'ExternalApplication'>,
+  id: string,
+  byId: ReadonlyMap<string, IndexedManifest>,
+): ApplicationInstance[] {
+  const metadata = application.metadata;
+  const track = byId.get(
+    identityOf('ReleaseTrack', metadata, metadata['release-track']) ?? '',
+  )?.manifest;
+  if (track?.kind !== 'ReleaseTrack') return [];
+  const environments = new Set(
+    [track.spec.preReleaseStages, track.spec.releaseStages, track.spec.hotfixStages]
+      .flatMap((stages) => stages ?? [])
+      .flatMap((stage) => stage.environments),
+  );
+  return [...environments].sort(compareStrings).flatMap((environment) => {
+    const scope = projectScope(metadata, environment, application.spec.project);
+    const project = identityOf('Project', scope, application.spec.project) ?? '';
+    const deploymentConfig = identityOf('DeploymentConfig', scope, metadata.name) ?? '';
+    if (!byId.has(project) || !byId.has(deploymentConfig)) return [];
+    return [
+      {
+        id: `${id}@${environment}`,
+        application: id,
+        environment,
+        project,
+        deploymentConfig,
+        workspace: projectWorkspaceId(
+          metadata['organizational-unit'],
+          environment,
+          application.spec.project,
+        ),
+      },
+    ];
+  });
+}
