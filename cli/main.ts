@@ -1,4 +1,6 @@
 import { exitCodes, UsageError, type CliIo } from './cli-io.ts';
+import { codeownersCommand, codeownersUsage } from './commands/codeowners.ts';
+import { planCommand, planUsage } from './commands/plan.ts';
 import { schemaCommand, schemaUsage } from './commands/schema.ts';
 import { validateCommand, validateUsage } from './commands/validate.ts';
 import { version } from './version.ts';
@@ -8,6 +10,8 @@ const usage = `Usage: infrastream <command> [options]
 
 Commands:
   validate [DIR]   validate every manifest of a repository and the references between them
+  plan [DIR]       show what a change does to IAM, network, resources and CODEOWNERS
+  codeowners [DIR] print, check (--check) or write (--write) the computed CODEOWNERS
   schema           print the JSON Schema of manifests, for editors
 
 Options:
@@ -19,6 +23,8 @@ const commands: Record<
   { run: (args: readonly string[], io: CliIo) => number | Promise<number>; usage: string }
 > = {
   validate: { run: validateCommand, usage: validateUsage },
+  plan: { run: planCommand, usage: planUsage },
+  codeowners: { run: codeownersCommand, usage: codeownersUsage },
   schema: { run: schemaCommand, usage: schemaUsage },
 };
 

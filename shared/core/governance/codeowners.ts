@@ -28,7 +28,10 @@ export interface Codeowners {
  * they do not own). Groups are GitHub teams `@<github organization>/<group>`; members are
  * `@<their GitHub username>`. Unlike the reference platform, HttpRoutes get lines too.
  */
-export function computeCodeowners(state: DesiredState): Codeowners {
+export function computeCodeowners(
+  state: DesiredState,
+  maxBytes: number = CODEOWNERS_MAX_BYTES,
+): Codeowners {
   const issues: Issue[] = [];
   const organization = state.organization;
   const githubOrganization =
@@ -107,12 +110,12 @@ export function computeCodeowners(state: DesiredState): Codeowners {
 
   const text = lines.map((line) => [line.pattern, ...line.owners].join(' ')).join('\n');
   const bytes = new TextEncoder().encode(text).length;
-  if (bytes >= CODEOWNERS_MAX_BYTES && organization !== undefined) {
+  if (bytes >= maxBytes && organization !== undefined) {
     issues.push(
       createIssue(
         'codeowners/too-large',
         locate(organization.source, '/metadata/name'),
-        `expected CODEOWNERS under GitHub's limit of ${CODEOWNERS_MAX_BYTES} bytes, found ${bytes}: GitHub would ignore it`,
+        `expected CODEOWNERS under GitHub's limit of ${maxBytes} bytes, found ${bytes}: GitHub would ignore it`,
       ),
     );
   }

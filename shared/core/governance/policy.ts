@@ -21,8 +21,8 @@ const SECRET_NAME =
  */
 export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
   const issues: Issue[] = [];
-  const report = (node: GraphNode, rule: RuleId, pointer: string, message: string) =>
-    issues.push(createIssue(rule, locate(node.source, pointer), message));
+  const report = (node: GraphNode, rule: RuleId, pointer: string, message: string, part?: 'key') =>
+    issues.push(createIssue(rule, locate(node.source, pointer, part), message));
 
   const production = productionEnvironments(state);
   const served = new Set(state.instances.map((instance) => instance.deploymentConfig));
@@ -185,6 +185,7 @@ export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
         'policy/no-identity-source',
         '/spec',
         `expected workforceFederation or domain.external, so that groups such as those in ${groupsUsed.file} become Google Cloud principals; found neither`,
+        'key',
       );
     }
   }

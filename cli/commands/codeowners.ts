@@ -1,0 +1,83 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createTwoFilesPatch } from 'diff';
+import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
+import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
+import { hasErrors } from '../../shared/core/issues/issue.ts';
+import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
+import { formatText } from '../../shared/core/report/format-text.ts';
+import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+
+export const codeownersUsage = `Usage: infrastream codeowners [DIR] [--check | --write]
+
+Computes the CODEOWNERS of the repository at DIR (default: the current directory):
+each manifest is owned by the administrators and contributors of itself and of its
+ancestors. Prints it, or with --check compares it with DIR/.github/CODEOWNERS (exit 1 and
+a diff when they differ), or with --write writes it there.`;
+
+/** `infrastream codeowners`: print, check or write the computed CODEOWNERS. */
+export async function codeownersCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      check: { type: 'boolean', default: false },
+      write: { type: 'boolean', default: false },
+    },
+  });
+  if (values.check && values.write)
+    throw new UsageError('--check and --write cannot be used together');
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one directory, found ${positionals.length}`);
+  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  const analysis = analyzeRepository(
+    await readRepositoryFiles(directory, defaultYamlLimits.maxFiles),
+  );
+  if (hasErrors(analysis.issues)) {
+    io.stderr(
+      formatText(
+        {
+          manifests: analysis.manifestCount,
+          files: analysis.files,
+          issues: analysis.issues,
+          sources: analysis.sources,
+        },
+        { color: io.stderrIsTty },
+      ),
+    );
+    io.stderr(
+      'infrastream codeowners: the repository has errors; CODEOWNERS is computed from valid repositories only\n',
+    );
+    return exitCodes.issues;
+  }
+  const computed = analysis.codeowners.text;
+  const target = join(directory, '.github', 'CODEOWNERS');
+  if (values.write) {
+    await mkdir(dirname(target), { recursive: true });
+    await writeFile(target, computed);
+    io.stderr(`wrote ${target} (${analysis.codeowners.lines.length} lines)\n`);
+    return exitCodes.ok;
+  }
+  if (values.check) {
+    const current = await readFile(target, 'utf8').catch(() => undefined);
+    if (current === computed) {
+      io.stdout(`${target} is up to date\n`);
+      return exitCodes.ok;
+    }
+    io.stdout(
+      createTwoFilesPatch(
+        '.github/CODEOWNERS',
+        '.github/CODEOWNERS (computed)',
+        current ?? '',
+        computed,
+        current === undefined ? 'missing' : undefined,
+        undefined,
+      ),
+    );
+    return exitCodes.issues;
+  }
+  // Exactly the file's content (no trailing newline), so `> .github/CODEOWNERS` is exact.
+  io.stdout(io.stdoutIsTty ? `${computed}\n` : computed);
+  return exitCodes.ok;
+}

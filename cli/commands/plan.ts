@@ -1,0 +1,100 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { isGitWorkTree, readRevisionFiles } from '../../shared/adapters/git-revision-files.ts';
+import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
+import {
+  analyzeRepository,
+  type RepositoryAnalysis,
+} from '../../shared/core/governance/analyze-repository.ts';
+import { buildPlan } from '../../shared/core/governance/build-plan.ts';
+import { buildDesiredState } from '../../shared/core/governance/desired-state.ts';
+import { hasErrors } from '../../shared/core/issues/issue.ts';
+import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
+import { formatPlanText } from '../../shared/core/report/format-plan.ts';
+import { formatText } from '../../shared/core/report/format-text.ts';
+import type { RepositoryFile } from '../../shared/core/validate/validate-repository.ts';
+import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+
+export const planUsage = `Usage: infrastream plan [DIR] [--base REV] [--head REV] [--format text|json]
+
+Shows what a change does: the IAM bindings, firewall rules, egress entries, resources and
+CODEOWNERS lines it adds, changes and removes, in the workspaces it affects only, with
+the manifest entry behind each, the routes it makes public and the approvals it needs
+from the owners of what it reaches.
+  --base REV   the revision to compare with (default: HEAD; nothing outside a git repository)
+  --head REV   the revision to plan (default: the files on disk)`;
+
+/** `infrastream plan`: the governance diff between two revisions of a repository. */
+export async function planCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      base: { type: 'string' },
+      head: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+  });
+  if (values.format !== 'text' && values.format !== 'json')
+    throw new UsageError(`--format must be text or json, not "${values.format}"`);
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one directory, found ${positionals.length}`);
+  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  const inGit = await isGitWorkTree(directory);
+  if (!inGit && (values.base !== undefined || values.head !== undefined))
+    throw new UsageError(
+      `${directory} is not in a git repository, so --base and --head name nothing`,
+    );
+
+  const read = async (revision: string | undefined): Promise<RepositoryFile[]> => {
+    try {
+      return revision === undefined
+        ? await readRepositoryFiles(directory, defaultYamlLimits.maxFiles)
+        : await readRevisionFiles(directory, revision, defaultYamlLimits.maxFiles);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  };
+  const baseRevision = values.base ?? (inGit ? 'HEAD' : undefined);
+  const head = analyzeRepository(await read(values.head));
+  if (hasErrors(head.issues)) return reportInvalid(head, io);
+  const baseFiles =
+    baseRevision === undefined
+      ? []
+      : await read(baseRevision).catch((error: unknown) => {
+          // A repository without commits has no HEAD: everything is new.
+          if (values.base === undefined) return [];
+          throw error;
+        });
+  const base = analyzeRepository(baseFiles);
+  const plan = buildPlan(
+    {
+      label: baseRevision ?? null,
+      state: hasErrors(base.issues) ? buildDesiredState(base.manifests) : base.state,
+    },
+    { label: values.head ?? 'working tree', state: head.state },
+  );
+  io.stdout(
+    values.format === 'json'
+      ? `${JSON.stringify(plan, null, 2)}\n`
+      : formatPlanText(plan, { color: io.stdoutIsTty && io.env['NO_COLOR'] === undefined }),
+  );
+  return exitCodes.ok;
+}
+
+/** Invalid manifests plan nothing: the issues are the answer. */
+function reportInvalid(analysis: RepositoryAnalysis, io: CliIo): number {
+  io.stderr(
+    formatText(
+      {
+        manifests: analysis.manifestCount,
+        files: analysis.files,
+        issues: analysis.issues,
+        sources: analysis.sources,
+      },
+      { color: io.stderrIsTty },
+    ),
+  );
+  io.stderr('infrastream plan: nothing is planned while the repository has errors\n');
+  return exitCodes.issues;
+}

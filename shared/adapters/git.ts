@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+
+/** A git command that failed: its arguments and what git said. */
+export class GitError extends Error {
+  override readonly name = 'GitError';
+  readonly args: readonly string[];
+  readonly stderr: string;
+
+  constructor(args: readonly string[], stderr: string, code: number | null) {
+    super(`git ${args.join(' ')} failed (${code ?? 'signal'}): ${stderr.trim()}`);
+    this.args = args;
+    this.stderr = stderr;
+  }
+}
+
+/** Runs git in a directory and returns its standard output as bytes. */
+export function git(cwd: string, args: readonly string[], input?: Uint8Array): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // No pager, no prompts, no locale-dependent messages, whatever the user's config says.
+    const child = spawn('git', ['--no-pager', ...args], {
+      cwd,
+      env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve(Buffer.concat(stdout));
+      else reject(new GitError(args, Buffer.concat(stderr).toString('utf8'), code));
+    });
+    child.stdin.end(input);
+  });
+}

@@ -1,0 +1,95 @@
+import type { Plan } from '../governance/build-plan.ts';
+import type { IamBinding, Provenance } from '../governance/governance-model.ts';
+import type { WorkspacePlan } from '../governance/plan.ts';
+import { createStyles, type Styles } from './code-frame.ts';
+
+/**
+ * A plan for people, in the manner of `terraform plan`: grouped by workspace, `+` to
+ * create or add, `-` to destroy or remove, `~` to change in place, each entry with the
+ * manifest entry that causes it; then CODEOWNERS, public exposure, consent, and a summary.
+ */
+export function formatPlanText(plan: Plan, options: { readonly color: boolean }): string {
+  const s = createStyles(options.color);
+  const out: string[] = [`Infrastream plan: ${plan.base ?? 'nothing'} → ${plan.head}`, ''];
+  if (
+    plan.workspaces.length === 0 &&
+    plan.codeowners.add.length + plan.codeowners.remove.length === 0
+  ) {
+    out.push(s.green('No changes. The desired state matches the base revision.'));
+    return `${out.join('\n')}\n`;
+  }
+  for (const workspace of plan.workspaces) out.push(...formatWorkspace(workspace, s), '');
+  if (plan.codeowners.add.length + plan.codeowners.remove.length > 0) {
+    out.push(s.bold('# CODEOWNERS'));
+    for (const line of plan.codeowners.remove) out.push(s.red(`  - ${line}`));
+    for (const line of plan.codeowners.add) out.push(s.green(`  + ${line}`));
+    out.push('');
+  }
+  if (plan.publicExposure.length > 0) {
+    out.push(s.bold(s.yellow('# Public exposure: anyone on the internet can reach')));
+    for (const exposure of plan.publicExposure) {
+      out.push(
+        s.yellow(
+          `  ! ${exposure.workspace} ${exposure.route} rule ${exposure.rule}: ${JSON.stringify(exposure.matches)} → ${exposure.destinations.join(', ')}`,
+        ),
+      );
+      out.push(s.dim(`      # ${exposure.file}#/spec/rules/${exposure.rule}`));
+    }
+    out.push('');
+  }
+  if (plan.consent.length > 0) {
+    out.push(s.bold('# Consent needed: this change reaches what other people own'));
+    for (const request of plan.consent) {
+      out.push(`  ? ${request.edge}  (${request.workspace})`);
+      out.push(s.dim(`      ${request.requestedBy} ${request.reason}`));
+      out.push(
+        `      approval from ${request.owners.join(' ')}  ${s.dim(`(owners of ${request.target})`)}`,
+      );
+    }
+    out.push('');
+  }
+  const n = plan.summary;
+  out.push(
+    s.bold(
+      `Plan: ${n.create} to create, ${n.update} to change, ${n.destroy} to destroy; ` +
+        `${n.iamAdd} IAM bindings to add, ${n.iamRemove} to remove; ` +
+        `${n.firewallChanges} firewall and ${n.egressChanges} egress changes; ` +
+        `${n.codeownersChanges} CODEOWNERS lines; in ${n.workspaces} workspace${n.workspaces === 1 ? '' : 's'}.`,
+    ),
+  );
+  return `${out.join('\n')}\n`;
+}
+
+function formatWorkspace(plan: WorkspacePlan, s: Styles): string[] {
+  const out = [s.bold(`# workspace ${plan.id}`)];
+  const cause = (provenance: Provenance) =>
+    s.dim(`      # ${provenance.file}#${provenance.pointer}`);
+  for (const resource of plan.create)
+    out.push(s.green(`  + ${resource.address}`), cause(resource.cause));
+  for (const resource of plan.update) {
+    out.push(s.yellow(`  ~ ${resource.address}`));
+    for (const change of resource.changes ?? []) {
+      out.push(`      ${change.path}: ${show(change.before)} → ${show(change.after)}`);
+    }
+    out.push(cause(resource.cause));
+  }
+  for (const resource of plan.destroy)
+    out.push(s.red(`  - ${resource.address}`), cause(resource.cause));
+  const binding = (b: IamBinding) => `iam ${b.role} ${b.member} on ${b.resource}`;
+  for (const b of plan.iam.add) out.push(s.green(`  + ${binding(b)}`), cause(b.cause));
+  for (const b of plan.iam.remove) out.push(s.red(`  - ${binding(b)}`), cause(b.cause));
+  const rule = (r: WorkspacePlan['firewall']['add'][number]) =>
+    `firewall ${r.name} ${r.direction} ${r.action} ${r.ranges.join(',')} ${r.protocols.map((p) => `${p.protocol}${p.ports ? `:${p.ports.join(',')}` : ''}`).join(' ')}`;
+  for (const r of plan.firewall.add) out.push(s.green(`  + ${rule(r)}`), cause(r.cause));
+  for (const r of plan.firewall.update) out.push(s.yellow(`  ~ ${rule(r)}`), cause(r.cause));
+  for (const r of plan.firewall.remove) out.push(s.red(`  - ${rule(r)}`), cause(r.cause));
+  for (const e of plan.egress.add) out.push(s.green(`  + egress ${e.destination}`), cause(e.cause));
+  for (const e of plan.egress.remove)
+    out.push(s.red(`  - egress ${e.destination}`), cause(e.cause));
+  return out;
+}
+
+/** A value of a changed attribute: JSON, or `(none)` where it is absent. */
+function show(value: unknown): string {
+  return value === undefined ? '(none)' : JSON.stringify(value);
+}
