@@ -3,7 +3,8 @@ import { computeCodeowners } from './codeowners.ts';
 import { compileWorkspaces } from './compile-workspaces.ts';
 import { consentRequests, type ConsentRequest } from './consent.ts';
 import type { DesiredState } from './desired-state.ts';
-import type { Json, ModelResource } from './governance-model.ts';
+import type { Json, ModelResource, WorkspaceModel } from './governance-model.ts';
+import { affectedWorkspaces } from './affected-workspaces.ts';
 import {
   canonical,
   diffModels,
@@ -53,6 +54,24 @@ export interface Plan {
 /** Compiles a desired state into the model a plan compares. */
 export function compileGovernance(state: DesiredState): GovernanceModel {
   return { workspaces: compileWorkspaces(state), codeowners: computeCodeowners(state) };
+}
+
+/**
+ * Compiles a revision by reusing the model of an earlier one: only the workspaces the
+ * change can reach are compiled again, the others are taken as they were.
+ */
+export function compileIncrementally(
+  base: { readonly state: DesiredState; readonly model: GovernanceModel },
+  head: DesiredState,
+): { readonly model: GovernanceModel; readonly recompiled: ReadonlySet<string> } {
+  const recompiled = affectedWorkspaces(base.state, head);
+  const fresh = compileWorkspaces(head, recompiled);
+  const workspaces = new Map<string, WorkspaceModel>();
+  for (const id of head.workspaces) {
+    const model = fresh.get(id) ?? base.model.workspaces.get(id);
+    if (model !== undefined) workspaces.set(id, model);
+  }
+  return { model: { workspaces, codeowners: computeCodeowners(head) }, recompiled };
 }
 
 /** Plans the change from one revision's desired state to another's. */

@@ -8,6 +8,13 @@ import { didYouMean, quoteList } from '../text/suggest.ts';
  */
 export const DNS_LABEL = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
+/**
+ * Labels that are also the keys JavaScript objects keep their prototype under. Names are
+ * keys too (`accessControl.secrets.<name>`), and the reader refuses such keys, so a
+ * manifest may not be named by them either.
+ */
+export const RESERVED_NAMES = ['constructor', 'prototype'] as const;
+
 /** A name: of this manifest, or of another manifest it refers to. */
 export const name = v.pipe(
   v.string(),
@@ -15,6 +22,10 @@ export const name = v.pipe(
     DNS_LABEL,
     (issue) =>
       `expected a lowercase DNS label (a letter, then lowercase letters, digits or hyphens, at most 63), found ${issue.received}`,
+  ),
+  v.notValues(
+    RESERVED_NAMES,
+    (issue) => `expected a name other than ${issue.received}, which is reserved`,
   ),
 );
 

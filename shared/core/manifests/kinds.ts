@@ -62,3 +62,15 @@ export const kinds = Object.keys(kindParents) as Kind[];
 export function isKind(value: unknown): value is Kind {
   return typeof value === 'string' && Object.hasOwn(kindParents, value);
 }
+
+/**
+ * Whether a document with this apiVersion and kind is a manifest of this format: its
+ * apiVersion starts with `lowops.`, or it has no apiVersion and one of the format's kinds.
+ * Other formats share kind names (a Kubernetes `Secret` has an apiVersion of its own).
+ */
+export function isManifestHeader(apiVersion: unknown, kind: unknown): boolean {
+  return (
+    (typeof apiVersion === 'string' && apiVersion.startsWith('lowops.')) ||
+    (apiVersion === undefined && isKind(kind))
+  );
+}

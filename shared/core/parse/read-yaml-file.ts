@@ -10,7 +10,7 @@ import {
 } from 'yaml';
 import { createIssue, type Issue } from '../issues/issue.ts';
 import type { RuleId } from '../issues/rules.ts';
-import { kinds } from '../manifests/kinds.ts';
+import { isManifestHeader, kinds } from '../manifests/kinds.ts';
 import { escapePointerSegment, locationOfRange, type SourceDocument } from './source-document.ts';
 import type { YamlLimits } from './yaml-limits.ts';
 
@@ -117,23 +117,21 @@ export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits
     );
     return invalid(...issues);
   }
-  if (!looksLikeManifest(text)) {
-    // Not a manifest unless it parses into one; other YAML (CI workflows) must not fail a push.
-    const quiet = tryParse(path, text, limits);
-    return quiet.status === 'parsed' ? quiet : { status: 'skipped' };
-  }
   const result = tryParse(path, text, limits);
+  // What the document says it is decides; the text is the fallback when it cannot say.
+  if (!(result.header ?? looksLikeManifest(text))) return { status: 'skipped' };
   if (result.status === 'invalid' || issues.length > 0) {
     return invalid(...issues, ...(result.status === 'invalid' ? result.issues : []));
   }
   return result;
 }
 
-function tryParse(
-  path: string,
-  text: string,
-  limits: YamlLimits,
-): Exclude<YamlFileResult, { status: 'skipped' }> {
+type ParseResult = Exclude<YamlFileResult, { status: 'skipped' }> & {
+  /** Whether the document's own apiVersion and kind make it a manifest, if it has them. */
+  readonly header: boolean | undefined;
+};
+
+function tryParse(path: string, text: string, limits: YamlLimits): ParseResult {
   const lineCounter = new LineCounter();
   const source = { path, lineCounter };
   // A ceiling well above the limit: the walker below finds the exact node past the limit,
@@ -141,13 +139,16 @@ function tryParse(
   const tooDeep = flowDepthOverflow(text, limits.maxDepth * 4);
   if (tooDeep !== undefined) {
     countLinesInto(lineCounter, text);
-    return invalid(
-      createIssue(
-        'limits/depth',
-        locationOfRange(source, '', tooDeep, tooDeep),
-        `expected collections nested at most ${limits.maxDepth} deep, found deeper nesting`,
+    return {
+      ...invalid(
+        createIssue(
+          'limits/depth',
+          locationOfRange(source, '', tooDeep, tooDeep),
+          `expected collections nested at most ${limits.maxDepth} deep, found deeper nesting`,
+        ),
       ),
-    );
+      header: undefined,
+    };
   }
   const document = parseDocument(text, {
     version: '1.2',
@@ -158,6 +159,7 @@ function tryParse(
     prettyErrors: false,
     lineCounter,
   });
+  const header = manifestHeader(document.contents);
   const problems: Issue[] = [];
   const report = (error: YAMLError) => {
     // The parser notices an unclosed quote at the end of the file; the quote is the news.
@@ -189,15 +191,32 @@ function tryParse(
   }
   if (problems.length > 0) {
     document.warnings.forEach(report);
-    return invalid(...problems);
+    return { ...invalid(...problems), header };
   }
   const walker = new PlainValueBuilder(
     { path, text, root: document.contents, lineCounter },
     limits,
   );
   const value = walker.build(document.contents, '', 1);
-  if (walker.issues.length > 0) return invalid(...walker.issues);
-  return { status: 'parsed', source: walker.source, value };
+  if (walker.issues.length > 0) return { ...invalid(...walker.issues), header };
+  return { status: 'parsed', source: walker.source, value, header };
+}
+
+/**
+ * Reads apiVersion and kind straight from the syntax tree, which exists even when the
+ * file has errors: undefined when the root is not a mapping with plain values for them.
+ */
+function manifestHeader(root: unknown): boolean | undefined {
+  if (!isMap(root)) return undefined;
+  const field = (name: string): unknown => {
+    const pair = root.items.find((item) => isScalar(item.key) && item.key.value === name);
+    if (pair === undefined) return undefined;
+    return isScalar(pair.value) ? pair.value.value : null;
+  };
+  const apiVersion = field('apiVersion');
+  const kind = field('kind');
+  if (apiVersion === null || kind === null) return undefined;
+  return isManifestHeader(apiVersion, kind);
 }
 
 function invalid(...issues: Issue[]): { status: 'invalid'; issues: Issue[] } {

@@ -1,8 +1,15 @@
 import * as v from 'valibot';
 import { createIssue, type Issue } from '../issues/issue.ts';
 import type { RuleId } from '../issues/rules.ts';
-import { DNS_LABEL, describeValue } from '../manifests/fields.ts';
-import { API_VERSION, isKind, kindParents, kinds, type Kind } from '../manifests/kinds.ts';
+import { DNS_LABEL, RESERVED_NAMES, describeValue } from '../manifests/fields.ts';
+import {
+  API_VERSION,
+  isKind,
+  isManifestHeader,
+  kindParents,
+  kinds,
+  type Kind,
+} from '../manifests/kinds.ts';
 import { manifestSchemas, type Manifest } from '../manifests/manifest.ts';
 import {
   locate,
@@ -30,11 +37,7 @@ export type ManifestResult =
 export function validateManifest(source: SourceDocument, value: unknown): ManifestResult {
   if (!isRecord(value)) return { status: 'not-a-manifest' };
   const { apiVersion, kind } = value;
-  // Other formats share kind names (a Kubernetes Secret), so a kind alone makes a file ours
-  // only when it has no apiVersion at all.
-  const ours =
-    (typeof apiVersion === 'string' && apiVersion.startsWith('lowops.')) ||
-    (apiVersion === undefined && isKind(kind));
+  const ours = isManifestHeader(apiVersion, kind);
   if (!ours) return { status: 'not-a-manifest' };
 
   const issues: Issue[] = [];
@@ -114,7 +117,10 @@ function describeIssue(kind: Kind, issue: v.BaseIssue<unknown>) {
   }
   const part = last?.origin === 'key' ? ('key' as const) : ('value' as const);
   if (issue.kind === 'validation') {
-    const rule: RuleId = issue.requirement === DNS_LABEL ? 'schema/name' : 'schema/value';
+    const rule: RuleId =
+      issue.requirement === DNS_LABEL || issue.requirement === RESERVED_NAMES
+        ? 'schema/name'
+        : 'schema/value';
     return { rule, pointer, part, message: prefix(segments, issue.message) };
   }
   if (issue.type === 'picklist' || issue.type === 'literal') {
