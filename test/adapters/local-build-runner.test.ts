@@ -1,0 +1,162 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLocalBuildRunner } from '../../shared/adapters/local-build-runner.ts';
+
+const terraformAvailable = (() => {
+  try {
+    execFileSync('terraform', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const noTerraform = 'terraform is not on PATH';
+
+/** A root module that needs no provider: terraform_data is built into Terraform. */
+function module(message: string) {
+  return JSON.stringify({
+    resource: { terraform_data: { greeting: { input: message } } },
+    output: { greeting: { value: '${terraform_data.greeting.output}' } },
+  });
+}
+
+interface PlannedChanges {
+  resource_changes?: { address: string; change: { actions: string[] } }[];
+}
+
+const folders: string[] = [];
+async function workspace(content: string): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'infrastream-build-'));
+  folders.push(directory);
+  await writeFile(join(directory, 'main.tf.json'), content);
+  return directory;
+}
+
+afterEach(async () => {
+  await Promise.all(
+    folders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })),
+  );
+});
+
+describe('the local build runner, with real terraform', () => {
+  it('inits, validates, plans, shows and applies; then refuses the same revision and older ones', async (context) => {
+    context.skip(!terraformAvailable, noTerraform);
+    const stateDir = await mkdtemp(join(tmpdir(), 'infrastream-ledger-'));
+    folders.push(stateDir);
+    const runner = createLocalBuildRunner({ stateDir });
+    const directory = await workspace(module('hello'));
+    const request = {
+      workspace: 'acme.production.shop',
+      commit: 'c1',
+      sequence: 1,
+      directory,
+      apply: true,
+    };
+
+    const first = await runner.run(request);
+    expect(first.status).toBe('succeeded');
+    expect(first.steps.map((step) => [step.name, step.exitCode])).toEqual([
+      ['init', 0],
+      ['validate', 0],
+      ['plan', 0],
+      ['show', 0],
+      ['apply', 0],
+    ]);
+    expect(
+      (first.planJson as PlannedChanges).resource_changes?.map((change) => [
+        change.address,
+        change.change.actions,
+      ]),
+    ).toEqual([['terraform_data.greeting', ['create']]]);
+    expect(first.steps.at(-1)?.log).toContain('Apply complete! Resources: 1 added');
+    expect(first.planDigest).toMatch(/^[0-9a-f]{64}$/);
+
+    const again = await runner.run(request);
+    expect(again.status).toBe('refused');
+    expect(again.reason).toContain('is not newer than c1');
+    expect(again.steps.map((step) => step.name)).not.toContain('apply');
+
+    await writeFile(join(directory, 'main.tf.json'), module('stale'));
+    const stale = await runner.run({ ...request, commit: 'c0', sequence: 0 });
+    expect(stale.status).toBe('refused');
+    expect(stale.reason).toBe(
+      'commit c0 (sequence 0) is not newer than c1 (sequence 1), which is applied',
+    );
+
+    const newer = await runner.run({ ...request, commit: 'c2', sequence: 2 });
+    expect(newer.status).toBe('succeeded');
+    expect((newer.planJson as PlannedChanges).resource_changes?.[0]?.change.actions).toEqual([
+      'update',
+    ]);
+  });
+
+  it('plans without applying and without touching the ledger', async (context) => {
+    context.skip(!terraformAvailable, noTerraform);
+    const stateDir = await mkdtemp(join(tmpdir(), 'infrastream-ledger-'));
+    folders.push(stateDir);
+    const runner = createLocalBuildRunner({ stateDir });
+    const directory = await workspace(module('plan only'));
+    const planned = await runner.run({
+      workspace: 'w',
+      commit: 'c5',
+      sequence: 5,
+      directory,
+      apply: false,
+    });
+    expect(planned.status).toBe('succeeded');
+    expect(planned.steps.map((step) => step.name)).toEqual(['init', 'validate', 'plan', 'show']);
+    const applied = await runner.run({
+      workspace: 'w',
+      commit: 'c1',
+      sequence: 1,
+      directory,
+      apply: true,
+    });
+    expect(applied.status).toBe('succeeded');
+  });
+
+  it('reports a failing step with its exit code and log, and stops there', async (context) => {
+    context.skip(!terraformAvailable, noTerraform);
+    const stateDir = await mkdtemp(join(tmpdir(), 'infrastream-ledger-'));
+    folders.push(stateDir);
+    const runner = createLocalBuildRunner({ stateDir });
+    const directory = await workspace(
+      JSON.stringify({ resource: { terraform_data: { broken: { input: '${var.missing}' } } } }),
+    );
+    const result = await runner.run({
+      workspace: 'w',
+      commit: 'c1',
+      sequence: 1,
+      directory,
+      apply: true,
+    });
+    expect(result.status).toBe('failed');
+    expect(result.steps.map((step) => [step.name, step.exitCode])).toEqual([
+      ['init', 0],
+      ['validate', 1],
+    ]);
+    expect(result.steps.at(-1)?.log).toContain('Reference to undeclared input variable');
+    expect(result.reason).toBe('terraform validate exited with 1');
+  });
+
+  it('kills a step that outlives its timeout', async (context) => {
+    context.skip(!terraformAvailable, noTerraform);
+    const stateDir = await mkdtemp(join(tmpdir(), 'infrastream-ledger-'));
+    folders.push(stateDir);
+    const runner = createLocalBuildRunner({ stateDir, timeouts: { init: 1 } });
+    const directory = await workspace(module('slow'));
+    const result = await runner.run({
+      workspace: 'w',
+      commit: 'c1',
+      sequence: 1,
+      directory,
+      apply: false,
+    });
+    expect(result.status).toBe('failed');
+    expect(result.steps).toMatchObject([{ name: 'init', timedOut: true, exitCode: null }]);
+    expect(result.reason).toBe('terraform init timed out');
+  });
+});
