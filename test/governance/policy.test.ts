@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import type { Issue } from '../../shared/core/issues/issue.ts';
+import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
 import { editedOrganization, type Edit } from '../support/base-organization.ts';
+import { examplesDirectory } from '../support/corpus.ts';
 
 const PRODUCTION = 'payments/production/shop';
 const STAGING = 'payments/staging/shop';
@@ -177,5 +179,23 @@ spec:
       with: '',
     };
     expect(findings(edit)).toEqual(['error policy/no-identity-source organization.yaml:5:1']);
+  });
+
+  it('refuses an external image pinned by tag only (policy/unpinned-image)', async () => {
+    const gotenberg = 'shared-services/pdf-rendering/gotenberg.yaml';
+    const files = (await readRepositoryFiles(examplesDirectory, 10_000)).map((file) =>
+      file.path === gotenberg
+        ? {
+            path: file.path,
+            bytes: new TextEncoder().encode(
+              new TextDecoder().decode(file.bytes).replace(/@sha256:[0-9a-f]{64}/, ''),
+            ),
+          }
+        : file,
+    );
+    const errors = analyzeRepository(files).issues.filter((issue) => issue.severity === 'error');
+    expect(
+      errors.map((issue) => `${issue.rule} ${issue.file}:${issue.line}:${issue.column}`),
+    ).toEqual([`policy/unpinned-image ${gotenberg}:16:10`]);
   });
 });

@@ -198,12 +198,13 @@ function compileNode(
         }),
         peopleRoles,
       );
-      const routed = routedServices(
-        state,
-        node.workspace,
-        instancesByWorkspace.get(node.workspace) ?? [],
-      );
-      compileProjectNetwork(ws, m, node.file, { routed });
+      const instances = instancesByWorkspace.get(node.workspace) ?? [];
+      compileProjectNetwork(ws, m, node.file, {
+        routed: routedServices(state, node.workspace, instances),
+        workloads: instances.map((instance) =>
+          applicationMember(state.nodes.get(instance.application)?.name ?? ''),
+        ),
+      });
       break;
     }
     case 'Database':

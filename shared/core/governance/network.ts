@@ -1,6 +1,6 @@
 import { parseEgressDestination } from '../manifests/egress-destination.ts';
 import type { ManifestOf } from '../manifests/manifest.ts';
-import type { Provenance } from './governance-model.ts';
+import type { FirewallRule, Provenance } from './governance-model.ts';
 import type { WorkspaceBuilder } from './workspace-builder.ts';
 
 /** Lowest priority Google Cloud allows; everything allowed explicitly wins over it. */
@@ -18,6 +18,11 @@ export const EGRESS_PROXY_RANGE = 'egress-proxy';
 
 /** What the network of a project needs to know about the services it runs. */
 export interface ProjectTraffic {
+  /**
+   * The service accounts of the workloads the project runs. Projects share the hub's VPC,
+   * so every allow names them: an allow without targets would open the whole network.
+   */
+  readonly workloads: readonly string[];
   /** Services reached through a load balancer: their service accounts and ports. */
   readonly routed: readonly { readonly serviceAccount: string; readonly port: number }[];
 }
@@ -57,11 +62,21 @@ export function compileProjectNetwork(
     description: 'Default deny: nothing leaves the project unless a rule above allows it.',
     cause: cause('/metadata/name'),
   });
-  workspace.firewall({
+  // Allows name the project's workloads; a project that runs nothing needs none of them.
+  const targetServiceAccounts = [...traffic.workloads].sort();
+  const allow = (rule: Omit<FirewallRule, 'action' | 'priority' | 'targetServiceAccounts'>) => {
+    if (targetServiceAccounts.length > 0) {
+      workspace.firewall({
+        ...rule,
+        action: 'allow',
+        priority: ALLOW_PRIORITY,
+        targetServiceAccounts,
+      });
+    }
+  };
+  allow({
     name: 'allow-google-apis',
     direction: 'EGRESS',
-    action: 'allow',
-    priority: ALLOW_PRIORITY,
     ranges: [...GOOGLE_API_RANGES],
     protocols: [{ protocol: 'tcp', ports: ['443'] }],
     description: 'Private Google Access: Google APIs over HTTPS without leaving the network.',
@@ -93,11 +108,9 @@ export function compileProjectNetwork(
     if (destination === undefined || destination.type === 'everything') continue;
     if (destination.type === 'cidr') {
       if (destination.prefix === 0) continue;
-      workspace.firewall({
+      allow({
         name: `allow-egress-${entry.replace(/[^0-9a-f]+/g, '-')}`,
         direction: 'EGRESS',
-        action: 'allow',
-        priority: ALLOW_PRIORITY,
         ranges: [entry],
         protocols: [{ protocol: 'tcp', ports: ['443'] }],
         description: `HTTPS to ${entry}, as allowedEgress lists it.`,
@@ -109,11 +122,9 @@ export function compileProjectNetwork(
     workspace.egress({ destination: entry, cause: cause(pointer) });
   }
   if (proxied) {
-    workspace.firewall({
+    allow({
       name: 'allow-egress-proxy',
       direction: 'EGRESS',
-      action: 'allow',
-      priority: ALLOW_PRIORITY,
       ranges: [EGRESS_PROXY_RANGE],
       protocols: [{ protocol: 'tcp', ports: ['443'] }],
       description: 'HTTPS to the egress proxy, which lets through only the listed hosts.',

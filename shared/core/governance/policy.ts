@@ -126,6 +126,16 @@ export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
       case 'PubSub':
         if (complete) checkNotifications(node, m.spec.notifications, m.metadata.environment);
         break;
+      case 'ExternalApplication':
+        if (!/@sha256:[0-9a-f]{64}$/.test(m.spec.image)) {
+          report(
+            node,
+            'policy/unpinned-image',
+            '/spec/image',
+            `spec.image: expected an image pinned by digest (…@sha256:<64 hex>), found "${m.spec.image}"`,
+          );
+        }
+        break;
       case 'DeploymentConfig':
         for (const container of ['container', 'migrationJobContainer'] as const) {
           m.spec[container]?.env?.forEach((variable, index) => {

@@ -195,6 +195,10 @@ export const rules = {
     severity: 'warning',
     summary: 'A secret-looking environment variable has a literal value; secrets are references.',
   },
+  'policy/unpinned-image': {
+    severity: 'error',
+    summary: 'An external image is pinned by digest: a tag can be moved to other code.',
+  },
   'policy/no-identity-source': {
     severity: 'error',
     summary: 'Groups need an identity source: workforceFederation or domain.external.',

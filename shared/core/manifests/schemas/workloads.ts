@@ -124,7 +124,7 @@ export const externalApplicationSpec = strict({
   image: v.pipe(
     v.string(),
     v.regex(
-      /^[a-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)+(?::[\w.-]+|@sha256:[0-9a-f]{64})$/,
+      /^[a-z0-9][\w.-]*(?::\d+)?(?:\/[\w.-]+)+(?:(?::[\w.-]+)?@sha256:[0-9a-f]{64}|:[\w.-]+)$/,
       (issue) =>
         `expected an image reference with a tag or digest, such as europe-docker.pkg.dev/p/r/app:1.2.3, found ${issue.received}`,
     ),

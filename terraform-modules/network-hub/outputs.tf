@@ -1,0 +1,29 @@
+output "network_id" {
+  description = "ID of the hub network."
+  value       = google_compute_network.this.id
+}
+
+output "network_self_link" {
+  description = "Self link of the hub network."
+  value       = google_compute_network.this.self_link
+}
+
+output "subnet_ids" {
+  description = "IDs of the workload subnets, by name."
+  value       = { for name, subnet in google_compute_subnetwork.this : name => subnet.id }
+}
+
+output "subnet_self_links" {
+  description = "Self links of the workload subnets, by name."
+  value       = { for name, subnet in google_compute_subnetwork.this : name => subnet.self_link }
+}
+
+output "secure_web_proxy_id" {
+  description = "ID of the Secure Web Proxy gateway."
+  value       = google_network_services_gateway.this.id
+}
+
+output "secure_web_proxy_policy_id" {
+  description = "ID of the Secure Web Proxy's gateway security policy."
+  value       = google_network_security_gateway_security_policy.this.id
+}
