@@ -11,7 +11,13 @@ import {
 import { createIssue, type Issue } from '../issues/issue.ts';
 import type { RuleId } from '../issues/rules.ts';
 import { isManifestHeader, kinds } from '../manifests/kinds.ts';
-import { escapePointerSegment, locationOfRange, type SourceDocument } from './source-document.ts';
+import {
+  escapePointerSegment,
+  locationOfRange,
+  reparsingSourceDocument,
+  yamlParseOptions,
+  type SourceDocument,
+} from './source-document.ts';
 import type { YamlLimits } from './yaml-limits.ts';
 
 /** The outcome of reading one YAML file. */
@@ -150,15 +156,7 @@ function tryParse(path: string, text: string, limits: YamlLimits): ParseResult {
       header: undefined,
     };
   }
-  const document = parseDocument(text, {
-    version: '1.2',
-    schema: 'core',
-    merge: false,
-    uniqueKeys: true,
-    strict: true,
-    prettyErrors: false,
-    lineCounter,
-  });
+  const document = parseDocument(text, { ...yamlParseOptions, lineCounter });
   const header = manifestHeader(document.contents);
   const problems: Issue[] = [];
   const report = (error: YAMLError) => {
@@ -199,7 +197,7 @@ function tryParse(path: string, text: string, limits: YamlLimits): ParseResult {
   );
   const value = walker.build(document.contents, '', 1);
   if (walker.issues.length > 0) return { ...invalid(...walker.issues), header };
-  return { status: 'parsed', source: walker.source, value, header };
+  return { status: 'parsed', source: reparsingSourceDocument(path, text), value, header };
 }
 
 /**

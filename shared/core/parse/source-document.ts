@@ -1,9 +1,9 @@
-import { isMap, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import type { IssueLocation } from '../issues/issue.ts';
 
 /**
- * A parsed YAML file that keeps its syntax tree, so that any JSON pointer into its value
- * can be traced back to the exact source range it came from.
+ * A parsed YAML file with its syntax tree, so that any JSON pointer into its value can be
+ * traced back to the exact source range it came from.
  */
 export interface SourceDocument {
   /** Repository-relative path with `/` separators. */
@@ -11,6 +11,43 @@ export interface SourceDocument {
   readonly text: string;
   readonly root: Node | null;
   readonly lineCounter: LineCounter;
+}
+
+/** The one set of parser options, so that a tree parsed again has the same ranges. */
+export const yamlParseOptions = {
+  version: '1.2',
+  schema: 'core',
+  merge: false,
+  uniqueKeys: true,
+  strict: true,
+  prettyErrors: false,
+} as const;
+
+/**
+ * A source document that parses its text again the first time its tree is needed. Most
+ * files of a valid repository never need it; not keeping 10,000 syntax trees alive
+ * spares the garbage collector most of its work.
+ */
+export function reparsingSourceDocument(path: string, text: string): SourceDocument {
+  let parsed: { root: Node | null; lineCounter: LineCounter } | undefined;
+  const tree = () => {
+    if (parsed === undefined) {
+      const lineCounter = new LineCounter();
+      const root = parseDocument(text, { ...yamlParseOptions, lineCounter }).contents;
+      parsed = { root, lineCounter };
+    }
+    return parsed;
+  };
+  return {
+    path,
+    text,
+    get root() {
+      return tree().root;
+    },
+    get lineCounter() {
+      return tree().lineCounter;
+    },
+  };
 }
 
 /** Which part of a mapping entry an issue is about: the key (`foo:`) or its value. */
