@@ -1,0 +1,64 @@
+/**
+ * Benchmarks: `npm run bench [-- <name>...] [--manifests N] [--iterations K] [--seed S]
+ * [--keep]`. Each benchmark prints a table and writes bench/results/<name>.json.
+ * Benchmarks report, they do not gate: a missed target prints MISS and exits 0.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { validateBenchmark } from './benchmarks/validate.ts';
+import type { Benchmark, BenchmarkOptions } from './lib/benchmark.ts';
+
+/** Every benchmark, in the order they run. Add new ones here. */
+const benchmarks: readonly Benchmark[] = [validateBenchmark];
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    manifests: { type: 'string', default: '10000' },
+    iterations: { type: 'string', default: '5' },
+    seed: { type: 'string', default: '1' },
+    keep: { type: 'boolean', default: false },
+    list: { type: 'boolean', default: false },
+  },
+});
+
+if (values.list) {
+  for (const benchmark of benchmarks) {
+    process.stdout.write(`${benchmark.name}: ${benchmark.description}\n`);
+  }
+  process.exit(0);
+}
+
+const options: BenchmarkOptions = {
+  manifests: positiveInteger('manifests', values.manifests),
+  iterations: positiveInteger('iterations', values.iterations),
+  seed: positiveInteger('seed', values.seed),
+  keep: values.keep,
+};
+
+const unknown = positionals.filter((name) => !benchmarks.some((b) => b.name === name));
+if (unknown.length > 0) {
+  throw new Error(
+    `unknown benchmark ${unknown.join(', ')}; known: ${benchmarks.map((b) => b.name).join(', ')}`,
+  );
+}
+const selected =
+  positionals.length === 0 ? benchmarks : benchmarks.filter((b) => positionals.includes(b.name));
+
+const resultsDir = new URL('./results/', import.meta.url);
+await mkdir(resultsDir, { recursive: true });
+for (const benchmark of selected) {
+  process.stdout.write(`\n== ${benchmark.name}: ${benchmark.description}\n\n`);
+  const report = await benchmark.run(options);
+  process.stdout.write(`${report.text}\n`);
+  const output = new URL(`${benchmark.name}.json`, resultsDir);
+  await writeFile(output, `${JSON.stringify(report.json, null, 2)}\n`);
+  process.stdout.write(`\nwrote ${output.pathname}\n`);
+}
+
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`--${name}: expected a positive integer, found ${text}`);
+  return value;
+}
