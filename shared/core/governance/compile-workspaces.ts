@@ -27,16 +27,16 @@ export function compileWorkspaces(
   };
   for (const id of state.workspaces) workspace(id);
 
-  const instancesByWorkspace = new Map<string, ApplicationInstance[]>();
-  for (const instance of state.instances) {
-    const list = instancesByWorkspace.get(instance.workspace) ?? [];
-    list.push(instance);
-    instancesByWorkspace.set(instance.workspace, list);
+  const context: CompileContext = { principals, instances: new Map(), routes: new Map() };
+  for (const instance of state.instances) append(context.instances, instance.workspace, instance);
+  for (const node of state.nodes.values()) {
+    if (node.kind === 'HttpRoute' || node.kind === 'GrpcRoute')
+      append(context.routes, node.workspace, node);
   }
 
   for (const node of state.nodes.values()) {
     const builder = workspace(node.workspace);
-    if (builder !== undefined) compileNode(builder, node, state, principals, instancesByWorkspace);
+    if (builder !== undefined) compileNode(builder, node, state, context);
   }
   for (const instance of state.instances) {
     const builder = workspace(instance.workspace);
@@ -45,13 +45,26 @@ export function compileWorkspaces(
   return new Map([...builders].map(([id, builder]) => [id, builder.build()]));
 }
 
+/** What compiling one node needs to know about the others, gathered once. */
+interface CompileContext {
+  readonly principals: Principals;
+  readonly instances: Map<string, ApplicationInstance[]>;
+  readonly routes: Map<string, GraphNode[]>;
+}
+
+function append<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list === undefined) map.set(key, [value]);
+  else list.push(value);
+}
+
 function compileNode(
   ws: WorkspaceBuilder,
   node: GraphNode,
   state: DesiredState,
-  principals: Principals,
-  instancesByWorkspace: ReadonlyMap<string, readonly ApplicationInstance[]>,
+  context: CompileContext,
 ): void {
+  const principals = context.principals;
   const at = (pointer: string): Provenance => ({ file: node.file, pointer });
   const resource = (
     type: string,
@@ -198,9 +211,9 @@ function compileNode(
         }),
         peopleRoles,
       );
-      const instances = instancesByWorkspace.get(node.workspace) ?? [];
+      const instances = context.instances.get(node.workspace) ?? [];
       compileProjectNetwork(ws, m, node.file, {
-        routed: routedServices(state, node.workspace, instances),
+        routed: routedServices(state, context.routes.get(node.workspace) ?? [], instances),
         workloads: instances.map((instance) =>
           applicationMember(state.nodes.get(instance.application)?.name ?? ''),
         ),
@@ -319,29 +332,26 @@ function compileNode(
   }
 }
 
-/** The services of a project that routes send traffic to, with their ports. */
+/** The services of a project that its routes send traffic to, with their ports. */
 function routedServices(
   state: DesiredState,
-  workspace: string,
+  routes: readonly GraphNode[],
   instances: readonly ApplicationInstance[],
 ) {
   const served = new Set(
     instances.map((instance) => state.nodes.get(instance.deploymentConfig)?.name),
   );
   const routed: { serviceAccount: string; port: number }[] = [];
-  for (const node of state.nodes.values()) {
-    if (
-      node.workspace !== workspace ||
-      (node.manifest.kind !== 'HttpRoute' && node.manifest.kind !== 'GrpcRoute')
-    )
-      continue;
-    for (const rule of node.manifest.spec.rules) {
+  for (const route of routes) {
+    if (route.manifest.kind !== 'HttpRoute' && route.manifest.kind !== 'GrpcRoute') continue;
+    for (const rule of route.manifest.spec.rules) {
       for (const destination of rule.action.destinations) {
-        if (served.has(destination.deploymentConfig))
+        if (served.has(destination.deploymentConfig)) {
           routed.push({
             serviceAccount: applicationMember(destination.deploymentConfig),
             port: destination.port,
           });
+        }
       }
     }
   }

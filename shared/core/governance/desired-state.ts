@@ -11,6 +11,7 @@ import {
 } from '../validate/repository-index.ts';
 import {
   combinePermissions,
+  noPermissions,
   ownPermissions,
   type EffectivePermissions,
 } from './effective-permissions.ts';
@@ -66,7 +67,7 @@ export interface DesiredState {
   readonly organization: GraphNode | undefined;
   /** Every manifest, sorted by id. */
   readonly nodes: ReadonlyMap<string, GraphNode>;
-  /** Sorted by from, to, field. */
+  /** By source in id order, then in the order the source names them. */
   readonly edges: readonly GraphEdge[];
   readonly instances: readonly ApplicationInstance[];
   /** Every workspace id, the organization's first, then sorted. */
@@ -79,21 +80,50 @@ export interface DesiredState {
  */
 export function buildDesiredState(manifests: readonly IndexedManifest[]): DesiredState {
   const byId = new Map(manifests.filter(hasManifest).map((entry) => [entry.id, entry]));
-  const ids = [...byId.keys()].sort(compareStrings);
+  // Default sort is code-unit order, as compareStrings, without a callback per comparison.
+  const ids = [...byId.keys()].sort();
   const organizationEntry = manifests.find((entry) => entry.kind === 'Organization');
   const organizationSpec =
     organizationEntry?.manifest?.kind === 'Organization'
       ? organizationEntry.manifest.spec
       : undefined;
 
+  const ancestorsOf = new Map(
+    ids.map((id) => {
+      const entry = byId.get(id) as IndexedManifest;
+      return [id, ancestorIds(entry.kind, entry.metadata)] as const;
+    }),
+  );
+  // Memoized up the chain: a manifest's permissions are its own and its parent's.
+  const permissionsById = new Map<string, EffectivePermissions>();
+  const effectivePermissions = (id: string): EffectivePermissions => {
+    let permissions = permissionsById.get(id);
+    if (permissions === undefined) {
+      const entry = byId.get(id);
+      if (entry?.manifest === undefined) return noPermissions;
+      const parent = ancestorsOf.get(id)?.[0];
+      permissions = combinePermissions(
+        ownPermissions(entry.manifest),
+        parent === undefined ? noPermissions : effectivePermissions(parent),
+      );
+      permissionsById.set(id, permissions);
+    }
+    return permissions;
+  };
+
   const index = new RepositoryIndex();
   for (const id of ids) index.add(byId.get(id) as IndexedManifest);
   const nodes = new Map<string, GraphNode>();
-  const edges: GraphEdge[] = [];
+  // Edges are kept per source and flattened in id order: deterministic without a sort.
+  const edgesFrom = new Map<string, GraphEdge[]>();
+  const link = (edge: GraphEdge) => {
+    const list = edgesFrom.get(edge.from);
+    if (list === undefined) edgesFrom.set(edge.from, [edge]);
+    else list.push(edge);
+  };
   for (const id of ids) {
     const entry = byId.get(id) as Required<IndexedManifest>;
-    const ancestors = ancestorIds(entry.kind, entry.metadata);
-    const chain = [entry.manifest, ...ancestors.map((ancestor) => byId.get(ancestor)?.manifest)];
+    const ancestors = ancestorsOf.get(id) ?? [];
     const region = regionOf(entry, byId) ?? organizationSpec?.defaultRegion;
     nodes.set(id, {
       id,
@@ -103,25 +133,23 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
       source: entry.source,
       manifest: entry.manifest,
       ancestors,
-      permissions: combinePermissions(
-        chain.map((manifest) => manifest && ownPermissions(manifest)),
-      ),
+      permissions: effectivePermissions(id),
       workspace: workspaceOf(entry.kind, entry.metadata),
       ...(region !== undefined && runsSomewhere(entry.kind) ? { region } : {}),
     });
-    ancestors.slice(0, 1).forEach((parent) =>
-      edges.push({
+    ancestors.slice(0, 1).forEach((parent) => {
+      link({
         from: id,
         to: parent,
         type: 'parent',
         field: `/metadata/${kindParents[entry.kind][0] ?? ''}`,
-      }),
-    );
+      });
+    });
     for (const reference of referencesOf(entry.manifest)) {
       if (reference.scope === 'placement') continue;
       const target = resolve(index, reference.kinds, reference.name, entry.metadata);
       if (target !== undefined)
-        edges.push({ from: id, to: target, type: 'reference', field: reference.pointer });
+        link({ from: id, to: target, type: 'reference', field: reference.pointer });
     }
   }
 
@@ -132,14 +160,14 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
       continue;
     for (const instance of instancesOf(node.manifest, id, byId)) {
       instances.push(instance);
-      edges.push({
+      link({
         from: id,
         to: instance.project,
         type: 'reference',
         field: '/spec/project',
         environment: instance.environment,
       });
-      edges.push({
+      link({
         from: id,
         to: instance.deploymentConfig,
         type: 'reference',
@@ -155,7 +183,7 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
         if (reference.scope !== 'placement') continue;
         const target = resolve(index, reference.kinds, reference.name, scope);
         if (target !== undefined)
-          edges.push({
+          link({
             from: id,
             to: target,
             type: 'reference',
@@ -166,13 +194,7 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
     }
   }
 
-  edges.sort(
-    (a, b) =>
-      compareStrings(a.from, b.from) ||
-      compareStrings(a.to, b.to) ||
-      compareStrings(a.field, b.field) ||
-      compareStrings(a.environment ?? '', b.environment ?? ''),
-  );
+  const edges = ids.flatMap((id) => edgesFrom.get(id) ?? []);
   const workspaces = new Set<string>([ORGANIZATION_WORKSPACE]);
   for (const node of nodes.values()) if (node.kind === 'Project') workspaces.add(node.workspace);
   return {

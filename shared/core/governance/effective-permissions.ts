@@ -33,19 +33,34 @@ export function ownPermissions(manifest: Manifest): PermissionsSpec | undefined 
   }
 }
 
-/** Unions the permissions of a manifest and its ancestors (a union: nothing is revoked below). */
+/** Nobody, at every level: the permissions above the root. */
+export const noPermissions: EffectivePermissions = {
+  administrators: { groups: [], members: [] },
+  contributors: { groups: [], members: [] },
+  viewers: { groups: [], members: [] },
+};
+
+/**
+ * A manifest's own permissions combined with those it inherits (a union: nothing is
+ * revoked below). Without permissions of its own it shares its parent's object, which is
+ * what most manifests do.
+ */
 export function combinePermissions(
-  chain: readonly (PermissionsSpec | undefined)[],
+  own: PermissionsSpec | undefined,
+  inherited: EffectivePermissions,
 ): EffectivePermissions {
+  if (own === undefined) return inherited;
   const result = {} as Record<AccessLevel, PrincipalNames>;
   for (const level of accessLevels) {
-    const groups = new Set<string>();
-    const members = new Set<string>();
-    for (const permissions of chain) {
-      permissions?.[level]?.groups?.forEach((group) => groups.add(group));
-      permissions?.[level]?.members?.forEach((member) => members.add(member));
-    }
-    result[level] = { groups: [...groups].sort(), members: [...members].sort() };
+    result[level] = {
+      groups: union(inherited[level].groups, own[level]?.groups),
+      members: union(inherited[level].members, own[level]?.members),
+    };
   }
   return result;
+}
+
+function union(sorted: readonly string[], more: readonly string[] | undefined): readonly string[] {
+  if (more === undefined || more.length === 0) return sorted;
+  return [...new Set([...sorted, ...more])].sort();
 }

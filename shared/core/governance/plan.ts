@@ -81,6 +81,8 @@ export function diffModels(base: GovernanceModel, head: GovernanceModel): ModelD
   );
   const workspaces: WorkspacePlan[] = [];
   for (const id of ids) {
+    // A workspace reused from the base model, as incremental compilation does, is unchanged.
+    if (base.workspaces.get(id) === head.workspaces.get(id)) continue;
     const plan = diffWorkspace(
       base.workspaces.get(id) ?? emptyWorkspace(id),
       head.workspaces.get(id) ?? emptyWorkspace(id),

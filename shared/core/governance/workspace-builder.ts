@@ -1,4 +1,3 @@
-import { compareStrings } from '../issues/issue.ts';
 import {
   bindingKey,
   type EgressEntry,
@@ -53,5 +52,5 @@ export class WorkspaceBuilder {
 }
 
 function sortedValues<T>(map: ReadonlyMap<string, T>): T[] {
-  return [...map.keys()].sort(compareStrings).map((key) => map.get(key) as T);
+  return [...map.keys()].sort().map((key) => map.get(key) as T);
 }
