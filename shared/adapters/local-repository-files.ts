@@ -22,7 +22,7 @@ export function readRepositoryFiles(root: string, maxFiles: number): Promise<Rep
     collect(root, '', files, maxFiles + 1);
     return Promise.resolve(files);
   } catch (error) {
-    return Promise.reject(error as Error);
+    return Promise.reject(error);
   }
 }
 
