@@ -18,7 +18,7 @@ import {
 
 const directory = process.argv[2];
 if (directory === undefined) throw new Error('usage: governance-once.ts <dir>');
-const files = await readRepositoryFiles(directory, 100_000);
+const files = readRepositoryFiles(directory, 100_000);
 const base = validateRepository(files);
 if (base.issues.some((issue) => issue.severity === 'error'))
   throw new Error('the organization has errors');

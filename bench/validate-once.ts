@@ -38,7 +38,7 @@ const lap = (name: string) => {
 };
 const started = mark;
 
-const files = await readRepositoryFiles(dir, defaultYamlLimits.maxFiles);
+const files = readRepositoryFiles(dir, defaultYamlLimits.maxFiles);
 lap('read');
 let manifests: number;
 let kept: unknown;

@@ -31,9 +31,7 @@ export async function codeownersCommand(args: readonly string[], io: CliIo): Pro
   if (positionals.length > 1)
     throw new UsageError(`expected at most one directory, found ${positionals.length}`);
   const directory = resolve(io.cwd, positionals[0] ?? '.');
-  const analysis = analyzeRepository(
-    await readRepositoryFiles(directory, defaultYamlLimits.maxFiles),
-  );
+  const analysis = analyzeRepository(readRepositoryFiles(directory, defaultYamlLimits.maxFiles));
   if (hasErrors(analysis.issues)) {
     io.stderr(
       formatText(

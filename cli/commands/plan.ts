@@ -49,7 +49,7 @@ export async function planCommand(args: readonly string[], io: CliIo): Promise<n
   const read = async (revision: string | undefined): Promise<RepositoryFile[]> => {
     try {
       return revision === undefined
-        ? await readRepositoryFiles(directory, defaultYamlLimits.maxFiles)
+        ? readRepositoryFiles(directory, defaultYamlLimits.maxFiles)
         : await readRevisionFiles(directory, revision, defaultYamlLimits.maxFiles);
     } catch (error) {
       throw new UsageError((error as Error).message);

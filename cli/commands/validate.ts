@@ -25,7 +25,7 @@ lowops.manifests.v1 manifest and the references between them, and reports every 
 Exit status: 0 when there are no errors, 1 when there are, 2 on a usage error.`;
 
 /** `infrastream validate`: the whole repository, every issue, in the chosen format. */
-export async function validateCommand(args: readonly string[], io: CliIo): Promise<number> {
+export function validateCommand(args: readonly string[], io: CliIo): number {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -39,7 +39,7 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
     throw new UsageError(`expected at most one directory, found ${positionals.length}`);
   const directory = resolve(io.cwd, positionals[0] ?? '.');
 
-  const files = await readRepositoryFiles(directory, defaultYamlLimits.maxFiles);
+  const files = readRepositoryFiles(directory, defaultYamlLimits.maxFiles);
   const showProgress = io.stderrIsTty && files.length >= PROGRESS_THRESHOLD;
   const result = analyzeRepository(
     files,

@@ -16,14 +16,10 @@ const YAML_FILE = /\.ya?ml$/i;
  * pays an open, stat, read and close round trip to the thread pool per file and is about
  * five times slower, and the caller has nothing else to do meanwhile.
  */
-export function readRepositoryFiles(root: string, maxFiles: number): Promise<RepositoryFile[]> {
-  try {
-    const files: RepositoryFile[] = [];
-    collect(root, '', files, maxFiles + 1);
-    return Promise.resolve(files);
-  } catch (error) {
-    return Promise.reject(error);
-  }
+export function readRepositoryFiles(root: string, maxFiles: number): RepositoryFile[] {
+  const files: RepositoryFile[] = [];
+  collect(root, '', files, maxFiles + 1);
+  return files;
 }
 
 function collect(root: string, prefix: string, files: RepositoryFile[], limit: number): void {

@@ -10,7 +10,7 @@ import { editedOrganization } from '../support/base-organization.ts';
 describe('CODEOWNERS', () => {
   it('reproduces the corpus file except the four HttpRoute lines its platform leaves out', async (context) => {
     context.skip(!corpusAvailable, corpusMissingReason);
-    const analysis = analyzeRepository(await readRepositoryFiles(corpusDirectory, 1000));
+    const analysis = analyzeRepository(readRepositoryFiles(corpusDirectory, 1000));
     const expected = await readFile(join(corpusDirectory, '.github', 'CODEOWNERS'), 'utf8');
     const computed = analysis.codeowners.text.split('\n');
     const withoutRoutes = computed.filter((line) => !line.includes('/http-route/'));

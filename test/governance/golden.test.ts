@@ -11,7 +11,7 @@ import { examplesDirectory } from '../support/corpus.ts';
  * golden files: any change to what the compiler produces shows up as a diff here. Run
  * with UPDATE_GOLDEN=1 to rewrite them after an intended change, then review the diff.
  */
-const analysis = analyzeRepository(await readRepositoryFiles(examplesDirectory, 10_000));
+const analysis = analyzeRepository(readRepositoryFiles(examplesDirectory, 10_000));
 const workspaces = [...compileWorkspaces(analysis.state).values()];
 
 function golden(name: string, actual: string): void {

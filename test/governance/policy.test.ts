@@ -181,9 +181,9 @@ spec:
     expect(findings(edit)).toEqual(['error policy/no-identity-source organization.yaml:5:1']);
   });
 
-  it('refuses an external image pinned by tag only (policy/unpinned-image)', async () => {
+  it('refuses an external image pinned by tag only (policy/unpinned-image)', () => {
     const gotenberg = 'shared-services/pdf-rendering/gotenberg.yaml';
-    const files = (await readRepositoryFiles(examplesDirectory, 10_000)).map((file) =>
+    const files = readRepositoryFiles(examplesDirectory, 10_000).map((file) =>
       file.path === gotenberg
         ? {
             path: file.path,
