@@ -54,7 +54,7 @@ const edited: RepositoryFile = {
 };
 const head = validateRepository(files.map((file) => (file.path === project.path ? edited : file)));
 const [incremental, incrementalMs] = time(() => {
-  const headState = buildDesiredState(head.manifests);
+  const headState = buildDesiredState(head.manifests, state);
   const compiled = compileIncrementally({ state, model }, headState);
   const plan = buildPlan(
     { label: 'base', state, model },

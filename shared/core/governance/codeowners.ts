@@ -58,7 +58,17 @@ export function computeCodeowners(
   }
   const reported = new Set<string>();
 
+  // Most manifests share their parent's permissions object: their owners are worked out once.
+  const ownersByPermissions = new Map<GraphNode['permissions'], string[]>();
   const ownersOf = (node: GraphNode): string[] => {
+    let owners = ownersByPermissions.get(node.permissions);
+    if (owners === undefined) {
+      owners = computeOwners(node);
+      ownersByPermissions.set(node.permissions, owners);
+    }
+    return owners;
+  };
+  const computeOwners = (node: GraphNode): string[] => {
     const owners = new Set<string>();
     for (const level of ['administrators', 'contributors'] as const) {
       if (githubOrganization !== undefined) {
@@ -88,10 +98,12 @@ export function computeCodeowners(
 
   const lines: CodeownersLine[] = [];
   if (organization !== undefined) lines.push({ pattern: '*', owners: ownersOf(organization) });
-  const files = [...state.nodes.values()]
-    .filter((node) => node.kind !== 'Organization')
-    .sort((a, b) => compareStrings(a.file, b.file));
-  for (const node of files) {
+  const byFile = new Map<string, GraphNode>();
+  for (const node of state.nodes.values())
+    if (node.kind !== 'Organization') byFile.set(node.file, node);
+  // The default sort is code-unit order, as compareStrings, without a callback per comparison.
+  for (const file of [...byFile.keys()].sort()) {
+    const node = byFile.get(file) as GraphNode;
     const pattern = escapePath(node.file);
     if (pattern === undefined) {
       issues.push(

@@ -75,25 +75,94 @@ export interface DesiredState {
 }
 
 /**
- * Builds the graph of a repository that validated without errors. The output depends only
- * on the manifests, never on the order they come in.
+ * Kinds whose content flows into their descendants (inherited permissions, regions): when
+ * one of them changes, its descendants are built again rather than reused.
  */
-export function buildDesiredState(manifests: readonly IndexedManifest[]): DesiredState {
+const INHERITED_KINDS: ReadonlySet<Kind> = new Set([
+  'Organization',
+  'OrganizationalUnit',
+  'Environment',
+  'Project',
+  'GithubRepository',
+]);
+
+/** What a graph keeps to be built again cheaply: its index and each node's own edges. */
+interface Reusable {
+  readonly index: RepositoryIndex;
+  readonly ownEdges: ReadonlyMap<string, readonly GraphEdge[]>;
+  readonly placementEdges: ReadonlyMap<string, readonly GraphEdge[]>;
+}
+
+/** Kinds whose change can move an application: everything else leaves placements as they are. */
+const PLACING_KINDS: readonly Kind[] = ['Application', 'ExternalApplication', 'ReleaseTrack'];
+const reusable = new WeakMap<DesiredState, Reusable>();
+
+/**
+ * Builds the graph of a repository that validated without errors. The output depends only
+ * on the manifests, never on the order they come in. Given the graph of an earlier
+ * revision, nodes whose file did not change are taken from it as they are, unless an
+ * ancestor they inherit from changed; the result is the same either way.
+ */
+export function buildDesiredState(
+  manifests: readonly IndexedManifest[],
+  previous?: DesiredState,
+): DesiredState {
   const byId = new Map(manifests.filter(hasManifest).map((entry) => [entry.id, entry]));
+  const earlier = previous && reusable.get(previous);
+  const unchanged = (id: string): GraphNode | undefined => {
+    const node = previous?.nodes.get(id);
+    const entry = byId.get(id);
+    return node !== undefined &&
+      entry !== undefined &&
+      node.file === entry.source.path &&
+      node.source.text === entry.source.text
+      ? node
+      : undefined;
+  };
+  // Manifests whose change reaches their descendants: those descendants are built again.
+  const changedInherited = new Set<string>();
+  const changedKinds = new Set<Kind>();
+  let sameIds = previous?.nodes.size === byId.size;
+  if (previous !== undefined) {
+    for (const [id, entry] of byId) {
+      if (unchanged(id) !== undefined) continue;
+      changedKinds.add(entry.kind);
+      if (!previous.nodes.has(id)) sameIds = false;
+      if (INHERITED_KINDS.has(entry.kind)) changedInherited.add(id);
+    }
+    for (const [id, node] of previous.nodes) {
+      if (!byId.has(id) && INHERITED_KINDS.has(node.kind)) changedInherited.add(id);
+    }
+  }
   // Default sort is code-unit order, as compareStrings, without a callback per comparison.
-  const ids = [...byId.keys()].sort();
+  // The same manifests as before keep their order; otherwise code-unit order, which the
+  // default sort gives without a callback per comparison.
+  const ids =
+    sameIds && previous !== undefined ? [...previous.nodes.keys()] : [...byId.keys()].sort();
   const organizationEntry = manifests.find((entry) => entry.kind === 'Organization');
   const organizationSpec =
     organizationEntry?.manifest?.kind === 'Organization'
       ? organizationEntry.manifest.spec
       : undefined;
 
-  const ancestorsOf = new Map(
-    ids.map((id) => {
-      const entry = byId.get(id) as IndexedManifest;
-      return [id, ancestorIds(entry.kind, entry.metadata)] as const;
-    }),
-  );
+  // An id names its ancestors outermost first (`Kind:org/unit/environment/project/name`),
+  // so a descendant's chain starts with its ancestor's. A kind of another branch with the
+  // same names may match too: it is then built again, never wrongly reused.
+  const changedChains = [...changedInherited].map((id) => `${id.slice(id.indexOf(':') + 1)}/`);
+  const underChanged = (id: string) =>
+    changedChains.length > 0 &&
+    changedChains.some((chain) => id.startsWith(chain, id.indexOf(':') + 1));
+
+  const ancestorsById = new Map<string, readonly string[]>();
+  const ancestorsOf = (id: string): readonly string[] => {
+    let ancestors = ancestorsById.get(id);
+    if (ancestors === undefined) {
+      const entry = byId.get(id);
+      ancestors = entry === undefined ? [] : ancestorIds(entry.kind, entry.metadata);
+      ancestorsById.set(id, ancestors);
+    }
+    return ancestors;
+  };
   // Memoized up the chain: a manifest's permissions are its own and its parent's.
   const permissionsById = new Map<string, EffectivePermissions>();
   const effectivePermissions = (id: string): EffectivePermissions => {
@@ -101,7 +170,7 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
     if (permissions === undefined) {
       const entry = byId.get(id);
       if (entry?.manifest === undefined) return noPermissions;
-      const parent = ancestorsOf.get(id)?.[0];
+      const parent = ancestorsOf(id)[0];
       permissions = combinePermissions(
         ownPermissions(entry.manifest),
         parent === undefined ? noPermissions : effectivePermissions(parent),
@@ -111,8 +180,12 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
     return permissions;
   };
 
-  const index = new RepositoryIndex();
-  for (const id of ids) index.add(byId.get(id) as IndexedManifest);
+  let index = sameIds ? earlier?.index : undefined;
+  if (index === undefined) {
+    index = new RepositoryIndex();
+    for (const id of ids) index.add(byId.get(id) as IndexedManifest);
+  }
+  const ownEdges = new Map<string, readonly GraphEdge[]>();
   const nodes = new Map<string, GraphNode>();
   // Edges are kept per source and flattened in id order: deterministic without a sort.
   const edgesFrom = new Map<string, GraphEdge[]>();
@@ -122,8 +195,16 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
     else list.push(edge);
   };
   for (const id of ids) {
+    const kept = underChanged(id) ? undefined : unchanged(id);
+    const keptEdges = kept && earlier?.ownEdges.get(id);
+    if (kept !== undefined && keptEdges !== undefined) {
+      nodes.set(id, kept);
+      ownEdges.set(id, keptEdges);
+      keptEdges.forEach(link);
+      continue;
+    }
     const entry = byId.get(id) as Required<IndexedManifest>;
-    const ancestors = ancestorsOf.get(id) ?? [];
+    const ancestors = ancestorsOf(id);
     const region = regionOf(entry, byId) ?? organizationSpec?.defaultRegion;
     nodes.set(id, {
       id,
@@ -151,23 +232,38 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
       if (target !== undefined)
         link({ from: id, to: target, type: 'reference', field: reference.pointer });
     }
+    ownEdges.set(id, [...(edgesFrom.get(id) ?? [])]);
   }
 
-  const instances: ApplicationInstance[] = [];
-  for (const id of ids) {
+  // Placements depend on applications, tracks and which projects and configs exist.
+  const samePlacements =
+    sameIds &&
+    earlier !== undefined &&
+    previous !== undefined &&
+    !PLACING_KINDS.some((kind) => changedKinds.has(kind));
+  const instances: ApplicationInstance[] = samePlacements ? [...previous.instances] : [];
+  const placementEdges = samePlacements ? earlier.placementEdges : new Map<string, GraphEdge[]>();
+  if (samePlacements) for (const edges of placementEdges.values()) edges.forEach(link);
+  for (const id of samePlacements ? [] : ids) {
     const node = nodes.get(id) as GraphNode;
     if (node.manifest.kind !== 'Application' && node.manifest.kind !== 'ExternalApplication')
       continue;
+    const placed: GraphEdge[] = [];
+    (placementEdges as Map<string, GraphEdge[]>).set(id, placed);
+    const place = (edge: GraphEdge) => {
+      placed.push(edge);
+      link(edge);
+    };
     for (const instance of instancesOf(node.manifest, id, byId)) {
       instances.push(instance);
-      link({
+      place({
         from: id,
         to: instance.project,
         type: 'reference',
         field: '/spec/project',
         environment: instance.environment,
       });
-      link({
+      place({
         from: id,
         to: instance.deploymentConfig,
         type: 'reference',
@@ -183,7 +279,7 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
         if (reference.scope !== 'placement') continue;
         const target = resolve(index, reference.kinds, reference.name, scope);
         if (target !== undefined)
-          link({
+          place({
             from: id,
             to: target,
             type: 'reference',
@@ -197,7 +293,7 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
   const edges = ids.flatMap((id) => edgesFrom.get(id) ?? []);
   const workspaces = new Set<string>([ORGANIZATION_WORKSPACE]);
   for (const node of nodes.values()) if (node.kind === 'Project') workspaces.add(node.workspace);
-  return {
+  const state: DesiredState = {
     organization: organizationEntry && nodes.get(organizationEntry.id),
     nodes,
     edges,
@@ -207,6 +303,8 @@ export function buildDesiredState(manifests: readonly IndexedManifest[]): Desire
       ...[...workspaces].filter((id) => id !== ORGANIZATION_WORKSPACE).sort(compareStrings),
     ],
   };
+  reusable.set(state, { index, ownEdges, placementEdges });
+  return state;
 }
 
 function hasManifest(entry: IndexedManifest): entry is Required<IndexedManifest> {
