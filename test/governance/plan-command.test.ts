@@ -71,7 +71,7 @@ spec:
     expect(shop?.iam.remove).toEqual([]);
     expect(shop?.firewall.add).toEqual([]);
     expect(shop?.firewall.remove.map((rule) => `${rule.name} ${rule.ranges.join(',')}`)).toEqual([
-      'allow-egress-203-0-113-0-24 203.0.113.0/24',
+      'allow-egress-ipv4-203-0-113-0-24 203.0.113.0/24',
     ]);
     expect(shop?.egress.add.map((entry) => `${entry.destination} ${entry.cause.pointer}`)).toEqual([
       'api.paypal.com /spec/allowedEgress/2',
@@ -100,7 +100,7 @@ spec:
     expect(lines).toContain('# workspace payments.production.shop');
     expect(lines).toContain('  + secret.paypal-key');
     expect(lines).toContain(
-      '  - firewall allow-egress-203-0-113-0-24 EGRESS allow 203.0.113.0/24 tcp:443',
+      '  - firewall allow-egress-ipv4-203-0-113-0-24 EGRESS allow 203.0.113.0/24 tcp:443',
     );
     expect(lines).toContain('  + egress api.paypal.com');
     expect(lines).toContain(

@@ -17,7 +17,7 @@ import {
   serializeManifest,
   type GeneratedOrganization,
   type ValuePath,
-} from '../support/arbitraries.ts';
+} from '../support/arbitraries/index.ts';
 
 /**
  * Run counts keep the file near 15 s on two cores. A failing property shrinks for at most

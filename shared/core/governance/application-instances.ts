@@ -23,7 +23,8 @@ export function pushSubscription(
   cause: Provenance,
 ): void {
   const name = `${source}.${deploymentConfig}`;
-  const identity = `push-${source}-${deploymentConfig}`;
+  // Dots cannot appear in manifest names: generated names never meet a user's.
+  const identity = `push.${source}.${deploymentConfig}`;
   ws.resource({
     address: `service_account.${identity}`,
     type: 'service_account',
@@ -120,7 +121,8 @@ export function compileInstance(
   if (access?.database !== undefined) {
     const database = access.database;
     const cause = at('/spec/accessControl/database');
-    const connection = `${name}-${database.name}-connection`;
+    // Dots cannot appear in manifest names: no user Secret can take this one's place.
+    const connection = `${name}.${database.name}.connection`;
     ws.resource({
       address: `alloydb_user.${database.name}.${name}`,
       type: 'alloydb_user',

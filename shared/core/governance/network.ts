@@ -109,7 +109,7 @@ export function compileProjectNetwork(
     if (destination.type === 'cidr') {
       if (destination.prefix === 0) continue;
       allow({
-        name: `allow-egress-${entry.replace(/[^0-9a-f]+/g, '-')}`,
+        name: `allow-egress-ipv${destination.version}-${entry.replace(/[^0-9a-f]+/g, '-')}`,
         direction: 'EGRESS',
         ranges: [entry],
         protocols: [{ protocol: 'tcp', ports: ['443'] }],

@@ -23,8 +23,19 @@ export class WorkspaceBuilder {
     this.id = id;
   }
 
+  /**
+   * Adds a resource. The same thing declared twice (a push subscription that a topic's
+   * notification and an application's subscribeTo both ask for) keeps its first cause; two
+   * different things at one address would let one stand in for the other, so that throws.
+   */
   resource(resource: ModelResource): void {
-    if (!this.#resources.has(resource.address)) this.#resources.set(resource.address, resource);
+    const existing = this.#resources.get(resource.address);
+    if (existing === undefined) this.#resources.set(resource.address, resource);
+    else if (existing.type !== resource.type) {
+      throw new Error(
+        `two resources at ${this.id} ${resource.address}: ${existing.type} and ${resource.type}`,
+      );
+    }
   }
 
   bind(binding: IamBinding): void {
@@ -33,7 +44,14 @@ export class WorkspaceBuilder {
   }
 
   firewall(rule: FirewallRule): void {
-    if (!this.#firewall.has(rule.name)) this.#firewall.set(rule.name, rule);
+    const existing = this.#firewall.get(rule.name);
+    if (existing === undefined) this.#firewall.set(rule.name, rule);
+    else if (
+      existing.ranges.join() !== rule.ranges.join() ||
+      existing.direction !== rule.direction
+    ) {
+      throw new Error(`two firewall rules named ${rule.name} in ${this.id}`);
+    }
   }
 
   egress(entry: EgressEntry): void {

@@ -206,14 +206,16 @@ function tryParse(path: string, text: string, limits: YamlLimits): ParseResult {
  */
 function manifestHeader(root: unknown): boolean | undefined {
   if (!isMap(root)) return undefined;
+  const unreadable = Symbol('not a plain value');
   const field = (name: string): unknown => {
     const pair = root.items.find((item) => isScalar(item.key) && item.key.value === name);
     if (pair === undefined) return undefined;
-    return isScalar(pair.value) ? pair.value.value : null;
+    // `kind:` with no value is a plain null; an alias or a collection says nothing.
+    return isScalar(pair.value) ? pair.value.value : pair.value === null ? null : unreadable;
   };
   const apiVersion = field('apiVersion');
   const kind = field('kind');
-  if (apiVersion === null || kind === null) return undefined;
+  if (apiVersion === unreadable || kind === unreadable) return undefined;
   return isManifestHeader(apiVersion, kind);
 }
 
