@@ -9,6 +9,10 @@
  */
 import { parseDocument } from 'yaml';
 import { readRepositoryFiles } from '../shared/adapters/local-repository-files.ts';
+import {
+  PARALLEL_THRESHOLD,
+  readYamlFilesInParallel,
+} from '../shared/adapters/parallel-yaml-reader.ts';
 import { readYamlFile, type YamlFileResult } from '../shared/core/parse/read-yaml-file.ts';
 import { defaultYamlLimits } from '../shared/core/parse/yaml-limits.ts';
 import { checkRepository } from '../shared/core/validate/check-repository.ts';
@@ -52,7 +56,12 @@ if (mode === 'floor') {
   manifests = documents.filter((document) => document.get('apiVersion') !== undefined).length;
   kept = documents;
 } else if (mode === 'validate') {
-  const result = validateRepository(files);
+  // As the CLI does: a large repository is parsed on every core first.
+  const reads =
+    files.length >= PARALLEL_THRESHOLD
+      ? await readYamlFilesInParallel(files, defaultYamlLimits)
+      : undefined;
+  const result = validateRepository(files, reads === undefined ? {} : { reads });
   lap('validateRepository');
   if (result.issues.length > 0) {
     const first = result.issues

@@ -135,7 +135,7 @@ function render(
       row('floor', 'parseMs', 'parseDocument (defaults)'),
       row('floor', 'totalMs', 'total'),
       row('validate', 'readMs', 'read (readRepositoryFiles)'),
-      row('validate', 'validateRepositoryMs', 'validateRepository'),
+      row('validate', 'validateRepositoryMs', 'validateRepository, parsed on every core'),
       row('validate', 'totalMs', 'total'),
       row('phases', 'readMs', 'read'),
       row('phases', 'parseMs', 'parse (readYamlFile)'),

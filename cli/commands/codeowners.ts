@@ -3,10 +3,10 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
-import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { hasErrors } from '../../shared/core/issues/issue.ts';
 import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
 import { formatText } from '../../shared/core/report/format-text.ts';
+import { analyze } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
 
 export const codeownersUsage = `Usage: infrastream codeowners [DIR] [--check | --write]
@@ -31,7 +31,7 @@ export async function codeownersCommand(args: readonly string[], io: CliIo): Pro
   if (positionals.length > 1)
     throw new UsageError(`expected at most one directory, found ${positionals.length}`);
   const directory = resolve(io.cwd, positionals[0] ?? '.');
-  const analysis = analyzeRepository(readRepositoryFiles(directory, defaultYamlLimits.maxFiles));
+  const analysis = await analyze(readRepositoryFiles(directory, defaultYamlLimits.maxFiles), io);
   if (hasErrors(analysis.issues)) {
     io.stderr(
       formatText(

@@ -2,10 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGitWorkTree, readRevisionFiles } from '../../shared/adapters/git-revision-files.ts';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
-import {
-  analyzeRepository,
-  type RepositoryAnalysis,
-} from '../../shared/core/governance/analyze-repository.ts';
+import type { RepositoryAnalysis } from '../../shared/core/governance/analyze-repository.ts';
 import { buildPlan } from '../../shared/core/governance/build-plan.ts';
 import { buildDesiredState } from '../../shared/core/governance/desired-state.ts';
 import { hasErrors } from '../../shared/core/issues/issue.ts';
@@ -13,6 +10,7 @@ import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
 import { formatPlanText } from '../../shared/core/report/format-plan.ts';
 import { formatText } from '../../shared/core/report/format-text.ts';
 import type { RepositoryFile } from '../../shared/core/validate/validate-repository.ts';
+import { analyze } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
 
 export const planUsage = `Usage: infrastream plan [DIR] [--base REV] [--head REV] [--format text|json]
@@ -56,7 +54,7 @@ export async function planCommand(args: readonly string[], io: CliIo): Promise<n
     }
   };
   const baseRevision = values.base ?? (inGit ? 'HEAD' : undefined);
-  const head = analyzeRepository(await read(values.head));
+  const head = await analyze(await read(values.head), io);
   if (hasErrors(head.issues)) return reportInvalid(head, io);
   const baseFiles =
     baseRevision === undefined
@@ -66,7 +64,7 @@ export async function planCommand(args: readonly string[], io: CliIo): Promise<n
           if (values.base === undefined) return [];
           throw error;
         });
-  const base = analyzeRepository(baseFiles);
+  const base = await analyze(baseFiles, { ...io, stderrIsTty: false });
   const plan = buildPlan(
     {
       label: baseRevision ?? null,

@@ -8,15 +8,12 @@ import { formatJson } from '../../shared/core/report/format-json.ts';
 import { formatSarif } from '../../shared/core/report/format-sarif.ts';
 import { formatText } from '../../shared/core/report/format-text.ts';
 import type { ValidationReport } from '../../shared/core/report/validation-report.ts';
-import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
+import { analyze } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
 import { version } from '../version.ts';
 
 const formats = ['text', 'json', 'sarif', 'github'] as const;
 type Format = (typeof formats)[number];
-
-/** Repositories at least this large get a progress line on a terminal. */
-const PROGRESS_THRESHOLD = 2000;
 
 export const validateUsage = `Usage: infrastream validate [DIR] [--format text|json|sarif|github]
 
@@ -25,7 +22,7 @@ lowops.manifests.v1 manifest and the references between them, and reports every 
 Exit status: 0 when there are no errors, 1 when there are, 2 on a usage error.`;
 
 /** `infrastream validate`: the whole repository, every issue, in the chosen format. */
-export function validateCommand(args: readonly string[], io: CliIo): number {
+export async function validateCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -39,18 +36,7 @@ export function validateCommand(args: readonly string[], io: CliIo): number {
     throw new UsageError(`expected at most one directory, found ${positionals.length}`);
   const directory = resolve(io.cwd, positionals[0] ?? '.');
 
-  const files = readRepositoryFiles(directory, defaultYamlLimits.maxFiles);
-  const showProgress = io.stderrIsTty && files.length >= PROGRESS_THRESHOLD;
-  const result = analyzeRepository(
-    files,
-    defaultYamlLimits,
-    showProgress
-      ? (done, total) => {
-          io.stderr(`\rvalidating ${done}/${total} files`);
-        }
-      : undefined,
-  );
-  if (showProgress) io.stderr('\r\x1b[K');
+  const result = await analyze(readRepositoryFiles(directory, defaultYamlLimits.maxFiles), io);
 
   const report: ValidationReport = {
     manifests: result.manifestCount,

@@ -1,8 +1,8 @@
 import { compareIssues, hasErrors, type Issue } from '../issues/issue.ts';
-import type { YamlLimits } from '../parse/yaml-limits.ts';
 import {
   validateRepository,
   type RepositoryFile,
+  type ValidationOptions,
   type RepositoryValidation,
 } from '../validate/validate-repository.ts';
 import { computeCodeowners, type Codeowners } from './codeowners.ts';
@@ -24,10 +24,9 @@ export interface RepositoryAnalysis extends RepositoryValidation {
  */
 export function analyzeRepository(
   files: readonly RepositoryFile[],
-  limits?: YamlLimits,
-  onProgress?: (done: number, total: number) => void,
+  options: ValidationOptions = {},
 ): RepositoryAnalysis {
-  const validation = validateRepository(files, limits, onProgress);
+  const validation = validateRepository(files, options);
   const state = buildDesiredState(validation.manifests);
   const codeowners = computeCodeowners(state);
   const issues = [

@@ -29,6 +29,38 @@ export type YamlFileResult =
   /** Could not be read, but does not mention apiVersion or kind: not a manifest. */
   | { readonly status: 'skipped' };
 
+/**
+ * A result that can cross a thread boundary: plain data only (structured clone). A parsed
+ * file travels as its text, and its source document is made again on the other side.
+ */
+export type PortableYamlFileResult =
+  | {
+      readonly status: 'parsed';
+      readonly path: string;
+      readonly text: string;
+      readonly value: unknown;
+    }
+  | { readonly status: 'invalid'; readonly issues: readonly Issue[] }
+  | { readonly status: 'skipped' };
+
+/** The plain-data form of a result, to send to another thread. */
+export function toPortable(result: YamlFileResult): PortableYamlFileResult {
+  return result.status === 'parsed'
+    ? { status: 'parsed', path: result.source.path, text: result.source.text, value: result.value }
+    : result;
+}
+
+/** A result again, from its plain-data form. */
+export function fromPortable(result: PortableYamlFileResult): YamlFileResult {
+  return result.status === 'parsed'
+    ? {
+        status: 'parsed',
+        source: reparsingSourceDocument(result.path, result.text),
+        value: result.value,
+      }
+    : result;
+}
+
 const BOM = [0xef, 0xbb, 0xbf] as const;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 const lenientUtf8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });

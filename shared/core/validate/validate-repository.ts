@@ -1,7 +1,7 @@
 import { compareIssues, compareStrings, createIssue, type Issue } from '../issues/issue.ts';
 import { DNS_LABEL } from '../manifests/fields.ts';
 import { kindParents, type Kind } from '../manifests/kinds.ts';
-import { readYamlFile } from '../parse/read-yaml-file.ts';
+import { readYamlFile, type YamlFileResult } from '../parse/read-yaml-file.ts';
 import type { SourceDocument } from '../parse/source-document.ts';
 import { defaultYamlLimits, type YamlLimits } from '../parse/yaml-limits.ts';
 import { checkRepository } from './check-repository.ts';
@@ -15,6 +15,15 @@ export interface RepositoryFile {
   /** Repository-relative path with `/` separators. */
   readonly path: string;
   readonly bytes: Uint8Array;
+}
+
+/** How to validate a repository. */
+export interface ValidationOptions {
+  readonly limits?: YamlLimits;
+  /** Called every few hundred files, for a progress line. */
+  readonly onProgress?: (done: number, total: number) => void;
+  /** Files already read (in parallel, or cached by content), by path. */
+  readonly reads?: ReadonlyMap<string, YamlFileResult>;
 }
 
 /** Everything validation learnt about a repository. */
@@ -37,9 +46,9 @@ export interface RepositoryValidation {
  */
 export function validateRepository(
   files: readonly RepositoryFile[],
-  limits: YamlLimits = defaultYamlLimits,
-  onProgress?: (done: number, total: number) => void,
+  options: ValidationOptions = {},
 ): RepositoryValidation {
+  const { limits = defaultYamlLimits, onProgress, reads } = options;
   const ordered = [...files].sort((a, b) => compareStrings(a.path, b.path));
   const issues: Issue[] = [];
   if (ordered.length > limits.maxFiles) {
@@ -60,7 +69,7 @@ export function validateRepository(
   let done = 0;
   for (const file of ordered) {
     if (onProgress !== undefined && ++done % 500 === 0) onProgress(done, ordered.length);
-    const read = readYamlFile(file.path, file.bytes, limits);
+    const read = reads?.get(file.path) ?? readYamlFile(file.path, file.bytes, limits);
     if (read.status === 'skipped') continue;
     if (read.status === 'invalid') {
       manifestCount++;

@@ -1,0 +1,44 @@
+import {
+  PARALLEL_THRESHOLD,
+  readYamlFilesInParallel,
+} from '../shared/adapters/parallel-yaml-reader.ts';
+import {
+  analyzeRepository,
+  type RepositoryAnalysis,
+} from '../shared/core/governance/analyze-repository.ts';
+import { defaultYamlLimits } from '../shared/core/parse/yaml-limits.ts';
+import type { RepositoryFile } from '../shared/core/validate/validate-repository.ts';
+import type { CliIo } from './cli-io.ts';
+
+/** Repositories at least this large get a progress line on a terminal. */
+const PROGRESS_THRESHOLD = 2000;
+
+/**
+ * Analyzes a repository for a command: large repositories are parsed on every core, and
+ * on a terminal a progress line says how far validation has come.
+ */
+export async function analyze(
+  files: readonly RepositoryFile[],
+  io: CliIo,
+): Promise<RepositoryAnalysis> {
+  const limits = defaultYamlLimits;
+  const progress = io.stderrIsTty && files.length >= PROGRESS_THRESHOLD;
+  if (progress) io.stderr(`reading ${files.length} files`);
+  const reads =
+    files.length >= PARALLEL_THRESHOLD && files.length <= limits.maxFiles
+      ? await readYamlFilesInParallel(files, limits)
+      : undefined;
+  const analysis = analyzeRepository(files, {
+    limits,
+    ...(reads === undefined ? {} : { reads }),
+    ...(progress
+      ? {
+          onProgress: (done: number, total: number) => {
+            io.stderr(`\rvalidating ${done}/${total} files`);
+          },
+        }
+      : {}),
+  });
+  if (progress) io.stderr('\r\x1b[K');
+  return analysis;
+}
