@@ -33,8 +33,8 @@ export interface GraphNode {
   readonly permissions: EffectivePermissions;
   /** The workspace whose Terraform holds what it becomes; applications have one per instance. */
   readonly workspace: string;
-  /** The region it runs in, for the kinds that run somewhere. */
-  readonly region?: string;
+  /** The region it runs in, for the kinds that run somewhere; undefined for the others. */
+  readonly region: string | undefined;
 }
 
 /** A link between manifests: an ancestor, or a name in spec. */
@@ -205,7 +205,9 @@ export function buildDesiredState(
     }
     const entry = byId.get(id) as Required<IndexedManifest>;
     const ancestors = ancestorsOf(id);
-    const region = regionOf(entry, byId) ?? organizationSpec?.defaultRegion;
+    const region = runsSomewhere(entry.kind)
+      ? (regionOf(entry, byId) ?? organizationSpec?.defaultRegion)
+      : undefined;
     nodes.set(id, {
       id,
       kind: entry.kind,
@@ -216,7 +218,7 @@ export function buildDesiredState(
       ancestors,
       permissions: effectivePermissions(id),
       workspace: workspaceOf(entry.kind, entry.metadata),
-      ...(region !== undefined && runsSomewhere(entry.kind) ? { region } : {}),
+      region,
     });
     ancestors.slice(0, 1).forEach((parent) => {
       link({
