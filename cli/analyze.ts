@@ -8,7 +8,8 @@ import {
 } from '../shared/core/governance/analyze-repository.ts';
 import { defaultYamlLimits } from '../shared/core/parse/yaml-limits.ts';
 import type { RepositoryFile } from '../shared/core/validate/validate-repository.ts';
-import type { CliIo } from './cli-io.ts';
+import { formatText } from '../shared/core/report/format-text.ts';
+import { exitCodes, type CliIo } from './cli-io.ts';
 
 /** Repositories at least this large get a progress line on a terminal. */
 const PROGRESS_THRESHOLD = 2000;
@@ -41,4 +42,15 @@ export async function analyze(
   });
   if (progress) io.stderr('\r\x1b[K');
   return analysis;
+}
+
+/**
+ * What a command that needs a valid repository answers when it is not: every issue, on
+ * stderr, then why nothing else was done; exit status 1.
+ */
+export function refuseInvalid(analysis: RepositoryAnalysis, io: CliIo, why: string): number {
+  const { manifestCount: manifests, files, issues, sources } = analysis;
+  io.stderr(formatText({ manifests, files, issues, sources }, { color: io.stderrIsTty }));
+  io.stderr(`${why}\n`);
+  return exitCodes.issues;
 }

@@ -5,8 +5,7 @@ import { createTwoFilesPatch } from 'diff';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
 import { hasErrors } from '../../shared/core/issues/issue.ts';
 import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
-import { formatText } from '../../shared/core/report/format-text.ts';
-import { analyze } from '../analyze.ts';
+import { analyze, refuseInvalid } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
 
 export const codeownersUsage = `Usage: infrastream codeowners [DIR] [--check | --write]
@@ -33,21 +32,11 @@ export async function codeownersCommand(args: readonly string[], io: CliIo): Pro
   const directory = resolve(io.cwd, positionals[0] ?? '.');
   const analysis = await analyze(readRepositoryFiles(directory, defaultYamlLimits.maxFiles), io);
   if (hasErrors(analysis.issues)) {
-    io.stderr(
-      formatText(
-        {
-          manifests: analysis.manifestCount,
-          files: analysis.files,
-          issues: analysis.issues,
-          sources: analysis.sources,
-        },
-        { color: io.stderrIsTty },
-      ),
+    return refuseInvalid(
+      analysis,
+      io,
+      'infrastream codeowners: the repository has errors; CODEOWNERS is computed from valid repositories only',
     );
-    io.stderr(
-      'infrastream codeowners: the repository has errors; CODEOWNERS is computed from valid repositories only\n',
-    );
-    return exitCodes.issues;
   }
   const computed = analysis.codeowners.text;
   const target = join(directory, '.github', 'CODEOWNERS');

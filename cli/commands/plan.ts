@@ -2,15 +2,13 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGitWorkTree, readRevisionFiles } from '../../shared/adapters/git-revision-files.ts';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
-import type { RepositoryAnalysis } from '../../shared/core/governance/analyze-repository.ts';
 import { buildPlan } from '../../shared/core/governance/build-plan.ts';
 import { buildDesiredState } from '../../shared/core/governance/desired-state.ts';
 import { hasErrors } from '../../shared/core/issues/issue.ts';
 import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
 import { formatPlanText } from '../../shared/core/report/format-plan.ts';
-import { formatText } from '../../shared/core/report/format-text.ts';
 import type { RepositoryFile } from '../../shared/core/validate/validate-repository.ts';
-import { analyze } from '../analyze.ts';
+import { analyze, refuseInvalid } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
 
 export const planUsage = `Usage: infrastream plan [DIR] [--base REV] [--head REV] [--format text|json]
@@ -55,7 +53,13 @@ export async function planCommand(args: readonly string[], io: CliIo): Promise<n
   };
   const baseRevision = values.base ?? (inGit ? 'HEAD' : undefined);
   const head = await analyze(await read(values.head), io);
-  if (hasErrors(head.issues)) return reportInvalid(head, io);
+  if (hasErrors(head.issues)) {
+    return refuseInvalid(
+      head,
+      io,
+      'infrastream plan: nothing is planned while the repository has errors',
+    );
+  }
   const baseFiles =
     baseRevision === undefined
       ? []
@@ -78,21 +82,4 @@ export async function planCommand(args: readonly string[], io: CliIo): Promise<n
       : formatPlanText(plan, { color: io.stdoutIsTty && io.env['NO_COLOR'] === undefined }),
   );
   return exitCodes.ok;
-}
-
-/** Invalid manifests plan nothing: the issues are the answer. */
-function reportInvalid(analysis: RepositoryAnalysis, io: CliIo): number {
-  io.stderr(
-    formatText(
-      {
-        manifests: analysis.manifestCount,
-        files: analysis.files,
-        issues: analysis.issues,
-        sources: analysis.sources,
-      },
-      { color: io.stderrIsTty },
-    ),
-  );
-  io.stderr('infrastream plan: nothing is planned while the repository has errors\n');
-  return exitCodes.issues;
 }
