@@ -1,6 +1,7 @@
 import { exitCodes, UsageError, type CliIo } from './cli-io.ts';
 import { codeownersCommand, codeownersUsage } from './commands/codeowners.ts';
 import { planCommand, planUsage } from './commands/plan.ts';
+import { renderCommand, renderUsage } from './commands/render.ts';
 import { schemaCommand, schemaUsage } from './commands/schema.ts';
 import { validateCommand, validateUsage } from './commands/validate.ts';
 import { version } from './version.ts';
@@ -12,6 +13,7 @@ Commands:
   validate [DIR]   validate every manifest of a repository and the references between them
   plan [DIR]       show what a change does to IAM, network, resources and CODEOWNERS
   codeowners [DIR] print, check (--check) or write (--write) the computed CODEOWNERS
+  render [DIR]     write each workspace as Terraform (main.tf.json) calling the hardened modules
   schema           print the JSON Schema of manifests, for editors
 
 Options:
@@ -25,6 +27,7 @@ const commands: Record<
   validate: { run: validateCommand, usage: validateUsage },
   plan: { run: planCommand, usage: planUsage },
   codeowners: { run: codeownersCommand, usage: codeownersUsage },
+  render: { run: renderCommand, usage: renderUsage },
   schema: { run: schemaCommand, usage: schemaUsage },
 };
 

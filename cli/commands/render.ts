@@ -1,0 +1,87 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as v from 'valibot';
+import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
+import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
+import { hasErrors } from '../../shared/core/issues/issue.ts';
+import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
+import {
+  exampleRenderConfig,
+  renderConfigSchema,
+  type RenderConfig,
+} from '../../shared/core/render/render-config.ts';
+import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
+import { didYouMean } from '../../shared/core/text/suggest.ts';
+import { analyze, refuseInvalid } from '../analyze.ts';
+import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+
+export const renderUsage = `Usage: infrastream render [DIR] --out DIR [--workspace ID] [--config FILE]
+
+Renders each workspace of the repository at DIR as a Terraform root module in JSON
+syntax, OUT/<workspace>/main.tf.json, calling the pre-hardened modules.
+  --workspace ID   only this workspace (organization, or <unit>.<environment>.<project>)
+  --config FILE    organization id, billing account, hub network, state bucket and module
+                   source (pinned), as JSON; without it, placeholders for a local look`;
+
+/** `infrastream render`: the Terraform of every workspace, or of one. */
+export async function renderCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: { out: { type: 'string' }, workspace: { type: 'string' }, config: { type: 'string' } },
+  });
+  if (values.out === undefined)
+    throw new UsageError('--out is required: the folder to write the workspaces to');
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one directory, found ${positionals.length}`);
+  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  const config =
+    values.config === undefined
+      ? exampleRenderConfig
+      : await readConfig(resolve(io.cwd, values.config));
+
+  const analysis = await analyze(readRepositoryFiles(directory, defaultYamlLimits.maxFiles), io);
+  if (hasErrors(analysis.issues)) {
+    return refuseInvalid(
+      analysis,
+      io,
+      'infrastream render: nothing is rendered while the repository has errors',
+    );
+  }
+  const workspaces = compileWorkspaces(analysis.state);
+  if (values.workspace !== undefined && !workspaces.has(values.workspace)) {
+    throw new UsageError(
+      `no workspace "${values.workspace}"${didYouMean(values.workspace, [...workspaces.keys()])}`,
+    );
+  }
+  const out = resolve(io.cwd, values.out);
+  for (const workspace of workspaces.values()) {
+    if (values.workspace !== undefined && workspace.id !== values.workspace) continue;
+    await mkdir(join(out, workspace.id), { recursive: true });
+    await writeFile(
+      join(out, workspace.id, 'main.tf.json'),
+      renderWorkspace(analysis.state, workspace, config),
+    );
+    io.stdout(`${join(out, workspace.id, 'main.tf.json')}\n`);
+  }
+  return exitCodes.ok;
+}
+
+async function readConfig(file: string): Promise<RenderConfig> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--config ${file}: ${(error as Error).message}`);
+  }
+  const result = v.safeParse(renderConfigSchema, parsed, { abortEarly: false });
+  if (!result.success) {
+    const problems = result.issues.map(
+      (issue) =>
+        `${(issue.path ?? []).map((item) => String(item.key)).join('.')}: ${issue.message}`,
+    );
+    throw new UsageError(`--config ${file} is not valid:\n  ${problems.join('\n  ')}`);
+  }
+  return result.output;
+}

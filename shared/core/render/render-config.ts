@@ -1,0 +1,112 @@
+import * as v from 'valibot';
+
+const projectId = v.pipe(
+  v.string(),
+  v.regex(
+    /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/,
+    'expected a Google Cloud project id (6-30 lowercase letters, digits, hyphens)',
+  ),
+);
+const cidr = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}$/, 'expected an IPv4 CIDR range'),
+);
+
+/**
+ * Where modules come from: a git repository pinned to a commit or a release tag, or,
+ * for rendering on a workstation, the modules of this checkout by path.
+ */
+const moduleSource = v.union([
+  v.strictObject({
+    git: v.pipe(
+      v.string(),
+      v.regex(/^git::https:\/\/[^\s?#]+$/, 'expected git::https://host/repository.git//folder'),
+    ),
+    ref: v.pipe(
+      v.string(),
+      v.regex(
+        /^(?:[0-9a-f]{40}|v\d+\.\d+\.\d+)$/,
+        'expected a full commit id or a vX.Y.Z tag: module sources are pinned',
+      ),
+    ),
+  }),
+  v.strictObject({
+    path: v.pipe(
+      v.string(),
+      v.regex(/^\.{1,2}\//, 'expected a relative path such as ../terraform-modules'),
+    ),
+  }),
+]);
+
+/** How workspaces become Terraform: the organization, its hub and where state lives. */
+export const renderConfigSchema = v.strictObject({
+  organizationId: v.pipe(v.string(), v.regex(/^\d{6,20}$/, 'expected the numeric organization id')),
+  billingAccount: v.pipe(
+    v.string(),
+    v.regex(
+      /^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$/,
+      'expected a billing account id XXXXXX-XXXXXX-XXXXXX',
+    ),
+  ),
+  /** Prefix of generated project ids, so that they are unique to this organization. */
+  projectPrefix: v.pipe(
+    v.string(),
+    v.regex(/^[a-z][a-z0-9]{1,9}$/, 'expected 2-10 lowercase letters and digits'),
+  ),
+  state: v.strictObject({
+    bucket: v.pipe(
+      v.string(),
+      v.regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'expected a bucket name'),
+    ),
+    prefix: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9/_-]*$/, 'expected a path prefix')),
+  }),
+  hub: v.strictObject({
+    projectId,
+    network: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,62}$/, 'expected a network name')),
+    region: v.pipe(v.string(), v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a region')),
+    subnets: v.record(v.pipe(v.string(), v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a region')), cidr),
+    proxyOnlyCidr: cidr,
+    proxySubnetCidr: cidr,
+    databaseRange: v.pipe(
+      v.string(),
+      v.regex(/^[a-z][a-z0-9-]{0,62}$/, 'expected an allocated range name'),
+    ),
+    certificateUrls: v.array(v.string()),
+  }),
+  /** Receives the access logs of every bucket. */
+  logBucket: v.pipe(
+    v.string(),
+    v.regex(/^[a-z0-9][a-z0-9._-]{1,61}[a-z0-9]$/, 'expected a bucket name'),
+  ),
+  modules: moduleSource,
+});
+
+/** The rendering configuration, validated. */
+export type RenderConfig = v.InferOutput<typeof renderConfigSchema>;
+
+/**
+ * For `infrastream render` on a workstation: placeholders that are plainly not real ids,
+ * and the modules of this checkout. Deployments pass a configuration of their own.
+ */
+export const exampleRenderConfig: RenderConfig = {
+  organizationId: '000000000000',
+  billingAccount: '000000-000000-000000',
+  projectPrefix: 'example',
+  state: { bucket: 'example-infrastream-state', prefix: 'workspaces' },
+  hub: {
+    projectId: 'example-network-hub',
+    network: 'hub',
+    region: 'europe-west1',
+    subnets: {
+      'europe-west1': '10.10.0.0/20',
+      'europe-west4': '10.20.0.0/20',
+      'us-central1': '10.30.0.0/20',
+    },
+    proxyOnlyCidr: '10.100.0.0/23',
+    proxySubnetCidr: '10.100.2.0/24',
+    databaseRange: 'alloydb-private-range',
+    certificateUrls: [],
+  },
+  logBucket: 'example-access-logs',
+  modules: { path: '../../terraform-modules' },
+};

@@ -1,0 +1,107 @@
+import type { DesiredState } from '../governance/desired-state.ts';
+import type { IamBinding, ModelResource, WorkspaceModel } from '../governance/governance-model.ts';
+import type { RenderConfig } from './render-config.ts';
+import {
+  identifier,
+  reference,
+  template,
+  type Expression,
+  type TerraformValue,
+} from './terraform-json.ts';
+
+/** What rendering one workspace needs, and the helpers every part of it shares. */
+export interface RenderContext {
+  readonly state: DesiredState;
+  readonly workspace: WorkspaceModel;
+  readonly config: RenderConfig;
+}
+
+/** The pinned source of a module of terraform-modules/. */
+export function moduleSource(config: RenderConfig, module: string): string {
+  return 'git' in config.modules
+    ? `${config.modules.git}/${module}?ref=${config.modules.ref}`
+    : `${config.modules.path}/${module}`;
+}
+
+/**
+ * An IAM member of the model, as Terraform writes it. Principals of people are literal;
+ * symbolic members of the workspace become references to what defines them. Members with
+ * no Google Cloud identity (a load balancer's serverless backend, GitHub teams) give
+ * undefined: they are not IAM bindings of this workspace.
+ */
+export function memberOf(member: string): TerraformValue | undefined {
+  const [type, name] = splitOnce(member, ':');
+  switch (type) {
+    case 'group':
+    case 'user':
+    case 'principal':
+    case 'principalSet':
+      return member;
+    case 'serviceAccount':
+      return template('serviceAccount:', reference('module', identityModule(name), 'email'));
+    case 'serviceAgent':
+      return name === 'iap'
+        ? template(
+            'serviceAccount:service-',
+            reference('module', 'project', 'number'),
+            '@gcp-sa-iap.iam.gserviceaccount.com',
+          )
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The module that creates the identity named in a `serviceAccount:` member. */
+export function identityModule(name: string): string {
+  return identifier('identity', name);
+}
+
+/** The email of an application's or push subscription's identity. */
+export function identityEmail(name: string): Expression {
+  return reference('module', identityModule(name), 'email');
+}
+
+/** Members granted one role on one resource of the workspace. */
+export function membersWith(
+  context: RenderContext,
+  resource: string,
+  role: string,
+): TerraformValue[] {
+  return bindingsOn(context, resource)
+    .filter((binding) => binding.role === role)
+    .flatMap((binding) => {
+      const member = memberOf(binding.member);
+      return member === undefined ? [] : [member];
+    });
+}
+
+/** Every binding on one resource of the workspace. */
+export function bindingsOn(context: RenderContext, resource: string): IamBinding[] {
+  return context.workspace.iam.filter((binding) => binding.resource === resource);
+}
+
+/** Bindings on a resource as a map of role to members (the folder and project modules' `iam`). */
+export function iamMap(context: RenderContext, resource: string): Record<string, TerraformValue[]> {
+  const map: Record<string, TerraformValue[]> = {};
+  for (const binding of bindingsOn(context, resource)) {
+    const member = memberOf(binding.member);
+    if (member !== undefined) (map[binding.role] ??= []).push(member);
+  }
+  return map;
+}
+
+/** The workspace's resources of one type. */
+export function resourcesOf(context: RenderContext, type: string): ModelResource[] {
+  return context.workspace.resources.filter((resource) => resource.type === type);
+}
+
+/** The name part of an address: `secret.stripe-key` → `stripe-key`. */
+export function nameOf(address: string): string {
+  return splitOnce(address, '.')[1];
+}
+
+function splitOnce(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at === -1 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
+}

@@ -1,0 +1,102 @@
+import { workloadRoles } from '../governance/iam-roles.ts';
+import {
+  bindingsOn,
+  iamMap,
+  memberOf,
+  membersWith,
+  moduleSource,
+  nameOf,
+  resourcesOf,
+  type RenderContext,
+} from './render-context.ts';
+import { shortHash } from './names.ts';
+import { identifier, reference, type TerraformValue } from './terraform-json.ts';
+
+/**
+ * The organization workspace: a folder per unit and per environment with their IAM,
+ * organization IAM, artifact registries and the network hub, whose outputs the project
+ * workspaces read. GitHub repositories and Cloud Identity groups are not rendered here.
+ */
+export function renderOrganization(context: RenderContext): Record<string, TerraformValue> {
+  const { config } = context;
+  const module: Record<string, TerraformValue> = {};
+  const folders: Record<string, TerraformValue> = {};
+
+  for (const folder of resourcesOf(context, 'folder')) {
+    const path = nameOf(folder.address);
+    const [unit = '', environment] = path.split('.');
+    const label = identifier('folder', path);
+    module[label] = {
+      source: moduleSource(config, 'folder'),
+      display_name: folder.attributes['displayName'] ?? path,
+      parent:
+        environment === undefined
+          ? `organizations/${config.organizationId}`
+          : reference('module', identifier('folder', unit), 'name'),
+      iam: iamMap(context, folder.address),
+    };
+    folders[path] = reference('module', label, 'folder_id');
+  }
+
+  for (const registry of resourcesOf(context, 'artifact_registry')) {
+    const name = nameOf(registry.address);
+    module[identifier('registry', name)] = {
+      source: moduleSource(config, 'artifact-registry'),
+      project_id: config.hub.projectId,
+      location: config.hub.region,
+      repository_id: name,
+      format: registry.attributes['type'] ?? 'DOCKER',
+      reader_members: membersWith(context, registry.address, workloadRoles.registryReader),
+      writer_members: membersWith(context, registry.address, workloadRoles.registryWriter),
+    };
+  }
+
+  module['network_hub'] = {
+    source: moduleSource(config, 'network-hub'),
+    project_id: config.hub.projectId,
+    name: config.hub.network,
+    region: config.hub.region,
+    subnets: Object.fromEntries(
+      Object.entries(config.hub.subnets).map(([region, range]) => [
+        region,
+        { region, ip_cidr_range: range },
+      ]),
+    ),
+    proxy_only_cidr: config.hub.proxyOnlyCidr,
+    swg_subnet: config.hub.proxySubnetCidr,
+    swg_certificate_urls: config.hub.certificateUrls,
+    // Each project's allowlist is its own workspace's: the hub allows nothing itself.
+    allowed_hosts: [],
+  };
+
+  const organizationIam: Record<string, TerraformValue> = {};
+  for (const organization of resourcesOf(context, 'organization')) {
+    for (const binding of bindingsOn(context, organization.address)) {
+      const member = memberOf(binding.member);
+      if (member === undefined) continue;
+      // Keyed by what the binding is, so that adding one never renames another.
+      organizationIam[`binding_${shortHash(`${binding.role} ${binding.member}`)}`] = {
+        org_id: config.organizationId,
+        role: binding.role,
+        member,
+      };
+    }
+  }
+
+  return {
+    module,
+    ...(Object.keys(organizationIam).length > 0
+      ? { resource: { google_organization_iam_member: organizationIam } }
+      : {}),
+    output: {
+      folders: { value: folders },
+      network: {
+        value: {
+          id: reference('module', 'network_hub', 'network_id'),
+          subnets: reference('module', 'network_hub', 'subnet_ids'),
+          proxy_policy: reference('module', 'network_hub', 'secure_web_proxy_policy_id'),
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,393 @@
+import { ORGANIZATION_WORKSPACE } from '../governance/workspace-id.ts';
+import { workloadRoles } from '../governance/iam-roles.ts';
+import type { Json, ModelResource } from '../governance/governance-model.ts';
+import {
+  bindingsOn,
+  iamMap,
+  identityEmail,
+  identityModule,
+  memberOf,
+  membersWith,
+  moduleSource,
+  nameOf,
+  resourcesOf,
+  type RenderContext,
+} from './render-context.ts';
+import { accountIdOf, projectIdOf, shortHash } from './names.ts';
+import {
+  identifier,
+  reference,
+  template,
+  type Expression,
+  type TerraformValue,
+} from './terraform-json.ts';
+
+/** APIs every project needs for what the modules create in it. */
+const APIS = [
+  'alloydb.googleapis.com',
+  'artifactregistry.googleapis.com',
+  'compute.googleapis.com',
+  'iam.googleapis.com',
+  'iap.googleapis.com',
+  'pubsub.googleapis.com',
+  'run.googleapis.com',
+  'secretmanager.googleapis.com',
+  'storage.googleapis.com',
+];
+
+/**
+ * A project workspace: the project in its environment's folder, its firewall in the
+ * hub's network, and every identity, service, secret, topic, database, bucket, ingress
+ * and egress rule the model holds for it. Folder ids and the network come from the
+ * organization workspace's outputs.
+ */
+export function renderProject(context: RenderContext): Record<string, TerraformValue> {
+  const { config, workspace } = context;
+  const [unit = '', environment = '', project = ''] = workspace.id.split('.');
+  const projectResource = resourcesOf(context, 'project')[0];
+  const organization = (...path: (string | { key: string })[]) =>
+    reference('data', 'terraform_remote_state', 'organization', 'outputs', ...path);
+  const projectId = reference('module', 'project', 'project_id');
+  const region = (resource: ModelResource): string =>
+    typeof resource.attributes['region'] === 'string'
+      ? resource.attributes['region']
+      : config.hub.region;
+  const module: Record<string, TerraformValue> = {};
+  const resource: Record<string, Record<string, TerraformValue>> = {};
+  const data: Record<string, Record<string, TerraformValue>> = {
+    terraform_remote_state: {
+      organization: {
+        backend: 'gcs',
+        config: {
+          bucket: config.state.bucket,
+          prefix: `${config.state.prefix}/${ORGANIZATION_WORKSPACE}`,
+        },
+      },
+    },
+  };
+  const add = (
+    group: Record<string, Record<string, TerraformValue>>,
+    type: string,
+    key: string,
+    body: TerraformValue,
+  ) => {
+    (group[type] ??= {})[key] = body;
+  };
+
+  module['project'] = {
+    source: moduleSource(config, 'project'),
+    project_id: projectIdOf(config.projectPrefix, environment, project),
+    name: (projectResource?.attributes['displayName'] as string | undefined) ?? project,
+    folder_id: organization('folders', { key: `${unit}.${environment}` }),
+    billing_account: config.billingAccount,
+    activate_apis: APIS,
+    shared_vpc_host_project_id: config.hub.projectId,
+    iam: projectResource === undefined ? {} : iamMap(context, projectResource.address),
+  };
+
+  module['firewall'] = {
+    source: moduleSource(config, 'project-firewall'),
+    project_id: config.hub.projectId,
+    network: organization('network', 'id'),
+    name_prefix: identifier(unit, environment, project).replaceAll('_', '-').slice(0, 40),
+    allow_rules: workspace.firewall
+      .filter((rule) => rule.action === 'allow')
+      .map((rule) => ({
+        name: rule.name.slice(0, 40),
+        description: rule.description,
+        direction: rule.direction,
+        protocol: rule.protocols[0]?.protocol ?? 'tcp',
+        ports: [...(rule.protocols[0]?.ports ?? [])],
+        ranges: rule.ranges.map((range) =>
+          range === 'egress-proxy' ? config.hub.proxySubnetCidr : range,
+        ),
+        target_service_accounts: (rule.targetServiceAccounts ?? []).map((member) =>
+          identityEmail(member.slice('serviceAccount:'.length)),
+        ),
+      })),
+  };
+
+  for (const identity of resourcesOf(context, 'service_account')) {
+    const name = nameOf(identity.address);
+    module[identityModule(name)] = {
+      source: moduleSource(config, 'app-identity'),
+      project_id: projectId,
+      account_id: accountIdOf(name),
+      display_name: name,
+      description: (identity.attributes['purpose'] as string | undefined) ?? '',
+    };
+  }
+
+  for (const service of resourcesOf(context, 'cloud_run_service')) {
+    const name = nameOf(service.address);
+    const attributes = service.attributes;
+    const ports = Object.keys((attributes['ports'] ?? {}) as Record<string, unknown>);
+    const scaling = (attributes['scaling'] ?? {}) as { min?: number; max?: number };
+    const container = (attributes['container'] ?? {}) as {
+      env?: { name: string; value: string }[];
+    };
+    module[identifier('service', name)] = {
+      source: moduleSource(config, 'cloud-run-service'),
+      project_id: projectId,
+      region: region(service),
+      name,
+      image:
+        typeof attributes['image'] === 'string'
+          ? attributes['image']
+          : builtImage(context, data, name, attributes),
+      service_account_email: identityEmail(name),
+      network: organization('network', 'id'),
+      subnetwork: organization('network', 'subnets', { key: region(service) }),
+      env: Object.fromEntries(
+        (container.env ?? []).map((variable) => [variable.name, variable.value]),
+      ),
+      secret_env: Object.fromEntries(
+        ((attributes['secretEnvironment'] ?? []) as { name: string; secret: string }[]).map(
+          (entry) => [
+            entry.name,
+            reference('module', identifier('secret', nameOf(entry.secret)), 'secret_id'),
+          ],
+        ),
+      ),
+      invoker_members: membersWith(context, service.address, workloadRoles.invoker),
+      container_port: Number(ports[0] ?? 8080),
+      min_instances: scaling.min ?? 0,
+      max_instances: scaling.max ?? 10,
+    };
+  }
+
+  for (const secret of resourcesOf(context, 'secret')) {
+    const name = nameOf(secret.address);
+    const label = identifier('secret', name);
+    module[label] = {
+      source: moduleSource(config, 'secret'),
+      project_id: projectId,
+      // Generated secrets are named with underscores, which manifest names cannot hold.
+      secret_id: name.replaceAll('.', '_'),
+      accessor_members: membersWith(context, secret.address, workloadRoles.secretAccessor),
+    };
+    for (const binding of bindingsOn(context, secret.address)) {
+      const member = memberOf(binding.member);
+      if (binding.role === workloadRoles.secretAccessor || member === undefined) continue;
+      add(
+        resource,
+        'google_secret_manager_secret_iam_member',
+        `${label}_${shortHash(`${binding.role} ${binding.member}`)}`,
+        {
+          project: projectId,
+          secret_id: reference('module', label, 'secret_id'),
+          role: binding.role,
+          member,
+        },
+      );
+    }
+  }
+
+  for (const topic of resourcesOf(context, 'pubsub_topic')) {
+    const name = nameOf(topic.address);
+    const retention = topic.attributes['messageRetentionDurationSeconds'];
+    module[identifier('topic', name)] = {
+      source: moduleSource(config, 'pubsub-topic'),
+      project_id: projectId,
+      name,
+      allowed_persistence_regions: (topic.attributes['allowedPersistenceRegions'] ?? [
+        region(topic),
+      ]) as Json,
+      message_retention_duration: `${typeof retention === 'number' ? retention : 604_800}s`,
+      push_subscriptions: resourcesOf(context, 'pubsub_subscription')
+        .filter((subscription) => subscription.attributes['source'] === name)
+        .map((subscription) => {
+          const target = nameOf(subscription.attributes['service'] as string);
+          return {
+            name: `${name}-to-${target}`,
+            push_endpoint: template(
+              reference('module', identifier('service', target), 'uri'),
+              subscription.attributes['path'] as string,
+            ),
+            service_account_email: identityEmail(
+              nameOf(subscription.attributes['oidcServiceAccount'] as string),
+            ),
+          };
+        }),
+      publisher_members: membersWith(context, topic.address, workloadRoles.publisher),
+    };
+  }
+
+  for (const cluster of resourcesOf(context, 'alloydb_cluster')) {
+    const name = nameOf(cluster.address);
+    const alloydb = (cluster.attributes['alloydb'] ?? {}) as {
+      cpuCount?: number;
+      backupConfig?: { quantityBasedRetention?: number };
+    };
+    module[identifier('alloydb', name)] = {
+      source: moduleSource(config, 'alloydb'),
+      project_id: projectId,
+      region: region(cluster),
+      cluster_id: name,
+      network: organization('network', 'id'),
+      allocated_ip_range: config.hub.databaseRange,
+      cpu_count: Math.max(2, alloydb.cpuCount ?? 2),
+      backup_retention_days: alloydb.backupConfig?.quantityBasedRetention ?? 14,
+      iam_users: resourcesOf(context, 'alloydb_user')
+        .filter((user) => user.attributes['cluster'] === cluster.address)
+        .map((user) =>
+          identityEmail((user.attributes['member'] as string).slice('serviceAccount:'.length)),
+        ),
+    };
+  }
+
+  for (const bucket of resourcesOf(context, 'bucket')) {
+    const name = nameOf(bucket.address);
+    module[identifier('bucket', name)] = {
+      source: moduleSource(config, 'bucket'),
+      project_id: projectId,
+      name: template(projectId, `-${name}`),
+      location: region(bucket),
+      log_bucket: config.logBucket,
+      iam: iamMap(context, bucket.address),
+    };
+  }
+
+  for (const ingress of resourcesOf(context, 'public_ingress')) {
+    const name = nameOf(ingress.address);
+    const routes = resourcesOf(context, 'route').filter(
+      (route) => route.attributes['ingress'] === ingress.address,
+    );
+    module[identifier('ingress', name)] = renderIngress(context, name, ingress, routes, projectId);
+  }
+
+  workspace.egress.forEach((entry, index) => {
+    const targets = (
+      workspace.firewall.find((rule) => rule.name === 'allow-egress-proxy')
+        ?.targetServiceAccounts ?? []
+    ).map((member) =>
+      template(
+        'source.matchServiceAccount("',
+        identityEmail(member.slice('serviceAccount:'.length)),
+        '")',
+      ),
+    );
+    const host = entry.destination.startsWith('*.')
+      ? `host().endsWith(".${entry.destination.slice(2)}")`
+      : `host() == "${entry.destination}"`;
+    add(
+      resource,
+      'google_network_security_gateway_security_policy_rule',
+      `egress_${shortHash(entry.destination)}`,
+      {
+        name: `${identifier(unit, environment, project).replaceAll('_', '-')}-${shortHash(entry.destination)}`.slice(
+          0,
+          63,
+        ),
+        location: config.hub.region,
+        gateway_security_policy: organization('network', 'proxy_policy'),
+        enabled: true,
+        priority: 1000 + index,
+        basic_profile: 'ALLOW',
+        description: `allowedEgress of ${workspace.id}: ${entry.destination}`,
+        // Hosts are validated names ([a-z0-9.-]): nothing in them can break out of the string.
+        session_matcher: template(
+          host,
+          ' && (',
+          ...joinWith(targets, ' || '),
+          targets.length === 0 ? 'false' : '',
+          ')',
+        ),
+      },
+    );
+  });
+
+  return {
+    data,
+    module,
+    ...(Object.keys(resource).length > 0 ? { resource } : {}),
+  };
+}
+
+function joinWith(parts: readonly Expression[], separator: string): (string | Expression)[] {
+  return parts.flatMap((part, index) => (index === 0 ? [part] : [separator, part]));
+}
+
+/** The image a built application runs: its tag in the registry, resolved to a digest. */
+function builtImage(
+  context: RenderContext,
+  data: Record<string, Record<string, TerraformValue>>,
+  name: string,
+  attributes: ModelResource['attributes'],
+): TerraformValue {
+  const definition = [...context.state.nodes.values()].find(
+    (node) => node.kind === 'BuildDefinition' && node.name === attributes['buildDefinition'],
+  )?.manifest;
+  const containerize =
+    definition?.kind === 'BuildDefinition' ? definition.spec.containerize : undefined;
+  const label = identifier('image', name);
+  (data['google_artifact_registry_docker_image'] ??= {})[label] = {
+    project: context.config.hub.projectId,
+    location: context.config.hub.region,
+    repository_id: containerize?.registries?.[0] ?? 'docker',
+    image_name: `${containerize?.name ?? name}:${typeof attributes['version'] === 'string' ? attributes['version'] : 'latest'}`,
+  };
+  return reference('data', 'google_artifact_registry_docker_image', label, 'self_link');
+}
+
+interface RouteRule {
+  readonly matches: readonly { prefixMatch?: string; fullPathMatch?: string; service?: string }[];
+  readonly authentication?: readonly { type: string }[];
+  readonly action: { readonly destinations: readonly { deploymentConfig: string }[] };
+}
+
+function renderIngress(
+  context: RenderContext,
+  name: string,
+  ingress: ModelResource,
+  routes: readonly ModelResource[],
+  projectId: Expression,
+): TerraformValue {
+  const region =
+    typeof ingress.attributes['region'] === 'string'
+      ? ingress.attributes['region']
+      : context.config.hub.region;
+  const domain = ingress.attributes['domain'] as { dns?: string; name?: string } | undefined;
+  const backends: Record<string, TerraformValue> = {};
+  const hostRoutes = routes.map((route) => {
+    const routeName = nameOf(route.address).split('.').at(-1) ?? '';
+    const host =
+      domain?.name ?? `${routeName}-${name}.endpoints.${context.config.projectPrefix}.cloud.goog`;
+    const rules = (route.attributes['rules'] ?? []) as unknown as readonly RouteRule[];
+    const pathRules = rules.map((rule) => {
+      const target = rule.action.destinations[0]?.deploymentConfig ?? '';
+      const internal = rule.authentication?.some((entry) => entry.type === 'INTERNAL') === true;
+      const key = `${target}${internal ? '-iap' : ''}`.slice(0, 20);
+      backends[key] = {
+        region,
+        cloud_run_service: reference('module', identifier('service', target), 'name'),
+        audience: internal ? 'INTERNAL' : 'PUBLIC',
+      };
+      return {
+        paths: rule.matches.flatMap((match) =>
+          match.prefixMatch !== undefined
+            ? [`${match.prefixMatch}*`]
+            : match.fullPathMatch !== undefined
+              ? [match.fullPathMatch]
+              : [`/${match.service ?? ''}/*`],
+        ),
+        backend: key,
+      };
+    });
+    return {
+      hosts: [host],
+      default_backend: pathRules.at(-1)?.backend ?? '',
+      path_rules: pathRules,
+    };
+  });
+  return {
+    source: moduleSource(context.config, 'public-ingress'),
+    project_id: projectId,
+    name,
+    domains: hostRoutes.flatMap((route) => route.hosts),
+    backends,
+    default_backend: hostRoutes[0]?.default_backend ?? '',
+    routes: hostRoutes,
+    iap_members: membersWith(context, ingress.address, workloadRoles.iapAccessor),
+  };
+}

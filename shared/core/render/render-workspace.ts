@@ -1,0 +1,41 @@
+import type { DesiredState } from '../governance/desired-state.ts';
+import type { WorkspaceModel } from '../governance/governance-model.ts';
+import { ORGANIZATION_WORKSPACE } from '../governance/workspace-id.ts';
+import type { RenderConfig } from './render-config.ts';
+import { renderOrganization } from './render-organization.ts';
+import { renderProject } from './render-project.ts';
+import { toTerraformJson, type TerraformValue } from './terraform-json.ts';
+
+/**
+ * One workspace as a Terraform root module in JSON syntax (`main.tf.json`): the provider
+ * constraints, a GCS backend of its own, and calls of the pre-hardened modules. Written
+ * with a JSON serializer; every string from a manifest is an escaped literal.
+ */
+export function renderWorkspace(
+  state: DesiredState,
+  workspace: WorkspaceModel,
+  config: RenderConfig,
+): string {
+  const context = { state, workspace, config };
+  const body =
+    workspace.id === ORGANIZATION_WORKSPACE ? renderOrganization(context) : renderProject(context);
+  const root: Record<string, TerraformValue> = {
+    terraform: {
+      required_version: '>= 1.6',
+      required_providers: { google: { source: 'hashicorp/google', version: '~> 6.18' } },
+      backend: {
+        gcs: { bucket: config.state.bucket, prefix: `${config.state.prefix}/${workspace.id}` },
+      },
+    },
+    provider: {
+      google: {
+        default_labels: {
+          'managed-by': 'infrastream',
+          workspace: workspace.id.replaceAll('.', '_'),
+        },
+      },
+    },
+    ...body,
+  };
+  return toTerraformJson(root);
+}

@@ -1,0 +1,125 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
+import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
+import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
+import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
+import { editedOrganization } from '../support/base-organization.ts';
+import { examplesDirectory } from '../support/corpus.ts';
+
+/** Every interpolation in the strings (and keys) of a rendered file, as Terraform reads them. */
+function interpolations(text: string): string[] {
+  const found: string[] = [];
+  const walk = (value: unknown): void => {
+    if (typeof value === 'string') {
+      // `$${` is an escaped, literal `${`: skip it, then take what interpolates.
+      if (value.replaceAll('%%{', '').includes('%{')) found.push(`directive in ${value}`);
+      for (const match of value.replaceAll('$${', '').matchAll(/\$\{([^}]*)\}/g))
+        found.push(match[1] ?? '');
+    } else if (Array.isArray(value)) value.forEach(walk);
+    else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        walk(key);
+        walk(item);
+      }
+    }
+  };
+  walk(JSON.parse(text));
+  return found;
+}
+const RENDERED_REFERENCE =
+  /^(?:module|data)\.[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*|\["[a-z0-9.-]+"\])*$/;
+
+function renderAll(files: Parameters<typeof analyzeRepository>[0]) {
+  const analysis = analyzeRepository(files);
+  expect(analysis.issues.filter((issue) => issue.severity === 'error')).toEqual([]);
+  const workspaces = compileWorkspaces(analysis.state);
+  return new Map(
+    [...workspaces].map(([id, workspace]) => [
+      id,
+      renderWorkspace(analysis.state, workspace, exampleRenderConfig),
+    ]),
+  );
+}
+
+describe('rendering workspaces', () => {
+  const examples = renderAll(readRepositoryFiles(examplesDirectory, 10_000));
+
+  it('renders the example organization as reviewed (golden files)', () => {
+    for (const id of [
+      'organization',
+      'shipping.production.shipments',
+      'warehouse.production.inventory',
+    ]) {
+      const file = new URL(`../golden/render/${id}.tf.json`, import.meta.url);
+      const rendered = examples.get(id) ?? '';
+      if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) {
+        mkdirSync(new URL('../golden/render/', import.meta.url), { recursive: true });
+        writeFileSync(file, rendered);
+      }
+      expect([id, rendered]).toEqual([id, readFileSync(file, 'utf8')]);
+    }
+  });
+
+  it('writes a backend of its own and pinned-by-checkout module sources for every workspace', () => {
+    for (const [id, text] of examples) {
+      const root = JSON.parse(text) as {
+        terraform: { backend: { gcs: { prefix: string } } };
+        module: Record<string, { source: string }>;
+      };
+      expect(root.terraform.backend.gcs.prefix).toBe(`workspaces/${id}`);
+      for (const call of Object.values(root.module))
+        expect(call.source).toMatch(/^\.\.\/\.\.\/terraform-modules\/[a-z-]+$/);
+      expect(interpolations(text).filter((found) => !RENDERED_REFERENCE.test(found))).toEqual([]);
+    }
+  });
+
+  it('renders manifest strings as inert literals, whatever they hold', () => {
+    const hostile = [
+      '${file("/etc/passwd")}',
+      '%{ for x in var.secrets }${x}%{ endfor }',
+      'quotes " and \\ backslashes',
+      'new\nline',
+      '<<EOF',
+      '"}}, "module": {"evil": {"source": "git::https://evil.example"}}, "x": {"',
+    ];
+    const rendered = renderAll(
+      editedOrganization(
+        {
+          file: 'payments/production/shop/project.yaml',
+          replace: 'displayName: Shop - Production',
+          with: `displayName: ${JSON.stringify(hostile.join(' | '))}`,
+        },
+        {
+          file: 'payments/production/shop/deployment-config.yaml',
+          replace: '      - name: LOG_LEVEL\n        value: info',
+          with: hostile
+            .map(
+              (value, index) =>
+                `      - name: HOSTILE_${index}\n        value: ${JSON.stringify(value)}`,
+            )
+            .join('\n'),
+        },
+      ),
+    );
+    const text = rendered.get('payments.production.shop') ?? '';
+    const root = JSON.parse(text) as { module: Record<string, Record<string, unknown>> };
+    expect(Object.keys(root.module)).not.toContain('evil');
+    expect(root.module['project']?.['name']).toBe(
+      hostile
+        .join(' | ')
+        .replaceAll('${', () => '$${')
+        .replaceAll('%{', '%%{'),
+    );
+    expect(root.module['service_shop']?.['env']).toEqual(
+      Object.fromEntries(
+        hostile.map((value, index) => [
+          `HOSTILE_${index}`,
+          value.replaceAll('${', () => '$${').replaceAll('%{', '%%{'),
+        ]),
+      ),
+    );
+    expect(interpolations(text).filter((found) => !RENDERED_REFERENCE.test(found))).toEqual([]);
+  });
+});
