@@ -101,11 +101,13 @@ resource "google_alloydb_instance" "primary" {
 }
 
 # Database users authenticated by IAM only: no passwords exist in the configuration or the state.
+# Keyed by the caller's static keys; a service account's database user is its email without the
+# .gserviceaccount.com suffix.
 resource "google_alloydb_user" "iam" {
-  for_each = toset(var.iam_users)
+  for_each = var.iam_users
 
   cluster   = google_alloydb_cluster.this.name
-  user_id   = each.value
+  user_id   = trimsuffix(each.value, ".gserviceaccount.com")
   user_type = "ALLOYDB_IAM_USER"
 
   depends_on = [google_alloydb_instance.primary]

@@ -113,14 +113,29 @@ variable "point_in_time_recovery_days" {
 }
 
 variable "iam_users" {
-  description = "Database users authenticated by IAM: user emails, or service account emails without the .gserviceaccount.com suffix."
-  type        = list(string)
-  default     = []
+  description = "Database users authenticated by IAM, as a map of a caller-chosen static key to email: a user email, or a service account email (name@project.iam.gserviceaccount.com, or without the .gserviceaccount.com suffix). Service accounts become database users named without the suffix. Keys must be known at plan time; emails may be unknown until apply."
+  type        = map(string)
+  default     = {}
   nullable    = false
 
   validation {
-    condition     = alltrue([for user in var.iam_users : can(regex("^[^@\\s]+@[^@\\s]+$", user)) && !endswith(user, ".gserviceaccount.com")])
-    error_message = "Each IAM user is an email; service accounts are given without the .gserviceaccount.com suffix (name@project.iam)."
+    condition     = alltrue([for user in values(var.iam_users) : can(regex("^[^@\\s]+@[^@\\s]+$", user))])
+    error_message = "Each IAM user is an email (a service account may be given as name@project.iam.gserviceaccount.com or name@project.iam)."
+  }
+
+  validation {
+    condition     = alltrue([for user in values(var.iam_users) : !can(regex("^(user|group|serviceAccount|domain|principal|principalSet):", user))])
+    error_message = "Give each IAM user as a bare email, without an IAM member prefix such as user: or serviceAccount:."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.iam_users) : length(key) > 0 && length(key) <= 100])
+    error_message = "Each key of iam_users must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never an email computed during apply)."
+  }
+
+  validation {
+    condition     = length(distinct([for user in values(var.iam_users) : trimsuffix(user, ".gserviceaccount.com")])) == length(var.iam_users)
+    error_message = "Each IAM user appears once in iam_users."
   }
 }
 

@@ -27,7 +27,7 @@ resource "google_artifact_registry_repository" "this" {
 
 # Additive, member-level grants.
 resource "google_artifact_registry_repository_iam_member" "reader" {
-  for_each = toset(var.reader_members)
+  for_each = var.reader_members
 
   project    = google_artifact_registry_repository.this.project
   location   = google_artifact_registry_repository.this.location
@@ -37,7 +37,7 @@ resource "google_artifact_registry_repository_iam_member" "reader" {
 }
 
 resource "google_artifact_registry_repository_iam_member" "writer" {
-  for_each = toset(var.writer_members)
+  for_each = var.writer_members
 
   project    = google_artifact_registry_repository.this.project
   location   = google_artifact_registry_repository.this.location

@@ -62,36 +62,56 @@ variable "kms_key_name" {
 }
 
 variable "reader_members" {
-  description = "Members granted roles/artifactregistry.reader on the repository."
-  type        = list(string)
-  default     = []
+  description = "Members granted roles/artifactregistry.reader on the repository, as a map of a caller-chosen static key to member. Keys must be known at plan time; members may be unknown until apply."
+  type        = map(string)
+  default     = {}
   nullable    = false
 
   validation {
-    condition     = alltrue([for member in var.reader_members : !contains(["allUsers", "allAuthenticatedUsers"], member)])
+    condition     = alltrue([for member in values(var.reader_members) : !contains(["allUsers", "allAuthenticatedUsers"], member)])
     error_message = "allUsers and allAuthenticatedUsers are never readers."
   }
 
   validation {
-    condition     = alltrue([for member in var.reader_members : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", member))])
+    condition     = alltrue([for member in values(var.reader_members) : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", member))])
     error_message = "Each member must be prefixed with user:, group:, serviceAccount:, domain:, principal: or principalSet:."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.reader_members) : length(key) > 0 && length(key) <= 100])
+    error_message = "Each key of reader_members must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
+  }
+
+  validation {
+    condition     = length(distinct(values(var.reader_members))) == length(var.reader_members)
+    error_message = "Each member appears once in reader_members."
   }
 }
 
 variable "writer_members" {
-  description = "Members granted roles/artifactregistry.writer on the repository (typically the build identity only)."
-  type        = list(string)
-  default     = []
+  description = "Members granted roles/artifactregistry.writer on the repository (typically the build identity only), as a map of a caller-chosen static key to member. Keys must be known at plan time; members may be unknown until apply."
+  type        = map(string)
+  default     = {}
   nullable    = false
 
   validation {
-    condition     = alltrue([for member in var.writer_members : !contains(["allUsers", "allAuthenticatedUsers"], member)])
+    condition     = alltrue([for member in values(var.writer_members) : !contains(["allUsers", "allAuthenticatedUsers"], member)])
     error_message = "allUsers and allAuthenticatedUsers are never writers."
   }
 
   validation {
-    condition     = alltrue([for member in var.writer_members : can(regex("^(user|group|serviceAccount|principal|principalSet):.+$", member))])
+    condition     = alltrue([for member in values(var.writer_members) : can(regex("^(user|group|serviceAccount|principal|principalSet):.+$", member))])
     error_message = "Each member must be prefixed with user:, group:, serviceAccount:, principal: or principalSet:."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.writer_members) : length(key) > 0 && length(key) <= 100])
+    error_message = "Each key of writer_members must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
+  }
+
+  validation {
+    condition     = length(distinct(values(var.writer_members))) == length(var.writer_members)
+    error_message = "Each member appears once in writer_members."
   }
 }
 

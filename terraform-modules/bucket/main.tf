@@ -1,13 +1,3 @@
-locals {
-  iam_bindings = {
-    for binding in flatten([
-      for role, members in var.iam : [
-        for member in members : { role = role, member = member }
-      ]
-    ]) : "${binding.role} ${binding.member}" => binding
-  }
-}
-
 resource "google_storage_bucket" "this" {
   project       = var.project_id
   name          = var.name
@@ -53,7 +43,7 @@ resource "google_storage_bucket" "this" {
 
 # Additive, member-level grants.
 resource "google_storage_bucket_iam_member" "this" {
-  for_each = local.iam_bindings
+  for_each = var.iam
 
   bucket = google_storage_bucket.this.name
   role   = each.value.role

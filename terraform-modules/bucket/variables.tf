@@ -78,29 +78,42 @@ variable "storage_class" {
 }
 
 variable "iam" {
-  description = "Bucket-level grants, as a map of role to members. Each pair becomes one additive google_storage_bucket_iam_member."
-  type        = map(list(string))
-  default     = {}
-  nullable    = false
+  description = "Bucket-level grants, as a map of a caller-chosen static key to { role, member }. Each entry becomes one additive google_storage_bucket_iam_member. Keys must be known at plan time; members may be unknown until apply."
+  type = map(object({
+    role   = string
+    member = string
+  }))
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = alltrue([for role in keys(var.iam) : can(regex("^(roles|projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/roles|organizations/[0-9]+/roles)/[A-Za-z0-9_.]+$", role))])
+    condition     = alltrue([for binding in values(var.iam) : can(regex("^(roles|projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/roles|organizations/[0-9]+/roles)/[A-Za-z0-9_.]+$", binding.role))])
     error_message = "Each role must be a predefined or custom role."
   }
 
   validation {
-    condition     = alltrue([for role in keys(var.iam) : !startswith(role, "roles/storage.legacy")])
+    condition     = alltrue([for binding in values(var.iam) : !startswith(binding.role, "roles/storage.legacy")])
     error_message = "Legacy bucket roles (roles/storage.legacy*) are not granted; use roles/storage.object* roles."
   }
 
   validation {
-    condition     = alltrue([for member in flatten(values(var.iam)) : !contains(["allUsers", "allAuthenticatedUsers"], member)])
+    condition     = alltrue([for binding in values(var.iam) : !contains(["allUsers", "allAuthenticatedUsers"], binding.member)])
     error_message = "allUsers and allAuthenticatedUsers are never granted."
   }
 
   validation {
-    condition     = alltrue([for member in flatten(values(var.iam)) : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", member))])
+    condition     = alltrue([for binding in values(var.iam) : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", binding.member))])
     error_message = "Each member must be prefixed with user:, group:, serviceAccount:, domain:, principal: or principalSet:."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.iam) : length(key) > 0 && length(key) <= 100])
+    error_message = "Each key of iam must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
+  }
+
+  validation {
+    condition     = length(distinct(values(var.iam))) == length(var.iam)
+    error_message = "Each role and member pair appears once in iam."
   }
 }
 

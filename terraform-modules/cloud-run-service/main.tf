@@ -97,7 +97,7 @@ resource "google_cloud_run_v2_service" "this" {
 
 # Additive, member-level invoker grants.
 resource "google_cloud_run_v2_service_iam_member" "invoker" {
-  for_each = toset(var.invoker_members)
+  for_each = var.invoker_members
 
   project  = google_cloud_run_v2_service.this.project
   location = google_cloud_run_v2_service.this.location

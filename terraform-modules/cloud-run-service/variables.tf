@@ -110,19 +110,29 @@ variable "secret_env" {
 }
 
 variable "invoker_members" {
-  description = "Members granted roles/run.invoker on this service, each as one google_cloud_run_v2_service_iam_member."
-  type        = list(string)
-  default     = []
+  description = "Members granted roles/run.invoker on this service, as a map of a caller-chosen static key to member; each entry is one google_cloud_run_v2_service_iam_member. Keys must be known at plan time; members may be unknown until apply."
+  type        = map(string)
+  default     = {}
   nullable    = false
 
   validation {
-    condition     = alltrue([for member in var.invoker_members : !contains(["allUsers", "allAuthenticatedUsers"], member)])
+    condition     = alltrue([for member in values(var.invoker_members) : !contains(["allUsers", "allAuthenticatedUsers"], member)])
     error_message = "allUsers and allAuthenticatedUsers are never invokers; public traffic arrives through the load balancer."
   }
 
   validation {
-    condition     = alltrue([for member in var.invoker_members : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", member))])
+    condition     = alltrue([for member in values(var.invoker_members) : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", member))])
     error_message = "Each member must be prefixed with user:, group:, serviceAccount:, domain:, principal: or principalSet:."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.invoker_members) : length(key) > 0 && length(key) <= 100])
+    error_message = "Each key of invoker_members must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
+  }
+
+  validation {
+    condition     = length(distinct(values(var.invoker_members))) == length(var.invoker_members)
+    error_message = "Each member appears once in invoker_members."
   }
 }
 

@@ -1,13 +1,3 @@
-locals {
-  iam_bindings = {
-    for binding in flatten([
-      for role, members in var.iam : [
-        for member in members : { role = role, member = member }
-      ]
-    ]) : "${binding.role} ${binding.member}" => binding
-  }
-}
-
 resource "google_folder" "this" {
   display_name = var.display_name
   parent       = var.parent
@@ -18,7 +8,7 @@ resource "google_folder" "this" {
 
 # Additive, member-level grants: nothing outside this module's grants is removed.
 resource "google_folder_iam_member" "this" {
-  for_each = local.iam_bindings
+  for_each = var.iam
 
   folder = google_folder.this.name
   role   = each.value.role

@@ -32,7 +32,7 @@ resource "google_kms_crypto_key" "this" {
 
 # Additive, member-level grants, to service agents only.
 resource "google_kms_crypto_key_iam_member" "encrypter_decrypter" {
-  for_each = toset(var.encrypter_decrypter_members)
+  for_each = var.encrypter_decrypter_members
 
   crypto_key_id = google_kms_crypto_key.this.id
   role          = "roles/cloudkms.cryptoKeyEncrypterDecrypter"

@@ -67,19 +67,29 @@ variable "protection_level" {
 }
 
 variable "encrypter_decrypter_members" {
-  description = "Google service agents (serviceAccount:service-<number>@gcp-sa-<service>.iam.gserviceaccount.com and the like) allowed to encrypt and decrypt with the key."
-  type        = list(string)
-  default     = []
+  description = "Google service agents (serviceAccount:service-<number>@gcp-sa-<service>.iam.gserviceaccount.com and the like) allowed to encrypt and decrypt with the key, as a map of a caller-chosen static key to member. Keys must be known at plan time; members may be unknown until apply."
+  type        = map(string)
+  default     = {}
   nullable    = false
 
   validation {
-    condition     = alltrue([for member in var.encrypter_decrypter_members : !contains(["allUsers", "allAuthenticatedUsers"], member)])
+    condition     = alltrue([for member in values(var.encrypter_decrypter_members) : !contains(["allUsers", "allAuthenticatedUsers"], member)])
     error_message = "allUsers and allAuthenticatedUsers are never granted."
   }
 
   validation {
-    condition     = alltrue([for member in var.encrypter_decrypter_members : can(regex("^serviceAccount:(service-[0-9]+@[a-z0-9-]+|bq-[0-9]+@bigquery-encryption)\\.iam\\.gserviceaccount\\.com$", member))])
+    condition     = alltrue([for member in values(var.encrypter_decrypter_members) : can(regex("^serviceAccount:(service-[0-9]+@[a-z0-9-]+|bq-[0-9]+@bigquery-encryption)\\.iam\\.gserviceaccount\\.com$", member))])
     error_message = "Only Google service agents may use the key: serviceAccount:service-<project-number>@<agent-domain>.iam.gserviceaccount.com (or bq-<number>@bigquery-encryption...). People and workload service accounts never hold key material rights."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.encrypter_decrypter_members) : length(key) > 0 && length(key) <= 100])
+    error_message = "Each key of encrypter_decrypter_members must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
+  }
+
+  validation {
+    condition     = length(distinct(values(var.encrypter_decrypter_members))) == length(var.encrypter_decrypter_members)
+    error_message = "Each member appears once in encrypter_decrypter_members."
   }
 }
 

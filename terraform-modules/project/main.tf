@@ -1,13 +1,3 @@
-locals {
-  iam_bindings = {
-    for binding in flatten([
-      for role, members in var.iam : [
-        for member in members : { role = role, member = member }
-      ]
-    ]) : "${binding.role} ${binding.member}" => binding
-  }
-}
-
 resource "google_project" "this" {
   project_id      = var.project_id
   name            = var.name
@@ -79,7 +69,7 @@ resource "google_compute_shared_vpc_service_project" "this" {
 
 # Additive, member-level grants.
 resource "google_project_iam_member" "this" {
-  for_each = local.iam_bindings
+  for_each = var.iam
 
   project = google_project.this.project_id
   role    = each.value.role

@@ -73,33 +73,46 @@ variable "shared_vpc_host_project_id" {
 }
 
 variable "iam" {
-  description = "Project-level grants, as a map of role to members. Each pair becomes one additive google_project_iam_member."
-  type        = map(list(string))
-  default     = {}
-  nullable    = false
+  description = "Project-level grants, as a map of a caller-chosen static key to { role, member }. Each entry becomes one additive google_project_iam_member. Keys must be known at plan time; members may be unknown until apply."
+  type = map(object({
+    role   = string
+    member = string
+  }))
+  default  = {}
+  nullable = false
 
   validation {
-    condition     = alltrue([for role in keys(var.iam) : can(regex("^(roles|projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/roles|organizations/[0-9]+/roles)/[A-Za-z0-9_.]+$", role))])
+    condition     = alltrue([for binding in values(var.iam) : can(regex("^(roles|projects/[a-z][a-z0-9-]{4,28}[a-z0-9]/roles|organizations/[0-9]+/roles)/[A-Za-z0-9_.]+$", binding.role))])
     error_message = "Each role must be a predefined role (roles/...) or a custom role (projects/<id>/roles/... or organizations/<id>/roles/...)."
   }
 
   validation {
-    condition     = length(setintersection(keys(var.iam), ["roles/owner", "roles/editor", "roles/viewer"])) == 0
+    condition     = length(setintersection([for binding in values(var.iam) : binding.role], ["roles/owner", "roles/editor", "roles/viewer"])) == 0
     error_message = "Basic roles (roles/owner, roles/editor, roles/viewer) are not granted; use predefined roles."
   }
 
   validation {
-    condition     = length(setintersection(keys(var.iam), ["roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator"])) == 0
+    condition     = length(setintersection([for binding in values(var.iam) : binding.role], ["roles/iam.serviceAccountUser", "roles/iam.serviceAccountTokenCreator"])) == 0
     error_message = "Service account impersonation roles are not granted at project level; grant them on the service account itself."
   }
 
   validation {
-    condition     = alltrue([for member in flatten(values(var.iam)) : !contains(["allUsers", "allAuthenticatedUsers"], member)])
+    condition     = alltrue([for binding in values(var.iam) : !contains(["allUsers", "allAuthenticatedUsers"], binding.member)])
     error_message = "allUsers and allAuthenticatedUsers are never granted."
   }
 
   validation {
-    condition     = alltrue([for member in flatten(values(var.iam)) : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", member))])
+    condition     = alltrue([for binding in values(var.iam) : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", binding.member))])
     error_message = "Each member must be prefixed with user:, group:, serviceAccount:, domain:, principal: or principalSet:."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.iam) : length(key) > 0 && length(key) <= 100])
+    error_message = "Each key of iam must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
+  }
+
+  validation {
+    condition     = length(distinct(values(var.iam))) == length(var.iam)
+    error_message = "Each role and member pair appears once in iam."
   }
 }

@@ -9,9 +9,10 @@ locals {
 
   internal_backends = sort([for key, backend in var.backends : key if backend.audience == "INTERNAL"])
 
+  # Keyed by backend and the caller's static member key: members may be unknown until apply.
   iap_bindings = {
-    for pair in setproduct(local.internal_backends, var.iap_members) :
-    "${pair[0]} ${pair[1]}" => { backend = pair[0], member = pair[1] }
+    for pair in setproduct(local.internal_backends, keys(var.iap_members)) :
+    "${pair[0]} ${pair[1]}" => { backend = pair[0], member = var.iap_members[pair[1]] }
   }
 
   # A new certificate name whenever the domains change, so it can be created before the old one goes.

@@ -100,18 +100,28 @@ variable "routes" {
 }
 
 variable "iap_members" {
-  description = "Members granted roles/iap.httpsResourceAccessor on every INTERNAL backend."
-  type        = list(string)
-  default     = []
+  description = "Members granted roles/iap.httpsResourceAccessor on every INTERNAL backend, as a map of a caller-chosen static key to member. Keys must be known at plan time; members may be unknown until apply."
+  type        = map(string)
+  default     = {}
   nullable    = false
 
   validation {
-    condition     = alltrue([for member in var.iap_members : !contains(["allUsers", "allAuthenticatedUsers"], member)])
+    condition     = alltrue([for member in values(var.iap_members) : !contains(["allUsers", "allAuthenticatedUsers"], member)])
     error_message = "allUsers and allAuthenticatedUsers are never IAP accessors; use a PUBLIC backend for public content."
   }
 
   validation {
-    condition     = alltrue([for member in var.iap_members : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", member))])
+    condition     = alltrue([for member in values(var.iap_members) : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", member))])
     error_message = "Each member must be prefixed with user:, group:, serviceAccount:, domain:, principal: or principalSet:."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.iap_members) : length(key) > 0 && length(key) <= 100])
+    error_message = "Each key of iap_members must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
+  }
+
+  validation {
+    condition     = length(distinct(values(var.iap_members))) == length(var.iap_members)
+    error_message = "Each member appears once in iap_members."
   }
 }

@@ -87,7 +87,7 @@ resource "google_pubsub_subscription" "push" {
 
 # Additive, member-level grants.
 resource "google_pubsub_topic_iam_member" "publisher" {
-  for_each = toset(var.publisher_members)
+  for_each = var.publisher_members
 
   project = var.project_id
   topic   = google_pubsub_topic.this.name

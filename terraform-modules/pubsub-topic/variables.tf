@@ -99,19 +99,29 @@ variable "push_subscriptions" {
 }
 
 variable "publisher_members" {
-  description = "Members granted roles/pubsub.publisher on the topic, each as one google_pubsub_topic_iam_member."
-  type        = list(string)
-  default     = []
+  description = "Members granted roles/pubsub.publisher on the topic, as a map of a caller-chosen static key to member; each entry is one google_pubsub_topic_iam_member. Keys must be known at plan time; members may be unknown until apply."
+  type        = map(string)
+  default     = {}
   nullable    = false
 
   validation {
-    condition     = alltrue([for member in var.publisher_members : !contains(["allUsers", "allAuthenticatedUsers"], member)])
+    condition     = alltrue([for member in values(var.publisher_members) : !contains(["allUsers", "allAuthenticatedUsers"], member)])
     error_message = "allUsers and allAuthenticatedUsers are never publishers."
   }
 
   validation {
-    condition     = alltrue([for member in var.publisher_members : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", member))])
+    condition     = alltrue([for member in values(var.publisher_members) : can(regex("^(user|group|serviceAccount|domain|principal|principalSet):.+$", member))])
     error_message = "Each member must be prefixed with user:, group:, serviceAccount:, domain:, principal: or principalSet:."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.publisher_members) : length(key) > 0 && length(key) <= 100])
+    error_message = "Each key of publisher_members must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
+  }
+
+  validation {
+    condition     = length(distinct(values(var.publisher_members))) == length(var.publisher_members)
+    error_message = "Each member appears once in publisher_members."
   }
 }
 

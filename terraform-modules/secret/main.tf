@@ -63,7 +63,7 @@ resource "google_secret_manager_secret" "this" {
 
 # Additive, member-level grants, per principal.
 resource "google_secret_manager_secret_iam_member" "accessor" {
-  for_each = toset(var.accessor_members)
+  for_each = var.accessor_members
 
   project   = google_secret_manager_secret.this.project
   secret_id = google_secret_manager_secret.this.secret_id

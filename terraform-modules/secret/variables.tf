@@ -61,19 +61,29 @@ variable "replica_kms_key_names" {
 }
 
 variable "accessor_members" {
-  description = "Members granted roles/secretmanager.secretAccessor on this secret, each as one google_secret_manager_secret_iam_member."
-  type        = list(string)
-  default     = []
+  description = "Members granted roles/secretmanager.secretAccessor on this secret, as a map of a caller-chosen static key to member; each entry is one google_secret_manager_secret_iam_member. Keys must be known at plan time; members may be unknown until apply."
+  type        = map(string)
+  default     = {}
   nullable    = false
 
   validation {
-    condition     = alltrue([for member in var.accessor_members : !contains(["allUsers", "allAuthenticatedUsers"], member)])
+    condition     = alltrue([for member in values(var.accessor_members) : !contains(["allUsers", "allAuthenticatedUsers"], member)])
     error_message = "allUsers and allAuthenticatedUsers are never accessors."
   }
 
   validation {
-    condition     = alltrue([for member in var.accessor_members : can(regex("^(user|group|serviceAccount|principal|principalSet):.+$", member))])
+    condition     = alltrue([for member in values(var.accessor_members) : can(regex("^(user|group|serviceAccount|principal|principalSet):.+$", member))])
     error_message = "Each member must be prefixed with user:, group:, serviceAccount:, principal: or principalSet:."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.accessor_members) : length(key) > 0 && length(key) <= 100])
+    error_message = "Each key of accessor_members must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
+  }
+
+  validation {
+    condition     = length(distinct(values(var.accessor_members))) == length(var.accessor_members)
+    error_message = "Each member appears once in accessor_members."
   }
 }
 

@@ -72,6 +72,20 @@ describe('rendering workspaces', () => {
       for (const call of Object.values(root.module))
         expect(call.source).toMatch(/^\.\.\/\.\.\/terraform-modules\/[a-z-]+$/);
       expect(interpolations(text).filter((found) => !RENDERED_REFERENCE.test(found))).toEqual([]);
+      // for_each keys must be known when Terraform plans: member maps are keyed statically.
+      for (const [label, call] of Object.entries(
+        root.module as Record<string, Record<string, unknown>>,
+      )) {
+        for (const [input, value] of Object.entries(call)) {
+          if (!/_members$|^iam$|^iam_users$/.test(input)) continue;
+          const keys = Object.keys(value as object);
+          expect([label, input, keys.filter((key) => key.includes('${'))]).toEqual([
+            label,
+            input,
+            [],
+          ]);
+        }
+      }
     }
   });
 

@@ -221,6 +221,11 @@ describe('terraform-modules: alloydb', () => {
     for (const user of users) {
       expect(user.body.user_type, label(user)).toBe('ALLOYDB_IAM_USER');
       expect(user.body.password, label(user)).toBeUndefined();
+      // Keyed by the caller; a service account's database user drops .gserviceaccount.com.
+      expect(user.body.for_each, label(user)).toBe('${var.iam_users}');
+      expect(user.body.user_id, label(user)).toBe(
+        '${trimsuffix(each.value, ".gserviceaccount.com")}',
+      );
     }
   });
 

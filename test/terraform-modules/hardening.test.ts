@@ -6,8 +6,12 @@ import {
   isExpression,
   label,
   loadModules,
+  references,
+  text,
   validationText,
   variableReferences,
+  type Json,
+  type Module,
 } from './load-modules.ts';
 
 const modules = await loadModules();
@@ -77,6 +81,98 @@ const deletionProtectionTypes = new Set([
 /** Variables that carry IAM principals, by the modules' naming convention. */
 function principalVariables(names: Iterable<string>): string[] {
   return [...names].filter((name) => name === 'iam' || name.endsWith('_members'));
+}
+
+/**
+ * Variables whose entries become `for_each` instances and whose values are often unknown until
+ * apply (members and emails of identities created in the same run): the caller keys them.
+ */
+function keyedInputs(names: Iterable<string>): string[] {
+  return [...names].filter(
+    (name) => principalVariables([name]).length > 0 || name.endsWith('_users'),
+  );
+}
+
+/** The text of an expression and of every local it depends on, transitively. */
+function expressionChain(module: Pick<Module, 'locals'>, value: Json | undefined): string[] {
+  const texts = [text(value)];
+  const pending = references(value, 'local');
+  const seen = new Set<string>();
+  for (let local = pending.pop(); local !== undefined; local = pending.pop()) {
+    if (seen.has(local)) continue;
+    seen.add(local);
+    const definition = module.locals.get(local);
+    texts.push(text(definition));
+    pending.push(...references(definition, 'local'));
+  }
+  return texts;
+}
+
+/** The argument text of every `name(...)` call in an expression, parentheses balanced. */
+function callArguments(expression: string, name: string): string[] {
+  const found: string[] = [];
+  for (const match of expression.matchAll(new RegExp(`\\b${name}\\(`, 'g'))) {
+    const start = match.index + match[0].length;
+    let depth = 1;
+    let end = start;
+    for (; end < expression.length && depth > 0; end++) {
+      if (expression[end] === '(') depth++;
+      if (expression[end] === ')') depth--;
+    }
+    found.push(expression.slice(start, end - 1));
+  }
+  return found;
+}
+
+/** `{ for <header> : <key> => ... }` of an expression, as header and key texts. */
+function forKeys(expression: string): { header: string; key: string }[] {
+  return [...expression.matchAll(/\{\s*for\s+([^:]*?)\s*:\s*([\s\S]*?)\s*=>/g)].map((match) => ({
+    header: match[1] ?? '',
+    key: match[2] ?? '',
+  }));
+}
+
+/**
+ * Reasons a `for_each` could get keys that are unknown at plan time when a caller passes members
+ * computed during apply: a set of members (`toset`), a key built from a member, or a keyed input
+ * used other than through its caller-chosen keys.
+ */
+function unknownKeyRisks(module: Pick<Module, 'locals'>, forEach: Json | undefined): string[] {
+  const risks: string[] = [];
+  for (const expression of expressionChain(module, forEach)) {
+    for (const argument of callArguments(expression, 'toset')) {
+      for (const name of keyedInputs(references(argument, 'var'))) {
+        risks.push(`toset() of var.${name}`);
+      }
+      if (/member|user|email|service_account/i.test(argument)) {
+        risks.push(`toset() of members: ${argument}`);
+      }
+    }
+    for (const match of expression.matchAll(/\bvar\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      const name = match[1] ?? '';
+      if (keyedInputs([name]).length === 0) continue;
+      const before = expression.slice(0, match.index);
+      const after = expression.slice(match.index + match[0].length);
+      // for_each = var.x iterates the caller's keys; keys(var.x) is those keys; var.x[k] is a value.
+      if (expression === `\${var.${name}}`) continue;
+      if (/\bkeys\(\s*$/.test(before) || after.startsWith('[')) continue;
+      // for key, value in var.x: the keys stay the caller's if the key expression ignores value.
+      if (/\bfor\s+[A-Za-z_]\w*\s*,\s*[A-Za-z_]\w*\s+in\s+$/.test(before)) continue;
+      risks.push(`var.${name} used other than by key: ${expression}`);
+    }
+    for (const { header, key } of forKeys(expression)) {
+      if (/member|user|email|service_account|each\.value/i.test(key)) {
+        risks.push(`key built from a member: ${key}`);
+      }
+      const pair = /^([A-Za-z_]\w*)\s*,\s*([A-Za-z_]\w*)\s+in\s+var\.([A-Za-z_]\w*)$/.exec(header);
+      if (pair && keyedInputs([pair[3] ?? '']).length > 0) {
+        if (new RegExp(`\\b${pair[2] ?? ''}\\b`).test(key)) {
+          risks.push(`key built from a value of var.${pair[3] ?? ''}: ${key}`);
+        }
+      }
+    }
+  }
+  return risks;
 }
 
 describe('terraform-modules: every module', () => {
@@ -177,6 +273,8 @@ describe('terraform-modules: every module', () => {
         const conditions = validationText(module.variables.get(name));
         expect(conditions, `${module.name} var.${name}`).toContain('allUsers');
         expect(conditions, `${module.name} var.${name}`).toContain('allAuthenticatedUsers');
+        // The members are the map's values; its keys are the caller's.
+        expect(conditions, `${module.name} var.${name}`).toContain(`values(var.${name})`);
         return name;
       }),
     );
@@ -209,6 +307,118 @@ describe('terraform-modules: every module', () => {
     }
   });
 
+  it('INFRASTREAM_KEYED_INPUTS: member, user and iam inputs are maps keyed by the caller, keys of 1-100 characters', () => {
+    const checked = modules.flatMap((module) =>
+      keyedInputs(module.variables.keys()).map((name) => {
+        const variable = module.variables.get(name);
+        const where = `${module.name} var.${name}`;
+        expect(text(variable?.body.type).replace(/\s+/g, ' '), where).toBe(
+          name === 'iam' ? '${map(object({ role = string member = string }))}' : '${map(string)}',
+        );
+        expect(variable?.body.default, where).toEqual({});
+        expect(variable?.body.nullable, where).toBe(false);
+        expect(validationText(variable), where).toContain(
+          `for key in keys(var.${name}) : length(key) > 0 && length(key) <= 100`,
+        );
+        return `${module.name}.${name}`;
+      }),
+    );
+    expect(checked).toEqual(
+      expect.arrayContaining([
+        'alloydb.iam_users',
+        'artifact-registry.reader_members',
+        'artifact-registry.writer_members',
+        'bucket.iam',
+        'cloud-run-service.invoker_members',
+        'folder.iam',
+        'kms-key.encrypter_decrypter_members',
+        'project.iam',
+        'public-ingress.iap_members',
+        'pubsub-topic.publisher_members',
+        'secret.accessor_members',
+      ]),
+    );
+    // Resources iterating a keyed input take the member (or role and member) from the value.
+    for (const module of modules) {
+      for (const resource of module.resources) {
+        const name = /^\$\{var\.([a-z_]+)\}$/.exec(text(resource.body.for_each))?.[1] ?? '';
+        if (keyedInputs([name]).length === 0) continue;
+        if (name === 'iam') {
+          expect(resource.body.role, label(resource)).toBe('${each.value.role}');
+          expect(resource.body.member, label(resource)).toBe('${each.value.member}');
+        } else if (name.endsWith('_members')) {
+          expect(resource.body.member, label(resource)).toBe('${each.value}');
+        } else {
+          expect(JSON.stringify(resource.body), label(resource)).toContain('each.value');
+        }
+      }
+    }
+  });
+
+  it('INFRASTREAM_STATIC_FOR_EACH_KEYS: no for_each is a set of members or keyed on a member value', () => {
+    const iterating = modules.flatMap((module) =>
+      [...module.resources, ...module.data, ...module.calls]
+        .filter((holder) => holder.body.for_each !== undefined)
+        .map((holder) => ({ module, holder })),
+    );
+    expect(iterating.length).toBeGreaterThan(0);
+    let fedByKeyedInputs = 0;
+    for (const { module, holder } of iterating) {
+      const forEach = holder.body.for_each;
+      expect(text(forEach), label(holder)).not.toMatch(
+        /toset\(\s*var\.([A-Za-z0-9_]+_(members|users)|iam)\b/,
+      );
+      expect(unknownKeyRisks(module, forEach), label(holder)).toEqual([]);
+      if (keyedInputs(variableReferences(module, forEach)).length > 0) fedByKeyedInputs++;
+    }
+    expect(fedByKeyedInputs).toBeGreaterThanOrEqual(11);
+  });
+
+  it('INFRASTREAM_STATIC_FOR_EACH_KEYS: the check catches member-keyed shapes', () => {
+    const fixture = {
+      locals: new Map<string, Json>([
+        [
+          'iam_bindings',
+          '${{ for binding in flatten([ for role, members in var.iam : [ for member in members : { role = role, member = member } ] ]) : "${binding.role} ${binding.member}" => binding }}',
+        ],
+        [
+          'iap_bindings',
+          '${{ for pair in setproduct(local.internal_backends, var.iap_members) : "${pair[0]} ${pair[1]}" => { backend = pair[0], member = pair[1] } }}',
+        ],
+        [
+          'iap_bindings_by_key',
+          '${{ for pair in setproduct(local.internal_backends, keys(var.iap_members)) : "${pair[0]} ${pair[1]}" => { backend = pair[0], member = var.iap_members[pair[1]] } }}',
+        ],
+        [
+          'internal_backends',
+          '${sort([for key, backend in var.backends : key if backend.audience == "INTERNAL"])}',
+        ],
+      ]),
+    };
+    for (const risky of [
+      '${toset(var.reader_members)}',
+      '${toset(var.iam_users)}',
+      '${toset(values(var.accessor_members))}',
+      '${local.iam_bindings}',
+      '${local.iap_bindings}',
+      '${{ for key, member in var.writer_members : member => key }}',
+      '${{ for member in values(var.writer_members) : member => member }}',
+      '${toset([local.pubsub_service_agent_member])}',
+    ]) {
+      expect(unknownKeyRisks(fixture, risky), risky).not.toEqual([]);
+    }
+    for (const safe of [
+      '${var.reader_members}',
+      '${var.iam}',
+      '${local.iap_bindings_by_key}',
+      '${{ for key, member in var.writer_members : key => member }}',
+      '${{ for sub in var.push_subscriptions : sub.name => sub }}',
+      '${toset(var.activate_apis)}',
+    ]) {
+      expect(unknownKeyRisks(fixture, safe), safe).toEqual([]);
+    }
+  });
+
   it('CKV_GCP_117 / CKV_GCP_41 / CKV_GCP_44 / CKV_GCP_49: project and folder role maps reject basic and impersonation roles', () => {
     for (const module of modules.filter((candidate) =>
       ['project', 'folder'].includes(candidate.name),
@@ -223,6 +433,7 @@ describe('terraform-modules: every module', () => {
       ]) {
         expect(conditions, `${module.name} rejects ${role}`).toContain(role);
       }
+      expect(conditions, module.name).toContain('[for binding in values(var.iam) : binding.role]');
     }
   });
 

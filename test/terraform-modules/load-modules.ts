@@ -28,6 +28,8 @@ export interface Module {
   readonly files: readonly string[];
   readonly resources: readonly Resource[];
   readonly data: readonly Resource[];
+  /** `module "name" { ... }` calls, with type "module". */
+  readonly calls: readonly Resource[];
   readonly variables: ReadonlyMap<string, Variable>;
   readonly locals: ReadonlyMap<string, Json>;
   readonly outputs: ReadonlyMap<string, Body>;
@@ -135,6 +137,7 @@ async function loadModule(name: string): Promise<Module> {
   const files = (await readdir(dir)).sort();
   const resources: Resource[] = [];
   const data: Resource[] = [];
+  const calls: Resource[] = [];
   const variables = new Map<string, Variable>();
   const locals = new Map<string, Json>();
   const outputs = new Map<string, Body>();
@@ -144,6 +147,9 @@ async function loadModule(name: string): Promise<Module> {
     if (!isBody(parsed)) throw new Error(`${name}/${file}: unexpected hcl2json output`);
     resources.push(...resourcesOf(name, parsed.resource));
     data.push(...resourcesOf(name, parsed.data));
+    for (const [call, bodies] of entries(parsed.module)) {
+      calls.push(...bodies.map((body) => ({ module: name, type: 'module', name: call, body })));
+    }
     for (const [variable, bodies] of entries(parsed.variable)) {
       variables.set(variable, { name: variable, body: bodies[0] ?? {} });
     }
@@ -154,7 +160,7 @@ async function loadModule(name: string): Promise<Module> {
     terraform.push(...blocks(parsed, 'terraform'));
   }
   const readme = files.includes('README.md') ? await readFile(join(dir, 'README.md'), 'utf8') : '';
-  return { name, files, resources, data, variables, locals, outputs, terraform, readme };
+  return { name, files, resources, data, calls, variables, locals, outputs, terraform, readme };
 }
 
 export async function loadModules(): Promise<Module[]> {

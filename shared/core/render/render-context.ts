@@ -1,5 +1,6 @@
 import type { DesiredState } from '../governance/desired-state.ts';
 import type { IamBinding, ModelResource, WorkspaceModel } from '../governance/governance-model.ts';
+import { shortHash } from './names.ts';
 import type { RenderConfig } from './render-config.ts';
 import {
   identifier,
@@ -62,18 +63,22 @@ export function identityEmail(name: string): Expression {
   return reference('module', identityModule(name), 'email');
 }
 
-/** Members granted one role on one resource of the workspace. */
+/**
+ * Members granted one role on one resource, keyed by the member as the model names it.
+ * Modules iterate with `for_each`, whose keys must be known when Terraform plans; the
+ * members themselves are often emails of identities created in the same apply.
+ */
 export function membersWith(
   context: RenderContext,
   resource: string,
   role: string,
-): TerraformValue[] {
-  return bindingsOn(context, resource)
-    .filter((binding) => binding.role === role)
-    .flatMap((binding) => {
-      const member = memberOf(binding.member);
-      return member === undefined ? [] : [member];
-    });
+): Record<string, TerraformValue> {
+  const members: Record<string, TerraformValue> = {};
+  for (const binding of bindingsOn(context, resource)) {
+    const member = binding.role === role ? memberOf(binding.member) : undefined;
+    if (member !== undefined) members[stableKey(binding.member)] = member;
+  }
+  return members;
 }
 
 /** Every binding on one resource of the workspace. */
@@ -81,14 +86,26 @@ export function bindingsOn(context: RenderContext, resource: string): IamBinding
   return context.workspace.iam.filter((binding) => binding.resource === resource);
 }
 
-/** Bindings on a resource as a map of role to members (the folder and project modules' `iam`). */
-export function iamMap(context: RenderContext, resource: string): Record<string, TerraformValue[]> {
-  const map: Record<string, TerraformValue[]> = {};
+/** Bindings on a resource for the folder, project and bucket modules' `iam`, keyed statically. */
+export function iamMap(context: RenderContext, resource: string): Record<string, TerraformValue> {
+  const map: Record<string, TerraformValue> = {};
   for (const binding of bindingsOn(context, resource)) {
     const member = memberOf(binding.member);
-    if (member !== undefined) (map[binding.role] ??= []).push(member);
+    if (member !== undefined)
+      map[stableKey(binding.member, binding.role)] = { role: binding.role, member };
   }
   return map;
+}
+
+/**
+ * A `for_each` key for a member or a grant: short and readable in a plan (the role and
+ * the member's last name part, such as `run.invoker shipment-api`), made unique by a
+ * hash of the whole.
+ */
+export function stableKey(member: string, role?: string): string {
+  const tail = member.split(/[/:]/).at(-1) ?? member;
+  const readable = role === undefined ? tail : `${role.replace(/^roles\//, '')} ${tail}`;
+  return `${readable.slice(0, 80)}~${shortHash(role === undefined ? member : `${role} ${member}`)}`;
 }
 
 /** The workspace's resources of one type. */

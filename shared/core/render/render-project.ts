@@ -11,6 +11,7 @@ import {
   moduleSource,
   nameOf,
   resourcesOf,
+  stableKey,
   type RenderContext,
 } from './render-context.ts';
 import { accountIdOf, projectIdOf, shortHash } from './names.ts';
@@ -228,11 +229,14 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
       allocated_ip_range: config.hub.databaseRange,
       cpu_count: Math.max(2, alloydb.cpuCount ?? 2),
       backup_retention_days: alloydb.backupConfig?.quantityBasedRetention ?? 14,
-      iam_users: resourcesOf(context, 'alloydb_user')
-        .filter((user) => user.attributes['cluster'] === cluster.address)
-        .map((user) =>
-          identityEmail((user.attributes['member'] as string).slice('serviceAccount:'.length)),
-        ),
+      iam_users: Object.fromEntries(
+        resourcesOf(context, 'alloydb_user')
+          .filter((user) => user.attributes['cluster'] === cluster.address)
+          .map((user) => {
+            const member = user.attributes['member'] as string;
+            return [stableKey(member), identityEmail(member.slice('serviceAccount:'.length))];
+          }),
+      ),
     };
   }
 
