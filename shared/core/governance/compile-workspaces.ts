@@ -1,5 +1,5 @@
 import type { ApplicationInstance, DesiredState, GraphNode } from './desired-state.ts';
-import { accessLevels, ownPermissions } from './effective-permissions.ts';
+import { accessLevels, ownPermissions } from '../manifests/permissions.ts';
 import type { Json, Provenance, WorkspaceModel } from './governance-model.ts';
 import { peopleRoles, repositoryRoles, secretRoles, workloadRoles } from './iam-roles.ts';
 import { compileProjectNetwork } from './network.ts';

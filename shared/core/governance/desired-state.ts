@@ -9,10 +9,10 @@ import {
   type IndexedManifest,
   type Scope,
 } from '../validate/repository-index.ts';
+import { ownPermissions } from '../manifests/permissions.ts';
 import {
   combinePermissions,
   noPermissions,
-  ownPermissions,
   type EffectivePermissions,
 } from './effective-permissions.ts';
 import { ORGANIZATION_WORKSPACE, projectWorkspaceId } from './workspace-id.ts';

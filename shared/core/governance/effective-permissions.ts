@@ -1,11 +1,4 @@
-import type { Manifest } from '../manifests/manifest.ts';
-import type { Principals } from '../manifests/fields.ts';
-
-/** The three access levels of the format, strongest first. */
-export const accessLevels = ['administrators', 'contributors', 'viewers'] as const;
-
-/** An access level: administrators, contributors or viewers. */
-export type AccessLevel = (typeof accessLevels)[number];
+import { accessLevels, type AccessLevel, type PermissionsSpec } from '../manifests/permissions.ts';
 
 /** Group and member names, sorted and without duplicates. */
 export interface PrincipalNames {
@@ -15,23 +8,6 @@ export interface PrincipalNames {
 
 /** Who holds each access level on a manifest, its own grants combined with its ancestors'. */
 export type EffectivePermissions = Readonly<Record<AccessLevel, PrincipalNames>>;
-
-type PermissionsSpec = Partial<Record<AccessLevel, Principals | undefined>>;
-
-/** The `permissions` a manifest declares itself, for the kinds that have them. */
-export function ownPermissions(manifest: Manifest): PermissionsSpec | undefined {
-  switch (manifest.kind) {
-    case 'Organization':
-    case 'OrganizationalUnit':
-    case 'Environment':
-    case 'Project':
-    case 'Secret':
-    case 'GithubRepository':
-      return manifest.spec.permissions;
-    default:
-      return undefined;
-  }
-}
 
 /** Nobody, at every level: the permissions above the root. */
 export const noPermissions: EffectivePermissions = {

@@ -1,4 +1,4 @@
-import type { AccessLevel } from './effective-permissions.ts';
+import type { AccessLevel } from '../manifests/permissions.ts';
 
 /**
  * The roles people get, by access level, on the organization, a folder (unit or

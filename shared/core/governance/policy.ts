@@ -3,7 +3,7 @@ import type { RuleId } from '../issues/rules.ts';
 import { parseEgressDestination } from '../manifests/egress-destination.ts';
 import { locate } from '../parse/source-document.ts';
 import type { DesiredState, GraphNode } from './desired-state.ts';
-import { accessLevels } from './effective-permissions.ts';
+import { accessLevels } from '../manifests/permissions.ts';
 
 /** Environment names that mean production even when no release track says so. */
 const PRODUCTION_NAMES = new Set(['production', 'prod']);

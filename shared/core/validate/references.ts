@@ -1,7 +1,8 @@
 import type { Kind } from '../manifests/kinds.ts';
-import type { Manifest, ManifestOf } from '../manifests/manifest.ts';
+import type { Manifest } from '../manifests/manifest.ts';
 import { toPointer } from '../parse/source-document.ts';
 import type { Principals } from '../manifests/fields.ts';
+import { ownPermissions, type PermissionsSpec } from '../manifests/permissions.ts';
 
 /**
  * Where a name in spec is looked for, relative to the manifest that writes it:
@@ -55,7 +56,7 @@ class References {
     this.each([...path, 'members'], principals?.members, ['OrganizationUser'], 'organization');
   }
 
-  permissions(path: Path, permissions: ManifestOf<'Project'>['spec']['permissions']): void {
+  permissions(path: Path, permissions: PermissionsSpec | undefined): void {
     for (const role of ['administrators', 'contributors', 'viewers'] as const) {
       this.principals([...path, role], permissions?.[role]);
     }
@@ -83,24 +84,17 @@ class References {
 export function referencesOf(manifest: Manifest): readonly Reference[] {
   const refs = new References();
   const spec = ['spec'] as const;
+  refs.permissions([...spec, 'permissions'], ownPermissions(manifest));
   switch (manifest.kind) {
-    case 'Organization':
-    case 'OrganizationalUnit':
-    case 'Environment':
-    case 'Project':
-    case 'Secret':
     case 'GithubRepository':
-      refs.permissions([...spec, 'permissions'], manifest.spec.permissions);
-      if (manifest.kind === 'GithubRepository') {
-        manifest.spec.codeOwners?.forEach((entry, index) => {
-          refs.each(
-            [...spec, 'codeOwners', index, 'owners'],
-            entry.owners,
-            ['OrganizationUserGroup', 'OrganizationUser'],
-            'organization',
-          );
-        });
-      }
+      manifest.spec.codeOwners?.forEach((entry, index) => {
+        refs.each(
+          [...spec, 'codeOwners', index, 'owners'],
+          entry.owners,
+          ['OrganizationUserGroup', 'OrganizationUser'],
+          'organization',
+        );
+      });
       break;
     case 'PubSub':
     case 'Bucket':
@@ -241,8 +235,14 @@ export function referencesOf(manifest: Manifest): readonly Reference[] {
         'organization',
       );
       break;
+    case 'Organization':
+    case 'OrganizationalUnit':
+    case 'Environment':
+    case 'Project':
+    case 'Secret':
     case 'Database':
     case 'ApplicationSet':
+      // Their references, if any, are their permissions, listed above.
       break;
   }
   return refs.list;

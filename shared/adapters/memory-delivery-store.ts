@@ -1,0 +1,21 @@
+import type { DeliveryStore, ReceivedDelivery } from '../ports/delivery-store.ts';
+
+/**
+ * The embedded {@link DeliveryStore}: a map in this process. Claims are atomic because the
+ * check and the insert run in one synchronous step.
+ */
+export class MemoryDeliveryStore implements DeliveryStore {
+  readonly #deliveries = new Map<string, ReceivedDelivery>();
+
+  /** Records the delivery the first time its id is seen. */
+  claim(deliveryId: string, received: ReceivedDelivery): Promise<'new' | 'duplicate'> {
+    if (this.#deliveries.has(deliveryId)) return Promise.resolve('duplicate');
+    this.#deliveries.set(deliveryId, { ...received });
+    return Promise.resolve('new');
+  }
+
+  /** The recorded deliveries by id, in the order they were first claimed. */
+  get deliveries(): ReadonlyMap<string, ReceivedDelivery> {
+    return this.#deliveries;
+  }
+}
