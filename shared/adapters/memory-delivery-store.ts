@@ -14,6 +14,12 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return Promise.resolve('new');
   }
 
+  /** Forgets a claim, so that the same delivery is new again. */
+  release(deliveryId: string): Promise<void> {
+    this.#deliveries.delete(deliveryId);
+    return Promise.resolve();
+  }
+
   /** The recorded deliveries by id, in the order they were first claimed. */
   get deliveries(): ReadonlyMap<string, ReceivedDelivery> {
     return this.#deliveries;

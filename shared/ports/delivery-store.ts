@@ -8,6 +8,12 @@ export interface DeliveryStore {
    * of one id exactly one sees `'new'`.
    */
   claim(deliveryId: string, received: ReceivedDelivery): Promise<'new' | 'duplicate'>;
+
+  /**
+   * Forgets a claim whose work could not be handed on (the publish failed), so that
+   * GitHub's redelivery is new again rather than a duplicate of something lost.
+   */
+  release(deliveryId: string): Promise<void>;
 }
 
 /** What ingest keeps of a delivery: references, never the payload. */
