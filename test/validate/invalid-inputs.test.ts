@@ -460,6 +460,18 @@ const locationCases: readonly InvalidInput[] = [
   },
   // In block context the depth counts the mappings above the value: the 31st `[` is 33 deep.
   { name: 'limits-flow-depth-in-block-context', issues: [at('limits/depth', EXTRA, 10, 46)] },
+  // A header written with an anchor and an alias is still this format's, and the alias is refused.
+  {
+    name: 'yaml-alias-in-header',
+    issues: [at('yaml/alias', EXTRA, 2, 7)],
+    bytes: () => ({
+      [EXTRA]: utf8(
+        extraSecret()
+          .replace('apiVersion: lowops', 'apiVersion: &v lowops')
+          .replace('kind: Secret', 'kind: *v'),
+      ),
+    }),
+  },
   // Reported once, not also as schema/required "apiVersion".
   {
     name: 'manifest-api-version-missing',

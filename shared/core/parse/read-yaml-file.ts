@@ -69,7 +69,8 @@ const KIND_LINE = new RegExp(
   `^["']?kind["']?[ \\t]*:[ \\t]*["']?(?:${kinds.join('|')})["']?[ \\t]*(?:#.*)?$`,
   'm',
 );
-const LOWOPS_API_VERSION = /^[ \t]*["']?apiVersion["']?[ \t]*:[ \t]*["']?lowops\./m;
+// Any mention of the format's apiVersion: the value may be anchored, aliased or flowed.
+const LOWOPS_API_VERSION = /\blowops\.manifests\./;
 const ANY_API_VERSION = /^[ \t]*["']?apiVersion["']?[ \t]*:/m;
 
 /**
@@ -246,6 +247,7 @@ function manifestHeader(root: unknown): boolean | undefined {
     return isScalar(pair.value) ? pair.value.value : pair.value === null ? null : unreadable;
   };
   const apiVersion = field('apiVersion');
+  if (typeof apiVersion === 'string' && apiVersion.startsWith('lowops.')) return true;
   const kind = field('kind');
   if (apiVersion === unreadable || kind === unreadable) return undefined;
   return isManifestHeader(apiVersion, kind);
