@@ -158,7 +158,7 @@ export function buildDesiredState(
     let ancestors = ancestorsById.get(id);
     if (ancestors === undefined) {
       const entry = byId.get(id);
-      ancestors = entry === undefined ? [] : ancestorIds(entry.kind, entry.metadata);
+      ancestors = entry === undefined ? [] : ancestorIds(id, entry.kind);
       ancestorsById.set(id, ancestors);
     }
     return ancestors;
@@ -206,7 +206,7 @@ export function buildDesiredState(
     const entry = byId.get(id) as Required<IndexedManifest>;
     const ancestors = ancestorsOf(id);
     const region = runsSomewhere(entry.kind)
-      ? (regionOf(entry, byId) ?? organizationSpec?.defaultRegion)
+      ? (regionOf(entry, ancestors, byId) ?? organizationSpec?.defaultRegion)
       : undefined;
     nodes.set(id, {
       id,
@@ -314,9 +314,12 @@ function hasManifest(entry: IndexedManifest): entry is Required<IndexedManifest>
 }
 
 /** Ids of the ancestors named in metadata, nearest first. */
-function ancestorIds(kind: Kind, metadata: Scope): string[] {
+function ancestorIds(id: string, kind: Kind): string[] {
+  // An id is `Kind:outermost/…/name`: each ancestor's is its kind and a prefix of the chain.
+  const chain = id.slice(id.indexOf(':') + 1).split('/');
   return kindParents[kind].map(
-    (key: ParentKey) => identityOf(parentKinds[key], metadata, metadata[key] ?? '') ?? '',
+    (key: ParentKey, index) =>
+      `${parentKinds[key]}:${chain.slice(0, chain.length - 1 - index).join('/')}`,
   );
 }
 
@@ -344,6 +347,7 @@ function runsSomewhere(kind: Kind): boolean {
 /** A project's region, or its project's for what lives in one; a PublicIngress may set its own. */
 function regionOf(
   entry: Required<IndexedManifest>,
+  ancestors: readonly string[],
   byId: ReadonlyMap<string, IndexedManifest>,
 ): string | undefined {
   if (entry.manifest.kind === 'PublicIngress' && entry.manifest.spec.region !== undefined)
@@ -351,7 +355,7 @@ function regionOf(
   const projectId =
     entry.kind === 'Project'
       ? entry.id
-      : identityOf('Project', entry.metadata, entry.metadata.project ?? '');
+      : ancestors.find((ancestor) => ancestor.startsWith('Project:'));
   const project = projectId === undefined ? undefined : byId.get(projectId)?.manifest;
   return project?.kind === 'Project' ? project.spec.region : undefined;
 }

@@ -55,7 +55,11 @@ export type LocatedPart = 'key' | 'value';
 
 /** Escapes one segment of a JSON pointer (RFC 6901). */
 export function escapePointerSegment(segment: string | number): string {
-  return String(segment).replaceAll('~', '~0').replaceAll('/', '~1');
+  const text = String(segment);
+  // Most segments need nothing: skip the two replacements for them.
+  return text.includes('~') || text.includes('/')
+    ? text.replaceAll('~', '~0').replaceAll('/', '~1')
+    : text;
 }
 
 /** Builds a JSON pointer from its segments. */

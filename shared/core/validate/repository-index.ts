@@ -21,15 +21,15 @@ export interface IndexedManifest {
  * outermost, then its name, such as `Project:acme/payments/production/checkout`.
  */
 export function identityOf(kind: Kind, scope: Scope, name: string): string | undefined {
-  const chain: string[] = [];
+  // Built by concatenation: this runs for every manifest and every reference.
+  let id = `${kind}:`;
   const parents = kindParents[kind];
   for (let i = parents.length - 1; i >= 0; i--) {
     const value = scope[parents[i] as ParentKey];
     if (value === undefined) return undefined;
-    chain.push(value);
+    id += `${value}/`;
   }
-  chain.push(name);
-  return `${kind}:${chain.join('/')}`;
+  return id + name;
 }
 
 /** Lookups over the declared manifests: by identity, and by kind and name in any scope. */
