@@ -72,6 +72,21 @@ describe('rendering workspaces', () => {
       for (const call of Object.values(root.module))
         expect(call.source).toMatch(/^\.\.\/\.\.\/terraform-modules\/[a-z-]+$/);
       expect(interpolations(text).filter((found) => !RENDERED_REFERENCE.test(found))).toEqual([]);
+      // Google Cloud firewall rule names are at most 63 characters: `<prefix>-<rule>`.
+      const firewall = (
+        root.module as Record<string, { name_prefix?: string; allow_rules?: { name: string }[] }>
+      )['firewall'];
+      if (firewall?.name_prefix !== undefined) {
+        const names = [
+          ...(firewall.allow_rules ?? []).map((rule) => rule.name),
+          'deny-all-ingress-ipv6',
+        ];
+        expect(
+          names
+            .map((name) => `${firewall.name_prefix ?? ''}-${name}`)
+            .filter((name) => name.length > 63),
+        ).toEqual([]);
+      }
       // for_each keys must be known when Terraform plans: member maps are keyed statically.
       for (const [label, call] of Object.entries(
         root.module as Record<string, Record<string, unknown>>,

@@ -1,6 +1,6 @@
 /**
  * Names Google Cloud needs that manifests do not give: globally unique project ids and
- * account ids, both at most 30 characters. Each is readable and, when cut, suffixed with
+ * account ids, both at most 30 characters, and firewall rule names of at most 63. Each is readable and, when cut, suffixed with
  * a hash of the whole, so that two long names never meet.
  */
 
@@ -25,7 +25,8 @@ export function accountIdOf(name: string): string {
   return id.length >= 6 ? id : `${id}-${shortHash(name).slice(0, 5 - id.length + 1)}`.slice(0, 30);
 }
 
-function fit(name: string, max: number): string {
+/** A name cut to `max` characters, with a hash of the whole when it had to be cut. */
+export function fit(name: string, max: number): string {
   if (name.length <= max) return name;
   return `${name.slice(0, max - 8).replace(/-+$/, '')}-${shortHash(name)}`;
 }

@@ -14,7 +14,7 @@ import {
   stableKey,
   type RenderContext,
 } from './render-context.ts';
-import { accountIdOf, projectIdOf, shortHash } from './names.ts';
+import { accountIdOf, fit, projectIdOf, shortHash } from './names.ts';
 import {
   identifier,
   reference,
@@ -90,11 +90,12 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     source: moduleSource(config, 'project-firewall'),
     project_id: config.hub.projectId,
     network: organization('network', 'id'),
-    name_prefix: identifier(unit, environment, project).replaceAll('_', '-').slice(0, 40),
+    // Rule names are `<prefix>-<rule>`, at most 63: 22 for the prefix, 40 for the rule.
+    name_prefix: fit(`${unit}-${environment}-${project}`, 22),
     allow_rules: workspace.firewall
       .filter((rule) => rule.action === 'allow')
       .map((rule) => ({
-        name: rule.name.slice(0, 40),
+        name: fit(rule.name, 40),
         description: rule.description,
         direction: rule.direction,
         protocol: rule.protocols[0]?.protocol ?? 'tcp',
