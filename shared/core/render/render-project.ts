@@ -246,7 +246,8 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     module[identifier('bucket', name)] = {
       source: moduleSource(config, 'bucket'),
       project_id: projectId,
-      name: template(projectId, `-${name}`),
+      // Bucket names are global and at most 63 characters: the project id makes them unique.
+      name: fit(`${projectIdOf(config.projectPrefix, environment, project)}-${name}`, 63),
       location: region(bucket),
       log_bucket: config.logBucket,
       iam: iamMap(context, bucket.address),
