@@ -82,6 +82,18 @@ class References {
  * for it. This table is the one place that knows which fields are references.
  */
 export function referencesOf(manifest: Manifest): readonly Reference[] {
+  // Validation and the graph both ask, for every manifest: work it out once per manifest.
+  let known = computed.get(manifest);
+  if (known === undefined) {
+    known = collectReferences(manifest);
+    computed.set(manifest, known);
+  }
+  return known;
+}
+
+const computed = new WeakMap<Manifest, readonly Reference[]>();
+
+function collectReferences(manifest: Manifest): readonly Reference[] {
   const refs = new References();
   const spec = ['spec'] as const;
   refs.permissions([...spec, 'permissions'], ownPermissions(manifest));
