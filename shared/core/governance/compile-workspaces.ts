@@ -93,8 +93,9 @@ function compileNode(
         ),
       ];
       for (const [member, pointer] of members) {
-        for (const role of roles[level])
-          ws.bind({ resource: address, role, member, cause: at(pointer) });
+        // One cause for every role the grant gives: the same entry caused them all.
+        const cause = at(pointer);
+        for (const role of roles[level]) ws.bind({ resource: address, role, member, cause });
       }
     }
   };
