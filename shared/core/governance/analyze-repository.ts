@@ -27,12 +27,16 @@ export function analyzeRepository(
   options: ValidationOptions = {},
 ): RepositoryAnalysis {
   const validation = validateRepository(files, options);
-  const state = buildDesiredState(validation.manifests);
+  const valid = !hasErrors(validation.issues);
+  // Without errors, validation indexed exactly the manifests the graph is made of.
+  const state = buildDesiredState(
+    validation.manifests,
+    undefined,
+    valid ? validation.index : undefined,
+  );
   const codeowners = computeCodeowners(state);
-  const issues = [
-    ...validation.issues,
-    ...checkPolicy(state, !hasErrors(validation.issues)),
-    ...codeowners.issues,
-  ].sort(compareIssues);
+  const issues = [...validation.issues, ...checkPolicy(state, valid), ...codeowners.issues].sort(
+    compareIssues,
+  );
   return { ...validation, state, codeowners, issues };
 }

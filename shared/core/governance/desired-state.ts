@@ -106,6 +106,8 @@ const reusable = new WeakMap<DesiredState, Reusable>();
 export function buildDesiredState(
   manifests: readonly IndexedManifest[],
   previous?: DesiredState,
+  /** An index of exactly these manifests, when the caller already has one (validation's). */
+  given?: RepositoryIndex,
 ): DesiredState {
   const byId = new Map(manifests.filter(hasManifest).map((entry) => [entry.id, entry]));
   const earlier = previous && reusable.get(previous);
@@ -180,7 +182,7 @@ export function buildDesiredState(
     return permissions;
   };
 
-  let index = sameIds ? earlier?.index : undefined;
+  let index = given ?? (sameIds ? earlier?.index : undefined);
   if (index === undefined) {
     index = new RepositoryIndex();
     for (const id of ids) index.add(byId.get(id) as IndexedManifest);

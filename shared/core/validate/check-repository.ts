@@ -18,7 +18,11 @@ import {
  * one manifest of the right kind in the right scope, and every application can be
  * placed in each environment of its release track.
  */
-export function checkRepository(entries: readonly IndexedManifest[]): Issue[] {
+export function checkRepository(
+  entries: readonly IndexedManifest[],
+  /** Filled with every first declaration, for callers that look manifests up afterwards. */
+  index: RepositoryIndex = new RepositoryIndex(),
+): Issue[] {
   const issues: Issue[] = [];
   const report = (
     entry: IndexedManifest,
@@ -37,7 +41,6 @@ export function checkRepository(entries: readonly IndexedManifest[]): Issue[] {
     issues.push(createIssue(rule, locate(entry.source, pointer, part), message, relatedLocations));
   };
 
-  const index = new RepositoryIndex();
   const unique: IndexedManifest[] = [];
   for (const entry of entries) {
     const first = index.add(entry);

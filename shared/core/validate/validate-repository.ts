@@ -5,7 +5,12 @@ import { readYamlFile, type YamlFileResult } from '../parse/read-yaml-file.ts';
 import type { SourceDocument } from '../parse/source-document.ts';
 import { defaultYamlLimits, type YamlLimits } from '../parse/yaml-limits.ts';
 import { checkRepository } from './check-repository.ts';
-import { identityOf, type IndexedManifest, type Scope } from './repository-index.ts';
+import {
+  identityOf,
+  RepositoryIndex,
+  type IndexedManifest,
+  type Scope,
+} from './repository-index.ts';
 import { validateManifest } from './validate-manifest.ts';
 
 const lenientUtf8 = new TextDecoder('utf-8');
@@ -34,6 +39,8 @@ export interface RepositoryValidation {
   readonly manifestCount: number;
   /** Manifests that passed their schema (whole-repository issues may still name them). */
   readonly manifests: readonly IndexedManifest[];
+  /** Every declared manifest by identity, those whose spec is invalid included. */
+  readonly index: RepositoryIndex;
   /** Every issue, in file, line and column order. */
   readonly issues: readonly Issue[];
   /** The text of every manifest file, for code frames. */
@@ -60,7 +67,14 @@ export function validateRepository(
         `expected at most ${limits.maxFiles} YAML files, found ${ordered.length}; nothing was validated`,
       ),
     );
-    return { files: ordered.length, manifestCount: 0, manifests: [], issues, sources: new Map() };
+    return {
+      files: ordered.length,
+      manifestCount: 0,
+      manifests: [],
+      index: new RepositoryIndex(),
+      issues,
+      sources: new Map(),
+    };
   }
 
   const entries: IndexedManifest[] = [];
@@ -103,12 +117,14 @@ export function validateRepository(
     if (declared) entries.push(declared);
   }
 
-  issues.push(...checkRepository(entries));
+  const index = new RepositoryIndex();
+  issues.push(...checkRepository(entries, index));
   issues.sort(compareIssues);
   return {
     files: ordered.length,
     manifestCount,
     manifests: entries.filter((entry) => entry.manifest !== undefined),
+    index,
     issues,
     sources,
   };
