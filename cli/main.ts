@@ -1,7 +1,11 @@
 import { exitCodes, UsageError, type CliIo } from './cli-io.ts';
+import { checkPlanCommand, checkPlanUsage } from './commands/check-plan.ts';
 import { codeownersCommand, codeownersUsage } from './commands/codeowners.ts';
 import { planCommand, planUsage } from './commands/plan.ts';
 import { renderCommand, renderUsage } from './commands/render.ts';
+import { runCommand, runUsage } from './commands/run.ts';
+import { serveCommand, serveUsage } from './commands/serve.ts';
+import { stateCommand, stateUsage } from './commands/state.ts';
 import { schemaCommand, schemaUsage } from './commands/schema.ts';
 import { validateCommand, validateUsage } from './commands/validate.ts';
 import { version } from './version.ts';
@@ -14,7 +18,11 @@ Commands:
   plan [DIR]       show what a change does to IAM, network, resources and CODEOWNERS
   codeowners [DIR] print, check (--check) or write (--write) the computed CODEOWNERS
   render [DIR]     write each workspace as Terraform (main.tf.json) calling the hardened modules
+  run [DIR]        run the whole pipeline on the repository's HEAD, with state in DIR/.infrastream
+  serve [DIR]      receive GitHub webhooks and run the pipeline on each push
+  state [COLL] [ID] show the recorded state: commits, resources, workspaces, builds, events
   schema           print the JSON Schema of manifests, for editors
+  check-plan FILE  check a Terraform plan (terraform show -json) against the policy before apply
 
 Options:
   -h, --help       show help (also: infrastream <command> --help)
@@ -28,7 +36,11 @@ const commands: Record<
   plan: { run: planCommand, usage: planUsage },
   codeowners: { run: codeownersCommand, usage: codeownersUsage },
   render: { run: renderCommand, usage: renderUsage },
+  run: { run: runCommand, usage: runUsage },
+  serve: { run: serveCommand, usage: serveUsage },
+  state: { run: stateCommand, usage: stateUsage },
   schema: { run: schemaCommand, usage: schemaUsage },
+  'check-plan': { run: checkPlanCommand, usage: checkPlanUsage },
 };
 
 /** Runs the CLI and returns its exit code; all process access goes through `io`. */

@@ -1,12 +1,14 @@
+import type { IncomingHttpHeaders } from 'node:http';
 import { http, type Request, type Response } from '@google-cloud/functions-framework';
 import { verify } from '@octokit/webhooks-methods';
 import * as v from 'valibot';
-import { MemoryDeliveryStore } from '../shared/adapters/memory-delivery-store.ts';
-import { MemoryPublisher } from '../shared/adapters/memory-publisher.ts';
+import { systemClock } from '../shared/adapters/system-clock.ts';
 import { PUSH_TOPIC, type PushMessage } from '../shared/core/contracts/push-message.ts';
 import { classifyPush, pushEventSchema } from '../shared/core/pipeline/classify-push.ts';
 import type { DeliveryStore } from '../shared/ports/delivery-store.ts';
 import type { Publisher } from '../shared/ports/publisher.ts';
+import { createDocumentDeliveryStore } from '../shared/pipeline/document-delivery-store.ts';
+import { firestoreFrom, publisherFrom } from './configuration.ts';
 
 /** What the ingest handler needs: its secrets, its ports and its body limit. */
 export interface IngestOptions {
@@ -28,24 +30,47 @@ const DELIVERY_ID = /^[A-Za-z0-9-]{1,128}$/;
 /** GitHub caps webhook payloads at 25 MB. */
 const DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;
 
+/** What ingest reads of an HTTP request: any server can supply it. */
+export interface WebhookRequest {
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The body exactly as received: the signature is over these bytes. */
+  readonly rawBody?: Buffer | undefined;
+}
+
+/** One HTTP answer: a status and a small JSON body. */
+export interface WebhookReply {
+  readonly status: number;
+  readonly body: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Creates the ingest stage as the Functions Framework calls it: see {@link createWebhookReceiver}.
+ */
+export function createIngestHandler(options: IngestOptions): IngestHandler {
+  const receive = createWebhookReceiver(options);
+  return async (req, res) => {
+    const reply = await receive(req);
+    if (reply.status === 405) res.set('Allow', 'POST');
+    res.status(reply.status).json(reply.body);
+  };
+}
+
 /**
  * Creates the ingest stage: authenticates a GitHub webhook delivery, deduplicates it and
  * publishes one `push` message of references. It does nothing else, so it answers well
  * within GitHub's 10 s.
  */
-export function createIngestHandler(options: IngestOptions): IngestHandler {
+export function createWebhookReceiver(
+  options: IngestOptions,
+): (req: WebhookRequest) => Promise<WebhookReply> {
   const secrets = options.secrets.filter((secret) => secret !== '');
   if (secrets.length === 0) throw new Error('ingest: at least one webhook secret is required');
   const { deliveries, publisher, maxBodyBytes } = options;
-
-  return async (req, res) => {
-    const reply = await handle(req);
-    if (reply.status === 405) res.set('Allow', 'POST');
-    res.status(reply.status).json(reply.body);
-  };
+  return handle;
 
   /** Decides the answer; the caller sends it, so every path answers exactly once. */
-  async function handle(req: Request): Promise<Reply> {
+  async function handle(req: WebhookRequest): Promise<Reply> {
     if (req.method !== 'POST') return fail(405, 'method not allowed');
     const mediaType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (mediaType !== 'application/json') return fail(415, 'content type must be application/json');
@@ -108,11 +133,7 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
   }
 }
 
-/** One HTTP answer: a status and a small JSON body. */
-interface Reply {
-  readonly status: number;
-  readonly body: Readonly<Record<string, unknown>>;
-}
+type Reply = WebhookReply;
 
 function fail(status: number, error: string): Reply {
   return { status, body: { error } };
@@ -154,14 +175,14 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** Reads the deployment's configuration; the embedded adapters are the default wiring. */
+/** Reads the deployment's configuration: Firestore for deliveries, Pub/Sub for the bus. */
 function fromEnvironment(): IngestOptions {
   const max = Number(process.env['INFRASTREAM_MAX_BODY_BYTES'] ?? DEFAULT_MAX_BODY_BYTES);
   return {
     // Comma-separated so a rotation lists the new and the old secret side by side.
     secrets: (process.env['INFRASTREAM_WEBHOOK_SECRETS'] ?? '').split(',').map((s) => s.trim()),
-    deliveries: new MemoryDeliveryStore(),
-    publisher: new MemoryPublisher(),
+    deliveries: createDocumentDeliveryStore(firestoreFrom(process.env), systemClock),
+    publisher: publisherFrom(process.env),
     maxBodyBytes: Number.isSafeInteger(max) && max > 0 ? max : DEFAULT_MAX_BODY_BYTES,
   };
 }

@@ -39,7 +39,7 @@ export async function renderCommand(args: readonly string[], io: CliIo): Promise
   const config =
     values.config === undefined
       ? exampleRenderConfig
-      : await readConfig(resolve(io.cwd, values.config));
+      : await readRenderConfig(resolve(io.cwd, values.config));
 
   const analysis = await analyze(readRepositoryFiles(directory, defaultYamlLimits.maxFiles), io);
   if (hasErrors(analysis.issues)) {
@@ -68,7 +68,8 @@ export async function renderCommand(args: readonly string[], io: CliIo): Promise
   return exitCodes.ok;
 }
 
-async function readConfig(file: string): Promise<RenderConfig> {
+/** Reads and validates a render configuration file; a usage error names what is wrong. */
+export async function readRenderConfig(file: string): Promise<RenderConfig> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(await readFile(file, 'utf8'));

@@ -1,0 +1,202 @@
+import { basename, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { git } from '../../shared/adapters/git.ts';
+import { isGitWorkTree, resolveCommit } from '../../shared/adapters/git-revision-files.ts';
+import { PUSH_TOPIC, type PushMessage } from '../../shared/core/contracts/push-message.ts';
+import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import { formatText } from '../../shared/core/report/format-text.ts';
+import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
+import type { StageOutcome } from '../../shared/pipeline/stage.ts';
+import type { BuildDocument, DeltasStage } from '../../shared/pipeline/state-documents.ts';
+import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import {
+  createEmbeddedPipeline,
+  stateFolder,
+  type EmbeddedPipeline,
+} from '../embedded-pipeline.ts';
+import { readRenderConfig } from './render.ts';
+
+export const runUsage = `Usage: infrastream run [DIR] [--apply] [--force] [--config FILE]
+
+Runs the whole pipeline in this process on the commit at HEAD of the git repository that
+holds DIR: validate, record the desired state, compute CODEOWNERS, IAM, firewall and
+egress changes, and build every affected workspace. State is kept in DIR/.infrastream/
+(inspect it with \`infrastream state\`); a second run with no new commit does nothing.
+  --apply          run terraform for each affected workspace (init, plan, apply); without
+                   it, workspaces are rendered to DIR/.infrastream/builds/ and not applied
+  --force          record HEAD even when it does not descend from the recorded revision
+  --config FILE    render configuration (see \`infrastream render --help\`)`;
+
+const NO_COMMIT = '0'.repeat(40);
+
+/** `infrastream run`: the pipeline, embedded, on the repository's HEAD. */
+export async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      apply: { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
+      config: { type: 'string' },
+    },
+  });
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one directory, found ${positionals.length}`);
+  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  if (!(await isGitWorkTree(directory))) {
+    throw new UsageError(
+      `${directory} is not in a git repository: run reads the commit at HEAD (validate and plan read plain folders)`,
+    );
+  }
+  const render =
+    values.config === undefined
+      ? exampleRenderConfig
+      : await readRenderConfig(resolve(io.cwd, values.config));
+  const commit = await resolveCommit(directory, 'HEAD');
+  const branch = await currentBranch(directory);
+  const pipeline = createEmbeddedPipeline({ directory, render, apply: values.apply });
+  // The checked-out branch is the one the embedded pipeline applies.
+  const repository = { owner: 'local', name: basename(directory), defaultBranch: branch };
+  const state = new RepositoryState(pipeline.ports.store, repository, pipeline.ports.clock);
+  const before = (await state.repositoryDocument()).current;
+
+  const uncommitted = (await git(directory, ['status', '--porcelain', '--', '.'])).length > 0;
+  io.stdout(
+    `infrastream run: ${relative(io.cwd, directory) || '.'} at ${commit.slice(0, 7)} (${branch})\n`,
+  );
+  if (uncommitted)
+    io.stdout('  note: uncommitted changes are not part of the run: commit them first\n');
+
+  if (before?.commit === commit && !values.force) {
+    io.stdout(
+      `  No change: ${commit.slice(0, 7)} is already the recorded revision (revision ${before.sequence}). Nothing to do.\n`,
+    );
+    return exitCodes.ok;
+  }
+  const push: PushMessage = {
+    version: 1,
+    delivery: `run-${commit.slice(0, 12)}-${pipeline.ports.clock.now().replace(/[^0-9]/g, '')}`,
+    repository,
+    ref: `refs/heads/${branch}`,
+    before: before?.commit ?? NO_COMMIT,
+    after: commit,
+    forced: values.force,
+    created: before === null,
+    deleted: false,
+    pusher: await pusherName(directory),
+  };
+  await pipeline.bus.publish(PUSH_TOPIC, push);
+  const deliveries = await pipeline.bus.drain();
+  return report(
+    io,
+    pipeline,
+    state,
+    directory,
+    commit,
+    deliveries.map((delivery) => delivery.outcome as StageOutcome),
+  );
+}
+
+async function report(
+  io: CliIo,
+  pipeline: EmbeddedPipeline,
+  state: RepositoryState,
+  directory: string,
+  commit: string,
+  outcomes: readonly StageOutcome[],
+): Promise<number> {
+  for (const dead of pipeline.bus.deadLetters) {
+    io.stderr(`infrastream run: the ${dead.topic} stage failed: ${String(dead.error)}\n`);
+  }
+  for (const outcome of outcomes.filter((item) => item.status === 'rejected')) {
+    io.stderr(`infrastream run: ${outcome.detail}\n`);
+  }
+  const stored = await state.commit(commit);
+  const parse = stored?.stages.parse;
+  if (stored === undefined || parse === undefined) return exitCodes.issues;
+  const revision = await pipeline.ports.revisions.load(state.repository, commit);
+  const { issues, sources } = revision.analysis;
+  if (parse.status === 'failed') {
+    io.stdout(
+      formatText(
+        { manifests: parse.manifests, files: parse.files, issues, sources },
+        { color: io.stdoutIsTty },
+      ),
+    );
+    io.stdout('  nothing was recorded or built: the commit has errors\n');
+    return exitCodes.issues;
+  }
+  io.stdout(
+    `  validated  ${parse.manifests} manifests in ${parse.files} files: ${parse.errors} errors, ${parse.warnings} warnings\n`,
+  );
+  const record = stored.stages.record;
+  if (record?.status !== 'recorded') {
+    io.stdout(
+      record?.status === 'unchanged'
+        ? '  No change: this commit is already the recorded revision. Nothing to do.\n'
+        : `  skipped    ${record?.reason ?? 'not recorded'} (--force records it anyway)\n`,
+    );
+    return pipeline.bus.deadLetters.length > 0 ? exitCodes.issues : exitCodes.ok;
+  }
+  const sequence = record.sequence ?? 0;
+  const revisionDocument = (await state.store.get(state.paths.revision(sequence))) as
+    | { readonly changes: Record<string, { added: number; changed: number; removed: number }> }
+    | undefined;
+  const counts = (name: string) => {
+    const item = revisionDocument?.changes[name];
+    return item === undefined ? '' : `${name} +${item.added} ~${item.changed} -${item.removed}`;
+  };
+  io.stdout(`  recorded   revision ${sequence}: ${counts('resources')}, ${counts('edges')}\n`);
+  const deltas = stored.stages.deltas;
+  if (deltas === undefined) return exitCodes.issues;
+  io.stdout(`  CODEOWNERS ${codeownersLine(deltas.codeowners)}\n`);
+  const summary = deltas.summary;
+  io.stdout(
+    `  changes    ${deltas.workspaces.length} workspaces: ${summary.create ?? 0} to create, ${summary.update ?? 0} to change, ${summary.destroy ?? 0} to destroy; IAM +${summary.iamAdd ?? 0} -${summary.iamRemove ?? 0}; firewall ${summary.firewallChanges ?? 0}; egress ${summary.egressChanges ?? 0}\n`,
+  );
+  for (const delta of await state.store.list(state.paths.deltas(commit))) {
+    const item = delta.data as Record<string, number | string>;
+    io.stdout(
+      `    ~ ${String(item.workspace)}: +${item.create} ~${item.update} -${item.destroy} resources, IAM +${item.iamAdd} -${item.iamRemove}, firewall ${item.firewall}, egress ${item.egress}\n`,
+    );
+  }
+  const builds = (await state.store.list(state.paths.builds))
+    .map((entry) => entry.data as unknown as BuildDocument)
+    .filter((build) => build.commit === commit);
+  const applied = builds.filter((build) => build.apply && build.status === 'SUCCESS').length;
+  const failed = builds.filter(
+    (build) => build.status !== 'SUCCESS' && build.status !== 'superseded',
+  );
+  io.stdout(
+    `  builds     ${builds.length} (${applied} applied${builds.some((build) => !build.apply) ? '; plan only: --apply runs terraform' : ''}) in ${relative(io.cwd, stateFolder(directory))}/builds/\n`,
+  );
+  for (const build of failed)
+    io.stdout(`    ! ${build.workspace}: ${build.status} (${build.logUrl ?? ''})\n`);
+  return failed.length > 0 || pipeline.bus.deadLetters.length > 0 ? exitCodes.issues : exitCodes.ok;
+}
+
+function codeownersLine(status: DeltasStage['codeowners']): string {
+  switch (status) {
+    case 'unchanged':
+      return 'up to date';
+    case 'not-written':
+      return 'differs from .github/CODEOWNERS: run `infrastream codeowners --write`';
+    case 'committed':
+      return 'committed';
+    case 'branch-moved':
+      return 'not committed: the branch moved on';
+  }
+}
+
+async function currentBranch(directory: string): Promise<string> {
+  try {
+    return (await git(directory, ['symbolic-ref', '--short', '-q', 'HEAD'])).toString().trim();
+  } catch {
+    throw new UsageError('HEAD is detached: check out the branch to run');
+  }
+}
+
+async function pusherName(directory: string): Promise<string> {
+  const name = await git(directory, ['config', 'user.name']).catch(() => Buffer.from(''));
+  return name.toString().trim() || 'local';
+}

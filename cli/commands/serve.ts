@@ -1,0 +1,139 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { systemClock } from '../../shared/adapters/system-clock.ts';
+import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import { createDocumentDeliveryStore } from '../../shared/pipeline/document-delivery-store.ts';
+import type { StageOutcome } from '../../shared/pipeline/stage.ts';
+import { createWebhookReceiver } from '../../functions/ingest.ts';
+import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { configuredStore } from '../configured-store.ts';
+import { createEmbeddedPipeline } from '../embedded-pipeline.ts';
+import { readRenderConfig } from './render.ts';
+
+export const serveUsage = `Usage: infrastream serve [DIR] [--port N] [--host HOST] [--apply] [--config FILE]
+
+Receives GitHub webhooks at POST /webhooks/github and runs every stage in this process,
+reading each pushed commit from the git repository at DIR (fetch it there first). The
+secret is INFRASTREAM_WEBHOOK_SECRET (a comma-separated list while rotating). State is kept
+in DIR/.infrastream, or in Firestore when INFRASTREAM_FIRESTORE_PROJECT is set.
+  --port N         port to listen on (default 8080; 0 picks a free one)
+  --host HOST      address to listen on (default 127.0.0.1)
+  --apply          run terraform for the builds of the default branch
+  --config FILE    render configuration (see \`infrastream render --help\`)`;
+
+/** GitHub caps webhook payloads at 25 MB. */
+const MAX_BODY_BYTES = 25 * 1024 * 1024;
+
+/** `infrastream serve`: the webhook and the embedded pipeline behind it, until interrupted. */
+export async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      port: { type: 'string', default: '8080' },
+      host: { type: 'string', default: '127.0.0.1' },
+      apply: { type: 'boolean', default: false },
+      config: { type: 'string' },
+    },
+  });
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one directory, found ${positionals.length}`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`--port must be a port number, found "${values.port}"`);
+  const secrets = (io.env.INFRASTREAM_WEBHOOK_SECRET ?? '')
+    .split(',')
+    .map((secret) => secret.trim())
+    .filter((secret) => secret !== '');
+  if (secrets.length === 0)
+    throw new UsageError(
+      'INFRASTREAM_WEBHOOK_SECRET is not set: the webhook secret GitHub signs with',
+    );
+  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  const render =
+    values.config === undefined
+      ? exampleRenderConfig
+      : await readRenderConfig(resolve(io.cwd, values.config));
+  const store = configuredStore(io, directory);
+  const pipeline = createEmbeddedPipeline({ directory, render, apply: values.apply, store });
+  const receive = createWebhookReceiver({
+    secrets,
+    deliveries: createDocumentDeliveryStore(store, systemClock),
+    publisher: pipeline.bus,
+    maxBodyBytes: MAX_BODY_BYTES,
+  });
+
+  // One drain at a time: the bus delivers in order, and a push arriving meanwhile is
+  // picked up by the drain that is running.
+  let draining: Promise<void> = Promise.resolve();
+  const runStages = () => {
+    draining = draining.then(async () => {
+      for (const delivery of await pipeline.bus.drain()) {
+        const outcome = delivery.outcome as StageOutcome;
+        io.stdout(`${delivery.topic}: ${outcome.status} ${outcome.detail}\n`);
+      }
+      for (const dead of pipeline.bus.deadLetters.splice(0)) {
+        io.stderr(`${dead.topic}: failed for good: ${String(dead.error)}\n`);
+      }
+    });
+  };
+
+  const server = createServer((request, response) => {
+    const answer = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(body));
+    };
+    if (request.url !== '/webhooks/github') {
+      answer(404, { error: 'not found: the webhook is POST /webhooks/github' });
+      return;
+    }
+    readBody(request, MAX_BODY_BYTES).then(
+      async (rawBody) => {
+        const reply = await receive({
+          method: request.method ?? '',
+          headers: request.headers,
+          rawBody,
+        });
+        answer(reply.status, reply.body);
+        if (reply.body.accepted === true) runStages();
+      },
+      () => {
+        answer(413, { error: 'body too large' });
+      },
+    );
+  });
+  await new Promise<void>((listening) => server.listen(port, values.host, listening));
+  const { port: bound } = server.address() as AddressInfo;
+  io.stdout(`infrastream serve: listening on http://${values.host}:${bound}/webhooks/github\n`);
+  await new Promise<void>((stop) => {
+    const close = () => {
+      server.close(() => {
+        stop();
+      });
+    };
+    process.once('SIGINT', close);
+    process.once('SIGTERM', close);
+  });
+  await draining;
+  return exitCodes.ok;
+}
+
+/** The body as bytes, refused (before reading it all) past `limit`. */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      // Past the limit the rest is read and dropped: the answer is 413 either way.
+      if (size > limit) reject(new Error('body too large'));
+      else chunks.push(chunk);
+    });
+    request.on('end', () => {
+      resolveBody(Buffer.concat(chunks));
+    });
+    request.on('error', reject);
+  });
+}

@@ -1,0 +1,153 @@
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  fromDocumentId,
+  repositoryPaths,
+  type RepositoryDocument,
+} from '../../shared/pipeline/state-documents.ts';
+import type { DocumentData, StoredDocument } from '../../shared/ports/document-store.ts';
+import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { configuredStore } from '../configured-store.ts';
+
+export const stateUsage = `Usage: infrastream state [commits|resources|workspaces|builds|events] [ID]
+                         [--dir DIR] [--repository OWNER/NAME] [--format text|json]
+
+Shows what the pipeline recorded: without a collection, the repository's current revision
+and latest events; with one, its documents; with an ID, one document in full.
+  --dir DIR        the repository folder of the embedded state (DIR/.infrastream), default .
+  --repository R   which repository, when the store holds several
+  --format F       text (default) or json
+The store is the embedded one unless INFRASTREAM_FIRESTORE_PROJECT is set (see the README).`;
+
+const collections = ['commits', 'resources', 'workspaces', 'builds', 'events'] as const;
+type Collection = (typeof collections)[number];
+
+/** `infrastream state`: the recorded state, from whichever store is configured. */
+export async function stateCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      dir: { type: 'string', default: '.' },
+      repository: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+    },
+  });
+  const [collection, id, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0] ?? ''}"`);
+  if (collection !== undefined && !isCollection(collection)) {
+    throw new UsageError(
+      `unknown collection "${collection}": expected one of ${collections.join(', ')}`,
+    );
+  }
+  if (values.format !== 'text' && values.format !== 'json') {
+    throw new UsageError(`--format must be text or json, found "${values.format}"`);
+  }
+  const store = configuredStore(io, resolve(io.cwd, values.dir));
+  const repositories = await store.list('repositories');
+  const chosen = pickRepository(repositories, values.repository);
+  if (chosen === undefined) {
+    io.stderr(
+      repositories.length === 0
+        ? 'infrastream state: nothing recorded yet (run `infrastream run` first)\n'
+        : `infrastream state: ${repositories.length} repositories recorded; choose one with --repository (${repositories.map((entry) => fromDocumentId(entry.id)).join(', ')})\n`,
+    );
+    return exitCodes.issues;
+  }
+  const repository = chosen.data as unknown as RepositoryDocument;
+  const paths = repositoryPaths(repository);
+  const print = (value: unknown, text: () => string) => {
+    io.stdout(values.format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : text());
+  };
+
+  if (collection === undefined) {
+    const events = (await store.list(paths.events)).map((entry) => entry.data);
+    const latest = sortBy(events, 'at').slice(-10);
+    print({ repository, events: latest }, () => {
+      const current = repository.current;
+      return [
+        `repository ${repository.owner}/${repository.name} (default branch ${repository.defaultBranch})`,
+        current === null
+          ? 'no revision recorded'
+          : `current revision ${current.sequence}: ${current.commit} (recorded ${current.recordedAt})`,
+        ...(repository.recording === null
+          ? []
+          : [
+              `recording revision ${repository.recording.sequence}: ${repository.recording.commit}`,
+            ]),
+        '',
+        'latest events:',
+        ...latest.map(
+          (event) => `  ${String(event.at)}  ${String(event.type)}  ${String(event.message)}`,
+        ),
+        '',
+      ].join('\n');
+    });
+    return exitCodes.ok;
+  }
+
+  const folder = {
+    commits: `${paths.repository}/commits`,
+    resources: paths.resources,
+    workspaces: paths.workspaces,
+    builds: paths.builds,
+    events: paths.events,
+  }[collection];
+  const entries = await store.list(folder);
+  if (id !== undefined) {
+    const matches = entries.filter(
+      (entry) =>
+        fromDocumentId(entry.id) === id || (collection === 'commits' && entry.id.startsWith(id)),
+    );
+    if (matches.length !== 1) {
+      io.stderr(
+        `infrastream state: ${matches.length === 0 ? 'no' : 'more than one'} ${collection.replace(/s$/, '')} "${id}"\n`,
+      );
+      return exitCodes.issues;
+    }
+    const [match] = matches as [StoredDocument];
+    print(match.data, () => `${JSON.stringify(match.data, null, 2)}\n`);
+    return exitCodes.ok;
+  }
+  const rows = entries.map((entry) => ({ id: fromDocumentId(entry.id), ...entry.data }));
+  print(rows, () => rows.map((row) => `${summary(collection, row)}\n`).join(''));
+  return exitCodes.ok;
+}
+
+function isCollection(name: string): name is Collection {
+  return (collections as readonly string[]).includes(name);
+}
+
+function pickRepository(
+  repositories: readonly StoredDocument[],
+  wanted: string | undefined,
+): StoredDocument | undefined {
+  if (wanted !== undefined)
+    return repositories.find((entry) => fromDocumentId(entry.id) === wanted);
+  return repositories.length === 1 ? repositories[0] : undefined;
+}
+
+function sortBy(documents: readonly DocumentData[], field: string): DocumentData[] {
+  return [...documents].sort((a, b) => String(a[field]).localeCompare(String(b[field])));
+}
+
+/** One line per document, the fields an operator looks for first. */
+function summary(collection: Collection, row: DocumentData & { id: string }): string {
+  const stages = row.stages as Record<string, { status?: string } | undefined> | undefined;
+  const pointer = (value: unknown) => {
+    const item = value as { commit?: string; sequence?: number } | null | undefined;
+    return item?.commit === undefined ? '-' : `${String(item.sequence)}@${item.commit.slice(0, 7)}`;
+  };
+  switch (collection) {
+    case 'commits':
+      return `${row.id.slice(0, 12)}  ${String(row.ref)}  parse ${stages?.parse?.status ?? '-'}  record ${stages?.record?.status ?? '-'}  deltas ${stages?.deltas === undefined ? '-' : 'computed'}  issues ${String(row.issueCount)}`;
+    case 'resources':
+      return `${row.id}  ${String(row.workspace)}`;
+    case 'workspaces':
+      return `${row.id}  applied ${pointer(row.lastApplied)}  running ${pointer(row.running)}  pending ${pointer(row.pending)}`;
+    case 'builds':
+      return `${String(row.workspace)}  ${String(row.commit).slice(0, 7)}  ${String(row.status)}  ${row.apply === true ? 'apply' : 'plan only'}  ${typeof row.build === 'string' ? row.build : ''}`;
+    case 'events':
+      return `${String(row.at)}  ${String(row.type)}  ${String(row.message)}`;
+  }
+}

@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { FileDocumentStore } from '../shared/adapters/file-document-store.ts';
+import { InProcessBus } from '../shared/adapters/in-process-bus.ts';
+import { createLocalBuildRunner } from '../shared/adapters/local-build-runner.ts';
+import { LocalBuildService } from '../shared/adapters/local-build-service.ts';
+import { LocalCodeOwnersWriter } from '../shared/adapters/local-code-owners-writer.ts';
+import { LocalCommitReporter } from '../shared/adapters/local-commit-reporter.ts';
+import { LocalRepositorySource } from '../shared/adapters/local-repository-source.ts';
+import { systemClock } from '../shared/adapters/system-clock.ts';
+import type { RenderConfig } from '../shared/core/render/render-config.ts';
+import { createPipelineStages } from '../shared/pipeline/pipeline-stages.ts';
+import { RevisionLoader } from '../shared/pipeline/revision-loader.ts';
+import type { PipelinePorts } from '../shared/pipeline/stage.ts';
+import type { DocumentStore } from '../shared/ports/document-store.ts';
+
+/** The embedded default, wired: every stage in this process over a local repository. */
+export interface EmbeddedPipeline {
+  readonly bus: InProcessBus;
+  readonly ports: PipelinePorts;
+  readonly reporter: LocalCommitReporter;
+  readonly codeOwners: LocalCodeOwnersWriter;
+}
+
+/** Where the embedded default keeps its state, beside the manifests. */
+export function stateFolder(directory: string): string {
+  return join(directory, '.infrastream');
+}
+
+/** The embedded state store of a repository folder. */
+export function embeddedStore(directory: string): DocumentStore {
+  return new FileDocumentStore({ root: join(stateFolder(directory), 'state') });
+}
+
+/**
+ * Wires the pipeline's stages to embedded adapters: an in-process bus, the state store under
+ * `.infrastream/state`, the repository's git object store as source, and builds rendered
+ * under `.infrastream/builds` (applied with Terraform only when `apply` is set).
+ */
+export function createEmbeddedPipeline(options: {
+  readonly directory: string;
+  readonly render: RenderConfig;
+  readonly apply: boolean;
+  readonly store?: DocumentStore;
+}): EmbeddedPipeline {
+  const folder = stateFolder(options.directory);
+  const bus = new InProcessBus();
+  const reporter = new LocalCommitReporter();
+  const codeOwners = new LocalCodeOwnersWriter();
+  const source = new LocalRepositorySource(options.directory);
+  const ports: PipelinePorts = {
+    store: options.store ?? embeddedStore(options.directory),
+    publisher: bus,
+    source,
+    revisions: new RevisionLoader(source),
+    reporter,
+    codeOwners,
+    builds: new LocalBuildService({
+      directory: join(folder, 'builds'),
+      ...(options.apply ? { runner: createLocalBuildRunner({ stateDir: folder }) } : {}),
+      publisher: bus,
+      clock: systemClock,
+    }),
+    clock: systemClock,
+    render: options.render,
+    apply: options.apply,
+  };
+  for (const [topic, stage] of createPipelineStages(ports)) bus.subscribe(topic, stage);
+  return { bus, ports, reporter, codeOwners };
+}

@@ -1,0 +1,300 @@
+import { CloudBuildClient, type protos } from '@google-cloud/cloudbuild';
+import * as v from 'valibot';
+import { BUILD_SUBSTITUTIONS } from '../core/contracts/build-notification.ts';
+import { renderConfigSchema } from '../core/render/render-config.ts';
+import type { BuildService, BuildSubmission, SubmittedBuild } from '../ports/build-service.ts';
+import {
+  cloudBuildOf,
+  cloudBuildStepIds,
+  cloudBuildTags,
+  defaultCloudBuildSource,
+  type CloudBuildDefinition,
+  type CloudBuildStepId,
+} from './cloud-build-request.ts';
+
+/** How long each step may take, in seconds, unless configured. */
+export const defaultStepTimeoutSeconds: Readonly<Record<CloudBuildStepId, number>> = {
+  'render-config': 60,
+  render: 600,
+  'verify-render': 60,
+  init: 600,
+  validate: 120,
+  plan: 1800,
+  show: 300,
+  'check-plan': 120,
+  apply: 3600,
+};
+
+/** How long a whole build may take, in seconds, unless configured: every step at its limit. */
+export const DEFAULT_BUILD_TIMEOUT_SECONDS = 3 * 3600;
+
+/** Cloud Build stops any build after 24 hours. */
+const MAX_TIMEOUT_SECONDS = 24 * 3600;
+
+const digestPinnedImage = v.pipe(
+  v.string(),
+  v.regex(
+    /^[a-z0-9][a-z0-9.-]*(?::\d+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?@sha256:[0-9a-f]{64}$/,
+    'expected an image pinned by digest, such as europe-docker.pkg.dev/project/repository/image@sha256:<64 hex digits>: a tag can be moved, a digest cannot',
+  ),
+);
+
+const seconds = v.pipe(
+  v.number(),
+  v.integer('expected a whole number of seconds'),
+  v.minValue(1, 'expected at least 1 second'),
+  v.maxValue(MAX_TIMEOUT_SECONDS, `expected at most ${MAX_TIMEOUT_SECONDS} seconds (24 hours)`),
+);
+
+const optionsSchema = v.strictObject({
+  project: v.pipe(
+    v.string(),
+    v.regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, 'expected the project id builds run in'),
+  ),
+  region: v.pipe(
+    v.string(),
+    v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a Cloud Build region such as europe-west1'),
+  ),
+  serviceAccount: v.pipe(
+    v.string(),
+    v.regex(
+      /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
+      'expected the email of a user-managed service account (name@project.iam.gserviceaccount.com)',
+    ),
+  ),
+  builderImage: digestPinnedImage,
+  terraformImage: digestPinnedImage,
+  renderConfig: v.pipe(
+    renderConfigSchema,
+    v.check(
+      (config) => 'git' in config.modules,
+      'expected modules from git at a pinned ref: the build checks out the manifests repository, which does not hold the modules',
+    ),
+  ),
+  source: v.optional(
+    v.variant('kind', [
+      v.strictObject({
+        kind: v.literal('git'),
+        host: v.pipe(
+          v.string(),
+          v.regex(/^https:\/\/[a-z0-9.-]+(?::\d+)?$/, 'expected https://host, without a path'),
+        ),
+      }),
+      v.strictObject({
+        kind: v.literal('connection'),
+        connection: v.pipe(
+          v.string(),
+          v.regex(
+            /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z0-9-]+\/connections\/[\w-]+$/,
+            'expected projects/PROJECT/locations/REGION/connections/CONNECTION',
+          ),
+        ),
+      }),
+    ]),
+    defaultCloudBuildSource,
+  ),
+  buildTimeoutSeconds: v.optional(seconds, DEFAULT_BUILD_TIMEOUT_SECONDS),
+  stepTimeoutSeconds: v.optional(
+    v.strictObject(
+      Object.fromEntries(cloudBuildStepIds.map((id) => [id, v.optional(seconds)])) as Record<
+        CloudBuildStepId,
+        v.OptionalSchema<typeof seconds, undefined>
+      >,
+    ),
+    {},
+  ),
+  client: v.optional(v.instance(CloudBuildClient, 'expected a CloudBuildClient')),
+});
+
+/** How the Cloud Build adapter is configured; checked when it is created. */
+export type CloudBuildServiceOptions = v.InferInput<typeof optionsSchema>;
+
+const submissionSchema = v.object({
+  repository: v.object({
+    owner: v.pipe(
+      v.string(),
+      v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, 'expected a GitHub owner name'),
+    ),
+    name: v.pipe(
+      v.string(),
+      v.regex(/^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, 'expected a GitHub repository name'),
+    ),
+  }),
+  // Becomes a path of the build and a state prefix: no empty, `.` or `..` segments.
+  workspace: v.pipe(
+    v.string(),
+    v.regex(
+      /^[A-Za-z0-9][\w.-]*(?:\/[A-Za-z0-9][\w.-]*)*$/,
+      'expected a workspace id such as organization or payments.production.shop',
+    ),
+  ),
+  commit: v.pipe(
+    v.string(),
+    v.regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, 'expected a full commit id in lowercase hex'),
+  ),
+  sequence: v.pipe(
+    v.number(),
+    v.safeInteger('expected a whole number'),
+    v.minValue(0, 'expected 0 or more'),
+  ),
+  apply: v.boolean(),
+  rootModule: v.pipe(v.string(), v.minLength(1, 'expected the rendered main.tf.json')),
+});
+
+/** Cloud Build answered a request with an error. */
+export class CloudBuildRequestError extends Error {
+  override readonly name = 'CloudBuildRequestError';
+  /** The gRPC status code, such as 3 for INVALID_ARGUMENT, when there was one. */
+  readonly code: number | undefined;
+  constructor(message: string, code: number | undefined, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/**
+ * The build service in Google Cloud: one Cloud Build build per workspace and commit, in
+ * `projects/{project}/locations/{region}`, run as a dedicated service account.
+ *
+ * A build is found again by its tags (workspace, commit, plan or apply), so that a retried
+ * submission returns the build it started before. Two submissions racing each other can
+ * still both start one: Cloud Build has no request id for builds, and the pipeline runs the
+ * builds of one workspace one at a time for that reason.
+ */
+export function createCloudBuildService(options: CloudBuildServiceOptions): BuildService {
+  const parsed = v.safeParse(optionsSchema, options, { abortEarly: false });
+  if (!parsed.success) {
+    throw new Error(`Cloud Build options are not valid:\n  ${describeIssues(parsed.issues)}`);
+  }
+  const config = parsed.output;
+  const client = config.client ?? new CloudBuildClient();
+  const parent = `projects/${config.project}/locations/${config.region}`;
+  const definition: CloudBuildDefinition = {
+    project: config.project,
+    serviceAccount: config.serviceAccount,
+    builderImage: config.builderImage,
+    terraformImage: config.terraformImage,
+    renderConfig: config.renderConfig,
+    source: config.source,
+    buildTimeoutSeconds: config.buildTimeoutSeconds,
+    stepTimeoutSeconds: { ...defaultStepTimeoutSeconds, ...definedOnly(config.stepTimeoutSeconds) },
+  };
+
+  return {
+    async submit(request) {
+      const checked = v.safeParse(submissionSchema, request, { abortEarly: false });
+      if (!checked.success) {
+        throw new Error(`build submission is not valid:\n  ${describeIssues(checked.issues)}`);
+      }
+      const what = `the build of workspace "${request.workspace}" at ${request.commit}`;
+      const existing = await call(`listing builds to find ${what}`, () => findBuild(request));
+      if (existing !== undefined) return existing;
+      const [operation] = await call(`creating ${what}`, () =>
+        client.createBuild({ parent, build: cloudBuildOf(request, definition) }),
+      );
+      // gax types an operation's metadata as gRPC call metadata; it is the decoded
+      // BuildOperationMetadata, and its id is checked below.
+      const metadata =
+        operation.metadata as unknown as protos.google.devtools.cloudbuild.v1.IBuildOperationMetadata | null;
+      const build = metadata?.build;
+      if (typeof build?.id !== 'string' || build.id === '') {
+        throw new CloudBuildRequestError(
+          `Cloud Build accepted ${what} but its operation ${operation.name} names no build id`,
+          undefined,
+        );
+      }
+      return submitted(build);
+    },
+  };
+
+  async function findBuild(request: BuildSubmission): Promise<SubmittedBuild | undefined> {
+    const filter = cloudBuildTags(request)
+      .map((tag) => `tags="${tag}"`)
+      .join(' AND ');
+    const repository = `${request.repository.owner}/${request.repository.name}`;
+    // Without projectId: the client would then address the global builds, not the region's.
+    let page: protos.google.devtools.cloudbuild.v1.IListBuildsRequest | null = {
+      parent,
+      filter,
+      pageSize: 50,
+    };
+    while (page !== null) {
+      const [builds, next]: [
+        protos.google.devtools.cloudbuild.v1.IBuild[],
+        protos.google.devtools.cloudbuild.v1.IListBuildsRequest | null,
+        unknown,
+      ] = await client.listBuilds(page, { autoPaginate: false });
+      // Tags name the workspace and commit; the substitution names the repository as well.
+      const found = builds.find(
+        (build) =>
+          build.substitutions?.[BUILD_SUBSTITUTIONS.repository] === repository &&
+          build.substitutions[BUILD_SUBSTITUTIONS.workspace] === request.workspace &&
+          typeof build.id === 'string' &&
+          build.id !== '',
+      );
+      if (found !== undefined) return submitted(found);
+      page = next;
+    }
+    return undefined;
+  }
+}
+
+function submitted(build: protos.google.devtools.cloudbuild.v1.IBuild): SubmittedBuild {
+  const id = build.id ?? '';
+  return typeof build.logUrl === 'string' && build.logUrl !== ''
+    ? { id, logUrl: build.logUrl }
+    : { id };
+}
+
+/** gRPC status names by code, to say in words what Cloud Build answered. */
+const statusNames = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+];
+
+async function call<T>(doing: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request();
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const numeric = typeof code === 'number' ? code : undefined;
+    const status =
+      numeric === undefined ? 'no status' : `${statusNames[numeric] ?? 'status'} ${numeric}`;
+    throw new CloudBuildRequestError(
+      `Cloud Build refused ${doing} (${status}): ${(error as Error).message}`,
+      numeric,
+      { cause: error },
+    );
+  }
+}
+
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  return issues
+    .map((issue) => {
+      const path = (issue.path ?? []).map((item) => String(item.key)).join('.');
+      const found = issue.input === undefined ? 'nothing' : issue.received;
+      return `${path === '' ? '(options)' : path}: ${issue.message}, found ${found}`;
+    })
+    .join('\n  ');
+}
+
+function definedOnly<T>(record: Readonly<Record<string, T | undefined>>): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(record).filter((entry): entry is [string, T] => entry[1] !== undefined),
+  );
+}

@@ -1,0 +1,170 @@
+import { FieldPath, Firestore, type Settings } from '@google-cloud/firestore';
+import type {
+  DocumentData,
+  DocumentStore,
+  DocumentTransaction,
+  DocumentWrite,
+  StoredDocument,
+} from '../ports/document-store.ts';
+import { parseCollectionPath, parseDocumentPath } from './document-path.ts';
+import { fromFirestoreData, toFirestoreData } from './firestore-json-codec.ts';
+import { checkJsonDocument } from './json-document.ts';
+
+/** Options of {@link FirestoreDocumentStore}. */
+export interface FirestoreDocumentStoreOptions {
+  readonly projectId: string;
+  /** Default `(default)`. */
+  readonly databaseId?: string;
+  /**
+   * `host:port` of a Firestore emulator: the client then speaks plaintext and sends the
+   * emulator's administrator token (`Authorization: Bearer owner`) instead of credentials.
+   * Note that the client library lets `FIRESTORE_EMULATOR_HOST`, when set, override this.
+   */
+  readonly emulatorHost?: string;
+}
+
+/** Firestore's limit on the writes of one commit. */
+const MAX_WRITES_PER_COMMIT = 500;
+/**
+ * Firestore refuses requests over 10 MiB, its emulator gRPC messages over 4 MiB. A write's
+ * size is estimated by its JSON, which is close to its wire size but not equal, hence the
+ * margins.
+ */
+const MAX_BYTES_PER_COMMIT = 8 * 1024 * 1024;
+const MAX_BYTES_PER_EMULATOR_COMMIT = 3 * 1024 * 1024;
+/** What a write costs besides its data: the document name and the protocol's framing. */
+const WRITE_OVERHEAD_BYTES = 256;
+
+interface PreparedWrite {
+  readonly path: string;
+  /** Undefined for a delete. */
+  readonly data: DocumentData | undefined;
+  readonly bytes: number;
+}
+
+/**
+ * The {@link DocumentStore} on Firestore (in Google Cloud or on its emulator). Documents
+ * are stored as native fields when Firestore can hold them as they are, as JSON text
+ * otherwise (see `toFirestoreData`), so any JSON document round-trips exactly.
+ */
+export class FirestoreDocumentStore implements DocumentStore {
+  readonly #db: Firestore;
+  readonly #maxCommitBytes: number;
+
+  constructor(options: FirestoreDocumentStoreOptions) {
+    const settings: Settings = { projectId: options.projectId };
+    if (options.databaseId !== undefined) settings.databaseId = options.databaseId;
+    this.#maxCommitBytes = MAX_BYTES_PER_COMMIT;
+    if (options.emulatorHost !== undefined) {
+      // With ssl off the client uses no credentials and adds the emulator's owner token.
+      settings.host = options.emulatorHost;
+      settings.ssl = false;
+      // Named, so that the client does not look for credentials (and a metadata server) to
+      // learn it.
+      settings['universeDomain'] = 'googleapis.com';
+      this.#maxCommitBytes = MAX_BYTES_PER_EMULATOR_COMMIT;
+    }
+    this.#db = new Firestore(settings);
+  }
+
+  /** One document, or undefined when there is none. */
+  async get(path: string): Promise<DocumentData | undefined> {
+    const reference = this.#db.doc(parseDocumentPath(path).join('/'));
+    const snapshot = await reference.get();
+    const data = snapshot.data();
+    return data === undefined ? undefined : fromFirestoreData(data);
+  }
+
+  /** Every document directly in the collection, ordered by id. */
+  async list(collection: string): Promise<readonly StoredDocument[]> {
+    const reference = this.#db.collection(parseCollectionPath(collection).join('/'));
+    const snapshot = await reference.orderBy(FieldPath.documentId()).get();
+    return snapshot.docs.map((document) => ({
+      id: document.id,
+      data: fromFirestoreData(document.data()),
+    }));
+  }
+
+  /**
+   * Commits the writes in order, in batches within Firestore's limits, one batch after the
+   * other, so a write never lands before the ones listed ahead of it. Every write is
+   * checked before the first batch is sent.
+   */
+  async write(writes: readonly DocumentWrite[]): Promise<void> {
+    const prepared = writes.map((write) =>
+      prepare(write.path, write.kind === 'set' ? write.data : undefined),
+    );
+    for (const chunk of chunks(prepared, this.#maxCommitBytes)) {
+      const batch = this.#db.batch();
+      for (const write of chunk) {
+        const reference = this.#db.doc(write.path);
+        if (write.data === undefined) batch.delete(reference);
+        else batch.set(reference, write.data);
+      }
+      await batch.commit();
+    }
+  }
+
+  /** Runs `work` in a Firestore transaction, which retries it on contention. */
+  transact<T>(work: (transaction: DocumentTransaction) => Promise<T>): Promise<T> {
+    return this.#db.runTransaction(async (firestoreTransaction) => {
+      let wrote = false;
+      const transaction: DocumentTransaction = {
+        get: async (path) => {
+          const reference = this.#db.doc(parseDocumentPath(path).join('/'));
+          if (wrote) {
+            throw new Error(
+              `Transaction read of "${path}" after a write: ` +
+                `a transaction's reads come before its writes`,
+            );
+          }
+          const data = (await firestoreTransaction.get(reference)).data();
+          return data === undefined ? undefined : fromFirestoreData(data);
+        },
+        set: (path, data) => {
+          const write = prepare(path, data);
+          wrote = true;
+          firestoreTransaction.set(this.#db.doc(write.path), write.data ?? {});
+        },
+        delete: (path) => {
+          const write = prepare(path, undefined);
+          wrote = true;
+          firestoreTransaction.delete(this.#db.doc(write.path));
+        },
+      };
+      return work(transaction);
+    });
+  }
+
+  /** Closes the client's connections; the store cannot be used afterwards. */
+  close(): Promise<void> {
+    return this.#db.terminate();
+  }
+}
+
+function prepare(path: string, data: unknown): PreparedWrite {
+  const canonical = parseDocumentPath(path).join('/');
+  if (data === undefined) return { path: canonical, data: undefined, bytes: 0 };
+  // Copied now, so that a caller changing its object afterwards changes nothing stored.
+  const stored = toFirestoreData(structuredClone(checkJsonDocument(path, data)));
+  return { path: canonical, data: stored, bytes: Buffer.byteLength(JSON.stringify(stored)) };
+}
+
+function* chunks(
+  writes: readonly PreparedWrite[],
+  maxBytes: number,
+): Generator<readonly PreparedWrite[]> {
+  let chunk: PreparedWrite[] = [];
+  let bytes = 0;
+  for (const write of writes) {
+    const size = write.bytes + Buffer.byteLength(write.path) + WRITE_OVERHEAD_BYTES;
+    if (chunk.length > 0 && (chunk.length === MAX_WRITES_PER_COMMIT || bytes + size > maxBytes)) {
+      yield chunk;
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(write);
+    bytes += size;
+  }
+  if (chunk.length > 0) yield chunk;
+}

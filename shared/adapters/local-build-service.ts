@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  BUILD_SUBSTITUTIONS,
+  CLOUD_BUILDS_TOPIC,
+  type BuildNotification,
+} from '../core/contracts/build-notification.ts';
+import type { BuildRunner } from '../ports/build-runner.ts';
+import type { BuildService, BuildSubmission, SubmittedBuild } from '../ports/build-service.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Publisher } from '../ports/publisher.ts';
+
+/**
+ * The embedded {@link BuildService}: writes each rendered workspace to
+ * `<directory>/<workspace>/<commit>/main.tf.json` and, for builds that apply, runs Terraform
+ * through the local build runner. Its outcome is published on `cloud-builds` in Cloud
+ * Build's format, so that the same build-status stage records it. A build that plans only is
+ * rendered and recorded without running Terraform: the google provider and the state bucket
+ * are needed to plan, and a machine without them can still see what would be built.
+ */
+export class LocalBuildService implements BuildService {
+  readonly #directory: string;
+  readonly #runner: BuildRunner | undefined;
+  readonly #publisher: Publisher;
+  readonly #clock: Clock;
+
+  constructor(options: {
+    readonly directory: string;
+    /** Runs Terraform for builds that apply; without one, no build applies. */
+    readonly runner?: BuildRunner;
+    readonly publisher: Publisher;
+    readonly clock: Clock;
+  }) {
+    this.#directory = options.directory;
+    this.#runner = options.runner;
+    this.#publisher = options.publisher;
+    this.#clock = options.clock;
+  }
+
+  async submit(request: BuildSubmission): Promise<SubmittedBuild> {
+    const id = `local-${createHash('sha256').update(`${request.repository.owner}/${request.repository.name} ${request.workspace} ${request.commit}`).digest('hex').slice(0, 16)}`;
+    const folder = join(this.#directory, request.workspace, request.commit);
+    const resultFile = join(folder, 'build.json');
+    const known = await readFile(resultFile, 'utf8').catch(() => undefined);
+    if (known !== undefined) return { id, logUrl: resultFile };
+
+    await mkdir(folder, { recursive: true });
+    await writeFile(join(folder, 'main.tf.json'), request.rootModule);
+    let status: BuildNotification['status'] = 'SUCCESS';
+    let detail: unknown = {
+      rendered: join(folder, 'main.tf.json'),
+      terraform: 'not run: plan only',
+    };
+    if (request.apply) {
+      if (this.#runner === undefined) {
+        status = 'FAILURE';
+        detail = { error: 'no build runner: nothing can be applied here' };
+      } else {
+        const result = await this.#runner.run({
+          workspace: request.workspace,
+          commit: request.commit,
+          sequence: request.sequence,
+          directory: folder,
+          apply: true,
+        });
+        status = result.status === 'succeeded' ? 'SUCCESS' : 'FAILURE';
+        detail = result;
+      }
+    }
+    const notification: BuildNotification = {
+      id,
+      status,
+      substitutions: {
+        [BUILD_SUBSTITUTIONS.repository]: `${request.repository.owner}/${request.repository.name}`,
+        [BUILD_SUBSTITUTIONS.workspace]: request.workspace,
+        [BUILD_SUBSTITUTIONS.commit]: request.commit,
+        [BUILD_SUBSTITUTIONS.sequence]: String(request.sequence),
+        [BUILD_SUBSTITUTIONS.apply]: String(request.apply),
+      },
+      tags: ['infrastream'],
+      logUrl: resultFile,
+      finishTime: this.#clock.now(),
+    };
+    await writeFile(resultFile, `${JSON.stringify({ notification, detail }, null, 2)}\n`);
+    await this.#publisher.publish(CLOUD_BUILDS_TOPIC, notification);
+    return { id, logUrl: resultFile };
+  }
+}

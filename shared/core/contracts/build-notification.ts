@@ -1,0 +1,68 @@
+import * as v from 'valibot';
+import { decodeMessage, type DecodeResult } from './decode-message.ts';
+import { nonEmpty } from './fields.ts';
+
+/** The topic Cloud Build publishes build status changes to; the name is fixed by Cloud Build. */
+export const CLOUD_BUILDS_TOPIC = 'cloud-builds';
+
+/**
+ * The substitutions every pipeline build carries, so that its notifications can be traced back
+ * to a workspace and commit without a lookup. Cloud Build requires user substitutions to start
+ * with `_` and be uppercase.
+ */
+export const BUILD_SUBSTITUTIONS = {
+  repository: '_REPOSITORY',
+  workspace: '_WORKSPACE',
+  commit: '_COMMIT',
+  sequence: '_SEQUENCE',
+  apply: '_APPLY',
+} as const;
+
+/** Cloud Build's build states (`google.devtools.cloudbuild.v1.Build.Status`). */
+export const buildStates = [
+  'STATUS_UNKNOWN',
+  'PENDING',
+  'QUEUED',
+  'WORKING',
+  'SUCCESS',
+  'FAILURE',
+  'INTERNAL_ERROR',
+  'TIMEOUT',
+  'CANCELLED',
+  'EXPIRED',
+] as const;
+
+/** A state of a Cloud Build build. */
+export type BuildState = (typeof buildStates)[number];
+
+/** States after which a build changes no more. */
+export const FINAL_BUILD_STATES: ReadonlySet<BuildState> = new Set([
+  'SUCCESS',
+  'FAILURE',
+  'INTERNAL_ERROR',
+  'TIMEOUT',
+  'CANCELLED',
+  'EXPIRED',
+]);
+
+/**
+ * A `cloud-builds` message: Cloud Build's `Build` resource as JSON. Loose, because Cloud Build
+ * sends many more fields and adds new ones; only what the pipeline reads is checked. Builds
+ * that are not the pipeline's (no workspace substitution) decode too, and are ignored.
+ */
+export const buildNotificationSchema = v.looseObject({
+  id: nonEmpty,
+  status: v.picklist(buildStates, 'a Cloud Build status'),
+  substitutions: v.optional(v.record(v.string(), v.string()), {}),
+  tags: v.optional(v.array(v.string()), []),
+  logUrl: v.optional(v.string()),
+  finishTime: v.optional(v.string()),
+});
+
+/** A decoded `cloud-builds` message. */
+export type BuildNotification = v.InferOutput<typeof buildNotificationSchema>;
+
+/** Decodes a `cloud-builds` message received from the bus. */
+export function decodeBuildNotification(data: unknown): DecodeResult<BuildNotification> {
+  return decodeMessage(buildNotificationSchema, data);
+}

@@ -1,0 +1,227 @@
+import { BUILDS_TOPIC, type BuildRequestMessage } from '../core/contracts/build-request-message.ts';
+import {
+  decodeCommitMessage,
+  DESIRED_STATE_TOPIC,
+  type CommitMessage,
+} from '../core/contracts/commit-message.ts';
+import { buildPlan, type Plan } from '../core/governance/build-plan.ts';
+import { canonical } from '../core/governance/plan.ts';
+import { formatPlanText } from '../core/report/format-plan.ts';
+import type { DocumentWrite } from '../ports/document-store.ts';
+import type { LoadedRevision } from './revision-loader.ts';
+import { RepositoryState, toData } from './repository-state.ts';
+import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
+import type { DeltasStage, PlanStage } from './state-documents.ts';
+
+/** The check a commit's plan is reported as. */
+export const PLAN_CHECK = 'infrastream/plan';
+
+/** A workspace plan larger than this is stored as counts only: documents hold 1 MiB. */
+const STORED_PLAN_LIMIT = 256 * 1024;
+
+/**
+ * The deltas stage: compares the commit's governance (CODEOWNERS, IAM, firewall, egress,
+ * resources) with the revision before it and hands each affected workspace to builds.
+ * A workspace the change cannot reach is neither compiled nor built. It commits the
+ * regenerated CODEOWNERS when it differs, and reports the plan on the commit. For another
+ * branch it only reports the plan against the current revision.
+ */
+export function createDeltasStage(
+  ports: Pick<
+    PipelinePorts,
+    'store' | 'publisher' | 'revisions' | 'reporter' | 'codeOwners' | 'clock' | 'apply'
+  >,
+): Stage {
+  return async (data) => {
+    const decoded = decodeCommitMessage(data);
+    if (!decoded.ok) return rejectedMessage(DESIRED_STATE_TOPIC, decoded.issues);
+    const message = decoded.message;
+    const state = new RepositoryState(ports.store, message.repository, ports.clock);
+    const stored = await state.commit(message.commit);
+    const build = (workspace: string, sequence: number): BuildRequestMessage => ({
+      version: 1,
+      repository: message.repository,
+      workspace,
+      commit: message.commit,
+      sequence,
+      apply: ports.apply,
+    });
+
+    if (message.action === 'plan') {
+      if (stored?.stages.plan !== undefined)
+        return { status: 'repeated', detail: 'planned before' };
+      const current = (await state.repositoryDocument()).current;
+      const plan = await planBetween(ports, message, current?.commit ?? null);
+      await ports.reporter.report(message.repository, message.commit, planReport(plan, false));
+      const stage: PlanStage = {
+        at: state.now(),
+        base: plan.base,
+        workspaces: plan.workspaces.map((workspace) => workspace.id),
+        summary: { ...plan.summary },
+      };
+      await state.updateCommit(message.commit, (commit) => ({
+        ...(commit ?? missingCommit(message, state.now())),
+        stages: { ...commit?.stages, plan: stage },
+      }));
+      return { status: 'done', detail: `planned against ${plan.base ?? 'nothing'}` };
+    }
+
+    const recorded = stored?.stages.record;
+    if (recorded?.status !== 'recorded' || recorded.sequence === undefined) {
+      return { status: 'rejected', detail: `commit ${message.commit} was not recorded` };
+    }
+    const sequence = recorded.sequence;
+    const done = stored?.stages.deltas;
+    if (done !== undefined) {
+      for (const workspace of done.workspaces) {
+        await ports.publisher.publish(BUILDS_TOPIC, build(workspace, sequence));
+      }
+      return { status: 'repeated', detail: `${done.workspaces.length} builds requested again` };
+    }
+
+    const revision = (await ports.store.get(state.paths.revision(sequence))) as
+      { readonly previous: { readonly commit: string } | null } | undefined;
+    const plan = await planBetween(ports, message, revision?.previous?.commit ?? null);
+    const head = await ports.revisions.load(message.repository, message.commit);
+    const codeowners = await commitCodeowners(ports, message, head);
+    // Reported before the stage is marked done: a crash in between reports again, which
+    // replaces the check rather than adding one.
+    await ports.reporter.report(message.repository, message.commit, planReport(plan, true));
+    const workspaces = plan.workspaces.map((workspace) => workspace.id);
+    const stage: DeltasStage = {
+      at: state.now(),
+      sequence,
+      workspaces,
+      codeowners,
+      summary: { ...plan.summary },
+    };
+    await ports.store.write(deltaWrites(state, message.commit, sequence, plan));
+    await state.updateCommit(
+      message.commit,
+      (commit) => ({
+        ...(commit ?? missingCommit(message, state.now())),
+        stages: { ...commit?.stages, deltas: stage },
+      }),
+      (transaction) => {
+        state.event(transaction, `deltas ${message.commit}`, {
+          type: 'deltas-computed',
+          commit: message.commit,
+          delivery: message.delivery,
+          actor: message.pusher,
+          message: `${workspaces.length} workspaces affected; CODEOWNERS ${codeowners}; IAM +${plan.summary.iamAdd} -${plan.summary.iamRemove}`,
+        });
+      },
+    );
+    for (const workspace of workspaces) {
+      await ports.publisher.publish(BUILDS_TOPIC, build(workspace, sequence));
+    }
+    return { status: 'done', detail: `${workspaces.length} workspaces affected` };
+  };
+}
+
+async function planBetween(
+  ports: Pick<PipelinePorts, 'revisions'>,
+  message: CommitMessage,
+  baseCommit: string | null,
+): Promise<Plan> {
+  const head = await ports.revisions.load(message.repository, message.commit);
+  const base =
+    baseCommit === null ? undefined : await ports.revisions.load(message.repository, baseCommit);
+  const headModel = ports.revisions.model(head, base);
+  if (base === undefined) {
+    return buildPlan(
+      { label: null, state: emptyState(head) },
+      { label: message.commit, state: head.analysis.state, model: headModel },
+    );
+  }
+  return buildPlan(
+    { label: base.commit, state: base.analysis.state, model: ports.revisions.model(base) },
+    { label: message.commit, state: head.analysis.state, model: headModel },
+  );
+}
+
+/** The desired state of a repository with nothing in it: what a first revision is planned against. */
+function emptyState(revision: LoadedRevision): LoadedRevision['analysis']['state'] {
+  const { state } = revision.analysis;
+  return {
+    ...state,
+    organization: undefined,
+    nodes: new Map(),
+    edges: [],
+    instances: [],
+    workspaces: [],
+  };
+}
+
+async function commitCodeowners(
+  ports: Pick<PipelinePorts, 'codeOwners'>,
+  message: CommitMessage,
+  head: LoadedRevision,
+): Promise<DeltasStage['codeowners']> {
+  const computed = head.analysis.codeowners.text;
+  if (head.codeownersFile === computed) return 'unchanged';
+  const result = await ports.codeOwners.write({
+    repository: message.repository,
+    branch: message.ref.slice('refs/heads/'.length),
+    parent: message.commit,
+    content: computed,
+    message: 'Regenerate CODEOWNERS from the manifests',
+  });
+  return result.status;
+}
+
+function deltaWrites(
+  state: RepositoryState,
+  commit: string,
+  sequence: number,
+  plan: Plan,
+): DocumentWrite[] {
+  return plan.workspaces.map((workspace) => {
+    const full = canonical(workspace) ?? '';
+    return {
+      kind: 'set',
+      path: state.paths.delta(commit, workspace.id),
+      data: toData({
+        workspace: workspace.id,
+        commit,
+        sequence,
+        create: workspace.create.length,
+        update: workspace.update.length,
+        destroy: workspace.destroy.length,
+        iamAdd: workspace.iam.add.length,
+        iamRemove: workspace.iam.remove.length,
+        firewall:
+          workspace.firewall.add.length +
+          workspace.firewall.remove.length +
+          workspace.firewall.update.length,
+        egress: workspace.egress.add.length + workspace.egress.remove.length,
+        ...(full.length <= STORED_PLAN_LIMIT ? { plan: JSON.parse(full) as unknown } : {}),
+      }),
+    };
+  });
+}
+
+function planReport(plan: Plan, applying: boolean) {
+  const { summary } = plan;
+  const changes = `${summary.workspaces} workspaces: ${summary.create} to create, ${summary.update} to change, ${summary.destroy} to destroy; IAM +${summary.iamAdd} -${summary.iamRemove}`;
+  return {
+    name: PLAN_CHECK,
+    conclusion: 'neutral' as const,
+    title: applying ? `Applying ${changes}` : `Plan (not applied): ${changes}`,
+    summary: '```\n' + formatPlanText(plan, { color: false }) + '```',
+    annotations: [],
+  };
+}
+
+function missingCommit(message: CommitMessage, now: string) {
+  return {
+    commit: message.commit,
+    ref: message.ref,
+    delivery: message.delivery,
+    pusher: message.pusher,
+    receivedAt: now,
+    issues: [],
+    issueCount: 0,
+    stages: {},
+  };
+}

@@ -1,0 +1,25 @@
+import type { DeliveryStore, ReceivedDelivery } from '../ports/delivery-store.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { DocumentStore } from '../ports/document-store.ts';
+import { documentId } from './state-documents.ts';
+
+/**
+ * The {@link DeliveryStore} over the pipeline's documents, `deliveries/{delivery}`: a claim is
+ * a transaction that creates the document only if it is missing, so of two concurrent claims
+ * of one delivery exactly one wins, on any backend.
+ */
+export function createDocumentDeliveryStore(store: DocumentStore, clock: Clock): DeliveryStore {
+  const path = (deliveryId: string) => `deliveries/${documentId(deliveryId)}`;
+  return {
+    claim(deliveryId: string, received: ReceivedDelivery) {
+      return store.transact(async (transaction) => {
+        if ((await transaction.get(path(deliveryId))) !== undefined) return 'duplicate' as const;
+        transaction.set(path(deliveryId), { ...received, receivedAt: clock.now() });
+        return 'new' as const;
+      });
+    },
+    async release(deliveryId: string) {
+      await store.write([{ kind: 'delete', path: path(deliveryId) }]);
+    },
+  };
+}

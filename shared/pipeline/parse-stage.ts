@@ -1,0 +1,135 @@
+import { MANIFESTS_TOPIC, type CommitMessage } from '../core/contracts/commit-message.ts';
+import { decodePushMessage, PUSH_TOPIC } from '../core/contracts/push-message.ts';
+import type { Issue } from '../core/issues/issue.ts';
+import { classifyPush } from '../core/pipeline/classify-push.ts';
+import type { Annotation, CommitReport } from '../ports/commit-reporter.ts';
+import { RepositoryState } from './repository-state.ts';
+import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
+import { STORED_ISSUES_LIMIT, type ParseStage } from './state-documents.ts';
+
+/** The check a commit's validation is reported as. */
+export const VALIDATE_CHECK = 'infrastream/validate';
+
+/**
+ * The parse stage: reads the whole tree at the pushed commit, validates every manifest and
+ * policy rule, records the outcome on the commit and reports it where its author looks.
+ * Only a valid commit goes on; tags and deleted branches are recorded and go nowhere.
+ */
+export function createParseStage(
+  ports: Pick<PipelinePorts, 'store' | 'publisher' | 'revisions' | 'reporter' | 'clock'>,
+): Stage {
+  return async (data) => {
+    const decoded = decodePushMessage(data);
+    if (!decoded.ok) return rejectedMessage(PUSH_TOPIC, decoded.issues);
+    const push = decoded.message;
+    const state = new RepositoryState(ports.store, push.repository, ports.clock);
+    const { action, reason } = classifyPush({
+      ref: push.ref,
+      deleted: push.deleted,
+      repository: { default_branch: push.repository.defaultBranch },
+    });
+    if (action === 'record') {
+      await state.recordEvent(`push ${push.delivery}`, {
+        type: 'push-recorded',
+        delivery: push.delivery,
+        actor: push.pusher,
+        message: `${push.ref} ${push.before.slice(0, 7)}..${push.after.slice(0, 7)}: ${reason}`,
+      });
+      return { status: 'skipped', detail: reason };
+    }
+
+    const commit = push.after;
+    const next: CommitMessage = {
+      version: 1,
+      delivery: push.delivery,
+      repository: push.repository,
+      ref: push.ref,
+      commit,
+      action,
+      forced: push.forced,
+      pusher: push.pusher,
+    };
+    const known = (await state.commit(commit))?.stages.parse;
+    if (known !== undefined) {
+      if (known.status === 'failed') return { status: 'skipped', detail: 'commit is invalid' };
+      await ports.publisher.publish(MANIFESTS_TOPIC, next);
+      return { status: 'repeated', detail: 'commit was validated before' };
+    }
+
+    const revision = await ports.revisions.load(push.repository, commit);
+    const { issues, files, manifestCount } = revision.analysis;
+    const errors = issues.filter((issue) => issue.severity === 'error').length;
+    const stage: ParseStage = {
+      status: errors === 0 ? 'passed' : 'failed',
+      at: state.now(),
+      files,
+      manifests: manifestCount,
+      errors,
+      warnings: issues.length - errors,
+    };
+    // Reported before the stage is marked done: a crash in between reports again, which
+    // replaces the check rather than adding one.
+    await ports.reporter.report(push.repository, commit, validationReport(stage, issues));
+    await state.updateCommit(
+      commit,
+      (stored) => ({
+        commit,
+        ref: stored?.ref ?? push.ref,
+        delivery: stored?.delivery ?? push.delivery,
+        pusher: stored?.pusher ?? push.pusher,
+        receivedAt: stored?.receivedAt ?? state.now(),
+        stages: { ...stored?.stages, parse: stage },
+        issues: issues.slice(0, STORED_ISSUES_LIMIT).map((issue) => ({
+          file: issue.file,
+          line: issue.line,
+          column: issue.column,
+          pointer: issue.pointer,
+          rule: issue.rule,
+          severity: issue.severity,
+          message: issue.message,
+        })),
+        issueCount: issues.length,
+      }),
+      (transaction) => {
+        state.event(transaction, `push ${push.delivery}`, {
+          type: 'push-validated',
+          commit,
+          delivery: push.delivery,
+          actor: push.pusher,
+          message: `${push.ref} at ${commit.slice(0, 7)}: ${manifestCount} manifests, ${errors} errors, ${stage.warnings} warnings`,
+        });
+      },
+    );
+    if (stage.status === 'failed') {
+      return { status: 'done', detail: `${errors} errors: nothing is applied` };
+    }
+    await ports.publisher.publish(MANIFESTS_TOPIC, next);
+    return { status: 'done', detail: `${manifestCount} manifests valid` };
+  };
+}
+
+function validationReport(stage: ParseStage, issues: readonly Issue[]): CommitReport {
+  const counts = `${stage.manifests} manifests, ${stage.errors} errors, ${stage.warnings} warnings`;
+  return {
+    name: VALIDATE_CHECK,
+    conclusion: stage.status === 'passed' ? 'success' : 'failure',
+    title: stage.status === 'passed' ? `Valid: ${counts}` : `Invalid, nothing applied: ${counts}`,
+    summary:
+      issues.length === 0
+        ? `All ${stage.manifests} manifests are valid.`
+        : issues
+            .map(
+              (issue) =>
+                `- \`${issue.file}:${issue.line}:${issue.column}\` ${issue.severity} ${issue.rule}: ${issue.message}`,
+            )
+            .join('\n'),
+    annotations: issues.map((issue): Annotation => ({
+      path: issue.file,
+      line: issue.line,
+      column: issue.column,
+      level: issue.severity === 'error' ? 'failure' : 'warning',
+      title: issue.rule,
+      message: issue.message,
+    })),
+  };
+}

@@ -1,0 +1,95 @@
+import type { MessageRepository } from '../core/contracts/fields.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { DocumentData, DocumentStore, DocumentTransaction } from '../ports/document-store.ts';
+import {
+  repositoryPaths,
+  type CommitDocument,
+  type EventDocument,
+  type RepositoryDocument,
+  type RepositoryPaths,
+} from './state-documents.ts';
+
+/** What a transaction can read. */
+type Reader = Pick<DocumentStore, 'get'> | DocumentTransaction;
+
+/**
+ * Typed access to one repository's documents. The documents are only ever written by the
+ * stages, through here, so reading them back as their types needs no second validation.
+ */
+export class RepositoryState {
+  readonly store: DocumentStore;
+  readonly repository: MessageRepository;
+  readonly paths: RepositoryPaths;
+  readonly #clock: Clock;
+
+  constructor(store: DocumentStore, repository: MessageRepository, clock: Clock) {
+    this.store = store;
+    this.repository = repository;
+    this.paths = repositoryPaths(repository);
+    this.#clock = clock;
+  }
+
+  /** Now, from the injected clock. */
+  now(): string {
+    return this.#clock.now();
+  }
+
+  /** The repository document, or a new one. */
+  async repositoryDocument(reader: Reader = this.store): Promise<RepositoryDocument> {
+    const found = await reader.get(this.paths.repository);
+    return (
+      (found as RepositoryDocument | undefined) ?? {
+        owner: this.repository.owner,
+        name: this.repository.name,
+        defaultBranch: this.repository.defaultBranch,
+        current: null,
+        recording: null,
+      }
+    );
+  }
+
+  async commit(sha: string, reader: Reader = this.store): Promise<CommitDocument | undefined> {
+    return (await reader.get(this.paths.commit(sha))) as CommitDocument | undefined;
+  }
+
+  /** Changes a commit document in a transaction; `change` sees the stored one, if any. */
+  updateCommit(
+    sha: string,
+    change: (stored: CommitDocument | undefined) => CommitDocument,
+    alsoInTransaction?: (transaction: DocumentTransaction) => void,
+  ): Promise<CommitDocument> {
+    return this.store.transact(async (transaction) => {
+      const updated = change(await this.commit(sha, transaction));
+      transaction.set(this.paths.commit(sha), toData(updated));
+      alsoInTransaction?.(transaction);
+      return updated;
+    });
+  }
+
+  /**
+   * An event of the audit trail. Its key is a business key (a delivery, a commit and stage,
+   * a build), so a redelivered message writes the same event again, not a second one.
+   */
+  event(
+    writer: Pick<DocumentTransaction, 'set'>,
+    key: string,
+    event: Omit<EventDocument, 'at'>,
+  ): void {
+    writer.set(this.paths.event(key), toData({ at: this.now(), ...event }));
+  }
+
+  /** Records one event on its own. */
+  async recordEvent(key: string, event: Omit<EventDocument, 'at'>): Promise<void> {
+    await this.store.write([
+      { kind: 'set', path: this.paths.event(key), data: toData({ at: this.now(), ...event }) },
+    ]);
+  }
+}
+
+/**
+ * A typed document as stored data. Optional fields that are absent stay absent: no
+ * `undefined` is ever written (Firestore refuses it).
+ */
+export function toData(document: object): DocumentData {
+  return document as DocumentData;
+}

@@ -1,0 +1,167 @@
+import {
+  analyzeRepository,
+  type RepositoryAnalysis,
+} from '../core/governance/analyze-repository.ts';
+import { compileGovernance, compileIncrementally } from '../core/governance/build-plan.ts';
+import type { GovernanceModel } from '../core/governance/plan.ts';
+import { readYamlFile, type YamlFileResult } from '../core/parse/read-yaml-file.ts';
+import { defaultYamlLimits, type YamlLimits } from '../core/parse/yaml-limits.ts';
+import type { RepositoryFile } from '../core/validate/validate-repository.ts';
+import type { RepositoryRef, RepositorySource, TreeEntry } from '../ports/repository-source.ts';
+import { repositoryName } from './state-documents.ts';
+
+/** One commit of a repository, read, validated and turned into its desired state. */
+export interface LoadedRevision {
+  readonly repository: RepositoryRef;
+  readonly commit: string;
+  readonly analysis: RepositoryAnalysis;
+  /** The tree's `.github/CODEOWNERS`, when it has one. */
+  readonly codeownersFile: string | undefined;
+}
+
+/** How much a loader keeps between loads. */
+export interface RevisionLoaderOptions {
+  readonly limits?: YamlLimits;
+  /** Revisions kept, with their governance models: a push needs its own and the previous. */
+  readonly revisions?: number;
+  /** Parsed files kept, by blob and path. */
+  readonly parsedFiles?: number;
+}
+
+const YAML_FILE = /\.ya?ml$/i;
+const SKIPPED = /(?:^|\/)(?:node_modules|\.infrastream)\//;
+const CODEOWNERS_PATH = '.github/CODEOWNERS';
+/** Blob reads in flight at once: enough to hide latency, few enough to stay under rate limits. */
+const CONCURRENT_READS = 16;
+const utf8 = new TextDecoder('utf-8');
+
+/**
+ * Reads revisions through a {@link RepositorySource} and remembers what it can: a warm stage
+ * reads and parses only the files a push changed (blob ids name content), and compiles only
+ * the workspaces it can reach. Every stage that needs a revision's desired state gets it
+ * here, by reference, rather than from a message.
+ */
+export class RevisionLoader {
+  readonly #source: RepositorySource;
+  readonly #limits: YamlLimits;
+  readonly #revisionLimit: number;
+  readonly #parsedLimit: number;
+  readonly #revisions = new Map<string, Promise<LoadedRevision>>();
+  readonly #models = new Map<string, GovernanceModel>();
+  #parsed = new Map<string, YamlFileResult>();
+
+  constructor(source: RepositorySource, options: RevisionLoaderOptions = {}) {
+    this.#source = source;
+    this.#limits = options.limits ?? defaultYamlLimits;
+    this.#revisionLimit = options.revisions ?? 3;
+    this.#parsedLimit = options.parsedFiles ?? 50_000;
+  }
+
+  /** The revision at `commit`, from memory when it was loaded recently. */
+  load(repository: RepositoryRef, commit: string): Promise<LoadedRevision> {
+    const key = `${repositoryName(repository)}@${commit}`;
+    const cached = this.#revisions.get(key);
+    if (cached !== undefined) {
+      // Map order is insertion order: moving the entry to the end keeps the newest last.
+      this.#revisions.delete(key);
+      this.#revisions.set(key, cached);
+      return cached;
+    }
+    const loading = this.#read(repository, commit);
+    this.#revisions.set(key, loading);
+    // A failed read (a network error) must not stay cached as the answer.
+    loading.catch(() => this.#revisions.delete(key));
+    while (this.#revisions.size > this.#revisionLimit) {
+      const oldest = this.#revisions.keys().next().value as string;
+      this.#revisions.delete(oldest);
+      this.#models.delete(oldest);
+    }
+    return loading;
+  }
+
+  /**
+   * The governance model of a loaded revision. Given the revision it follows, only the
+   * workspaces the change can reach are compiled again.
+   */
+  model(revision: LoadedRevision, base?: LoadedRevision): GovernanceModel {
+    const key = `${repositoryName(revision.repository)}@${revision.commit}`;
+    const known = this.#models.get(key);
+    if (known !== undefined) return known;
+    const baseModel = base && this.#models.get(`${repositoryName(base.repository)}@${base.commit}`);
+    const model =
+      base !== undefined && baseModel !== undefined
+        ? compileIncrementally(
+            { state: base.analysis.state, model: baseModel },
+            revision.analysis.state,
+          ).model
+        : compileGovernance(revision.analysis.state);
+    if (this.#revisions.has(key)) this.#models.set(key, model);
+    return model;
+  }
+
+  async #read(repository: RepositoryRef, commit: string): Promise<LoadedRevision> {
+    const tree = await this.#source.tree(repository, commit);
+    const yaml = tree.filter((entry) => YAML_FILE.test(entry.path) && !SKIPPED.test(entry.path));
+    const codeowners = tree.find((entry) => entry.path === CODEOWNERS_PATH);
+    const reads = new Map<string, YamlFileResult>();
+    const files: RepositoryFile[] = [];
+    const unread: TreeEntry[] = [];
+    for (const entry of yaml) {
+      const parsed = this.#parsed.get(parsedKey(entry));
+      if (parsed === undefined) unread.push(entry);
+      else {
+        reads.set(entry.path, parsed);
+        // Validation reads bytes only for files it has no result for.
+        files.push({ path: entry.path, bytes: new Uint8Array(0) });
+      }
+    }
+    // Past the file limit validation reports the count and reads nothing: neither do we.
+    if (yaml.length <= this.#limits.maxFiles) {
+      const blobs = await this.#readBlobs(repository, unread);
+      for (const [index, entry] of unread.entries()) {
+        const bytes = blobs[index] as Uint8Array;
+        const result = readYamlFile(entry.path, bytes, this.#limits);
+        // Invalid files keep their bytes for code frames; they are rare and not kept.
+        if (result.status !== 'invalid') this.#remember(parsedKey(entry), result);
+        reads.set(entry.path, result);
+        files.push({ path: entry.path, bytes });
+      }
+    } else {
+      for (const entry of unread) files.push({ path: entry.path, bytes: new Uint8Array(0) });
+    }
+    const analysis = analyzeRepository(files, { limits: this.#limits, reads });
+    const codeownersFile =
+      codeowners === undefined
+        ? undefined
+        : utf8.decode(await this.#source.blob(repository, codeowners.blob));
+    return { repository, commit, analysis, codeownersFile };
+  }
+
+  async #readBlobs(
+    repository: RepositoryRef,
+    entries: readonly TreeEntry[],
+  ): Promise<Uint8Array[]> {
+    const blobs: Uint8Array[] = new Array<Uint8Array>(entries.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < entries.length) {
+        const index = next++;
+        blobs[index] = await this.#source.blob(repository, (entries[index] as TreeEntry).blob);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, entries.length) }, worker));
+    return blobs;
+  }
+
+  #remember(key: string, result: YamlFileResult): void {
+    // Simpler than an LRU and as good here: a repository's files fit, and a burst of
+    // unrelated repositories only costs one re-parse.
+    if (this.#parsed.size >= this.#parsedLimit) this.#parsed = new Map();
+    this.#parsed.set(key, result);
+  }
+}
+
+/** The parse of a blob depends on its path too: issues and sources name the file. */
+function parsedKey(entry: TreeEntry): string {
+  return `${entry.blob}\0${entry.path}`;
+}

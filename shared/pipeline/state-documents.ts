@@ -1,0 +1,210 @@
+import type { Issue } from '../core/issues/issue.ts';
+import type { RepositoryRef } from '../ports/repository-source.ts';
+
+/**
+ * The pipeline's documents and where they live. One model for every backend: Firestore in
+ * Google Cloud and on its emulator, files in the embedded default (docs/pipeline.md).
+ *
+ * ```
+ * deliveries/{delivery}                          a webhook delivery ingest accepted
+ * repositories/{repo}                            the repository, with `current`: the small
+ *                                                pointer to its current revision
+ *   commits/{sha}                                every pushed commit: per-stage status, issues
+ *     deltas/{workspace}                         what the commit changes in one workspace
+ *   revisions/{sequence}                         one recorded revision of the desired state
+ *     changes/{page}                             the resources and edges it added, changed, removed
+ *   resources/{id}, edges/{id}                   the desired-state graph at `current`: a node,
+ *                                                and the edges that leave it
+ *   workspaces/{workspace}                       last applied, running and pending builds
+ *   builds/{workspace@sha}                       one build of one workspace at one commit
+ *   events/{id}                                  the append-only audit trail
+ * ```
+ */
+
+/** Encodes text as a document id: injective, never `/`, `.`, `..` or Firestore's `__x__`. */
+export function documentId(text: string): string {
+  const encoded = text.replace(/[%/]/g, (character) => (character === '%' ? '%25' : '%2F'));
+  if (encoded === '' || encoded === '.' || encoded === '..' || /^__.*__$/.test(encoded)) {
+    return `%${encoded}`;
+  }
+  return encoded;
+}
+
+/** The text a {@link documentId} was made from. */
+export function fromDocumentId(id: string): string {
+  const text = /^%(?:$|\.{1,2}$|__.*__$)/.test(id) ? id.slice(1) : id;
+  return text.replace(/%2F|%25/g, (escape) => (escape === '%2F' ? '/' : '%'));
+}
+
+/** `owner/name`, as GitHub prints it. */
+export function repositoryName(repository: RepositoryRef): string {
+  return `${repository.owner}/${repository.name}`;
+}
+
+/** Paths of one repository's documents. */
+export function repositoryPaths(repository: RepositoryRef) {
+  const root = `repositories/${documentId(repositoryName(repository))}`;
+  return {
+    repository: root,
+    commit: (sha: string) => `${root}/commits/${sha}`,
+    deltas: (sha: string) => `${root}/commits/${sha}/deltas`,
+    delta: (sha: string, workspace: string) =>
+      `${root}/commits/${sha}/deltas/${documentId(workspace)}`,
+    revisions: `${root}/revisions`,
+    revision: (sequence: number) => `${root}/revisions/${revisionId(sequence)}`,
+    changes: (sequence: number, page: number) =>
+      `${root}/revisions/${revisionId(sequence)}/changes/${String(page).padStart(6, '0')}`,
+    resources: `${root}/resources`,
+    resource: (id: string) => `${root}/resources/${documentId(id)}`,
+    edges: `${root}/edges`,
+    edge: (id: string) => `${root}/edges/${documentId(id)}`,
+    workspaces: `${root}/workspaces`,
+    workspace: (id: string) => `${root}/workspaces/${documentId(id)}`,
+    builds: `${root}/builds`,
+    build: (workspace: string, sha: string) =>
+      `${root}/builds/${documentId(`${workspace}@${sha}`)}`,
+    events: `${root}/events`,
+    event: (key: string) => `${root}/events/${documentId(key)}`,
+  };
+}
+
+/** The paths of one repository's documents. */
+export type RepositoryPaths = ReturnType<typeof repositoryPaths>;
+
+/** Zero-padded, so that ids sort as numbers do. */
+function revisionId(sequence: number): string {
+  return String(sequence).padStart(10, '0');
+}
+
+/** A commit at a place in the sequence of recorded revisions. */
+export interface RevisionPointer {
+  readonly commit: string;
+  readonly sequence: number;
+}
+
+/** `repositories/{repo}`. */
+export interface RepositoryDocument {
+  readonly owner: string;
+  readonly name: string;
+  readonly defaultBranch: string;
+  /** The current revision: what the default branch says should exist. */
+  readonly current: (RevisionPointer & { readonly recordedAt: string }) | null;
+  /**
+   * A revision whose resources and edges are being written. Recording serializes on it: the
+   * next revision waits until it is cleared, so two revisions' writes never interleave.
+   */
+  readonly recording: (RevisionPointer & { readonly previous: RevisionPointer | null }) | null;
+}
+
+/** An issue as a commit document keeps it. */
+export type StoredIssue = Pick<
+  Issue,
+  'file' | 'line' | 'column' | 'pointer' | 'rule' | 'severity' | 'message'
+>;
+
+/** What parse found. */
+export interface ParseStage {
+  readonly status: 'passed' | 'failed';
+  readonly at: string;
+  readonly files: number;
+  readonly manifests: number;
+  readonly errors: number;
+  readonly warnings: number;
+}
+
+/** What record did with the commit. */
+export interface RecordStage {
+  readonly status: 'recorded' | 'unchanged' | 'skipped';
+  readonly at: string;
+  readonly sequence?: number;
+  readonly reason?: string;
+}
+
+/** What deltas found: the affected workspaces and what happened to CODEOWNERS. */
+export interface DeltasStage {
+  readonly at: string;
+  readonly sequence: number;
+  readonly workspaces: readonly string[];
+  readonly codeowners: 'unchanged' | 'committed' | 'branch-moved' | 'not-written';
+  readonly summary: Readonly<Record<string, number>>;
+}
+
+/** A plan of a commit that is not applied (another branch). */
+export interface PlanStage {
+  readonly at: string;
+  readonly base: string | null;
+  readonly workspaces: readonly string[];
+  readonly summary: Readonly<Record<string, number>>;
+}
+
+/** `repositories/{repo}/commits/{sha}`. */
+export interface CommitDocument {
+  readonly commit: string;
+  readonly ref: string;
+  readonly delivery: string;
+  readonly pusher: string;
+  readonly receivedAt: string;
+  readonly stages: {
+    readonly parse?: ParseStage;
+    readonly record?: RecordStage;
+    readonly deltas?: DeltasStage;
+    readonly plan?: PlanStage;
+  };
+  /** The first issues, in file order; `issueCount` says how many there were. */
+  readonly issues: readonly StoredIssue[];
+  readonly issueCount: number;
+}
+
+/** `repositories/{repo}/workspaces/{workspace}`. */
+export interface WorkspaceDocument {
+  readonly id: string;
+  readonly lastApplied: (RevisionPointer & { readonly build: string }) | null;
+  /** The one build running for the workspace; `build` is null until the backend accepted it. */
+  readonly running: (RevisionPointer & { readonly build: string | null }) | null;
+  /** The newest revision waiting for the running build to end; older ones are superseded. */
+  readonly pending: RevisionPointer | null;
+  readonly updatedAt: string;
+}
+
+/** Where a build is. Cloud Build's own states, and the pipeline's before and after them. */
+export type BuildDocumentStatus =
+  | 'requested'
+  | 'queued-behind'
+  | 'superseded'
+  | 'QUEUED'
+  | 'WORKING'
+  | 'SUCCESS'
+  | 'FAILURE'
+  | 'INTERNAL_ERROR'
+  | 'TIMEOUT'
+  | 'CANCELLED'
+  | 'EXPIRED'
+  | 'PENDING'
+  | 'STATUS_UNKNOWN';
+
+/** `repositories/{repo}/builds/{workspace@sha}`. */
+export interface BuildDocument {
+  readonly workspace: string;
+  readonly commit: string;
+  readonly sequence: number;
+  readonly apply: boolean;
+  readonly status: BuildDocumentStatus;
+  readonly build: string | null;
+  readonly logUrl: string | null;
+  readonly reason: string | null;
+  readonly updatedAt: string;
+}
+
+/** `repositories/{repo}/events/{id}`: written once, never changed. */
+export interface EventDocument {
+  readonly at: string;
+  readonly type: string;
+  readonly commit?: string;
+  readonly workspace?: string;
+  readonly delivery?: string;
+  readonly actor?: string;
+  readonly message: string;
+}
+
+/** How many issues a commit document keeps: documents are limited to 1 MiB. */
+export const STORED_ISSUES_LIMIT = 500;

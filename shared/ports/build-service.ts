@@ -1,0 +1,39 @@
+import type { RepositoryRef } from './repository-source.ts';
+
+/**
+ * Starts the Terraform build of one rendered workspace: Cloud Build in Google Cloud, the local
+ * build runner in the embedded default. Builds run asynchronously; their outcome reaches the
+ * pipeline on the `cloud-builds` topic in Cloud Build's own notification format.
+ */
+export interface BuildService {
+  /**
+   * Starts a build, or returns the build already started for the same repository, workspace
+   * and commit: a retried request must never start a second build.
+   */
+  submit(request: BuildSubmission): Promise<SubmittedBuild>;
+}
+
+/** One workspace at one commit, rendered. */
+export interface BuildSubmission {
+  readonly repository: RepositoryRef;
+  /** The workspace id, such as `org` or `project/payments/production`. */
+  readonly workspace: string;
+  readonly commit: string;
+  /**
+   * The commit's position among applied revisions: a larger sequence is newer. A build never
+   * applies a sequence at or below the workspace's last applied one.
+   */
+  readonly sequence: number;
+  /** Plan and apply (the default branch), or plan only (other branches). */
+  readonly apply: boolean;
+  /** The root module, `main.tf.json`, as rendered. */
+  readonly rootModule: string;
+}
+
+/** A started build. */
+export interface SubmittedBuild {
+  /** The backend's build id. */
+  readonly id: string;
+  /** Where to read its logs, when the backend has such a place. */
+  readonly logUrl?: string;
+}

@@ -1,0 +1,37 @@
+import type { RepositoryRef } from './repository-source.ts';
+
+/**
+ * Shows a commit's result where its author looks: a GitHub check run with annotations on the
+ * manifests in production, the terminal in the embedded default.
+ */
+export interface CommitReporter {
+  /**
+   * Publishes the report for `commit`, replacing an earlier report of the same name for the
+   * same commit (a redelivered message must not add a second check run).
+   */
+  report(repository: RepositoryRef, commit: string, report: CommitReport): Promise<void>;
+}
+
+/** One commit's result. */
+export interface CommitReport {
+  /** The check's name, such as `infrastream/validate`. */
+  readonly name: string;
+  readonly conclusion: 'success' | 'failure' | 'neutral';
+  /** One line. */
+  readonly title: string;
+  /** Markdown: the plan or the list of issues. Adapters shorten it to what the backend takes. */
+  readonly summary: string;
+  /** Every issue with a location; adapters send them in batches the backend accepts. */
+  readonly annotations: readonly Annotation[];
+}
+
+/** An issue at a place in a file. */
+export interface Annotation {
+  readonly path: string;
+  /** 1-based. */
+  readonly line: number;
+  readonly column?: number;
+  readonly level: 'failure' | 'warning' | 'notice';
+  readonly title: string;
+  readonly message: string;
+}

@@ -1,0 +1,363 @@
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createIngestHandler } from '../../functions/ingest.ts';
+import { createCloudBuildService } from '../../shared/adapters/cloud-build-service.ts';
+import { FirestoreDocumentStore } from '../../shared/adapters/firestore-document-store.ts';
+import { createGitHubClient } from '../../shared/adapters/github-client.ts';
+import { createGitHubCodeOwnersWriter } from '../../shared/adapters/github-code-owners-writer.ts';
+import { createGitHubCommitReporter } from '../../shared/adapters/github-commit-reporter.ts';
+import { createGitHubRepositorySource } from '../../shared/adapters/github-repository-source.ts';
+import { PubSubPublisher } from '../../shared/adapters/pubsub-publisher.ts';
+import { systemClock } from '../../shared/adapters/system-clock.ts';
+import { CLOUD_BUILDS_TOPIC } from '../../shared/core/contracts/build-notification.ts';
+import { PUSH_TOPIC, type PushMessage } from '../../shared/core/contracts/push-message.ts';
+import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import { createDocumentDeliveryStore } from '../../shared/pipeline/document-delivery-store.ts';
+import { createPipelineStages } from '../../shared/pipeline/pipeline-stages.ts';
+import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
+import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
+import type { PipelinePorts } from '../../shared/pipeline/stage.ts';
+import type {
+  BuildDocument,
+  CommitDocument,
+  EventDocument,
+  WorkspaceDocument,
+} from '../../shared/pipeline/state-documents.ts';
+import { baseOrganization } from '../support/base-organization.ts';
+import {
+  EMULATOR_STARTUP_TIMEOUT_MS,
+  emulatorHost,
+  emulatorUnavailable,
+  uniqueName,
+} from '../support/emulators.ts';
+import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
+import { deliverWebhook, signedPushWebhook, type Webhook } from '../support/github-webhook.ts';
+import {
+  startLoopbackCloudBuild,
+  type LoopbackCloudBuild,
+} from '../support/loopback-cloud-build.ts';
+import { startLoopbackGitHub, type LoopbackGitHub } from '../support/loopback-github.ts';
+import { PushedFunctions } from '../support/pushed-functions.ts';
+
+const SUITE = 'the pipeline on the Firestore and Pub/Sub emulators';
+const unavailable = emulatorUnavailable('firestore', SUITE) ?? emulatorUnavailable('pubsub', SUITE);
+
+const SECRET = 'pipeline-webhook-secret';
+const REPOSITORY = { owner: 'acme', name: 'platform', defaultBranch: 'main' } as const;
+const ZERO = '0'.repeat(40);
+/** Generous: every hop is a real HTTP push from the emulator on a loaded two-core machine. */
+const SETTLE_TIMEOUT_MS = 120_000;
+const TEST_TIMEOUT_MS = SETTLE_TIMEOUT_MS + 30_000;
+const POLL_INTERVAL_MS = 250;
+
+/**
+ * The whole pipeline as it runs in Google Cloud, every part real but on loopback: ingest and
+ * each stage behind its own Functions Framework server, Pub/Sub push subscriptions between
+ * them, state in Firestore, GitHub and Cloud Build through their real clients. The tests
+ * run in order and build on each other: a first push, the CODEOWNERS commit it causes, the
+ * builds it started ending, and a repeated delivery.
+ */
+describe.skipIf(unavailable !== undefined)(SUITE, () => {
+  /** Every message ingest published, as a subscriber of the `push` topic saw it. */
+  const published: PushMessage[] = [];
+  const projectId = uniqueName('pipeline');
+  let repository: TestRepository;
+  let github: LoopbackGitHub;
+  let cloudBuild: LoopbackCloudBuild;
+  let store: FirestoreDocumentStore;
+  let publisher: PubSubPublisher;
+  let functions: PushedFunctions;
+  let ports: PipelinePorts;
+  let state: RepositoryState;
+  let ingestUrl: string;
+  let base: string;
+  let first: Webhook;
+  let second: Webhook;
+
+  beforeAll(async () => {
+    const [firestoreHost, pubsubHost] = await Promise.all([
+      emulatorHost('firestore'),
+      emulatorHost('pubsub'),
+    ]);
+    repository = await createTestRepository();
+    await repository.write(Object.fromEntries(baseOrganization));
+    base = await repository.commit('The base organization');
+    github = await startLoopbackGitHub({
+      directory: repository.directory,
+      owner: REPOSITORY.owner,
+      name: REPOSITORY.name,
+    });
+    cloudBuild = await startLoopbackCloudBuild();
+    const topicPrefix = `${uniqueName('pipeline')}-`;
+    store = new FirestoreDocumentStore({ projectId, emulatorHost: firestoreHost });
+    publisher = new PubSubPublisher({ projectId, topicPrefix, emulatorHost: pubsubHost });
+    functions = new PushedFunctions({ projectId, topicPrefix, pubsubHost });
+
+    const octokit = createGitHubClient({
+      appId: github.appId,
+      privateKey: github.privateKey,
+      installationId: github.installationId,
+      baseUrl: github.baseUrl,
+    });
+    const source = createGitHubRepositorySource({ octokit });
+    ports = {
+      store,
+      publisher,
+      source,
+      revisions: new RevisionLoader(source),
+      reporter: createGitHubCommitReporter({ octokit, appId: github.appId }),
+      codeOwners: createGitHubCodeOwnersWriter({ octokit }),
+      builds: createCloudBuildService({
+        project: 'acme-infrastream',
+        region: 'europe-west1',
+        serviceAccount: 'terraform-builds@acme-infrastream.iam.gserviceaccount.com',
+        builderImage: `europe-docker.pkg.dev/acme-ci/infrastream/builder@sha256:${'a'.repeat(64)}`,
+        terraformImage: `hashicorp/terraform:1.11.4@sha256:${'b'.repeat(64)}`,
+        renderConfig: {
+          ...exampleRenderConfig,
+          modules: {
+            git: 'git::https://github.com/acme/infrastream.git//terraform-modules',
+            ref: 'v1.4.0',
+          },
+        },
+        client: cloudBuild.client(),
+      }),
+      clock: systemClock,
+      render: exampleRenderConfig,
+      apply: true,
+    };
+    state = new RepositoryState(store, REPOSITORY, systemClock);
+
+    for (const [topic, stage] of createPipelineStages(ports)) {
+      await functions.subscribe(topic, stage);
+    }
+    await functions.tap(PUSH_TOPIC, (message) => published.push(message as PushMessage));
+    ingestUrl = await functions.http(
+      'ingest',
+      createIngestHandler({
+        secrets: [SECRET],
+        deliveries: createDocumentDeliveryStore(store, systemClock),
+        publisher,
+        maxBodyBytes: 1024 * 1024,
+      }),
+    );
+  }, EMULATOR_STARTUP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await functions.close();
+    await publisher.close();
+    await store.close();
+    await cloudBuild.close();
+    await github.close();
+    await rm(repository.directory, { recursive: true, force: true });
+  });
+
+  /** A signed push webhook of `after`, with its commit message read from the repository. */
+  async function webhook(push: { before: string; after: string; ref?: string }): Promise<Webhook> {
+    const message = (await repository.git('log', '-1', '--format=%s', push.after)).trim();
+    return signedPushWebhook(SECRET, {
+      ...REPOSITORY,
+      ref: push.ref ?? 'refs/heads/main',
+      before: push.before,
+      after: push.after,
+      message,
+    });
+  }
+
+  const send = (hook: Webhook) => deliverWebhook(ingestUrl, hook);
+
+  /** Polls until `probe` finds what it is looking for; the failure says what never came. */
+  async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
+    for (;;) {
+      const found = await probe();
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+    }
+  }
+
+  async function documents<T>(collection: string): Promise<T[]> {
+    return (await store.list(collection)).map((entry) => entry.data as T);
+  }
+
+  /** The commit document once deltas is done and every affected workspace has its build. */
+  async function settled(sha: string): Promise<CommitDocument> {
+    return until(`deltas and builds of ${sha}`, async () => {
+      const commit = await state.commit(sha);
+      const deltas = commit?.stages.deltas;
+      if (deltas === undefined) return undefined;
+      for (const workspace of deltas.workspaces) {
+        const build = (await store.get(state.paths.build(workspace, sha))) as
+          BuildDocument | undefined;
+        if (build?.build == null) return undefined;
+      }
+      return commit;
+    });
+  }
+
+  const buildsAt = (sha: string) =>
+    cloudBuild.builds.filter((build) => build.substitutions?._COMMIT === sha);
+
+  it(
+    'validates, records, builds and reports a signed push of main',
+    async () => {
+      first = await webhook({ before: ZERO, after: base });
+      expect(await send(first)).toEqual({ status: 202, body: { accepted: true, action: 'apply' } });
+      const commit = await settled(base);
+
+      expect(await store.get(`deliveries/${first.delivery}`)).toMatchObject({
+        event: 'push',
+        repository: 'acme/platform',
+        ref: 'refs/heads/main',
+        after: base,
+      });
+      const revision = await ports.revisions.load(REPOSITORY, base);
+      const workspaces = [...revision.analysis.state.workspaces].sort();
+      expect(workspaces.length).toBeGreaterThan(0);
+      expect(commit).toMatchObject({ commit: base, delivery: first.delivery, pusher: 'octocat' });
+      expect(commit.stages.parse).toMatchObject({ status: 'passed', errors: 0 });
+      expect(commit.stages.record).toMatchObject({ status: 'recorded', sequence: 1 });
+      expect(commit.stages.deltas).toMatchObject({ sequence: 1, codeowners: 'committed' });
+      expect([...(commit.stages.deltas?.workspaces ?? [])].sort()).toEqual(workspaces);
+      expect((await state.repositoryDocument()).current).toMatchObject({
+        commit: base,
+        sequence: 1,
+      });
+      const resources = await documents<{ id: string }>(state.paths.resources);
+      expect(resources.map((resource) => resource.id).sort()).toEqual(
+        [...revision.analysis.state.nodes.keys()].sort(),
+      );
+
+      // One Cloud Build per workspace, traceable to it by its substitutions.
+      expect(cloudBuild.builds.map((build) => build.substitutions?._WORKSPACE).sort()).toEqual(
+        workspaces,
+      );
+      for (const build of cloudBuild.builds) {
+        expect(build.substitutions).toMatchObject({
+          _REPOSITORY: 'acme/platform',
+          _COMMIT: base,
+          _SEQUENCE: '1',
+          _APPLY: 'true',
+        });
+        const workspace = build.substitutions?._WORKSPACE ?? '';
+        expect(await store.get(state.paths.build(workspace, base))).toMatchObject({
+          status: 'QUEUED',
+          build: build.id,
+        });
+      }
+
+      // The regenerated CODEOWNERS, committed by the App on top of the pushed commit.
+      const tip = (await repository.git('rev-parse', 'refs/heads/main')).trim();
+      expect(tip).not.toBe(base);
+      expect((await repository.git('rev-parse', `${tip}^@`)).trim()).toBe(base);
+      expect(await repository.git('show', `${tip}:.github/CODEOWNERS`)).toBe(
+        revision.analysis.codeowners.text,
+      );
+
+      const checks = github.checkRuns.runs.filter((run) => run.head_sha === base);
+      expect(checks.find((run) => run.name === 'infrastream/validate')).toMatchObject({
+        status: 'completed',
+        conclusion: 'success',
+      });
+      expect(checks.find((run) => run.name === 'infrastream/plan')?.title).toMatch(/^Applying /);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'records the CODEOWNERS commit as a revision that changes nothing',
+    async () => {
+      const codeowners = (await repository.git('rev-parse', 'refs/heads/main')).trim();
+      const builds = cloudBuild.builds.length;
+      second = await webhook({ before: base, after: codeowners });
+      expect(await send(second)).toEqual({
+        status: 202,
+        body: { accepted: true, action: 'apply' },
+      });
+      const commit = await settled(codeowners);
+
+      expect(commit.stages.record).toMatchObject({ status: 'recorded', sequence: 2 });
+      expect(commit.stages.deltas).toMatchObject({
+        sequence: 2,
+        workspaces: [],
+        codeowners: 'unchanged',
+      });
+      expect((await state.repositoryDocument()).current).toMatchObject({
+        commit: codeowners,
+        sequence: 2,
+      });
+      expect(await documents(`${state.paths.revision(2)}/changes`)).toEqual([]);
+      expect(cloudBuild.builds).toHaveLength(builds);
+      expect((await repository.git('rev-parse', 'refs/heads/main')).trim()).toBe(codeowners);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "advances each workspace's applied revision on Cloud Build's notification",
+    async () => {
+      const started = buildsAt(base);
+      expect(started.length).toBeGreaterThan(0);
+      const notifications = functions.topic(CLOUD_BUILDS_TOPIC);
+      for (const build of started) {
+        // As Cloud Build publishes: the Build resource as JSON, its id and status as attributes.
+        await notifications.publishMessage({
+          json: { ...build, status: 'SUCCESS', finishTime: new Date().toISOString() },
+          attributes: { buildId: build.id, status: 'SUCCESS' },
+        });
+      }
+      for (const build of started) {
+        const workspace = build.substitutions?._WORKSPACE ?? '';
+        const document = await until(`the applied revision of ${workspace}`, async () => {
+          const found = (await store.get(state.paths.workspace(workspace))) as
+            WorkspaceDocument | undefined;
+          return found?.lastApplied == null ? undefined : found;
+        });
+        expect(document).toMatchObject({
+          lastApplied: { commit: base, sequence: 1, build: build.id },
+          running: null,
+          pending: null,
+        });
+        expect(await store.get(state.paths.build(workspace, base))).toMatchObject({
+          status: 'SUCCESS',
+        });
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'answers a repeated delivery as a duplicate and does nothing more',
+    async () => {
+      const delivered = await store.get(`deliveries/${first.delivery}`);
+      const builds = cloudBuild.builds.length;
+      expect(await send(first)).toEqual({ status: 200, body: { duplicate: true } });
+
+      // A tag push after it, recorded and never applied, as a barrier: ingest answers only
+      // once it has published, so a message for the repeated delivery would be on the topic
+      // before the tag's (Pub/Sub promises no order without ordering keys; the emulator
+      // delivers in publish order).
+      const marker = await webhook({ before: ZERO, after: base, ref: 'refs/tags/v1' });
+      expect(await send(marker)).toEqual({
+        status: 202,
+        body: { accepted: true, action: 'record' },
+      });
+      await until('the tag push to be recorded', async () => {
+        const events = await documents<EventDocument>(state.paths.events);
+        return events.find((event) => event.delivery === marker.delivery);
+      });
+      await until('the tag push on the push topic', () =>
+        Promise.resolve(published.find((message) => message.delivery === marker.delivery)),
+      );
+
+      expect(published.map((message) => message.delivery).sort()).toEqual(
+        [first.delivery, second.delivery, marker.delivery].sort(),
+      );
+      expect(await store.get(`deliveries/${first.delivery}`)).toEqual(delivered);
+      expect(cloudBuild.builds).toHaveLength(builds);
+      expect((await state.commit(base))?.delivery).toBe(first.delivery);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});

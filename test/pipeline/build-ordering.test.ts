@@ -1,0 +1,172 @@
+import { rm } from 'node:fs/promises';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createCloudBuildService } from '../../shared/adapters/cloud-build-service.ts';
+import { CLOUD_BUILDS_TOPIC } from '../../shared/core/contracts/build-notification.ts';
+import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import type { BuildDocument, WorkspaceDocument } from '../../shared/pipeline/state-documents.ts';
+import { baseOrganization } from '../support/base-organization.ts';
+import { createTestPipeline, type TestPipeline } from '../support/embedded-pipeline.ts';
+import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
+import {
+  startLoopbackCloudBuild,
+  type LoopbackCloudBuild,
+} from '../support/loopback-cloud-build.ts';
+
+const PROJECT = 'payments/production/shop/project.yaml';
+const SHOP = 'payments.production.shop';
+
+/**
+ * Builds run in Cloud Build (its real client, against a loopback server that speaks its REST
+ * surface); their outcomes come back as Cloud Build publishes them: the Build resource, on
+ * the `cloud-builds` topic, in whatever order the test chooses.
+ */
+describe('builds serialize per workspace and never apply an older revision after a newer one', () => {
+  let repository: TestRepository;
+  let cloudBuild: LoopbackCloudBuild;
+  let pipeline: TestPipeline;
+  const commits: string[] = [];
+
+  beforeEach(async () => {
+    repository = await createTestRepository();
+    await repository.write(Object.fromEntries(baseOrganization));
+    commits.length = 0;
+    commits.push(await repository.commit('The base organization'));
+    cloudBuild = await startLoopbackCloudBuild();
+    pipeline = await createTestPipeline(repository.directory, {
+      apply: true,
+      builds: () =>
+        createCloudBuildService({
+          project: 'acme-infrastream',
+          region: 'europe-west1',
+          serviceAccount: 'terraform-builds@acme-infrastream.iam.gserviceaccount.com',
+          builderImage: `europe-docker.pkg.dev/acme-ci/infrastream/builder@sha256:${'a'.repeat(64)}`,
+          terraformImage: `hashicorp/terraform:1.11.4@sha256:${'b'.repeat(64)}`,
+          renderConfig: {
+            ...exampleRenderConfig,
+            modules: {
+              git: 'git::https://github.com/acme/infrastream.git//terraform-modules',
+              ref: 'v1.4.0',
+            },
+          },
+          client: cloudBuild.client(),
+        }),
+    });
+  });
+
+  afterEach(async () => {
+    await cloudBuild.close();
+    await rm(repository.directory, { recursive: true, force: true });
+  });
+
+  async function pushEgressHost(host: string): Promise<string> {
+    const project = new TextDecoder().decode(baseOrganization.get(PROJECT));
+    await repository.write({
+      [PROJECT]: project.replace('    - 203.0.113.0/24\n', `    - 203.0.113.0/24\n    - ${host}\n`),
+    });
+    const commit = await repository.commit(`Allow ${host}`);
+    commits.push(commit);
+    await pipeline.push({ after: commit });
+    return commit;
+  }
+
+  /** Cloud Build reports the end of the build of `workspace` at `commit`. */
+  async function finish(workspace: string, commit: string, status: string) {
+    const build = cloudBuild.builds.find(
+      (item) =>
+        item.substitutions?._WORKSPACE === workspace && item.substitutions._COMMIT === commit,
+    );
+    if (build === undefined) throw new Error(`no build of ${workspace} at ${commit}`);
+    await pipeline.bus.publish(CLOUD_BUILDS_TOPIC, {
+      ...build,
+      status,
+      finishTime: '2026-11-22T12:00:00Z',
+    });
+    return pipeline.bus.drain();
+  }
+
+  async function workspace(id: string): Promise<WorkspaceDocument> {
+    return (await pipeline.ports.store.get(
+      pipeline.state.paths.workspace(id),
+    )) as unknown as WorkspaceDocument;
+  }
+
+  async function build(id: string, commit: string): Promise<BuildDocument> {
+    return (await pipeline.ports.store.get(
+      pipeline.state.paths.build(id, commit),
+    )) as unknown as BuildDocument;
+  }
+
+  const shopBuilds = () =>
+    cloudBuild.builds
+      .filter((item) => item.substitutions?._WORKSPACE === SHOP)
+      .map((item) => item.substitutions?._COMMIT);
+
+  it('queues the newest revision behind a running build and supersedes the ones between', async () => {
+    const [first] = commits as [string];
+    await pipeline.push({ after: first });
+    expect(await workspace(SHOP)).toMatchObject({
+      running: { commit: first, sequence: 1 },
+      pending: null,
+    });
+    const second = await pushEgressHost('api.one.example');
+    const third = await pushEgressHost('api.two.example');
+    // Only the first build was started; the third waits, the second will never run.
+    expect(shopBuilds()).toEqual([first]);
+    expect(await workspace(SHOP)).toMatchObject({ pending: { commit: third, sequence: 3 } });
+    expect((await build(SHOP, second)).status).toBe('superseded');
+
+    await finish(SHOP, first, 'SUCCESS');
+    expect(shopBuilds()).toEqual([first, third]);
+    expect(await workspace(SHOP)).toMatchObject({
+      lastApplied: { commit: first, sequence: 1 },
+      running: { commit: third, sequence: 3 },
+      pending: null,
+    });
+    await finish(SHOP, third, 'SUCCESS');
+    expect(await workspace(SHOP)).toMatchObject({
+      lastApplied: { commit: third, sequence: 3 },
+      running: null,
+    });
+  });
+
+  it('ignores an older build that finishes after a newer one, and a repeated notification', async () => {
+    const [first] = commits as [string];
+    await pipeline.push({ after: first });
+    await finish(SHOP, first, 'SUCCESS');
+    const second = await pushEgressHost('api.one.example');
+    await finish(SHOP, second, 'SUCCESS');
+    expect((await workspace(SHOP)).lastApplied).toMatchObject({ commit: second, sequence: 2 });
+
+    const late = await finish(SHOP, first, 'SUCCESS');
+    expect(late.map((delivery) => (delivery.outcome as { status: string }).status)).toEqual([
+      'repeated',
+    ]);
+    expect((await workspace(SHOP)).lastApplied).toMatchObject({ commit: second, sequence: 2 });
+    // A build that ended after a newer one was applied never moves the workspace back.
+    const store = pipeline.ports.store;
+    await store.write([{ kind: 'delete', path: pipeline.state.paths.build(SHOP, first) }]);
+    await finish(SHOP, first, 'SUCCESS');
+    expect((await workspace(SHOP)).lastApplied).toMatchObject({ commit: second, sequence: 2 });
+  });
+
+  it('records a failed build and keeps the last applied revision', async () => {
+    const [first] = commits as [string];
+    await pipeline.push({ after: first });
+    await finish(SHOP, first, 'SUCCESS');
+    const second = await pushEgressHost('api.one.example');
+    await finish(SHOP, second, 'FAILURE');
+    expect(await build(SHOP, second)).toMatchObject({ status: 'FAILURE' });
+    expect(await workspace(SHOP)).toMatchObject({ lastApplied: { commit: first }, running: null });
+  });
+
+  it('never starts a second Cloud Build for a redelivered build request', async () => {
+    const [first] = commits as [string];
+    await pipeline.push({ after: first });
+    const before = cloudBuild.builds.length;
+    await pipeline.push({ after: first, delivery: 'again' });
+    expect(cloudBuild.builds).toHaveLength(before);
+    expect(new Set(cloudBuild.builds.map((item) => item.substitutions?._WORKSPACE)).size).toBe(
+      before,
+    );
+  });
+});

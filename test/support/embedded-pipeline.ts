@@ -1,0 +1,130 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InProcessBus } from '../../shared/adapters/in-process-bus.ts';
+import { LocalBuildService } from '../../shared/adapters/local-build-service.ts';
+import { LocalCodeOwnersWriter } from '../../shared/adapters/local-code-owners-writer.ts';
+import { LocalCommitReporter } from '../../shared/adapters/local-commit-reporter.ts';
+import { LocalRepositorySource } from '../../shared/adapters/local-repository-source.ts';
+import { MemoryDocumentStore } from '../../shared/adapters/memory-document-store.ts';
+import { PUSH_TOPIC, type PushMessage } from '../../shared/core/contracts/push-message.ts';
+import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import { createPipelineStages } from '../../shared/pipeline/pipeline-stages.ts';
+import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
+import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
+import type { PipelinePorts, StageOutcome } from '../../shared/pipeline/stage.ts';
+import type {
+  BuildService,
+  BuildSubmission,
+  SubmittedBuild,
+} from '../../shared/ports/build-service.ts';
+import type { DocumentStore } from '../../shared/ports/document-store.ts';
+import type { Publisher } from '../../shared/ports/publisher.ts';
+
+/** The repository every test pipeline is for. */
+export const TEST_REPOSITORY = { owner: 'acme', name: 'platform', defaultBranch: 'main' } as const;
+
+/** A clock that moves one second per reading, so that documents differ but tests repeat. */
+export function steppingClock() {
+  let tick = Date.UTC(2026, 10, 22, 12, 0, 0);
+  return { now: () => new Date((tick += 1000)).toISOString() };
+}
+
+/** A pipeline over a real git repository, with every stage in this process. */
+export interface TestPipeline {
+  readonly bus: InProcessBus;
+  readonly ports: PipelinePorts;
+  readonly state: RepositoryState;
+  readonly reporter: LocalCommitReporter;
+  readonly codeOwners: LocalCodeOwnersWriter;
+  /** Every build submitted, in order, including repeated submissions. */
+  readonly submissions: BuildSubmission[];
+  /** Delivers a push of `after` to `ref` and runs the pipeline until it is idle. */
+  push(options: PushOptions): Promise<StageOutcome[]>;
+}
+
+/** A push, as ingest would publish it. */
+export interface PushOptions {
+  readonly after: string;
+  readonly ref?: string;
+  readonly before?: string;
+  readonly forced?: boolean;
+  readonly deleted?: boolean;
+  readonly delivery?: string;
+}
+
+let deliveries = 0;
+
+/**
+ * Wires the stages to embedded adapters over `directory` (a real git repository). `publisher`
+ * may wrap the bus, for instance to fail a publish and show that the stage resumes.
+ */
+export async function createTestPipeline(
+  directory: string,
+  options: {
+    readonly store?: DocumentStore;
+    readonly apply?: boolean;
+    readonly builds?: (bus: InProcessBus) => BuildService;
+    readonly publisher?: (bus: InProcessBus) => Publisher;
+  } = {},
+): Promise<TestPipeline> {
+  const bus = new InProcessBus();
+  const publisher = options.publisher?.(bus) ?? bus;
+  const clock = steppingClock();
+  const source = new LocalRepositorySource(directory);
+  const reporter = new LocalCommitReporter();
+  const codeOwners = new LocalCodeOwnersWriter();
+  const submissions: BuildSubmission[] = [];
+  const backend =
+    options.builds?.(bus) ??
+    new LocalBuildService({
+      directory: await mkdtemp(join(tmpdir(), 'infrastream-builds-')),
+      publisher: bus,
+      clock,
+    });
+  const builds: BuildService = {
+    submit(request): Promise<SubmittedBuild> {
+      submissions.push(request);
+      return backend.submit(request);
+    },
+  };
+  const store = options.store ?? new MemoryDocumentStore();
+  const ports: PipelinePorts = {
+    store,
+    publisher,
+    source,
+    revisions: new RevisionLoader(source),
+    reporter,
+    codeOwners,
+    builds,
+    clock,
+    render: exampleRenderConfig,
+    apply: options.apply ?? false,
+  };
+  for (const [topic, stage] of createPipelineStages(ports)) bus.subscribe(topic, stage);
+  const state = new RepositoryState(store, TEST_REPOSITORY, clock);
+  return {
+    bus,
+    ports,
+    state,
+    reporter,
+    codeOwners,
+    submissions,
+    async push(push) {
+      const message: PushMessage = {
+        version: 1,
+        delivery: push.delivery ?? `delivery-${++deliveries}`,
+        repository: TEST_REPOSITORY,
+        ref: push.ref ?? 'refs/heads/main',
+        before: push.before ?? '0'.repeat(40),
+        after: push.after,
+        forced: push.forced ?? false,
+        created: false,
+        deleted: push.deleted ?? false,
+        pusher: 'octocat',
+      };
+      await bus.publish(PUSH_TOPIC, message);
+      return (await bus.drain()).map((delivery) => delivery.outcome as StageOutcome);
+    },
+  };
+}

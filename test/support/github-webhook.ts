@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { sign } from '@octokit/webhooks-methods';
+
+/** One GitHub webhook delivery, exactly as sent: the bytes and the headers over them. */
+export interface Webhook {
+  readonly delivery: string;
+  readonly body: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** A push, as a GitHub push event describes it. */
+export interface PushedCommit {
+  readonly owner: string;
+  readonly name: string;
+  readonly defaultBranch: string;
+  readonly ref: string;
+  readonly before: string;
+  readonly after: string;
+  /** The head commit's message. */
+  readonly message: string;
+}
+
+const ZERO = '0'.repeat(40);
+
+/**
+ * A `push` delivery as GitHub sends it: the event's JSON (the fields GitHub always sends,
+ * trimmed of the many it also sends), signed with `secret` in `X-Hub-Signature-256`, with a
+ * fresh `X-GitHub-Delivery`.
+ */
+export async function signedPushWebhook(secret: string, push: PushedCommit): Promise<Webhook> {
+  const delivery = randomUUID();
+  const fullName = `${push.owner}/${push.name}`;
+  const commit = { id: push.after, message: push.message, distinct: true };
+  const body = JSON.stringify({
+    ref: push.ref,
+    before: push.before,
+    after: push.after,
+    repository: {
+      id: 42,
+      name: push.name,
+      full_name: fullName,
+      private: true,
+      owner: { login: push.owner, id: 7, type: 'Organization' },
+      default_branch: push.defaultBranch,
+      master_branch: push.defaultBranch,
+    },
+    pusher: { name: 'octocat', email: 'octocat@example.com' },
+    sender: { login: 'octocat', id: 1, type: 'User' },
+    created: push.before === ZERO,
+    deleted: false,
+    forced: false,
+    base_ref: null,
+    compare: `https://github.com/${fullName}/compare/${push.before.slice(0, 12)}...${push.after.slice(0, 12)}`,
+    commits: [commit],
+    head_commit: commit,
+  });
+  return {
+    delivery,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'GitHub-Hookshot/loopback',
+      'x-github-event': 'push',
+      'x-github-delivery': delivery,
+      'x-github-hook-id': '123456',
+      'x-hub-signature-256': await sign(secret, body),
+    },
+  };
+}
+
+/** Sends a delivery to `url`; the status and JSON body of the answer. */
+export async function deliverWebhook(
+  url: string,
+  hook: Webhook,
+): Promise<{ status: number; body: unknown }> {
+  const response = await fetch(url, { method: 'POST', headers: hook.headers, body: hook.body });
+  return { status: response.status, body: await response.json() };
+}
