@@ -9,6 +9,12 @@ export interface CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/** A command of the CLI: what it runs, and its help. */
+export interface Command {
+  readonly run: (args: readonly string[], io: CliIo) => number | Promise<number>;
+  readonly usage: string;
+}
+
 /** A mistake in how the command was called: exit code 2 and a hint. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { FileDocumentStore } from '../shared/adapters/file-document-store.ts';
 import { InProcessBus } from '../shared/adapters/in-process-bus.ts';
 import { createLocalBuildRunner } from '../shared/adapters/local-build-runner.ts';
 import { LocalBuildService } from '../shared/adapters/local-build-service.ts';
 import { LocalCodeOwnersWriter } from '../shared/adapters/local-code-owners-writer.ts';
 import { LocalCommitReporter } from '../shared/adapters/local-commit-reporter.ts';
 import { LocalRepositorySource } from '../shared/adapters/local-repository-source.ts';
+import { SqliteDocumentStore } from '../shared/adapters/sqlite-document-store.ts';
 import { systemClock } from '../shared/adapters/system-clock.ts';
 import type { RenderConfig } from '../shared/core/render/render-config.ts';
 import { createPipelineStages } from '../shared/pipeline/pipeline-stages.ts';
@@ -28,12 +28,12 @@ export function stateFolder(directory: string): string {
 
 /** The embedded state store of a repository folder. */
 export function embeddedStore(directory: string): DocumentStore {
-  return new FileDocumentStore({ root: join(stateFolder(directory), 'state') });
+  return new SqliteDocumentStore({ file: join(stateFolder(directory), 'state.sqlite') });
 }
 
 /**
- * Wires the pipeline's stages to embedded adapters: an in-process bus, the state store under
- * `.infrastream/state`, the repository's git object store as source, and builds rendered
+ * Wires the pipeline's stages to embedded adapters: an in-process bus, the state store in
+ * `.infrastream/state.sqlite`, the repository's git object store as source, and builds rendered
  * under `.infrastream/builds` (applied with Terraform only when `apply` is set).
  */
 export function createEmbeddedPipeline(options: {

@@ -1,13 +1,4 @@
-import { exitCodes, UsageError, type CliIo } from './cli-io.ts';
-import { checkPlanCommand, checkPlanUsage } from './commands/check-plan.ts';
-import { codeownersCommand, codeownersUsage } from './commands/codeowners.ts';
-import { planCommand, planUsage } from './commands/plan.ts';
-import { renderCommand, renderUsage } from './commands/render.ts';
-import { runCommand, runUsage } from './commands/run.ts';
-import { serveCommand, serveUsage } from './commands/serve.ts';
-import { stateCommand, stateUsage } from './commands/state.ts';
-import { schemaCommand, schemaUsage } from './commands/schema.ts';
-import { validateCommand, validateUsage } from './commands/validate.ts';
+import { exitCodes, UsageError, type CliIo, type Command } from './cli-io.ts';
 import { version } from './version.ts';
 import { didYouMean } from '../shared/core/text/suggest.ts';
 
@@ -28,19 +19,18 @@ Options:
   -h, --help       show help (also: infrastream <command> --help)
   -v, --version    show the version`;
 
-const commands: Record<
-  string,
-  { run: (args: readonly string[], io: CliIo) => number | Promise<number>; usage: string }
-> = {
-  validate: { run: validateCommand, usage: validateUsage },
-  plan: { run: planCommand, usage: planUsage },
-  codeowners: { run: codeownersCommand, usage: codeownersUsage },
-  render: { run: renderCommand, usage: renderUsage },
-  run: { run: runCommand, usage: runUsage },
-  serve: { run: serveCommand, usage: serveUsage },
-  state: { run: stateCommand, usage: stateUsage },
-  schema: { run: schemaCommand, usage: schemaUsage },
-  'check-plan': { run: checkPlanCommand, usage: checkPlanUsage },
+// Loaded on demand: the pipeline's commands bring the cloud SDKs, which take longer to load
+// than `validate` takes to run.
+const commands: Record<string, () => Promise<Command>> = {
+  validate: async () => (await import('./commands/validate.ts')).command,
+  plan: async () => (await import('./commands/plan.ts')).command,
+  codeowners: async () => (await import('./commands/codeowners.ts')).command,
+  render: async () => (await import('./commands/render.ts')).command,
+  run: async () => (await import('./commands/run.ts')).command,
+  serve: async () => (await import('./commands/serve.ts')).command,
+  state: async () => (await import('./commands/state.ts')).command,
+  schema: async () => (await import('./commands/schema.ts')).command,
+  'check-plan': async () => (await import('./commands/check-plan.ts')).command,
 };
 
 /** Runs the CLI and returns its exit code; all process access goes through `io`. */
@@ -54,13 +44,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout(`${version}\n`);
     return exitCodes.ok;
   }
-  const command = commands[name];
-  if (command === undefined) {
+  const load = commands[name];
+  if (load === undefined) {
     io.stderr(
       `infrastream: unknown command "${name}"${didYouMean(name, Object.keys(commands))}\n\n${usage}\n`,
     );
     return exitCodes.usage;
   }
+  const command = await load();
   if (args.includes('-h') || args.includes('--help')) {
     io.stdout(`${command.usage}\n`);
     return exitCodes.ok;

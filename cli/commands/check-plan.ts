@@ -6,7 +6,7 @@ import {
   PlanFormatError,
   type PlanCheck,
 } from '../../shared/core/render/plan-policy.ts';
-import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 
 const formats = ['text', 'json'] as const;
 type Format = (typeof formats)[number];
@@ -79,3 +79,6 @@ function isFsError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^E[A-Z]+$/.test(code);
 }
+
+/** `infrastream check-plan`, for the command table. */
+export const command: Command = { run: checkPlanCommand, usage: checkPlanUsage };

@@ -6,7 +6,7 @@ import { readRepositoryFiles } from '../../shared/adapters/local-repository-file
 import { hasErrors } from '../../shared/core/issues/issue.ts';
 import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
 import { analyze, refuseInvalid } from '../analyze.ts';
-import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 
 export const codeownersUsage = `Usage: infrastream codeowners [DIR] [--check | --write]
 
@@ -68,3 +68,6 @@ export async function codeownersCommand(args: readonly string[], io: CliIo): Pro
   io.stdout(io.stdoutIsTty ? `${computed}\n` : computed);
   return exitCodes.ok;
 }
+
+/** `infrastream codeowners`, for the command table. */
+export const command: Command = { run: codeownersCommand, usage: codeownersUsage };

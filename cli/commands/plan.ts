@@ -9,7 +9,7 @@ import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
 import { formatPlanText } from '../../shared/core/report/format-plan.ts';
 import type { RepositoryFile } from '../../shared/core/validate/validate-repository.ts';
 import { analyze, refuseInvalid } from '../analyze.ts';
-import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 
 export const planUsage = `Usage: infrastream plan [DIR] [--base REV] [--head REV] [--format text|json]
 
@@ -83,3 +83,6 @@ export async function planCommand(args: readonly string[], io: CliIo): Promise<n
   );
   return exitCodes.ok;
 }
+
+/** `infrastream plan`, for the command table. */
+export const command: Command = { run: planCommand, usage: planUsage };

@@ -14,7 +14,7 @@ import {
 import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
 import { didYouMean } from '../../shared/core/text/suggest.ts';
 import { analyze, refuseInvalid } from '../analyze.ts';
-import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 
 export const renderUsage = `Usage: infrastream render [DIR] --out DIR [--workspace ID] [--config FILE]
 
@@ -86,3 +86,6 @@ export async function readRenderConfig(file: string): Promise<RenderConfig> {
   }
   return result.output;
 }
+
+/** `infrastream render`, for the command table. */
+export const command: Command = { run: renderCommand, usage: renderUsage };

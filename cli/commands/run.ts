@@ -8,7 +8,7 @@ import { formatText } from '../../shared/core/report/format-text.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import type { BuildDocument, DeltasStage } from '../../shared/pipeline/state-documents.ts';
-import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import {
   createEmbeddedPipeline,
   stateFolder,
@@ -156,6 +156,7 @@ async function report(
   );
   for (const delta of await state.store.list(state.paths.deltas(commit))) {
     const item = delta.data as Record<string, number | string>;
+    if (item.sequence !== sequence) continue;
     io.stdout(
       `    ~ ${String(item.workspace)}: +${item.create} ~${item.update} -${item.destroy} resources, IAM +${item.iamAdd} -${item.iamRemove}, firewall ${item.firewall}, egress ${item.egress}\n`,
     );
@@ -200,3 +201,6 @@ async function pusherName(directory: string): Promise<string> {
   const name = await git(directory, ['config', 'user.name']).catch(() => Buffer.from(''));
   return name.toString().trim() || 'local';
 }
+
+/** `infrastream run`, for the command table. */
+export const command: Command = { run: runCommand, usage: runUsage };

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { isKind, kinds } from '../../shared/core/manifests/kinds.ts';
 import { manifestJsonSchema } from '../../shared/core/manifests/json-schema.ts';
 import { didYouMean } from '../../shared/core/text/suggest.ts';
-import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 
 export const schemaUsage = `Usage: infrastream schema [--kind KIND]
 
@@ -23,3 +23,6 @@ export function schemaCommand(args: readonly string[], io: CliIo): number {
   io.stdout(`${JSON.stringify(manifestJsonSchema(kind), null, 2)}\n`);
   return exitCodes.ok;
 }
+
+/** `infrastream schema`, for the command table. */
+export const command: Command = { run: schemaCommand, usage: schemaUsage };

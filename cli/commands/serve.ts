@@ -6,8 +6,8 @@ import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 import { createDocumentDeliveryStore } from '../../shared/pipeline/document-delivery-store.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
-import { createWebhookReceiver } from '../../functions/ingest.ts';
-import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
+import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { configuredStore } from '../configured-store.ts';
 import { createEmbeddedPipeline } from '../embedded-pipeline.ts';
 import { readRenderConfig } from './render.ts';
@@ -56,7 +56,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     values.config === undefined
       ? exampleRenderConfig
       : await readRenderConfig(resolve(io.cwd, values.config));
-  const store = configuredStore(io, directory);
+  const store = await configuredStore(io, directory);
   const pipeline = createEmbeddedPipeline({ directory, render, apply: values.apply, store });
   const receive = createWebhookReceiver({
     secrets,
@@ -137,3 +137,6 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
     request.on('error', reject);
   });
 }
+
+/** `infrastream serve`, for the command table. */
+export const command: Command = { run: serveCommand, usage: serveUsage };

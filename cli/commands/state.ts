@@ -6,7 +6,7 @@ import {
   type RepositoryDocument,
 } from '../../shared/pipeline/state-documents.ts';
 import type { DocumentData, StoredDocument } from '../../shared/ports/document-store.ts';
-import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { configuredStore } from '../configured-store.ts';
 
 export const stateUsage = `Usage: infrastream state [commits|resources|workspaces|builds|events] [ID]
@@ -43,7 +43,7 @@ export async function stateCommand(args: readonly string[], io: CliIo): Promise<
   if (values.format !== 'text' && values.format !== 'json') {
     throw new UsageError(`--format must be text or json, found "${values.format}"`);
   }
-  const store = configuredStore(io, resolve(io.cwd, values.dir));
+  const store = await configuredStore(io, resolve(io.cwd, values.dir));
   const repositories = await store.list('repositories');
   const chosen = pickRepository(repositories, values.repository);
   if (chosen === undefined) {
@@ -151,3 +151,6 @@ function summary(collection: Collection, row: DocumentData & { id: string }): st
       return `${String(row.at)}  ${String(row.type)}  ${String(row.message)}`;
   }
 }
+
+/** `infrastream state`, for the command table. */
+export const command: Command = { run: stateCommand, usage: stateUsage };

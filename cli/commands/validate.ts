@@ -9,7 +9,7 @@ import { formatSarif } from '../../shared/core/report/format-sarif.ts';
 import { formatText } from '../../shared/core/report/format-text.ts';
 import type { ValidationReport } from '../../shared/core/report/validation-report.ts';
 import { analyze } from '../analyze.ts';
-import { exitCodes, UsageError, type CliIo } from '../cli-io.ts';
+import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { version } from '../version.ts';
 
 const formats = ['text', 'json', 'sarif', 'github'] as const;
@@ -60,3 +60,6 @@ function render(format: Format, report: ValidationReport, io: CliIo): string {
       return formatText(report, { color: io.stdoutIsTty && io.env['NO_COLOR'] === undefined });
   }
 }
+
+/** `infrastream validate`, for the command table. */
+export const command: Command = { run: validateCommand, usage: validateUsage };

@@ -224,11 +224,13 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
         protos.google.devtools.cloudbuild.v1.IListBuildsRequest | null,
         unknown,
       ] = await client.listBuilds(page, { autoPaginate: false });
-      // Tags name the workspace and commit; the substitution names the repository as well.
+      // Tags name the workspace and commit; the substitutions name the repository, and the
+      // sequence: a forced push back to an older commit is a new revision, built again.
       const found = builds.find(
         (build) =>
           build.substitutions?.[BUILD_SUBSTITUTIONS.repository] === repository &&
           build.substitutions[BUILD_SUBSTITUTIONS.workspace] === request.workspace &&
+          build.substitutions[BUILD_SUBSTITUTIONS.sequence] === String(request.sequence) &&
           typeof build.id === 'string' &&
           build.id !== '',
       );

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Octokit } from '@octokit/rest';
 import type { RepositoryRef, RepositorySource, TreeEntry } from '../ports/repository-source.ts';
 import { GitHubError, gitHubError } from './github-error.ts';
+import { verifiedArchiveBlobs } from './verified-archive-blobs.ts';
 
 /** What the GitHub repository source needs. */
 export interface GitHubRepositorySourceOptions {
@@ -9,9 +10,17 @@ export interface GitHubRepositorySourceOptions {
   readonly octokit: Octokit;
   /** Total size of the blobs kept in memory; the least recently read leave first. */
   readonly cacheBytes?: number;
+  /**
+   * A tree with more blobs than this missing from the cache is read through one download of
+   * the repository's archive rather than one request per blob.
+   */
+  readonly archiveThreshold?: number;
+  /** Told why an archive could not be used; its blobs are then read one by one. */
+  readonly onArchiveFailure?: (error: GitHubError) => void;
 }
 
 const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+const DEFAULT_ARCHIVE_THRESHOLD = 64;
 const OBJECT_ID = /^[0-9a-f]{40}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Git's mode for a symbolic link: its blob is a path, not a file, and is never followed. */
@@ -21,7 +30,10 @@ const SYMLINK_MODE = '120000';
  * Reads a repository through GitHub's git data API: one request for the whole tree, one per
  * blob not already in memory. Blob ids name content, so a push that changes one manifest
  * reads one blob; every blob read is checked against its id, so what GitHub (or anything
- * between) returns cannot differ from what was pushed.
+ * between) returns cannot differ from what was pushed. A tree with many blobs not in memory
+ * (a cold start, a large change) is filled from the repository's tarball in one request
+ * instead, keeping only files whose content hashes to the blob id the tree gives their path;
+ * whatever the archive lacks or holds differently is still read blob by blob.
  */
 export function createGitHubRepositorySource(
   options: GitHubRepositorySourceOptions,
@@ -33,9 +45,19 @@ export function createGitHubRepositorySource(
       `GitHub repository source: cacheBytes must be a whole number ≥ 0, found ${cacheBytes}`,
     );
   }
+  const archiveThreshold = options.archiveThreshold ?? DEFAULT_ARCHIVE_THRESHOLD;
+  if (!Number.isSafeInteger(archiveThreshold) || archiveThreshold < 0) {
+    throw new Error(
+      `GitHub repository source: archiveThreshold must be a whole number ≥ 0, found ${archiveThreshold}`,
+    );
+  }
+  const onArchiveFailure = options.onArchiveFailure ?? warnArchiveFailure;
   const cache = new Map<string, Uint8Array>();
   let cachedBytes = 0;
   const reading = new Map<string, Promise<Uint8Array>>();
+  const archiving = new Map<string, Promise<void>>();
+  const cacheKey = (repository: RepositoryRef, id: string) =>
+    `${fullName(repository).toLowerCase()}\0${id}`;
 
   const remember = (key: string, bytes: Uint8Array) => {
     if (bytes.length > cacheBytes) return;
@@ -84,6 +106,58 @@ export function createGitHubRepositorySource(
     return bytes;
   };
 
+  const downloadArchive = async (repository: RepositoryRef, commit: string) => {
+    const doing = `downloading the archive of ${fullName(repository)} at ${commit}`;
+    let data: unknown;
+    try {
+      // GitHub answers with a redirect to its archive host, which fetch follows.
+      ({ data } = await octokit.rest.repos.downloadTarballArchive({
+        owner: repository.owner,
+        repo: repository.name,
+        ref: commit,
+      }));
+    } catch (error) {
+      throw gitHubError(error, doing);
+    }
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+    if (data instanceof Uint8Array) return data;
+    throw new GitHubError(
+      `${doing}: expected the archive's bytes, found ${typeof data}`,
+      undefined,
+      false,
+    );
+  };
+
+  /** Puts the verified files of the archive at `commit` in the cache; never fails. */
+  const fillFromArchive = async (
+    repository: RepositoryRef,
+    commit: string,
+    tree: readonly TreeEntry[],
+    missing: ReadonlySet<string>,
+  ) => {
+    try {
+      const archive = await downloadArchive(repository, commit);
+      let found: Map<string, Uint8Array>;
+      try {
+        found = await verifiedArchiveBlobs(archive, {
+          tree,
+          wanted: missing,
+          maxBytes: cacheBytes,
+        });
+      } catch (error) {
+        throw new GitHubError(
+          `reading the archive of ${fullName(repository)} at ${commit}: ${(error as Error).message}`,
+          undefined,
+          false,
+          error,
+        );
+      }
+      for (const [id, bytes] of found) remember(cacheKey(repository, id), bytes);
+    } catch (error) {
+      onArchiveFailure(gitHubError(error, `reading the archive of ${fullName(repository)}`));
+    }
+  };
+
   return {
     async tree(repository, commit) {
       const id = objectId('commit', commit);
@@ -112,14 +186,35 @@ export function createGitHubRepositorySource(
       if (!Array.isArray(data.tree)) {
         throw new GitHubError(`${doing}: the answer has no tree list`, undefined, false);
       }
-      return (data.tree as unknown[]).flatMap((entry, index) =>
+      const entries = (data.tree as unknown[]).flatMap((entry, index) =>
         treeEntry(entry, `${doing}: tree[${index}]`),
       );
+      const missing = new Set(
+        entries
+          .map((entry) => entry.blob)
+          .filter(
+            (blob) =>
+              !cache.has(cacheKey(repository, blob)) && !reading.has(cacheKey(repository, blob)),
+          ),
+      );
+      if (missing.size > archiveThreshold && cacheBytes > 0) {
+        // Loads of the same commit at once share one download.
+        const key = `${fullName(repository).toLowerCase()}@${id}`;
+        let filling = archiving.get(key);
+        if (filling === undefined) {
+          filling = fillFromArchive(repository, id, entries, missing).finally(() =>
+            archiving.delete(key),
+          );
+          archiving.set(key, filling);
+        }
+        await filling;
+      }
+      return entries;
     },
 
     async blob(repository, blobId) {
       const id = objectId('blob', blobId);
-      const key = `${fullName(repository).toLowerCase()}\0${id}`;
+      const key = cacheKey(repository, id);
       const cached = cache.get(key);
       if (cached !== undefined) {
         // Read again, so it leaves the cache last.
@@ -179,6 +274,10 @@ export function createGitHubRepositorySource(
       }
     },
   };
+}
+
+function warnArchiveFailure(error: GitHubError): void {
+  console.warn(`${error.message}; reading its blobs one by one`);
 }
 
 /** Git's object id of a blob: SHA-1 over `blob <size>\0` and the content. */

@@ -39,8 +39,12 @@ export class LocalBuildService implements BuildService {
   }
 
   async submit(request: BuildSubmission): Promise<SubmittedBuild> {
-    const id = `local-${createHash('sha256').update(`${request.repository.owner}/${request.repository.name} ${request.workspace} ${request.commit}`).digest('hex').slice(0, 16)}`;
-    const folder = join(this.#directory, request.workspace, request.commit);
+    const id = `local-${createHash('sha256').update(`${request.repository.owner}/${request.repository.name} ${request.workspace} ${request.commit} ${request.sequence}`).digest('hex').slice(0, 16)}`;
+    const folder = join(
+      this.#directory,
+      request.workspace,
+      `${request.commit}-${request.sequence}`,
+    );
     const resultFile = join(folder, 'build.json');
     const known = await readFile(resultFile, 'utf8').catch(() => undefined);
     if (known !== undefined) return { id, logUrl: resultFile };

@@ -53,7 +53,11 @@ export function createBuildStatusStage(
       const stored = (await transaction.get(state.paths.build(build.workspace, build.commit))) as
         BuildDocument | undefined;
       const before = stored?.status;
-      if (before !== undefined && FINAL_BUILD_STATES.has(before as never)) {
+      // Final already, or the document is now about a later build of the same commit.
+      if (
+        (before !== undefined && FINAL_BUILD_STATES.has(before as never)) ||
+        (stored !== undefined && stored.sequence !== build.sequence)
+      ) {
         return { changed: false, workspace };
       }
       const updated = {
@@ -77,7 +81,11 @@ export function createBuildStatusStage(
         (applied === null || build.sequence > applied.sequence);
       const next: WorkspaceDocument = {
         ...workspace,
-        running: workspace.running?.commit === build.commit ? null : workspace.running,
+        running:
+          workspace.running?.commit === build.commit &&
+          workspace.running.sequence === build.sequence
+            ? null
+            : workspace.running,
         lastApplied: advances
           ? { commit: build.commit, sequence: build.sequence, build: notification.id }
           : applied,

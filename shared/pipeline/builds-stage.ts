@@ -65,12 +65,17 @@ export function createBuildsStage(
       // Firestore refuses a transaction's read after one of its writes: both reads come first.
       const workspace = await workspaceDocument(state, request.workspace, transaction);
       const existing = await buildDocument(state, request, transaction);
-      if (workspace.running?.commit === request.commit && workspace.running.build === null) {
+      const running = workspace.running;
+      if (
+        running?.commit === request.commit &&
+        running.sequence === request.sequence &&
+        running.build === null
+      ) {
         transaction.set(
           state.paths.workspace(request.workspace),
           toData({
             ...workspace,
-            running: { ...workspace.running, build: submitted.id },
+            running: { ...running, build: submitted.id },
             updatedAt: state.now(),
           }),
         );
@@ -99,7 +104,9 @@ async function decide(
   transaction: DocumentTransaction,
 ): Promise<Decision> {
   const workspace = await workspaceDocument(state, request.workspace, transaction);
-  const build = await buildDocument(state, request, transaction);
+  const stored = await buildDocument(state, request, transaction);
+  // The same commit at another sequence (a forced push back to it) is a new build.
+  const build = stored?.sequence === request.sequence ? stored : undefined;
   const mine: RevisionPointer = { commit: request.commit, sequence: request.sequence };
   const write = (changed: WorkspaceDocument) => {
     transaction.set(state.paths.workspace(request.workspace), toData(changed));
@@ -118,7 +125,11 @@ async function decide(
     return { kind: 'superseded', detail: reason };
   }
   const running = workspace.running;
-  if (running !== null && running.commit === request.commit) {
+  if (
+    running !== null &&
+    running.commit === request.commit &&
+    running.sequence === request.sequence
+  ) {
     // A redelivery: start again only if the backend never accepted the first request.
     return running.build === null
       ? { kind: 'start' }

@@ -71,8 +71,9 @@ export function createDeltasStage(
       return { status: 'rejected', detail: `commit ${message.commit} was not recorded` };
     }
     const sequence = recorded.sequence;
+    // Done for this revision; a commit recorded again (a forced push back) is compared anew.
     const done = stored?.stages.deltas;
-    if (done !== undefined) {
+    if (done !== undefined && done.sequence === sequence) {
       for (const workspace of done.workspaces) {
         await ports.publisher.publish(BUILDS_TOPIC, build(workspace, sequence));
       }

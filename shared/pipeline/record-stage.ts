@@ -31,11 +31,24 @@ export function createRecordStage(
     }
     const state = new RepositoryState(ports.store, message.repository, ports.clock);
     const known = (await state.commit(message.commit))?.stages.record;
-    // A forced push is a new decision about a commit that was skipped before.
-    if (known !== undefined && !(known.status === 'skipped' && message.forced)) {
-      if (known.status !== 'recorded') return { status: 'skipped', detail: known.reason ?? '' };
-      await ports.publisher.publish(DESIRED_STATE_TOPIC, message);
-      return { status: 'repeated', detail: `revision ${known.sequence ?? ''} was recorded before` };
+    if (known !== undefined) {
+      const current = (await state.repositoryDocument()).current;
+      const superseded = known.status === 'recorded' && current?.commit !== message.commit;
+      // A forced push is a new decision about a commit that was skipped or superseded before.
+      if (!(message.forced && (known.status === 'skipped' || superseded))) {
+        if (known.status !== 'recorded') return { status: 'skipped', detail: known.reason ?? '' };
+        if (superseded) {
+          return {
+            status: 'skipped',
+            detail: `revision ${String(known.sequence)} is no longer current; only a forced push records it again`,
+          };
+        }
+        await ports.publisher.publish(DESIRED_STATE_TOPIC, message);
+        return {
+          status: 'repeated',
+          detail: `revision ${String(known.sequence)} was recorded before`,
+        };
+      }
     }
 
     const claim = await claimRevision(state, message, ports);

@@ -7,8 +7,9 @@ import type { RepositoryRef } from './repository-source.ts';
  */
 export interface BuildService {
   /**
-   * Starts a build, or returns the build already started for the same repository, workspace
-   * and commit: a retried request must never start a second build.
+   * Starts a build, or returns the build already started for the same repository, workspace,
+   * commit and sequence: a retried request must never start a second build. (A forced push
+   * back to an older commit is a new revision, with a new sequence, and is built again.)
    */
   submit(request: BuildSubmission): Promise<SubmittedBuild>;
 }

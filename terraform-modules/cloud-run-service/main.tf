@@ -9,6 +9,11 @@ resource "google_cloud_run_v2_service" "this" {
   # never on its run.app URL from the internet.
   ingress = "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"
 
+  # A load balancer's serverless network endpoint group calls the service without an identity,
+  # so a route open to anyone can only work without the invoker check. allUsers is never an
+  # invoker: the ingress above still keeps every caller but the load balancer and the VPC out.
+  invoker_iam_disabled = var.public_through_load_balancer
+
   # Terraform refuses to destroy or replace the service.
   deletion_protection = true
 

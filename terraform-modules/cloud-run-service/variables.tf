@@ -136,6 +136,13 @@ variable "invoker_members" {
   }
 }
 
+variable "public_through_load_balancer" {
+  description = "The service is reached by anyone through the organization's external load balancer, as an unauthenticated route of an HttpRoute declares. Disables Cloud Run's invoker IAM check on this service (the load balancer's serverless network endpoint group sends no identity); ingress still admits only internal and load balancer traffic, and allUsers is never granted."
+  type        = bool
+  default     = false
+  nullable    = false
+}
+
 variable "container_port" {
   description = "Port the container listens on."
   type        = number

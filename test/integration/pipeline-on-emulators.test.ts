@@ -1,12 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../functions/ingest.ts';
-import { createCloudBuildService } from '../../shared/adapters/cloud-build-service.ts';
 import { FirestoreDocumentStore } from '../../shared/adapters/firestore-document-store.ts';
-import { createGitHubClient } from '../../shared/adapters/github-client.ts';
-import { createGitHubCodeOwnersWriter } from '../../shared/adapters/github-code-owners-writer.ts';
-import { createGitHubCommitReporter } from '../../shared/adapters/github-commit-reporter.ts';
-import { createGitHubRepositorySource } from '../../shared/adapters/github-repository-source.ts';
 import { PubSubPublisher } from '../../shared/adapters/pubsub-publisher.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { CLOUD_BUILDS_TOPIC } from '../../shared/core/contracts/build-notification.ts';
@@ -37,6 +32,10 @@ import {
   type LoopbackCloudBuild,
 } from '../support/loopback-cloud-build.ts';
 import { startLoopbackGitHub, type LoopbackGitHub } from '../support/loopback-github.ts';
+import {
+  loopbackCloudBuildService,
+  loopbackGitHubPorts,
+} from '../support/loopback-pipeline-ports.ts';
 import { PushedFunctions } from '../support/pushed-functions.ts';
 
 const SUITE = 'the pipeline on the Firestore and Pub/Sub emulators';
@@ -93,35 +92,13 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
     publisher = new PubSubPublisher({ projectId, topicPrefix, emulatorHost: pubsubHost });
     functions = new PushedFunctions({ projectId, topicPrefix, pubsubHost });
 
-    const octokit = createGitHubClient({
-      appId: github.appId,
-      privateKey: github.privateKey,
-      installationId: github.installationId,
-      baseUrl: github.baseUrl,
-    });
-    const source = createGitHubRepositorySource({ octokit });
+    const gitHubPorts = loopbackGitHubPorts(github);
     ports = {
       store,
       publisher,
-      source,
-      revisions: new RevisionLoader(source),
-      reporter: createGitHubCommitReporter({ octokit, appId: github.appId }),
-      codeOwners: createGitHubCodeOwnersWriter({ octokit }),
-      builds: createCloudBuildService({
-        project: 'acme-infrastream',
-        region: 'europe-west1',
-        serviceAccount: 'terraform-builds@acme-infrastream.iam.gserviceaccount.com',
-        builderImage: `europe-docker.pkg.dev/acme-ci/infrastream/builder@sha256:${'a'.repeat(64)}`,
-        terraformImage: `hashicorp/terraform:1.11.4@sha256:${'b'.repeat(64)}`,
-        renderConfig: {
-          ...exampleRenderConfig,
-          modules: {
-            git: 'git::https://github.com/acme/infrastream.git//terraform-modules',
-            ref: 'v1.4.0',
-          },
-        },
-        client: cloudBuild.client(),
-      }),
+      ...gitHubPorts,
+      revisions: new RevisionLoader(gitHubPorts.source),
+      builds: loopbackCloudBuildService(cloudBuild),
       clock: systemClock,
       render: exampleRenderConfig,
       apply: true,

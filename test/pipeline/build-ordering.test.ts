@@ -1,8 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCloudBuildService } from '../../shared/adapters/cloud-build-service.ts';
 import { CLOUD_BUILDS_TOPIC } from '../../shared/core/contracts/build-notification.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 import type { BuildDocument, WorkspaceDocument } from '../../shared/pipeline/state-documents.ts';
 import { baseOrganization } from '../support/base-organization.ts';
 import { createTestPipeline, type TestPipeline } from '../support/embedded-pipeline.ts';
@@ -11,6 +9,7 @@ import {
   startLoopbackCloudBuild,
   type LoopbackCloudBuild,
 } from '../support/loopback-cloud-build.ts';
+import { loopbackCloudBuildService } from '../support/loopback-pipeline-ports.ts';
 
 const PROJECT = 'payments/production/shop/project.yaml';
 const SHOP = 'payments.production.shop';
@@ -34,22 +33,7 @@ describe('builds serialize per workspace and never apply an older revision after
     cloudBuild = await startLoopbackCloudBuild();
     pipeline = await createTestPipeline(repository.directory, {
       apply: true,
-      builds: () =>
-        createCloudBuildService({
-          project: 'acme-infrastream',
-          region: 'europe-west1',
-          serviceAccount: 'terraform-builds@acme-infrastream.iam.gserviceaccount.com',
-          builderImage: `europe-docker.pkg.dev/acme-ci/infrastream/builder@sha256:${'a'.repeat(64)}`,
-          terraformImage: `hashicorp/terraform:1.11.4@sha256:${'b'.repeat(64)}`,
-          renderConfig: {
-            ...exampleRenderConfig,
-            modules: {
-              git: 'git::https://github.com/acme/infrastream.git//terraform-modules',
-              ref: 'v1.4.0',
-            },
-          },
-          client: cloudBuild.client(),
-        }),
+      builds: () => loopbackCloudBuildService(cloudBuild),
     });
   });
 
@@ -149,6 +133,21 @@ describe('builds serialize per workspace and never apply an older revision after
     expect((await workspace(SHOP)).lastApplied).toMatchObject({ commit: second, sequence: 2 });
   });
 
+  it('builds and applies again a commit that a forced push brings back', async () => {
+    const [first] = commits as [string];
+    await pipeline.push({ after: first });
+    await finish(SHOP, first, 'SUCCESS');
+    const second = await pushEgressHost('api.one.example');
+    await finish(SHOP, second, 'SUCCESS');
+    await pipeline.push({ after: first, forced: true, delivery: 'forced-back' });
+    expect(shopBuilds()).toEqual([first, second, first]);
+    const again = cloudBuild.builds.at(-1);
+    expect(again?.substitutions?._SEQUENCE).toBe('3');
+    await pipeline.bus.publish(CLOUD_BUILDS_TOPIC, { ...again, status: 'SUCCESS' });
+    await pipeline.bus.drain();
+    expect((await workspace(SHOP)).lastApplied).toMatchObject({ commit: first, sequence: 3 });
+  });
+
   it('records a failed build and keeps the last applied revision', async () => {
     const [first] = commits as [string];
     await pipeline.push({ after: first });
@@ -157,6 +156,39 @@ describe('builds serialize per workspace and never apply an older revision after
     await finish(SHOP, second, 'FAILURE');
     expect(await build(SHOP, second)).toMatchObject({ status: 'FAILURE' });
     expect(await workspace(SHOP)).toMatchObject({ lastApplied: { commit: first }, running: null });
+  });
+
+  it('starts one Cloud Build when the stage dies after Cloud Build accepted the request', async () => {
+    const [first] = commits as [string];
+    const backend = pipeline.ports.builds;
+    const crashed = new Set<string>();
+    const crashing = await createTestPipeline(repository.directory, {
+      apply: true,
+      builds: () => ({
+        async submit(request) {
+          const submitted = await backend.submit(request);
+          if (!crashed.has(request.workspace)) {
+            crashed.add(request.workspace);
+            throw new Error('the process died before recording the build');
+          }
+          return submitted;
+        },
+      }),
+    });
+    await crashing.push({ after: first });
+    expect(crashing.bus.deadLetters).toEqual([]);
+    const workspaces = (await crashing.state.commit(first))?.stages.deltas?.workspaces ?? [];
+    expect(crashed.size).toBe(workspaces.length);
+    const started = cloudBuild.builds.map((item) => item.substitutions?._WORKSPACE).sort();
+    expect(started).toEqual(workspaces);
+    for (const id of workspaces) {
+      const document = (await crashing.ports.store.get(
+        crashing.state.paths.workspace(id),
+      )) as unknown as WorkspaceDocument;
+      expect(document.running?.build).toBe(
+        cloudBuild.builds.find((item) => item.substitutions?._WORKSPACE === id)?.id,
+      );
+    }
   });
 
   it('never starts a second Cloud Build for a redelivered build request', async () => {

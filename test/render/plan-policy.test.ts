@@ -78,6 +78,25 @@ describe('checkPlan', () => {
     expect(check.issues.map((issue) => issue.severity)).toEqual(['warning', 'warning', 'warning']);
   });
 
+  it('refuses a Cloud Run service the internet can reach without the load balancer', () => {
+    const service = (after: unknown) =>
+      summary(checkPlan(planOf('google_cloud_run_v2_service', ['create'], after)).issues);
+    expect(service({ ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER' })).toEqual([]);
+    expect(
+      service({ ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER', invoker_iam_disabled: true }),
+    ).toEqual([]);
+    expect(service({ ingress: 'INGRESS_TRAFFIC_ALL', invoker_iam_disabled: true })).toEqual([
+      'error plan/exposed-service google_cloud_run_v2_service.this',
+    ]);
+    const [issue] = checkPlan(
+      planOf('google_cloud_run_v2_service', ['update'], {
+        ingress: 'INGRESS_TRAFFIC_ALL',
+        invoker_iam_disabled: true,
+      }),
+    ).issues;
+    expect(issue?.message).toContain('anyone could call it directly');
+  });
+
   it('allows deny rules open to everything, and ingress from tags without ranges', () => {
     const deny = planOf('google_compute_firewall', ['create'], {
       allow: [],

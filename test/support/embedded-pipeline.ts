@@ -6,7 +6,7 @@ import { LocalBuildService } from '../../shared/adapters/local-build-service.ts'
 import { LocalCodeOwnersWriter } from '../../shared/adapters/local-code-owners-writer.ts';
 import { LocalCommitReporter } from '../../shared/adapters/local-commit-reporter.ts';
 import { LocalRepositorySource } from '../../shared/adapters/local-repository-source.ts';
-import { MemoryDocumentStore } from '../../shared/adapters/memory-document-store.ts';
+import { SqliteDocumentStore } from '../../shared/adapters/sqlite-document-store.ts';
 import { PUSH_TOPIC, type PushMessage } from '../../shared/core/contracts/push-message.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 import { createPipelineStages } from '../../shared/pipeline/pipeline-stages.ts';
@@ -88,7 +88,7 @@ export async function createTestPipeline(
       return backend.submit(request);
     },
   };
-  const store = options.store ?? new MemoryDocumentStore();
+  const store = options.store ?? new SqliteDocumentStore({ file: ':memory:' });
   const ports: PipelinePorts = {
     store,
     publisher,

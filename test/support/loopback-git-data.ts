@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
 
-/** An HTTP answer: status and JSON body. */
+/** An HTTP answer: status and JSON body, or bytes with headers of their own. */
 export interface Reply {
   readonly status: number;
   readonly body?: unknown;
+  /** Answered as they are instead of a JSON body, with `headers`' content type. */
+  readonly bytes?: Uint8Array;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** GitHub's error body. */
@@ -295,7 +298,7 @@ export class GitData {
   }
 
   /** Writes a tree that is `tree` with `entry` at `segments`, creating folders on the way. */
-  private async insert(
+  async insert(
     tree: string | undefined,
     segments: readonly string[],
     entry: { mode: string; type: string; sha: string },

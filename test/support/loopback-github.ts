@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Archives } from './loopback-archives.ts';
 import { CheckRuns } from './loopback-check-runs.ts';
 import { failure, GitData, type Reply } from './loopback-git-data.ts';
 
@@ -37,6 +38,8 @@ export interface LoopbackGitHub {
   readonly gitData: GitData;
   /** The check runs GitHub would hold. */
   readonly checkRuns: CheckRuns;
+  /** The tarball endpoint and its archive host: `tamperedFiles`, `replacement`. */
+  readonly archives: Archives;
   /** Runs before each request is answered, so a test can change the repository meanwhile. */
   beforeAnswer: ((request: RecordedRequest) => Promise<void>) | undefined;
   close(): Promise<void>;
@@ -81,6 +84,7 @@ export async function startLoopbackGitHub(options: {
   const repositoryRoot = `/repos/${owner}/${name}/`;
   const gitData = new GitData(options.directory, `${baseUrl}/repos/${owner}/${name}`);
   const checkRuns = new CheckRuns(gitData, appId);
+  const archives = new Archives(gitData, baseUrl, owner, name);
 
   const github: LoopbackGitHub = {
     baseUrl,
@@ -92,6 +96,7 @@ export async function startLoopbackGitHub(options: {
     requests,
     gitData,
     checkRuns,
+    archives,
     beforeAnswer: undefined,
     close: () =>
       new Promise((resolve, reject) => {
@@ -113,13 +118,15 @@ export async function startLoopbackGitHub(options: {
     } catch (error) {
       reply = failure(500, `loopback GitHub: ${(error as Error).message}`);
     }
-    const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
+    const content =
+      reply.bytes ?? Buffer.from(reply.body === undefined ? '' : JSON.stringify(reply.body));
     res.writeHead(reply.status, {
       'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(text),
+      ...reply.headers,
+      'content-length': content.byteLength,
       'x-github-request-id': `LOOPBACK:${requests.length}`,
     });
-    res.end(text);
+    res.end(content);
   }
 
   async function record(req: IncomingMessage): Promise<RecordedRequest> {
@@ -153,6 +160,9 @@ export async function startLoopbackGitHub(options: {
     if (tokenExchange !== null && method === 'POST') {
       return exchange(request.authorization, tokenExchange[1] ?? '');
     }
+    // The archive host takes the token in its link, not an Authorization header.
+    if (method === 'GET' && path.startsWith('/codeload/'))
+      return archives.download(path, query.token);
     if (!authorized(request.authorization)) return failure(401, 'Bad credentials');
     if (!path.startsWith(repositoryRoot)) return failure(404, 'Not Found');
     const route = `${method} ${path.slice(repositoryRoot.length)}`;
@@ -163,6 +173,7 @@ export async function startLoopbackGitHub(options: {
     if (is(/^GET git\/trees\/(.+)$/)) return gitData.tree(arg(1), query.recursive !== undefined);
     if (is(/^GET git\/blobs\/(.+)$/)) return gitData.blob(arg(1));
     if (is(/^GET git\/commits\/(.+)$/)) return gitData.commit(arg(1));
+    if (is(/^GET tarball\/(.+)$/)) return archives.redirect(arg(1));
     if (is(/^GET git\/ref\/(.+)$/)) return gitData.ref(arg(1));
     if (is(/^POST git\/trees$/)) return gitData.createTree(body);
     if (is(/^POST git\/commits$/)) return gitData.createCommit(body);

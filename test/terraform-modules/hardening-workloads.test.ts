@@ -4,12 +4,15 @@ import { describe, expect, it } from 'vitest';
 import {
   blocks,
   dynamicBlocks,
+  isBody,
   label,
   loadModules,
   moduleNamed,
   path,
   resourcesOfType,
+  text,
   validationText,
+  type Json,
 } from './load-modules.ts';
 
 const modules = await loadModules();
@@ -93,10 +96,59 @@ describe('terraform-modules: cloud-run-service', () => {
     expect(services.length).toBeGreaterThan(0);
   });
 
-  it('INFRASTREAM_CLOUD_RUN_INTERNAL_LB_INGRESS: ingress is the internal-and-load-balancer literal', () => {
+  it('INFRASTREAM_CLOUD_RUN_INTERNAL_LB_INGRESS: ingress is the internal-and-load-balancer literal, whatever the inputs', () => {
+    // No Checkov rule covers Cloud Run ingress (CKV_GCP_102 is about invoker grants). With the
+    // invoker check disabled for a public route, this literal is what keeps the run.app URL
+    // closed to the internet, so it is never an expression.
     for (const service of services) {
       expect(service.body.ingress, label(service)).toBe('INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER');
     }
+  });
+
+  it('INFRASTREAM_CLOUD_RUN_INVOKER_CHECK: invoker_iam_disabled is only ever var.public_through_load_balancer, a bool that defaults to false', () => {
+    // Anywhere in any module, nested blocks included: a literal true would open a service to
+    // every caller its ingress admits, and so would the equivalent annotation.
+    const settings: string[] = [];
+    const annotations: string[] = [];
+    const walk = (where: string, value: Json): void => {
+      if (Array.isArray(value)) {
+        for (const item of value) walk(where, item);
+      } else if (isBody(value)) {
+        for (const [key, item] of Object.entries(value)) {
+          if (key === 'invoker_iam_disabled') settings.push(`${where} = ${text(item)}`);
+          walk(where, key);
+          walk(where, item);
+        }
+      } else if (typeof value === 'string' && value.includes('invoker-iam-disabled')) {
+        annotations.push(`${where}: ${value}`);
+      }
+    };
+    for (const module of modules) {
+      for (const holder of [...module.resources, ...module.data, ...module.calls]) {
+        walk(label(holder), holder.body);
+      }
+      for (const [name, value] of module.locals) walk(`${module.name}: local.${name}`, value);
+    }
+    expect(settings).toEqual(
+      services.map((service) => `${label(service)} = \${var.public_through_load_balancer}`),
+    );
+    expect(annotations).toEqual([]);
+
+    const variable = cloudRun.variables.get('public_through_load_balancer');
+    expect(variable?.body.type).toBe('${bool}');
+    expect(variable?.body.default).toBe(false);
+    expect(variable?.body.nullable).toBe(false);
+    // The flag drives the invoker check and nothing else (never ingress, never a grant).
+    const uses = [...cloudRun.resources, ...cloudRun.data, ...cloudRun.calls]
+      .map((resource) => JSON.stringify(resource.body))
+      .concat(
+        [...cloudRun.locals.values(), ...cloudRun.outputs.values()].map((value) =>
+          JSON.stringify(value),
+        ),
+      )
+      .join('\n')
+      .match(/\bvar\.public_through_load_balancer\b/g);
+    expect(uses).toEqual(['var.public_through_load_balancer']);
   });
 
   it('INFRASTREAM_CLOUD_RUN_BINARY_AUTHORIZATION: binary_authorization { use_default = true }', () => {

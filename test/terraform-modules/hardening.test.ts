@@ -63,6 +63,13 @@ const securityToggles = [
   /rotation_enabled/,
 ];
 
+// Inputs that match a toggle pattern but are bounded by a hardening check of their own, by module.
+// public_through_load_balancer only disables the invoker IAM check, under a load-balancer-only
+// ingress literal (INFRASTREAM_CLOUD_RUN_INVOKER_CHECK in hardening-workloads.test.ts).
+const boundedToggles: Readonly<Record<string, readonly string[]>> = {
+  'cloud-run-service': ['public_through_load_balancer'],
+};
+
 // google_* resource types of provider 6.x that carry a deletion_protection argument.
 const deletionProtectionTypes = new Set([
   'google_folder',
@@ -239,8 +246,10 @@ describe('terraform-modules: every module', () => {
 
   it('INFRASTREAM_NO_SECURITY_TOGGLES: no variable name offers a way to switch a safeguard off', () => {
     for (const module of modules) {
-      const toggles = [...module.variables.keys()].filter((name) =>
-        securityToggles.some((pattern) => pattern.test(name)),
+      const toggles = [...module.variables.keys()].filter(
+        (name) =>
+          securityToggles.some((pattern) => pattern.test(name)) &&
+          !(boundedToggles[module.name] ?? []).includes(name),
       );
       expect(toggles, module.name).toEqual([]);
     }

@@ -18,6 +18,8 @@ export const planRules = {
   'plan/open-firewall': 'No firewall rule allows traffic from or to the whole internet.',
   'plan/public-bucket':
     'Every bucket enforces public access prevention and uniform bucket-level access.',
+  'plan/exposed-service':
+    'A Cloud Run service admits only internal and load-balancer traffic, so that the load balancer (with Cloud Armor, and IAP where routes ask for it) is the only way in from the internet; above all one whose invoker check is off for a public route.',
   'plan/protected-destroy':
     'Keys, databases and projects are not destroyed or replaced unless destruction is allowed for the run.',
 } as const;
@@ -172,6 +174,7 @@ function checkChange(change: ResourceChange, options: PlanCheckOptions): PlanIss
   checkIam(after, report);
   if (change.type === 'google_compute_firewall') checkFirewall(after, report);
   if (change.type === 'google_storage_bucket') checkBucket(after, report);
+  if (change.type === 'google_cloud_run_v2_service') checkService(after, report);
   return issues;
 }
 
@@ -234,6 +237,15 @@ function checkBucket(after: Attributes, report: Report): void {
       `uniform_bucket_level_access is ${describe(uniform)}; expected true, so that object ACLs cannot grant access`,
     );
   }
+}
+
+function checkService(after: Attributes, report: Report): void {
+  const ingress = after['ingress'];
+  if (ingress === 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER') return;
+  report(
+    'plan/exposed-service',
+    `ingress is ${describe(ingress)}${after['invoker_iam_disabled'] === true ? ' while the invoker check is off: anyone could call it directly' : ''}; expected "INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER"`,
+  );
 }
 
 function attributes(value: unknown): Attributes | undefined {

@@ -108,6 +108,28 @@ export function stableKey(member: string, role?: string): string {
   return `${readable.slice(0, 80)}~${shortHash(role === undefined ? member : `${role} ${member}`)}`;
 }
 
+/**
+ * Addresses of the services anyone may reach through the load balancer: the destinations of
+ * a route rule without authentication (what `policy/public-route` reports). The load
+ * balancer's serverless backend calls them without an identity, so their invoker check is
+ * off, while their ingress still admits nothing but the load balancer and the VPC.
+ */
+export function publicDestinations(context: RenderContext): Set<string> {
+  const destinations = new Set<string>();
+  for (const route of resourcesOf(context, 'route')) {
+    const rules = (route.attributes['rules'] ?? []) as unknown as readonly {
+      readonly authentication?: readonly unknown[];
+      readonly action: { readonly destinations: readonly { deploymentConfig: string }[] };
+    }[];
+    for (const rule of rules) {
+      if ((rule.authentication ?? []).length > 0) continue;
+      for (const destination of rule.action.destinations)
+        destinations.add(`cloud_run_service.${destination.deploymentConfig}`);
+    }
+  }
+  return destinations;
+}
+
 /** The workspace's resources of one type. */
 export function resourcesOf(context: RenderContext, type: string): ModelResource[] {
   return context.workspace.resources.filter((resource) => resource.type === type);

@@ -10,6 +10,7 @@ import {
   membersWith,
   moduleSource,
   nameOf,
+  publicDestinations,
   resourcesOf,
   stableKey,
   type RenderContext,
@@ -120,6 +121,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     };
   }
 
+  const publicServices = publicDestinations(context);
   for (const service of resourcesOf(context, 'cloud_run_service')) {
     const name = nameOf(service.address);
     const attributes = service.attributes;
@@ -152,6 +154,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
         ),
       ),
       invoker_members: membersWith(context, service.address, workloadRoles.invoker),
+      ...(publicServices.has(service.address) ? { public_through_load_balancer: true } : {}),
       container_port: Number(ports[0] ?? 8080),
       min_instances: scaling.min ?? 0,
       max_instances: scaling.max ?? 10,

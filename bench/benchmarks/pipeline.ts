@@ -1,0 +1,300 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createIngestHandler } from '../../functions/ingest.ts';
+import { FirestoreDocumentStore } from '../../shared/adapters/firestore-document-store.ts';
+import { PubSubPublisher } from '../../shared/adapters/pubsub-publisher.ts';
+import { systemClock } from '../../shared/adapters/system-clock.ts';
+import { CLOUD_BUILDS_TOPIC } from '../../shared/core/contracts/build-notification.ts';
+import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import { createDocumentDeliveryStore } from '../../shared/pipeline/document-delivery-store.ts';
+import { createPipelineStages } from '../../shared/pipeline/pipeline-stages.ts';
+import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
+import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
+import type { PipelinePorts } from '../../shared/pipeline/stage.ts';
+import type { CommitDocument } from '../../shared/pipeline/state-documents.ts';
+import type { DocumentStore } from '../../shared/ports/document-store.ts';
+import {
+  emulatorUnavailableReason,
+  startEmulator,
+  type RunningEmulator,
+} from '../../test/support/emulator-process.ts';
+import { deliverWebhook, signedPushWebhook } from '../../test/support/github-webhook.ts';
+import { startLoopbackCloudBuild } from '../../test/support/loopback-cloud-build.ts';
+import { startLoopbackGitHub } from '../../test/support/loopback-github.ts';
+import {
+  loopbackCloudBuildService,
+  loopbackGitHubPorts,
+} from '../../test/support/loopback-pipeline-ports.ts';
+import { PushedFunctions } from '../../test/support/pushed-functions.ts';
+import { target, type Benchmark, type BenchmarkOptions } from '../lib/benchmark.ts';
+import { formatTable, ms, thousands } from '../lib/table.ts';
+import { writeSyntheticOrganization } from '../synthetic-organization.ts';
+
+const run = promisify(execFile);
+
+/** Targets of the pipeline issue: a first full push, and a one-manifest push with warm stages. */
+const MAX_FIRST_PUSH_MS = 5000;
+const MAX_ONE_MANIFEST_PUSH_MS = 750;
+const SECRET = 'bench-secret';
+const REPOSITORY = { owner: 'acme', name: 'platform', defaultBranch: 'main' } as const;
+const POLL_MS = 10;
+
+/**
+ * The whole pipeline on the Firestore and Pub/Sub emulators, every hop a real Pub/Sub push
+ * to a Functions Framework server, GitHub and Cloud Build on loopback behind their real
+ * clients. Measured from the webhook accepted to every build requested, for a first push of
+ * the whole organization and for pushes that change one manifest. The stages share one
+ * process, as they do when deployed together as one service: their caches are shared.
+ */
+export const pipelineBenchmark: Benchmark = {
+  name: 'pipeline',
+  description:
+    'webhook to builds on the Firestore and Pub/Sub emulators: first push, one-manifest pushes',
+  async run(options: BenchmarkOptions) {
+    for (const name of ['firestore', 'pubsub'] as const) {
+      const reason = emulatorUnavailableReason(name);
+      if (reason !== undefined) return { text: `skipped: ${reason}`, json: { skipped: reason } };
+    }
+    const emulators: RunningEmulator[] = [];
+    // Every stage logs a line per message; 10,000 manifests make thousands of them.
+    const log = console.log;
+    console.log = () => undefined;
+    const closers: (() => Promise<void>)[] = [];
+    const dir = await mkdtemp(join(tmpdir(), 'infrastream-bench-pipeline-'));
+    try {
+      const [firestore, pubsub] = await Promise.all([
+        startEmulator('firestore'),
+        startEmulator('pubsub'),
+      ]);
+      emulators.push(firestore, pubsub);
+      const git = (...args: string[]) =>
+        run('git', args, {
+          cwd: dir,
+          env: {
+            ...process.env,
+            GIT_AUTHOR_NAME: 'b',
+            GIT_AUTHOR_EMAIL: 'b@e',
+            GIT_COMMITTER_NAME: 'b',
+            GIT_COMMITTER_EMAIL: 'b@e',
+          },
+        });
+      const paths = await writeSyntheticOrganization(dir, {
+        manifests: options.manifests,
+        seed: options.seed,
+      });
+      await git('init', '--quiet', '--initial-branch=main');
+      await git('add', '--all');
+      await git('commit', '--quiet', '-m', 'organization');
+      const head = async () => (await git('rev-parse', 'HEAD')).stdout.trim();
+
+      const github = await startLoopbackGitHub({
+        directory: dir,
+        owner: REPOSITORY.owner,
+        name: REPOSITORY.name,
+      });
+      closers.push(() => github.close());
+      const cloudBuild = await startLoopbackCloudBuild();
+      closers.push(() => cloudBuild.close());
+      const projectId = `bench-${String(Date.now())}`;
+      const topicPrefix = 'bench-';
+      const firestoreStore = new FirestoreDocumentStore({
+        projectId,
+        emulatorHost: firestore.host,
+      });
+      const counted = countingStore(firestoreStore);
+      const publisher = new PubSubPublisher({ projectId, topicPrefix, emulatorHost: pubsub.host });
+      const functions = new PushedFunctions({ projectId, topicPrefix, pubsubHost: pubsub.host });
+      closers.push(() => functions.close());
+      const gitHubPorts = loopbackGitHubPorts(github);
+      const ports: PipelinePorts = {
+        store: counted.store,
+        publisher,
+        ...gitHubPorts,
+        revisions: new RevisionLoader(gitHubPorts.source),
+        builds: loopbackCloudBuildService(cloudBuild),
+        clock: systemClock,
+        render: exampleRenderConfig,
+        apply: true,
+      };
+      for (const [topic, stage] of createPipelineStages(ports))
+        await functions.subscribe(topic, stage);
+      const ingestUrl = await functions.http(
+        'ingest',
+        createIngestHandler({
+          secrets: [SECRET],
+          deliveries: createDocumentDeliveryStore(counted.store, systemClock),
+          publisher,
+          maxBodyBytes: 25 * 1024 * 1024,
+        }),
+      );
+      const state = new RepositoryState(counted.store, REPOSITORY, systemClock);
+
+      /** Sends the push of `after` and waits until every build it causes is requested. */
+      const push = async (before: string, after: string) => {
+        const writes = counted.writes();
+        const hook = await signedPushWebhook(SECRET, {
+          ...REPOSITORY,
+          ref: 'refs/heads/main',
+          before,
+          after,
+          message: 'bench',
+        });
+        const started = performance.now();
+        const answer = await deliverWebhook(ingestUrl, hook);
+        if (answer.status !== 202) throw new Error(`webhook answered ${String(answer.status)}`);
+        let commit: CommitDocument | undefined;
+        for (;;) {
+          commit = (await firestoreStore.get(state.paths.commit(after))) as
+            CommitDocument | undefined;
+          const expected = commit?.stages.deltas?.workspaces.length;
+          if (commit?.stages.parse?.status === 'failed')
+            throw new Error('the bench organization is invalid');
+          if (expected !== undefined) {
+            const requested = cloudBuild.builds.filter(
+              (build) => build.substitutions?._COMMIT === after,
+            ).length;
+            if (requested >= expected) break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        }
+        return {
+          ms: performance.now() - started,
+          writes: counted.writes() - writes,
+          workspaces: commit?.stages.deltas?.workspaces.length ?? 0,
+        };
+      };
+      /** Cloud Build reports every build of `commit` done, so that the workspaces are free again. */
+      const finishBuilds = async (commit: string) => {
+        const builds = cloudBuild.builds.filter((build) => build.substitutions?._COMMIT === commit);
+        const topic = functions.topic(CLOUD_BUILDS_TOPIC);
+        await Promise.all(
+          builds.map((build) => topic.publishMessage({ json: { ...build, status: 'SUCCESS' } })),
+        );
+        for (;;) {
+          const workspaces = await firestoreStore.list(state.paths.workspaces);
+          if (workspaces.every((workspace) => workspace.data.running === null)) return;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      };
+
+      const first = await head();
+      const full = await push('0'.repeat(40), first);
+      await finishBuilds(first);
+      // The CODEOWNERS commit the first push made is a push of its own: let it through.
+      const afterCodeowners = (await run('git', ['rev-parse', 'main'], { cwd: dir })).stdout.trim();
+      if (afterCodeowners !== first) {
+        await git('reset', '--quiet', '--hard', afterCodeowners);
+        await push(first, afterCodeowners);
+      }
+
+      const project = paths.find((path) => /\/project\/[^/]+\.yaml$/.test(path));
+      if (project === undefined) throw new Error('no project in the bench organization');
+      const samples: { ms: number; writes: number; workspaces: number }[] = [];
+      let before = await head();
+      for (let index = 0; index < Math.max(3, options.iterations); index++) {
+        const text = await readFile(join(dir, project), 'utf8');
+        await writeFile(
+          join(dir, project),
+          text.replace(
+            '  allowedEgress:\n',
+            `  allowedEgress:\n    - api-${String(index)}.bench.example\n`,
+          ),
+        );
+        await git('commit', '--quiet', '-am', `change ${String(index)}`);
+        const after = await head();
+        samples.push(await push(before, after));
+        await finishBuilds(after);
+        before = after;
+      }
+      const sorted = samples.map((sample) => sample.ms).sort((a, b) => a - b);
+      const p50 = sorted[Math.floor(sorted.length / 2)] ?? NaN;
+      const writes = samples.map((sample) => sample.writes).sort((a, b) => a - b);
+      const targets = [
+        target(
+          'first push of the whole organization, end to end',
+          full.ms,
+          MAX_FIRST_PUSH_MS,
+          'ms',
+        ),
+        target(
+          'one-manifest push, end to end (p50, warm stages)',
+          p50,
+          MAX_ONE_MANIFEST_PUSH_MS,
+          'ms',
+        ),
+      ];
+      const text = [
+        `${thousands(options.manifests)} manifests; emulators started in ${ms(firestore.startupMs)} (Firestore) and ${ms(pubsub.startupMs)} (Pub/Sub)`,
+        '',
+        formatTable(
+          ['push', 'webhook → builds requested', 'documents written', 'workspaces built'],
+          [
+            [
+              'first, whole organization',
+              ms(full.ms),
+              thousands(full.writes),
+              thousands(full.workspaces),
+            ],
+            ...samples.map((sample, index) => [
+              `one manifest #${String(index + 1)}`,
+              ms(sample.ms),
+              thousands(sample.writes),
+              thousands(sample.workspaces),
+            ]),
+          ],
+        ),
+        '',
+        ...targets.map(
+          (item) =>
+            `${item.pass ? 'PASS' : 'MISS'}  ${item.name}: ${ms(item.value)} (target ≤ ${ms(item.limit)})`,
+        ),
+        `INFO  documents written by a one-manifest push (median): ${thousands(writes[Math.floor(writes.length / 2)] ?? 0)}, against ${thousands(full.writes)} for the first push`,
+      ].join('\n');
+      return { text, json: { manifests: options.manifests, first: full, samples, targets } };
+    } finally {
+      console.log = log;
+      for (const close of closers.reverse()) await close().catch(() => undefined);
+      for (const emulator of emulators) await emulator.stop();
+      if (!options.keep) await rm(dir, { recursive: true, force: true });
+    }
+  },
+};
+
+/** The store, counting every document it writes: the measure of a push's cost in Firestore. */
+function countingStore(store: DocumentStore): { store: DocumentStore; writes: () => number } {
+  let writes = 0;
+  return {
+    writes: () => writes,
+    store: {
+      get: (path) => store.get(path),
+      list: (collection) => store.list(collection),
+      write: async (batch) => {
+        await store.write(batch);
+        writes += batch.length;
+      },
+      transact: async (work) => {
+        // A backend may run `work` more than once: only the attempt that committed counts.
+        let pending = 0;
+        const result = await store.transact((transaction) => {
+          pending = 0;
+          return work({
+            get: (path) => transaction.get(path),
+            set: (path, data) => {
+              pending++;
+              transaction.set(path, data);
+            },
+            delete: (path) => {
+              pending++;
+              transaction.delete(path);
+            },
+          });
+        });
+        writes += pending;
+        return result;
+      },
+    },
+  };
+}

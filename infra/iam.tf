@@ -1,0 +1,76 @@
+# One identity per function, one that Pub/Sub pushes as, one that builds the functions' images and
+# one that Cloud Build runs the workspaces' Terraform as. No keys; each is granted only what it needs,
+# member-level, on the narrowest resource that holds the permission.
+locals {
+  identities = merge(
+    { for name in keys(local.stages) : name => "Infrastream ${name} function" },
+    {
+      "pubsub-push" = "Infrastream Pub/Sub push to the stages"
+      "fn-builder"  = "Infrastream function image builds"
+      "cloud-build" = "Infrastream workspace builds"
+    },
+  )
+
+  # Firestore access is granted per project; the condition narrows it to the pipeline's database.
+  firestore_resource = "projects/${var.project}/databases/${var.firestore_database}"
+}
+
+module "identity" {
+  source   = "../terraform-modules/app-identity"
+  for_each = local.identities
+
+  project_id   = var.project
+  account_id   = "infrastream-${each.key}"
+  display_name = each.value
+}
+
+resource "google_project_iam_member" "firestore_user" {
+  for_each = local.stages
+
+  project = var.project
+  role    = "roles/datastore.user"
+  member  = module.identity[each.key].member
+
+  condition {
+    title       = "infrastream-database"
+    description = "Only the Infrastream Firestore database."
+    expression  = "resource.name == \"${local.firestore_resource}\" || resource.name.startsWith(\"${local.firestore_resource}/\")"
+  }
+}
+
+# Cloud Build has no per-build IAM: creating and listing builds is granted on the project, to builds only.
+resource "google_project_iam_member" "builds_cloud_build_editor" {
+  project = var.project
+  role    = "roles/cloudbuild.builds.editor"
+  member  = module.identity["builds"].member
+}
+
+# builds starts Cloud Builds that run as the build identity: act-as on that one account only.
+resource "google_service_account_iam_member" "builds_act_as_cloud_build" {
+  service_account_id = module.identity["cloud-build"].id
+  role               = "roles/iam.serviceAccountUser"
+  member             = module.identity["builds"].member
+}
+
+# A build with its own service account writes its logs to Cloud Logging (CLOUD_LOGGING_ONLY).
+resource "google_project_iam_member" "cloud_build_log_writer" {
+  for_each = toset(["cloud-build", "fn-builder"])
+
+  project = var.project
+  role    = "roles/logging.logWriter"
+  member  = module.identity[each.key].member
+}
+
+# The push subscriptions authenticate with an OIDC token of pubsub-push, which Pub/Sub mints.
+resource "google_service_account_iam_member" "pubsub_push_token_creator" {
+  service_account_id = module.identity["pubsub-push"].id
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_service_agent
+}
+
+# The function image builds read the source archive.
+resource "google_storage_bucket_iam_member" "fn_builder_source_reader" {
+  bucket = var.source_bucket
+  role   = "roles/storage.objectViewer"
+  member = module.identity["fn-builder"].member
+}

@@ -1,0 +1,94 @@
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalRepositorySource } from '../../shared/adapters/local-repository-source.ts';
+import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
+import type { RepositorySource } from '../../shared/ports/repository-source.ts';
+import { baseOrganization } from '../support/base-organization.ts';
+import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
+
+const REPOSITORY = { owner: 'acme', name: 'platform' };
+const PROJECT = 'payments/production/shop/project.yaml';
+
+describe('the revision loader', () => {
+  let repository: TestRepository;
+  let first: string;
+  let second: string;
+
+  beforeAll(async () => {
+    repository = await createTestRepository();
+    await repository.write(Object.fromEntries(baseOrganization));
+    first = await repository.commit('Base');
+    const project = new TextDecoder().decode(baseOrganization.get(PROJECT));
+    await repository.write({
+      [PROJECT]: project.replace('displayName: Shop - Production', 'displayName: The web shop'),
+    });
+    second = await repository.commit('Describe the shop');
+  });
+
+  afterAll(async () => {
+    await rm(repository.directory, { recursive: true, force: true });
+  });
+
+  /** The local source, counting the trees it lists. */
+  function countingSource() {
+    const source = new LocalRepositorySource(repository.directory);
+    const trees: string[] = [];
+    const counted: RepositorySource = {
+      tree: (ref, commit) => {
+        trees.push(commit);
+        return source.tree(ref, commit);
+      },
+      blob: (ref, blob) => source.blob(ref, blob),
+      isAncestor: (ref, a, b) => source.isAncestor(ref, a, b),
+    };
+    return { source: counted, trees };
+  }
+
+  it('reads a revision once, and parses again only the files a commit changed', async () => {
+    const { source, trees } = countingSource();
+    const loader = new RevisionLoader(source);
+    const base = await loader.load(REPOSITORY, first);
+    expect(await loader.load(REPOSITORY, first)).toBe(base);
+    const head = await loader.load(REPOSITORY, second);
+    expect(trees).toEqual([first, second]);
+
+    const sourceOf = (revision: typeof base, file: string) =>
+      revision.analysis.manifests.find((manifest) => manifest.source.path === file)?.source;
+    const unchanged = base.analysis.manifests.find((manifest) => manifest.source.path !== PROJECT);
+    expect(unchanged).toBeDefined();
+    const file = unchanged?.source.path ?? '';
+    // The same parse, reused: the file's blob did not change.
+    expect(sourceOf(head, file)).toBe(sourceOf(base, file));
+    expect(sourceOf(head, PROJECT)).not.toBe(sourceOf(base, PROJECT));
+    expect(sourceOf(head, PROJECT)?.text).toContain('The web shop');
+  });
+
+  it('compiles only the workspaces a change reaches, given the revision before', async () => {
+    const loader = new RevisionLoader(countingSource().source);
+    const base = await loader.load(REPOSITORY, first);
+    const head = await loader.load(REPOSITORY, second);
+    const before = loader.model(base);
+    const after = loader.model(head, base);
+    const reused = [...after.workspaces.keys()].filter(
+      (id) => after.workspaces.get(id) === before.workspaces.get(id),
+    );
+    expect(reused.length).toBe(after.workspaces.size - 1);
+    expect(after.workspaces.get('payments.production.shop')).not.toBe(
+      before.workspaces.get('payments.production.shop'),
+    );
+  });
+
+  it('forgets a failed read, so that the next load tries again', async () => {
+    const { source } = countingSource();
+    let fail = true;
+    const flaky: RepositorySource = {
+      ...source,
+      tree: (ref, commit) =>
+        fail ? Promise.reject(new Error('GitHub is down')) : source.tree(ref, commit),
+    };
+    const loader = new RevisionLoader(flaky);
+    await expect(loader.load(REPOSITORY, first)).rejects.toThrow('GitHub is down');
+    fail = false;
+    expect((await loader.load(REPOSITORY, first)).commit).toBe(first);
+  });
+});

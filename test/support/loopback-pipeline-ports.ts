@@ -1,0 +1,46 @@
+import { createCloudBuildService } from '../../shared/adapters/cloud-build-service.ts';
+import { createGitHubClient } from '../../shared/adapters/github-client.ts';
+import { createGitHubCodeOwnersWriter } from '../../shared/adapters/github-code-owners-writer.ts';
+import { createGitHubCommitReporter } from '../../shared/adapters/github-commit-reporter.ts';
+import { createGitHubRepositorySource } from '../../shared/adapters/github-repository-source.ts';
+import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import type { PipelinePorts } from '../../shared/pipeline/stage.ts';
+import type { BuildService } from '../../shared/ports/build-service.ts';
+import type { LoopbackCloudBuild } from './loopback-cloud-build.ts';
+import type { LoopbackGitHub } from './loopback-github.ts';
+
+/** The Cloud Build adapter as a deployment would configure it, talking to a loopback Cloud Build. */
+export function loopbackCloudBuildService(cloudBuild: LoopbackCloudBuild): BuildService {
+  return createCloudBuildService({
+    project: 'acme-infrastream',
+    region: 'europe-west1',
+    serviceAccount: 'terraform-builds@acme-infrastream.iam.gserviceaccount.com',
+    builderImage: `europe-docker.pkg.dev/acme-ci/infrastream/builder@sha256:${'a'.repeat(64)}`,
+    terraformImage: `hashicorp/terraform:1.11.4@sha256:${'b'.repeat(64)}`,
+    renderConfig: {
+      ...exampleRenderConfig,
+      modules: {
+        git: 'git::https://github.com/acme/infrastream.git//terraform-modules',
+        ref: 'v1.4.0',
+      },
+    },
+    client: cloudBuild.client(),
+  });
+}
+
+/** The GitHub adapters, signed in as the loopback GitHub's App installation. */
+export function loopbackGitHubPorts(
+  github: LoopbackGitHub,
+): Pick<PipelinePorts, 'source' | 'reporter' | 'codeOwners'> {
+  const octokit = createGitHubClient({
+    appId: github.appId,
+    privateKey: github.privateKey,
+    installationId: github.installationId,
+    baseUrl: github.baseUrl,
+  });
+  return {
+    source: createGitHubRepositorySource({ octokit }),
+    reporter: createGitHubCommitReporter({ octokit, appId: github.appId }),
+    codeOwners: createGitHubCodeOwnersWriter({ octokit }),
+  };
+}
