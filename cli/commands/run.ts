@@ -142,11 +142,14 @@ async function report(
   const revisionDocument = (await state.store.get(state.paths.revision(sequence))) as
     | { readonly changes: Record<string, { added: number; changed: number; removed: number }> }
     | undefined;
-  const counts = (name: string) => {
+  const counts = (name: string, label: string) => {
     const item = revisionDocument?.changes[name];
-    return item === undefined ? '' : `${name} +${item.added} ~${item.changed} -${item.removed}`;
+    return item === undefined ? '' : `${label} +${item.added} ~${item.changed} -${item.removed}`;
   };
-  io.stdout(`  recorded   revision ${sequence}: ${counts('resources')}, ${counts('edges')}\n`);
+  // Edges are stored per resource, the links that leave it together.
+  io.stdout(
+    `  recorded   revision ${sequence}: ${counts('resources', 'resources')}, ${counts('edges', 'their links')}\n`,
+  );
   const deltas = stored.stages.deltas;
   if (deltas === undefined) return exitCodes.issues;
   io.stdout(`  CODEOWNERS ${codeownersLine(deltas.codeowners)}\n`);

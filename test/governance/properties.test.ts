@@ -11,6 +11,7 @@ import {
   compileGovernance,
   compileIncrementally,
 } from '../../shared/core/governance/build-plan.ts';
+import { buildDesiredState } from '../../shared/core/governance/desired-state.ts';
 import type { WorkspaceModel } from '../../shared/core/governance/governance-model.ts';
 import {
   forbiddenMembers,
@@ -589,6 +590,17 @@ describe('the governance compiler, by property', () => {
             sortedWorkspaces(head.model),
           );
           expect(incremental.model.codeowners, context).toStrictEqual(head.model.codeowners);
+          // The pipeline builds a revision's graph from the one before, reusing the nodes that
+          // did not change: that path must compile to the same models and CODEOWNERS too.
+          const reused = buildDesiredState(head.analysis.manifests, base.analysis.state);
+          const fromReused = compileIncrementally(
+            { state: base.analysis.state, model: base.model },
+            reused,
+          );
+          expect(sortedWorkspaces(fromReused.model), context).toStrictEqual(
+            sortedWorkspaces(head.model),
+          );
+          expect(fromReused.model.codeowners, context).toStrictEqual(head.model.codeowners);
           const ids = new Set([...base.model.workspaces.keys(), ...head.model.workspaces.keys()]);
           const changed = [...ids].filter(
             (id) =>

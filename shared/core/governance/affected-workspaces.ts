@@ -35,17 +35,24 @@ export function affectedWorkspaces(base: DesiredState, head: DesiredState): Set<
         break;
     }
   };
+  let inBoth = 0;
   for (const [id, before] of base.nodes) {
     const after = head.nodes.get(id);
+    if (after !== undefined) inBoth++;
+    // A node the head's graph took over from the base's is unchanged: no need to compare texts.
     if (
-      after !== undefined &&
-      after.file === before.file &&
-      after.source.text === before.source.text
+      after === before ||
+      (after !== undefined &&
+        after.file === before.file &&
+        after.source.text === before.source.text)
     )
       continue;
     reach(base, before);
     if (after !== undefined) reach(head, after);
   }
-  for (const [id, after] of head.nodes) if (!base.nodes.has(id)) reach(head, after);
+  // When every node of the head was in the base, none is new.
+  if (inBoth < head.nodes.size) {
+    for (const [id, after] of head.nodes) if (!base.nodes.has(id)) reach(head, after);
+  }
   return affected;
 }

@@ -1,5 +1,5 @@
 import { compareStrings } from '../issues/issue.ts';
-import { computeCodeowners } from './codeowners.ts';
+import { computeCodeowners, computeCodeownersIncrementally } from './codeowners.ts';
 import { compileWorkspaces } from './compile-workspaces.ts';
 import { consentRequests, type ConsentRequest } from './consent.ts';
 import type { DesiredState } from './desired-state.ts';
@@ -71,7 +71,11 @@ export function compileIncrementally(
     const model = fresh.get(id) ?? base.model.workspaces.get(id);
     if (model !== undefined) workspaces.set(id, model);
   }
-  return { model: { workspaces, codeowners: computeCodeowners(head) }, recompiled };
+  const codeowners = computeCodeownersIncrementally(
+    { state: base.state, codeowners: base.model.codeowners },
+    head,
+  );
+  return { model: { workspaces, codeowners }, recompiled };
 }
 
 /** Plans the change from one revision's desired state to another's. */

@@ -1,6 +1,8 @@
-import { compareStrings, createIssue, type Issue } from '../issues/issue.ts';
+import { createIssue, type Issue } from '../issues/issue.ts';
 import { locate } from '../parse/source-document.ts';
+import { accessLevels } from '../manifests/permissions.ts';
 import type { DesiredState, GraphNode } from './desired-state.ts';
+import type { EffectivePermissions } from './effective-permissions.ts';
 
 /** GitHub ignores a CODEOWNERS file of 3 MB or more. */
 export const CODEOWNERS_MAX_BYTES = 3 * 1024 * 1024;
@@ -93,7 +95,8 @@ export function computeCodeowners(
         }
       }
     }
-    return [...owners].sort(compareStrings);
+    // The default sort is code-unit order, as compareStrings, without a callback per comparison.
+    return [...owners].sort();
   };
 
   const lines: CodeownersLine[] = [];
@@ -120,7 +123,15 @@ export function computeCodeowners(
     if (owners.length > 0) lines.push({ pattern, owners, file: node.file });
   }
 
-  const text = lines.map((line) => [line.pattern, ...line.owners].join(' ')).join('\n');
+  // Most lines share their owners with many others: each list of owners is joined once.
+  const joinedOwners = new Map<readonly string[], string>();
+  const lineText = (line: CodeownersLine) => {
+    if (line.owners.length === 0) return line.pattern;
+    let owners = joinedOwners.get(line.owners);
+    if (owners === undefined) joinedOwners.set(line.owners, (owners = line.owners.join(' ')));
+    return `${line.pattern} ${owners}`;
+  };
+  const text = lines.map(lineText).join('\n');
   const bytes = new TextEncoder().encode(text).length;
   if (bytes >= maxBytes && organization !== undefined) {
     issues.push(
@@ -141,9 +152,53 @@ export function computeCodeowners(
  * the root is anchored with a leading `/`. Line breaks cannot be written at all.
  */
 export function escapePath(path: string): string | undefined {
+  // Nearly every path needs no escaping: one test spares the replacements for them.
+  if (!/^[#!]|[\\ *?[\]\r\n]/.test(path)) return path.includes('/') ? path : `/${path}`;
   if (/[\r\n]/.test(path)) return undefined;
   const escaped = path.replace(/[\\ *?[\]]/g, '\\$&').replace(/^[#!]/, '\\$&');
   return path.includes('/') ? escaped : `/${escaped}`;
+}
+
+/**
+ * The CODEOWNERS of a revision, taken from an earlier revision's when nothing it is
+ * computed from changed: the Organization and the users as they were (the same nodes),
+ * and the same manifests in the same files with the same effective permissions.
+ */
+export function computeCodeownersIncrementally(
+  base: { readonly state: DesiredState; readonly codeowners: Codeowners },
+  head: DesiredState,
+): Codeowners {
+  return sameOwnership(base.state, head) ? base.codeowners : computeCodeowners(head);
+}
+
+function sameOwnership(base: DesiredState, head: DesiredState): boolean {
+  if (base.organization !== head.organization || base.nodes.size !== head.nodes.size) return false;
+  const before = base.nodes.values();
+  for (const after of head.nodes.values()) {
+    const node = before.next().value;
+    if (node === after) continue;
+    if (
+      node === undefined ||
+      node.id !== after.id ||
+      node.kind !== after.kind ||
+      node.file !== after.file ||
+      after.kind === 'OrganizationUser' ||
+      !samePermissions(node.permissions, after.permissions)
+    )
+      return false;
+  }
+  return true;
+}
+
+function samePermissions(a: EffectivePermissions, b: EffectivePermissions): boolean {
+  const same = (x: readonly string[], y: readonly string[]) =>
+    x === y || (x.length === y.length && x.every((item, index) => item === y[index]));
+  return (
+    a === b ||
+    accessLevels.every(
+      (level) => same(a[level].groups, b[level].groups) && same(a[level].members, b[level].members),
+    )
+  );
 }
 
 /** Accounts are GitHub ones today; the format leaves room for other sources. */

@@ -18,44 +18,50 @@ export function compileWorkspaces(
   only?: ReadonlySet<string>,
 ): Map<string, WorkspaceModel> {
   const principals = principalsOf(state);
-  const builders = new Map<string, WorkspaceBuilder>();
-  const workspace = (id: string): WorkspaceBuilder | undefined => {
+  // Each workspace's nodes and instances, in the state's order, which is the order they
+  // are compiled in: the first cause of anything added twice is the same as compiling
+  // everything in one pass. One workspace is compiled and built at a time, so that what
+  // its builder holds is garbage before the next one starts, not kept until the end.
+  const contents = new Map<string, WorkspaceContents>();
+  const contentsOf = (id: string): WorkspaceContents | undefined => {
     if (only !== undefined && !only.has(id)) return undefined;
-    let builder = builders.get(id);
-    if (builder === undefined) builders.set(id, (builder = new WorkspaceBuilder(id)));
-    return builder;
+    let found = contents.get(id);
+    if (found === undefined) contents.set(id, (found = { nodes: [], routes: [], instances: [] }));
+    return found;
   };
-  for (const id of state.workspaces) workspace(id);
-
-  const context: CompileContext = { principals, instances: new Map(), routes: new Map() };
-  for (const instance of state.instances) append(context.instances, instance.workspace, instance);
+  for (const id of state.workspaces) contentsOf(id);
   for (const node of state.nodes.values()) {
-    if (node.kind === 'HttpRoute' || node.kind === 'GrpcRoute')
-      append(context.routes, node.workspace, node);
+    const workspace = contentsOf(node.workspace);
+    if (workspace === undefined) continue;
+    workspace.nodes.push(node);
+    if (node.kind === 'HttpRoute' || node.kind === 'GrpcRoute') workspace.routes.push(node);
   }
+  for (const instance of state.instances) contentsOf(instance.workspace)?.instances.push(instance);
 
-  for (const node of state.nodes.values()) {
-    const builder = workspace(node.workspace);
-    if (builder !== undefined) compileNode(builder, node, state, context);
+  const models = new Map<string, WorkspaceModel>();
+  for (const [id, workspace] of contents) {
+    const builder = new WorkspaceBuilder(id);
+    const context: CompileContext = { principals, ...workspace };
+    for (const node of workspace.nodes) compileNode(builder, node, state, context);
+    for (const instance of workspace.instances) compileInstance(builder, instance, state);
+    models.set(id, builder.build());
   }
-  for (const instance of state.instances) {
-    const builder = workspace(instance.workspace);
-    if (builder !== undefined) compileInstance(builder, instance, state);
-  }
-  return new Map([...builders].map(([id, builder]) => [id, builder.build()]));
+  return models;
 }
 
-/** What compiling one node needs to know about the others, gathered once. */
+/** What one workspace is compiled from. */
+interface WorkspaceContents {
+  readonly nodes: GraphNode[];
+  /** The HttpRoutes and GrpcRoutes among its nodes. */
+  readonly routes: GraphNode[];
+  readonly instances: ApplicationInstance[];
+}
+
+/** What compiling one node needs to know about the others, gathered once per workspace. */
 interface CompileContext {
   readonly principals: Principals;
-  readonly instances: Map<string, ApplicationInstance[]>;
-  readonly routes: Map<string, GraphNode[]>;
-}
-
-function append<T>(map: Map<string, T[]>, key: string, value: T): void {
-  const list = map.get(key);
-  if (list === undefined) map.set(key, [value]);
-  else list.push(value);
+  readonly instances: readonly ApplicationInstance[];
+  readonly routes: readonly GraphNode[];
 }
 
 function compileNode(
@@ -72,31 +78,27 @@ function compileNode(
     attributes: { [key: string]: Json },
     pointer = '/metadata/name',
   ) => {
-    ws.resource({ address: `${type}.${name}`, type, attributes, cause: at(pointer) });
-    return `${type}.${name}`;
+    const address = `${type}.${name}`;
+    ws.resource({ address, type, attributes, cause: at(pointer) });
+    return address;
   };
   const people = (
     address: string,
     roles: Readonly<Record<(typeof accessLevels)[number], readonly string[]>>,
   ) => {
     const permissions = ownPermissions(node.manifest);
+    if (permissions === undefined) return;
     for (const level of accessLevels) {
-      const grant = permissions?.[level];
-      const members = [
-        ...(grant?.groups ?? []).map(
-          (group, index) =>
-            [principals.group(group), `/spec/permissions/${level}/groups/${index}`] as const,
-        ),
-        ...(grant?.members ?? []).map(
-          (member, index) =>
-            [principals.user(member), `/spec/permissions/${level}/members/${index}`] as const,
-        ),
-      ];
-      for (const [member, pointer] of members) {
-        // One cause for every role the grant gives: the same entry caused them all.
-        const cause = at(pointer);
+      // One cause for every role the grant gives: the same entry caused them all.
+      const grant = (member: string, cause: Provenance) => {
         for (const role of roles[level]) ws.bind({ resource: address, role, member, cause });
-      }
+      };
+      permissions[level]?.groups?.forEach((group, index) => {
+        grant(principals.group(group), at(`/spec/permissions/${level}/groups/${index}`));
+      });
+      permissions[level]?.members?.forEach((member, index) => {
+        grant(principals.user(member), at(`/spec/permissions/${level}/members/${index}`));
+      });
     }
   };
   const m = node.manifest;
@@ -212,9 +214,9 @@ function compileNode(
         }),
         peopleRoles,
       );
-      const instances = context.instances.get(node.workspace) ?? [];
+      const instances = context.instances;
       compileProjectNetwork(ws, m, node.file, {
-        routed: routedServices(state, context.routes.get(node.workspace) ?? [], instances),
+        routed: routedServices(state, context.routes, instances),
         workloads: instances.map((instance) =>
           applicationMember(state.nodes.get(instance.application)?.name ?? ''),
         ),

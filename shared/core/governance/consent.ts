@@ -33,12 +33,16 @@ export function consentRequests(
   subjectFile: (id: string) => string | undefined,
 ): ConsentRequest[] {
   const fallback = codeowners.find((line) => line.file === undefined)?.owners ?? [];
-  const ownersByFile = new Map(
-    codeowners.flatMap((line) =>
-      line.file === undefined ? [] : [[line.file, line.owners] as const],
-    ),
-  );
-  const ownersOf = (file: string) => ownersByFile.get(file) ?? fallback;
+  // Most plans add no access edge: the owners of every file are gathered when one does.
+  let ownersByFile: ReadonlyMap<string, readonly string[]> | undefined;
+  const ownersOf = (file: string) => {
+    ownersByFile ??= new Map(
+      codeowners.flatMap((line) =>
+        line.file === undefined ? [] : [[line.file, line.owners] as const],
+      ),
+    );
+    return ownersByFile.get(file) ?? fallback;
+  };
   const requests = new Map<string, ConsentRequest>();
 
   const need = (

@@ -1,4 +1,4 @@
-import { kindParents, parentKinds, type Kind, type ParentKey } from '../manifests/kinds.ts';
+import { kindParents, kinds, parentKinds, type Kind, type ParentKey } from '../manifests/kinds.ts';
 import type { Manifest, ManifestOf } from '../manifests/manifest.ts';
 import { compareStrings } from '../issues/issue.ts';
 import type { SourceDocument } from '../parse/source-document.ts';
@@ -109,34 +109,37 @@ export function buildDesiredState(
   /** An index of exactly these manifests, when the caller already has one (validation's). */
   given?: RepositoryIndex,
 ): DesiredState {
-  const byId = new Map(manifests.filter(hasManifest).map((entry) => [entry.id, entry]));
+  const byId = new Map<string, Required<IndexedManifest>>();
+  for (const entry of manifests) if (hasManifest(entry)) byId.set(entry.id, entry);
   const earlier = previous && reusable.get(previous);
-  const unchanged = (id: string): GraphNode | undefined => {
-    const node = previous?.nodes.get(id);
-    const entry = byId.get(id);
-    return node !== undefined &&
-      entry !== undefined &&
-      node.file === entry.source.path &&
-      node.source.text === entry.source.text
-      ? node
-      : undefined;
-  };
+  // Manifests that are new or whose file changed, path or text; the others' nodes may be
+  // taken from the previous graph. Found once: it compares the texts of every file.
+  const changed = new Set<string>();
   // Manifests whose change reaches their descendants: those descendants are built again.
   const changedInherited = new Set<string>();
   const changedKinds = new Set<Kind>();
   let sameIds = previous?.nodes.size === byId.size;
   if (previous !== undefined) {
     for (const [id, entry] of byId) {
-      if (unchanged(id) !== undefined) continue;
+      const node = previous.nodes.get(id);
+      if (
+        node !== undefined &&
+        node.file === entry.source.path &&
+        node.source.text === entry.source.text
+      )
+        continue;
+      changed.add(id);
       changedKinds.add(entry.kind);
-      if (!previous.nodes.has(id)) sameIds = false;
+      if (node === undefined) sameIds = false;
       if (INHERITED_KINDS.has(entry.kind)) changedInherited.add(id);
     }
-    for (const [id, node] of previous.nodes) {
-      if (!byId.has(id) && INHERITED_KINDS.has(node.kind)) changedInherited.add(id);
+    // With the same ids, nothing was removed.
+    if (!sameIds) {
+      for (const [id, node] of previous.nodes) {
+        if (INHERITED_KINDS.has(node.kind) && !byId.has(id)) changedInherited.add(id);
+      }
     }
   }
-  // Default sort is code-unit order, as compareStrings, without a callback per comparison.
   // The same manifests as before keep their order; otherwise code-unit order, which the
   // default sort gives without a callback per comparison.
   const ids =
@@ -155,12 +158,20 @@ export function buildDesiredState(
     changedChains.length > 0 &&
     changedChains.some((chain) => id.startsWith(chain, id.indexOf(':') + 1));
 
+  // Memoized up the chain: the table of kinds is a chain, so a manifest's ancestors are its
+  // parent and its parent's ancestors. Each is the very id string of that manifest where
+  // there is one: later lookups by it are quicker, and memory holds one copy.
   const ancestorsById = new Map<string, readonly string[]>();
-  const ancestorsOf = (id: string): readonly string[] => {
+  const ancestorsOf = (id: string, kind: Kind): readonly string[] => {
     let ancestors = ancestorsById.get(id);
     if (ancestors === undefined) {
-      const entry = byId.get(id);
-      ancestors = entry === undefined ? [] : ancestorIds(id, entry.kind);
+      const key = kindParents[kind][0];
+      if (key === undefined) ancestors = [];
+      else {
+        const written = parentId(id, key);
+        const parent = byId.get(written)?.id ?? written;
+        ancestors = [parent, ...ancestorsOf(parent, parentKinds[key])];
+      }
       ancestorsById.set(id, ancestors);
     }
     return ancestors;
@@ -172,7 +183,7 @@ export function buildDesiredState(
     if (permissions === undefined) {
       const entry = byId.get(id);
       if (entry?.manifest === undefined) return noPermissions;
-      const parent = ancestorsOf(id)[0];
+      const parent = ancestorsOf(id, entry.kind)[0];
       permissions = combinePermissions(
         ownPermissions(entry.manifest),
         parent === undefined ? noPermissions : effectivePermissions(parent),
@@ -187,26 +198,20 @@ export function buildDesiredState(
     index = new RepositoryIndex();
     for (const id of ids) index.add(byId.get(id) as IndexedManifest);
   }
+  // Edges are kept per source, its own and then its placements, and flattened in id order
+  // at the end: deterministic without a sort.
   const ownEdges = new Map<string, readonly GraphEdge[]>();
   const nodes = new Map<string, GraphNode>();
-  // Edges are kept per source and flattened in id order: deterministic without a sort.
-  const edgesFrom = new Map<string, GraphEdge[]>();
-  const link = (edge: GraphEdge) => {
-    const list = edgesFrom.get(edge.from);
-    if (list === undefined) edgesFrom.set(edge.from, [edge]);
-    else list.push(edge);
-  };
   for (const id of ids) {
-    const kept = underChanged(id) ? undefined : unchanged(id);
+    const kept = changed.has(id) || underChanged(id) ? undefined : previous?.nodes.get(id);
     const keptEdges = kept && earlier?.ownEdges.get(id);
     if (kept !== undefined && keptEdges !== undefined) {
       nodes.set(id, kept);
       ownEdges.set(id, keptEdges);
-      keptEdges.forEach(link);
       continue;
     }
     const entry = byId.get(id) as Required<IndexedManifest>;
-    const ancestors = ancestorsOf(id);
+    const ancestors = ancestorsOf(id, entry.kind);
     const region = runsSomewhere(entry.kind)
       ? (regionOf(entry, ancestors, byId) ?? organizationSpec?.defaultRegion)
       : undefined;
@@ -222,21 +227,17 @@ export function buildDesiredState(
       workspace: workspaceOf(entry.kind, entry.metadata),
       region,
     });
-    ancestors.slice(0, 1).forEach((parent) => {
-      link({
-        from: id,
-        to: parent,
-        type: 'parent',
-        field: `/metadata/${kindParents[entry.kind][0] ?? ''}`,
-      });
-    });
+    const own: GraphEdge[] = [];
+    const parent = ancestors[0];
+    if (parent !== undefined)
+      own.push({ from: id, to: parent, type: 'parent', field: parentField[entry.kind] });
     for (const reference of referencesOf(entry.manifest)) {
       if (reference.scope === 'placement') continue;
       const target = resolve(index, reference.kinds, reference.name, entry.metadata);
       if (target !== undefined)
-        link({ from: id, to: target, type: 'reference', field: reference.pointer });
+        own.push({ from: id, to: target, type: 'reference', field: reference.pointer });
     }
-    ownEdges.set(id, [...(edgesFrom.get(id) ?? [])]);
+    ownEdges.set(id, own);
   }
 
   // Placements depend on applications, tracks and which projects and configs exist.
@@ -247,27 +248,22 @@ export function buildDesiredState(
     !PLACING_KINDS.some((kind) => changedKinds.has(kind));
   const instances: ApplicationInstance[] = samePlacements ? [...previous.instances] : [];
   const placementEdges = samePlacements ? earlier.placementEdges : new Map<string, GraphEdge[]>();
-  if (samePlacements) for (const edges of placementEdges.values()) edges.forEach(link);
   for (const id of samePlacements ? [] : ids) {
     const node = nodes.get(id) as GraphNode;
     if (node.manifest.kind !== 'Application' && node.manifest.kind !== 'ExternalApplication')
       continue;
     const placed: GraphEdge[] = [];
     (placementEdges as Map<string, GraphEdge[]>).set(id, placed);
-    const place = (edge: GraphEdge) => {
-      placed.push(edge);
-      link(edge);
-    };
     for (const instance of instancesOf(node.manifest, id, byId)) {
       instances.push(instance);
-      place({
+      placed.push({
         from: id,
         to: instance.project,
         type: 'reference',
         field: '/spec/project',
         environment: instance.environment,
       });
-      place({
+      placed.push({
         from: id,
         to: instance.deploymentConfig,
         type: 'reference',
@@ -283,7 +279,7 @@ export function buildDesiredState(
         if (reference.scope !== 'placement') continue;
         const target = resolve(index, reference.kinds, reference.name, scope);
         if (target !== undefined)
-          place({
+          placed.push({
             from: id,
             to: target,
             type: 'reference',
@@ -294,7 +290,13 @@ export function buildDesiredState(
     }
   }
 
-  const edges = ids.flatMap((id) => edgesFrom.get(id) ?? []);
+  const edges: GraphEdge[] = [];
+  // ownEdges was filled in id order.
+  for (const [id, own] of ownEdges) {
+    edges.push(...own);
+    const placed = placementEdges.get(id);
+    if (placed !== undefined) edges.push(...placed);
+  }
   const workspaces = new Set<string>([ORGANIZATION_WORKSPACE]);
   for (const node of nodes.values()) if (node.kind === 'Project') workspaces.add(node.workspace);
   const state: DesiredState = {
@@ -315,14 +317,17 @@ function hasManifest(entry: IndexedManifest): entry is Required<IndexedManifest>
   return entry.manifest !== undefined;
 }
 
-/** Ids of the ancestors named in metadata, nearest first. */
-function ancestorIds(id: string, kind: Kind): string[] {
-  // An id is `Kind:outermost/…/name`: each ancestor's is its kind and a prefix of the chain.
-  const chain = id.slice(id.indexOf(':') + 1).split('/');
-  return kindParents[kind].map(
-    (key: ParentKey, index) =>
-      `${parentKinds[key]}:${chain.slice(0, chain.length - 1 - index).join('/')}`,
-  );
+/** The field of each kind that names its parent, for the edge to it. */
+const parentField = Object.fromEntries(
+  kinds.map((kind) => [kind, `/metadata/${kindParents[kind][0] ?? ''}`]),
+) as Record<Kind, string>;
+
+/** The id of a manifest's parent, which its metadata names under this key. */
+function parentId(id: string, key: ParentKey): string {
+  // An id is `Kind:outermost/…/name`: the parent's is its kind and the chain without the name.
+  const chainStart = id.indexOf(':') + 1;
+  const chainEnd = Math.max(id.lastIndexOf('/'), chainStart);
+  return `${parentKinds[key]}:${id.slice(chainStart, chainEnd)}`;
 }
 
 /** Project-scoped kinds live in their project's workspace; everything else is organization-wide. */
@@ -385,6 +390,23 @@ function projectScope(metadata: Scope, environment: string, project: string): Sc
   } as Scope;
 }
 
+/** Every environment of a release track's stages, sorted; worked out once per track. */
+function environmentsOf(track: ManifestOf<'ReleaseTrack'>): readonly string[] {
+  let environments = trackEnvironments.get(track);
+  if (environments === undefined) {
+    const named = new Set(
+      [track.spec.preReleaseStages, track.spec.releaseStages, track.spec.hotfixStages]
+        .flatMap((stages) => stages ?? [])
+        .flatMap((stage) => stage.environments),
+    );
+    environments = [...named].sort(compareStrings);
+    trackEnvironments.set(track, environments);
+  }
+  return environments;
+}
+
+const trackEnvironments = new WeakMap<ManifestOf<'ReleaseTrack'>, readonly string[]>();
+
 function instancesOf(
   application: ManifestOf<'Application' | 'ExternalApplication'>,
   id: string,
@@ -395,12 +417,7 @@ function instancesOf(
     identityOf('ReleaseTrack', metadata, metadata['release-track']) ?? '',
   )?.manifest;
   if (track?.kind !== 'ReleaseTrack') return [];
-  const environments = new Set(
-    [track.spec.preReleaseStages, track.spec.releaseStages, track.spec.hotfixStages]
-      .flatMap((stages) => stages ?? [])
-      .flatMap((stage) => stage.environments),
-  );
-  return [...environments].sort(compareStrings).flatMap((environment) => {
+  return environmentsOf(track).flatMap((environment) => {
     const scope = projectScope(metadata, environment, application.spec.project);
     const project = identityOf('Project', scope, application.spec.project) ?? '';
     const deploymentConfig = identityOf('DeploymentConfig', scope, metadata.name) ?? '';

@@ -18,8 +18,8 @@ export const noPermissions: EffectivePermissions = {
 
 /**
  * A manifest's own permissions combined with those it inherits (a union: nothing is
- * revoked below). Without permissions of its own it shares its parent's object, which is
- * what most manifests do.
+ * revoked below). When its own permissions add nobody it shares its parent's object,
+ * which is what most manifests do; what shares an object is worked out once (CODEOWNERS).
  */
 export function combinePermissions(
   own: PermissionsSpec | undefined,
@@ -27,16 +27,18 @@ export function combinePermissions(
 ): EffectivePermissions {
   if (own === undefined) return inherited;
   const result = {} as Record<AccessLevel, PrincipalNames>;
+  let addsSomeone = false;
   for (const level of accessLevels) {
-    result[level] = {
-      groups: union(inherited[level].groups, own[level]?.groups),
-      members: union(inherited[level].members, own[level]?.members),
-    };
+    const groups = union(inherited[level].groups, own[level]?.groups);
+    const members = union(inherited[level].members, own[level]?.members);
+    const same = groups === inherited[level].groups && members === inherited[level].members;
+    result[level] = same ? inherited[level] : { groups, members };
+    addsSomeone ||= !same;
   }
-  return result;
+  return addsSomeone ? result : inherited;
 }
 
 function union(sorted: readonly string[], more: readonly string[] | undefined): readonly string[] {
-  if (more === undefined || more.length === 0) return sorted;
+  if (more === undefined || more.every((name) => sorted.includes(name))) return sorted;
   return [...new Set([...sorted, ...more])].sort();
 }

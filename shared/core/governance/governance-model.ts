@@ -64,5 +64,7 @@ export interface WorkspaceModel {
 
 /** The key that identifies a binding: two bindings with the same key are the same grant. */
 export function bindingKey(binding: Pick<IamBinding, 'resource' | 'role' | 'member'>): string {
-  return `${binding.resource} ${binding.role} ${binding.member}`;
+  // Joined rather than concatenated: the result is one flat string, which the maps and
+  // sorts of tens of thousands of keys hash and compare faster than a chain of pieces.
+  return [binding.resource, binding.role, binding.member].join(' ');
 }

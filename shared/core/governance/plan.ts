@@ -89,14 +89,17 @@ export function diffModels(base: GovernanceModel, head: GovernanceModel): ModelD
     );
     if (plan !== undefined) workspaces.push(plan);
   }
-  const before = new Set(base.codeowners.text === '' ? [] : base.codeowners.text.split('\n'));
-  const after = new Set(head.codeowners.text === '' ? [] : head.codeowners.text.split('\n'));
+  return { workspaces, codeowners: diffCodeowners(base.codeowners.text, head.codeowners.text) };
+}
+
+function diffCodeowners(base: string, head: string): CodeownersChange {
+  // Most changes leave CODEOWNERS as it was: one comparison instead of two sets of lines.
+  if (base === head) return { add: [], remove: [] };
+  const before = new Set(base === '' ? [] : base.split('\n'));
+  const after = new Set(head === '' ? [] : head.split('\n'));
   return {
-    workspaces,
-    codeowners: {
-      add: [...after].filter((line) => !before.has(line)),
-      remove: [...before].filter((line) => !after.has(line)),
-    },
+    add: [...after].filter((line) => !before.has(line)),
+    remove: [...before].filter((line) => !after.has(line)),
   };
 }
 
