@@ -3,7 +3,6 @@ import {
   decodeBuildRequestMessage,
   type BuildRequestMessage,
 } from '../core/contracts/build-request-message.ts';
-import { compileWorkspaces } from '../core/governance/compile-workspaces.ts';
 import { renderWorkspace } from '../core/render/render-workspace.ts';
 import type { DocumentTransaction } from '../ports/document-store.ts';
 import { RepositoryState, toData } from './repository-state.ts';
@@ -45,7 +44,8 @@ export function createBuildsStage(
 
     const revision = await ports.revisions.load(request.repository, request.commit);
     const { state: desired } = revision.analysis;
-    const model = compileWorkspaces(desired, new Set([request.workspace])).get(request.workspace);
+    // The revision's model is compiled once per instance and shared by its workspaces' builds.
+    const model = ports.revisions.model(revision).workspaces.get(request.workspace);
     if (model === undefined) {
       // Destroying a whole workspace is a decision for a person, not a side effect of a push.
       await finish(state, request, 'superseded', 'the workspace is no longer in the desired state');

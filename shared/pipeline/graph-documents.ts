@@ -60,21 +60,50 @@ export function resourceDocument(node: GraphNode): ResourceDocument {
   };
 }
 
-function edgeDocuments(state: DesiredState | undefined): Map<string, () => EdgeDocument> {
-  const byNode = new Map<string, EdgeEntry[]>();
+/** The edges of a graph by the node they leave, as the graph holds them. */
+function edgesByNode(state: DesiredState | undefined): Map<string, GraphEdge[]> {
+  const byNode = new Map<string, GraphEdge[]>();
   for (const edge of state?.edges ?? []) {
-    let entries = byNode.get(edge.from);
-    if (entries === undefined) byNode.set(edge.from, (entries = []));
-    entries.push({
+    let edges = byNode.get(edge.from);
+    if (edges === undefined) byNode.set(edge.from, (edges = []));
+    edges.push(edge);
+  }
+  return byNode;
+}
+
+function edgeDocument(from: string, edges: readonly GraphEdge[]): EdgeDocument {
+  return {
+    from,
+    edges: edges.map((edge) => ({
       to: edge.to,
       type: edge.type,
       field: edge.field,
       environment: edge.environment ?? null,
-    });
+    })),
+  };
+}
+
+function edgeChanges(
+  previous: DesiredState | undefined,
+  next: DesiredState,
+): DocumentChanges<EdgeDocument> {
+  const before = edgesByNode(previous);
+  const after = edgesByNode(next);
+  const added = new Map<string, EdgeDocument>();
+  const changed = new Map<string, EdgeDocument>();
+  for (const [from, edges] of after) {
+    const old = before.get(from);
+    if (old === undefined) {
+      added.set(from, edgeDocument(from, edges));
+      continue;
+    }
+    // A graph built from the one before keeps the edge objects of what did not change.
+    if (old.length === edges.length && old.every((edge, index) => edge === edges[index])) continue;
+    const document = edgeDocument(from, edges);
+    if (canonical(edgeDocument(from, old)) !== canonical(document)) changed.set(from, document);
   }
-  const documents = new Map<string, () => EdgeDocument>();
-  for (const [from, edges] of byNode) documents.set(from, () => ({ from, edges }));
-  return documents;
+  const removed = [...before.keys()].filter((from) => !after.has(from));
+  return { added, changed, removed };
 }
 
 /**
@@ -82,48 +111,24 @@ function edgeDocuments(state: DesiredState | undefined): Map<string, () => EdgeD
  * proportion to what it changed. Without a previous revision, everything is added.
  */
 export function graphChanges(previous: DesiredState | undefined, next: DesiredState): GraphChanges {
-  return {
-    resources: changesOf(
-      documentsOf(previous?.nodes.values(), (node) => node.id, resourceDocument),
-      documentsOf(next.nodes.values(), (node) => node.id, resourceDocument),
-      previous?.nodes,
-      next.nodes,
-    ),
-    edges: changesOf(edgeDocuments(previous), edgeDocuments(next)),
-  };
+  return { resources: resourceChanges(previous, next), edges: edgeChanges(previous, next) };
 }
 
-function documentsOf<Item, Document>(
-  items: Iterable<Item> | undefined,
-  idOf: (item: Item) => string,
-  toDocument: (item: Item) => Document,
-): Map<string, () => Document> {
-  const documents = new Map<string, () => Document>();
-  // Lazy: most documents of a large graph are unchanged and never need building twice.
-  for (const item of items ?? []) documents.set(idOf(item), () => toDocument(item));
-  return documents;
-}
-
-function changesOf<T>(
-  before: ReadonlyMap<string, () => T>,
-  after: ReadonlyMap<string, () => T>,
-  beforeNodes?: ReadonlyMap<string, GraphNode>,
-  afterNodes?: ReadonlyMap<string, GraphNode>,
-): DocumentChanges<T> {
-  const added = new Map<string, T>();
-  const changed = new Map<string, T>();
-  const removed: string[] = [];
-  for (const [id, make] of after) {
-    const old = before.get(id);
-    if (old === undefined) {
-      added.set(id, make());
-      continue;
+function resourceChanges(
+  previous: DesiredState | undefined,
+  next: DesiredState,
+): DocumentChanges<ResourceDocument> {
+  const added = new Map<string, ResourceDocument>();
+  const changed = new Map<string, ResourceDocument>();
+  for (const [id, node] of next.nodes) {
+    const old = previous?.nodes.get(id);
+    if (old === undefined) added.set(id, resourceDocument(node));
+    // A graph built from the one before keeps the node objects of what did not change.
+    else if (old !== node) {
+      const document = resourceDocument(node);
+      if (canonical(resourceDocument(old)) !== canonical(document)) changed.set(id, document);
     }
-    // The graph reuses a node object when nothing about it changed: no need to compare.
-    if (beforeNodes !== undefined && beforeNodes.get(id) === afterNodes?.get(id)) continue;
-    const document = make();
-    if (canonical(old()) !== canonical(document)) changed.set(id, document);
   }
-  for (const id of before.keys()) if (!after.has(id)) removed.push(id);
+  const removed = [...(previous?.nodes.keys() ?? [])].filter((id) => !next.nodes.has(id));
   return { added, changed, removed };
 }

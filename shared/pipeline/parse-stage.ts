@@ -5,7 +5,13 @@ import { classifyPush } from '../core/pipeline/classify-push.ts';
 import type { Annotation, CommitReport } from '../ports/commit-reporter.ts';
 import { RepositoryState } from './repository-state.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
-import { STORED_ISSUES_LIMIT, type ParseStage } from './state-documents.ts';
+import {
+  ISSUES_PER_PAGE,
+  STORED_ISSUES_LIMIT,
+  type ParseStage,
+  type StoredIssue,
+} from './state-documents.ts';
+import type { DocumentWrite } from '../ports/document-store.ts';
 
 /** The check a commit's validation is reported as. */
 export const VALIDATE_CHECK = 'infrastream/validate';
@@ -70,6 +76,20 @@ export function createParseStage(
     // Reported before the stage is marked done: a crash in between reports again, which
     // replaces the check rather than adding one.
     await ports.reporter.report(push.repository, commit, validationReport(stage, issues));
+    const kept = issues.map(storedIssue);
+    if (kept.length > STORED_ISSUES_LIMIT) {
+      // Every issue is kept: what the commit document cannot hold goes to pages beside it.
+      const pages: DocumentWrite[] = [];
+      for (let page = 0; page * ISSUES_PER_PAGE < kept.length; page++) {
+        const slice = kept.slice(page * ISSUES_PER_PAGE, (page + 1) * ISSUES_PER_PAGE);
+        pages.push({
+          kind: 'set',
+          path: state.paths.issuePage(commit, page),
+          data: { issues: slice },
+        });
+      }
+      await ports.store.write(pages);
+    }
     await state.updateCommit(
       commit,
       (stored) => ({
@@ -79,15 +99,7 @@ export function createParseStage(
         pusher: stored?.pusher ?? push.pusher,
         receivedAt: stored?.receivedAt ?? state.now(),
         stages: { ...stored?.stages, parse: stage },
-        issues: issues.slice(0, STORED_ISSUES_LIMIT).map((issue) => ({
-          file: issue.file,
-          line: issue.line,
-          column: issue.column,
-          pointer: issue.pointer,
-          rule: issue.rule,
-          severity: issue.severity,
-          message: issue.message,
-        })),
+        issues: kept.slice(0, STORED_ISSUES_LIMIT),
         issueCount: issues.length,
       }),
       (transaction) => {
@@ -106,6 +118,11 @@ export function createParseStage(
     await ports.publisher.publish(MANIFESTS_TOPIC, next);
     return { status: 'done', detail: `${manifestCount} manifests valid` };
   };
+}
+
+function storedIssue(issue: Issue): StoredIssue {
+  const { file, line, column, pointer, rule, severity, message } = issue;
+  return { file, line, column, pointer, rule, severity, message };
 }
 
 function validationReport(stage: ParseStage, issues: readonly Issue[]): CommitReport {

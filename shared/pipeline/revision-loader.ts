@@ -3,6 +3,7 @@ import {
   type RepositoryAnalysis,
 } from '../core/governance/analyze-repository.ts';
 import { compileGovernance, compileIncrementally } from '../core/governance/build-plan.ts';
+import type { DesiredState } from '../core/governance/desired-state.ts';
 import type { GovernanceModel } from '../core/governance/plan.ts';
 import { readYamlFile, type YamlFileResult } from '../core/parse/read-yaml-file.ts';
 import { defaultYamlLimits, type YamlLimits } from '../core/parse/yaml-limits.ts';
@@ -49,6 +50,11 @@ export class RevisionLoader {
   readonly #revisions = new Map<string, Promise<LoadedRevision>>();
   readonly #models = new Map<string, GovernanceModel>();
   #parsed = new Map<string, YamlFileResult>();
+  /**
+   * The last desired state built per repository: the next revision takes the nodes of its
+   * unchanged files from it, so that a push rebuilds (and record compares) only what changed.
+   */
+  readonly #latest = new Map<string, DesiredState>();
 
   constructor(source: RepositorySource, options: RevisionLoaderOptions = {}) {
     this.#source = source;
@@ -129,7 +135,13 @@ export class RevisionLoader {
     } else {
       for (const entry of unread) files.push({ path: entry.path, bytes: new Uint8Array(0) });
     }
-    const analysis = analyzeRepository(files, { limits: this.#limits, reads });
+    const previous = this.#latest.get(repositoryName(repository));
+    const analysis = analyzeRepository(files, {
+      limits: this.#limits,
+      reads,
+      ...(previous === undefined ? {} : { previous }),
+    });
+    this.#latest.set(repositoryName(repository), analysis.state);
     const codeownersFile =
       codeowners === undefined
         ? undefined

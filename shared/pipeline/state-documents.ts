@@ -10,6 +10,8 @@ import type { RepositoryRef } from '../ports/repository-source.ts';
  * repositories/{repo}                            the repository, with `current`: the small
  *                                                pointer to its current revision
  *   commits/{sha}                                every pushed commit: per-stage status, issues
+ *     issues/{page}                              every issue, when there are more than the
+ *                                                commit document keeps
  *     deltas/{workspace}                         what the commit changes in one workspace
  *   revisions/{sequence}                         one recorded revision of the desired state
  *     changes/{page}                             the resources and edges it added, changed, removed
@@ -47,6 +49,9 @@ export function repositoryPaths(repository: RepositoryRef) {
   return {
     repository: root,
     commit: (sha: string) => `${root}/commits/${sha}`,
+    issuePages: (sha: string) => `${root}/commits/${sha}/issues`,
+    issuePage: (sha: string, page: number) =>
+      `${root}/commits/${sha}/issues/${String(page).padStart(6, '0')}`,
     deltas: (sha: string) => `${root}/commits/${sha}/deltas`,
     delta: (sha: string, workspace: string) =>
       `${root}/commits/${sha}/deltas/${documentId(workspace)}`,
@@ -208,3 +213,6 @@ export interface EventDocument {
 
 /** How many issues a commit document keeps: documents are limited to 1 MiB. */
 export const STORED_ISSUES_LIMIT = 500;
+
+/** Issues per page document, when a commit has more than its document keeps. */
+export const ISSUES_PER_PAGE = 1000;

@@ -5,11 +5,12 @@ import {
   DESIRED_STATE_TOPIC,
   MANIFESTS_TOPIC,
 } from '../../shared/core/contracts/commit-message.ts';
-import type {
-  BuildDocument,
-  CommitDocument,
-  RepositoryDocument,
-  WorkspaceDocument,
+import {
+  STORED_ISSUES_LIMIT,
+  type BuildDocument,
+  type CommitDocument,
+  type RepositoryDocument,
+  type WorkspaceDocument,
 } from '../../shared/pipeline/state-documents.ts';
 import type { Publisher } from '../../shared/ports/publisher.ts';
 import { baseOrganization } from '../support/base-organization.ts';
@@ -165,6 +166,25 @@ describe('the pipeline, embedded, over a real git repository', () => {
     expect(report?.annotations).toContainEqual(
       expect.objectContaining({ path: PROJECT, level: 'failure', line: issue?.line }),
     );
+  });
+
+  it('keeps every issue of a commit with more than its document holds', async () => {
+    const pipeline = await createTestPipeline(repository.directory);
+    const broken = Object.fromEntries(
+      Array.from({ length: STORED_ISSUES_LIMIT + 20 }, (_, index) => [
+        `broken/${String(index).padStart(4, '0')}.yaml`,
+        'apiVersion: lowops.manifests.v1\nkind: Secret\nmetadata: [\n',
+      ]),
+    );
+    await repository.write(broken);
+    const commit = await repository.commit('Many broken files');
+    await pipeline.push({ after: commit });
+    const stored = await commitDocument(pipeline, commit);
+    expect(stored.issues).toHaveLength(STORED_ISSUES_LIMIT);
+    const pages = await pipeline.ports.store.list(pipeline.state.paths.issuePages(commit));
+    const all = pages.flatMap((page) => page.data.issues as { file: string }[]);
+    expect(all).toHaveLength(stored.issueCount);
+    expect(new Set(all.map((issue) => issue.file))).toEqual(new Set(Object.keys(broken)));
   });
 
   it('records tags and deleted branches without touching the desired state', async () => {

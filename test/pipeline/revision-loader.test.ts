@@ -1,6 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRepositorySource } from '../../shared/adapters/local-repository-source.ts';
+import { graphChanges } from '../../shared/pipeline/graph-documents.ts';
 import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
 import type { RepositorySource } from '../../shared/ports/repository-source.ts';
 import { baseOrganization } from '../support/base-organization.ts';
@@ -76,6 +77,26 @@ describe('the revision loader', () => {
     expect(after.workspaces.get('payments.production.shop')).not.toBe(
       before.workspaces.get('payments.production.shop'),
     );
+  });
+
+  it('builds a revision from the one before, with the same graph and changes as from scratch', async () => {
+    const warm = new RevisionLoader(countingSource().source);
+    const base = await warm.load(REPOSITORY, first);
+    const reused = await warm.load(REPOSITORY, second);
+    const fresh = await new RevisionLoader(countingSource().source).load(REPOSITORY, second);
+    // Reused: the organization's node is the very object of the revision before.
+    const organization = base.analysis.state.organization;
+    expect(reused.analysis.state.organization).toBe(organization);
+    expect(fresh.analysis.state.organization).not.toBe(organization);
+    const changes = (head: typeof fresh) => {
+      const { resources, edges } = graphChanges(base.analysis.state, head.analysis.state);
+      return {
+        resources: [[...resources.added], [...resources.changed], resources.removed],
+        edges: [[...edges.added], [...edges.changed], edges.removed],
+      };
+    };
+    expect(changes(reused)).toStrictEqual(changes(fresh));
+    expect(changes(reused).resources[1]).toHaveLength(1);
   });
 
   it('forgets a failed read, so that the next load tries again', async () => {

@@ -38,6 +38,8 @@ export class PushedFunctions {
       projectId: options.projectId,
       apiEndpoint: options.pubsubHost,
       emulatorMode: true,
+      // Named, so that the client does not ask a metadata server for it.
+      universeDomain: 'googleapis.com',
     });
   }
 

@@ -15,6 +15,22 @@ import { validateManifest } from './validate-manifest.ts';
 
 const lenientUtf8 = new TextDecoder('utf-8');
 
+/**
+ * Schema results by the parse they came from. A caller that keeps parses by content (the
+ * pipeline keeps them by blob id between pushes) passes the same object for an unchanged
+ * file, and its schema is not checked again: the result depends on the parse alone.
+ */
+const validated = new WeakMap<object, ReturnType<typeof validateManifest>>();
+
+function validatedManifest(
+  read: Extract<YamlFileResult, { status: 'parsed' }>,
+): ReturnType<typeof validateManifest> {
+  let result = validated.get(read);
+  if (result === undefined)
+    validated.set(read, (result = validateManifest(read.source, read.value)));
+  return result;
+}
+
 /** A YAML file of the repository, as bytes: decoding is part of validation. */
 export interface RepositoryFile {
   /** Repository-relative path with `/` separators. */
@@ -94,7 +110,7 @@ export function validateRepository(
         sources.set(file.path, lenientUtf8.decode(file.bytes));
       continue;
     }
-    const result = validateManifest(read.source, read.value);
+    const result = validatedManifest(read);
     if (result.status === 'not-a-manifest') continue;
     manifestCount++;
     sources.set(file.path, read.source.text);
