@@ -13,6 +13,9 @@ import {
 } from './state-documents.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
 
+/** Warnings annotated on the files: one request's worth (GitHub takes 50 per request). */
+const ANNOTATED_WARNINGS = 50;
+
 /** The check a commit's validation is reported as. */
 export const VALIDATE_CHECK = 'infrastream/validate';
 
@@ -127,6 +130,14 @@ function storedIssue(issue: Issue): StoredIssue {
 
 function validationReport(stage: ParseStage, issues: readonly Issue[]): CommitReport {
   const counts = `${stage.manifests} manifests, ${stage.errors} errors, ${stage.warnings} warnings`;
+  // Every error is annotated: it is why nothing applies. Warnings repeat on every push of a
+  // repository that has them, and each 50 annotations cost GitHub a request: a few show,
+  // the summary counts the rest.
+  let warnings = 0;
+  const annotated = issues.filter(
+    (issue) => issue.severity === 'error' || warnings++ < ANNOTATED_WARNINGS,
+  );
+  const unannotated = issues.length - annotated.length;
   return {
     name: VALIDATE_CHECK,
     conclusion: stage.status === 'passed' ? 'success' : 'failure',
@@ -134,13 +145,20 @@ function validationReport(stage: ParseStage, issues: readonly Issue[]): CommitRe
     summary:
       issues.length === 0
         ? `All ${stage.manifests} manifests are valid.`
-        : issues
-            .map(
+        : [
+            // First, so that it survives when the list is shortened to GitHub's limit.
+            ...(unannotated === 0
+              ? []
+              : [
+                  `${unannotated} more warnings are not annotated on the files; \`infrastream validate\` shows every issue.`,
+                  '',
+                ]),
+            ...issues.map(
               (issue) =>
                 `- \`${issue.file}:${issue.line}:${issue.column}\` ${issue.severity} ${issue.rule}: ${issue.message}`,
-            )
-            .join('\n'),
-    annotations: issues.map((issue): Annotation => ({
+            ),
+          ].join('\n'),
+    annotations: annotated.map((issue): Annotation => ({
       path: issue.file,
       line: issue.line,
       column: issue.column,

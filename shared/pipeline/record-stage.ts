@@ -51,6 +51,14 @@ export function createRecordStage(
       }
     }
 
+    const head = await ports.revisions.load(message.repository, message.commit);
+    if (hasErrors(head.analysis.issues)) {
+      // Parse stops invalid commits; a message that claims otherwise is not to be trusted.
+      return {
+        status: 'rejected',
+        detail: `commit ${message.commit} has errors: nothing recorded`,
+      };
+    }
     const claim = await claimRevision(state, message, ports);
     if (claim.status === 'skipped') {
       await markRecorded(state, message, {
@@ -61,14 +69,6 @@ export function createRecordStage(
       return { status: 'skipped', detail: claim.reason };
     }
     const { revision, previous } = claim;
-    const head = await ports.revisions.load(message.repository, message.commit);
-    if (hasErrors(head.analysis.issues)) {
-      // Parse stops invalid commits; a message that claims otherwise is not to be trusted.
-      return {
-        status: 'rejected',
-        detail: `commit ${message.commit} has errors: nothing recorded`,
-      };
-    }
     const base =
       previous === null
         ? undefined

@@ -168,6 +168,31 @@ describe('the pipeline, embedded, over a real git repository', () => {
     );
   });
 
+  it('annotates every error but only the first warnings, and says how many it left out', async () => {
+    const pipeline = await createTestPipeline(repository.directory);
+    const project = new TextDecoder().decode(baseOrganization.get(PROJECT));
+    // 60 ranges of 65,536+ addresses: a policy/egress-broad-range warning each.
+    const ranges = Array.from(
+      { length: 60 },
+      (_, index) => `    - 10.${String(index * 2)}.0.0/15\n`,
+    );
+    await repository.write({
+      [PROJECT]: project.replace(
+        '    - 203.0.113.0/24\n',
+        `    - 203.0.113.0/24\n${ranges.join('')}`,
+      ),
+    });
+    const commit = await repository.commit('Broad ranges');
+    await pipeline.push({ after: commit });
+    const stored = await commitDocument(pipeline, commit);
+    expect(stored.stages.parse).toMatchObject({ status: 'passed', warnings: 60 });
+    const report = pipeline.reporter.reports.get(`${commit} infrastream/validate`);
+    expect(report?.annotations).toHaveLength(50);
+    expect(report?.summary.split('\n')[0]).toBe(
+      '10 more warnings are not annotated on the files; `infrastream validate` shows every issue.',
+    );
+  });
+
   it('keeps every issue of a commit with more than its document holds', async () => {
     const pipeline = await createTestPipeline(repository.directory);
     const broken = Object.fromEntries(
