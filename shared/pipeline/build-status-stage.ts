@@ -92,14 +92,18 @@ export function createBuildStatusStage(
         updatedAt: state.now(),
       };
       transaction.set(state.paths.workspace(build.workspace), toData(next));
-      state.event(transaction, `build ${build.workspace} ${build.commit} ${notification.status}`, {
-        type: advances ? 'workspace-applied' : 'build-finished',
-        commit: build.commit,
-        workspace: build.workspace,
-        message: advances
-          ? `${build.workspace} applied at revision ${build.sequence} (${build.commit.slice(0, 7)}) by build ${notification.id}`
-          : `build ${notification.id} of ${build.workspace} at ${build.commit.slice(0, 7)} ended ${notification.status}`,
-      });
+      state.event(
+        transaction,
+        `build ${build.workspace} ${build.commit} ${build.sequence} ${notification.status}`,
+        {
+          type: advances ? 'workspace-applied' : 'build-finished',
+          commit: build.commit,
+          workspace: build.workspace,
+          message: advances
+            ? `${build.workspace} applied at revision ${build.sequence} (${build.commit.slice(0, 7)}) by build ${notification.id}`
+            : `build ${notification.id} of ${build.workspace} at ${build.commit.slice(0, 7)} ended ${notification.status}`,
+        },
+      );
       return { changed: true, workspace: next };
     });
 

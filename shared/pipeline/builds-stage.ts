@@ -51,7 +51,7 @@ export function createBuildsStage(
       await finish(state, request, 'superseded', 'the workspace is no longer in the desired state');
       return { status: 'skipped', detail: `workspace ${request.workspace} no longer exists` };
     }
-    // The backend is idempotent on (workspace, commit): a crash before the id is stored
+    // The backend is idempotent on (workspace, commit, sequence): a crash before the id is stored
     // below gets the same build back when the request is delivered again.
     const submitted = await ports.builds.submit({
       repository: request.repository,
@@ -87,7 +87,7 @@ export function createBuildsStage(
           toData(buildRecord(state, request, 'QUEUED', null, submitted.id, submitted.logUrl)),
         );
       }
-      state.event(transaction, `build ${request.workspace} ${request.commit}`, {
+      state.event(transaction, `build ${request.workspace} ${request.commit} ${request.sequence}`, {
         type: 'build-requested',
         commit: request.commit,
         workspace: request.workspace,
