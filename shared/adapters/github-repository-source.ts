@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Octokit } from '@octokit/rest';
 import type { RepositoryRef, RepositorySource, TreeEntry } from '../ports/repository-source.ts';
 import { GitHubError, gitHubError } from './github-error.ts';
+import { createTreeLister } from './github-tree-listing.ts';
 import { verifiedArchiveBlobs } from './verified-archive-blobs.ts';
 
 /** What the GitHub repository source needs. */
@@ -27,8 +28,9 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const SYMLINK_MODE = '120000';
 
 /**
- * Reads a repository through GitHub's git data API: one request for the whole tree, one per
- * blob not already in memory. Blob ids name content, so a push that changes one manifest
+ * Reads a repository through GitHub's git data API: the whole tree in one request the first
+ * time and then only the folders a commit changed (see github-tree-listing.ts), one request
+ * per blob not already in memory. Blob ids name content, so a push that changes one manifest
  * reads one blob; every blob read is checked against its id, so what GitHub (or anything
  * between) returns cannot differ from what was pushed. A tree with many blobs not in memory
  * (a cold start, a large change) is filled from the repository's tarball in one request
@@ -52,6 +54,7 @@ export function createGitHubRepositorySource(
     );
   }
   const onArchiveFailure = options.onArchiveFailure ?? warnArchiveFailure;
+  const listTree = createTreeLister(octokit);
   const cache = new Map<string, Uint8Array>();
   let cachedBytes = 0;
   const reading = new Map<string, Promise<Uint8Array>>();
@@ -162,31 +165,8 @@ export function createGitHubRepositorySource(
     async tree(repository, commit) {
       const id = objectId('commit', commit);
       const doing = `reading the tree of ${fullName(repository)} at ${id}`;
-      let data: { tree?: unknown; truncated?: unknown };
-      try {
-        ({ data } = await octokit.rest.git.getTree({
-          owner: repository.owner,
-          repo: repository.name,
-          tree_sha: id,
-          recursive: '1',
-        }));
-      } catch (error) {
-        throw gitHubError(error, doing);
-      }
-      // GitHub cuts recursive listings at 100,000 entries or 7 MB; a partial tree would read
-      // as deleted manifests.
-      if (data.truncated !== false) {
-        throw new GitHubError(
-          `${doing}: GitHub answered a truncated tree (over its 100,000 entries or 7 MB); ` +
-            'refusing to read part of the repository',
-          undefined,
-          false,
-        );
-      }
-      if (!Array.isArray(data.tree)) {
-        throw new GitHubError(`${doing}: the answer has no tree list`, undefined, false);
-      }
-      const entries = (data.tree as unknown[]).flatMap((entry, index) =>
+      const listing = await listTree(repository, id, doing);
+      const entries = listing.flatMap((entry, index) =>
         treeEntry(entry, `${doing}: tree[${index}]`),
       );
       const missing = new Set(
