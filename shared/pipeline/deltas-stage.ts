@@ -80,9 +80,7 @@ export function createDeltasStage(
       return { status: 'repeated', detail: `${done.workspaces.length} builds requested again` };
     }
 
-    const revision = (await ports.store.get(state.paths.revision(sequence))) as
-      { readonly previous: { readonly commit: string } | null } | undefined;
-    const plan = await planBetween(ports, message, revision?.previous?.commit ?? null);
+    const plan = await planBetween(ports, message, recorded.previous ?? null);
     const head = await ports.revisions.load(message.repository, message.commit);
     const codeowners = await commitCodeowners(ports, message, head);
     // Reported before the stage is marked done: a crash in between reports again, which

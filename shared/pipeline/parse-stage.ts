@@ -58,14 +58,18 @@ export function createParseStage(
       forced: push.forced,
       pusher: push.pusher,
     };
+    // Read together: a redelivery wastes a load the next stages reuse; a new push (the usual
+    // case) does not wait for the store before it starts reading the tree.
+    const loading = ports.revisions.load(push.repository, commit);
     const known = (await state.commit(commit))?.stages.parse;
     if (known !== undefined) {
+      loading.catch(() => undefined);
       if (known.status === 'failed') return { status: 'skipped', detail: 'commit is invalid' };
       await ports.publisher.publish(MANIFESTS_TOPIC, next);
       return { status: 'repeated', detail: 'commit was validated before' };
     }
 
-    const revision = await ports.revisions.load(push.repository, commit);
+    const revision = await loading;
     const { issues, files, manifestCount } = revision.analysis;
     const errors = issues.filter((issue) => issue.severity === 'error').length;
     const stage: ParseStage = {

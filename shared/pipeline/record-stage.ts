@@ -30,9 +30,13 @@ export function createRecordStage(
       return { status: 'done', detail: 'plan only: nothing recorded' };
     }
     const state = new RepositoryState(ports.store, message.repository, ports.clock);
-    const known = (await state.commit(message.commit))?.stages.record;
+    const [commitDocument, repository] = await Promise.all([
+      state.commit(message.commit),
+      state.repositoryDocument(),
+    ]);
+    const known = commitDocument?.stages.record;
     if (known !== undefined) {
-      const current = (await state.repositoryDocument()).current;
+      const current = repository.current;
       const superseded = known.status === 'recorded' && current?.commit !== message.commit;
       // A forced push is a new decision about a commit that was skipped or superseded before.
       if (!(message.forced && (known.status === 'skipped' || superseded))) {
@@ -59,7 +63,7 @@ export function createRecordStage(
         detail: `commit ${message.commit} has errors: nothing recorded`,
       };
     }
-    const claim = await claimRevision(state, message, ports);
+    const claim = await claimRevision(state, repository, message, ports);
     if (claim.status === 'skipped') {
       await markRecorded(state, message, {
         status: claim.unchanged ? 'unchanged' : 'skipped',
@@ -78,7 +82,12 @@ export function createRecordStage(
     await markRecorded(
       state,
       message,
-      { status: 'recorded', at: state.now(), sequence: revision.sequence },
+      {
+        status: 'recorded',
+        at: state.now(),
+        sequence: revision.sequence,
+        previous: previous?.commit ?? null,
+      },
       revision,
     );
     await ports.publisher.publish(DESIRED_STATE_TOPIC, message);
@@ -108,10 +117,10 @@ type Claim =
  */
 async function claimRevision(
   state: RepositoryState,
+  seen: RepositoryDocument,
   message: CommitMessage,
   ports: Pick<PipelinePorts, 'source' | 'store'>,
 ): Promise<Claim> {
-  const seen = await state.repositoryDocument();
   const recording = seen.recording;
   if (recording !== null && recording.commit === message.commit) {
     // A crash after the claim: take the same claim up again.

@@ -3,7 +3,6 @@ import {
   type RepositoryAnalysis,
 } from '../core/governance/analyze-repository.ts';
 import { compileGovernance, compileIncrementally } from '../core/governance/build-plan.ts';
-import type { DesiredState } from '../core/governance/desired-state.ts';
 import type { GovernanceModel } from '../core/governance/plan.ts';
 import { readYamlFile, type YamlFileResult } from '../core/parse/read-yaml-file.ts';
 import { defaultYamlLimits, type YamlLimits } from '../core/parse/yaml-limits.ts';
@@ -51,10 +50,11 @@ export class RevisionLoader {
   readonly #models = new Map<string, GovernanceModel>();
   #parsed = new Map<string, YamlFileResult>();
   /**
-   * The last desired state built per repository: the next revision takes the nodes of its
-   * unchanged files from it, so that a push rebuilds (and record compares) only what changed.
+   * The last analysis per repository: the next revision takes the nodes of its unchanged
+   * files (and CODEOWNERS, when ownership is the same) from it, so that a push rebuilds (and
+   * record compares) only what changed.
    */
-  readonly #latest = new Map<string, DesiredState>();
+  readonly #latest = new Map<string, RepositoryAnalysis>();
 
   constructor(source: RepositorySource, options: RevisionLoaderOptions = {}) {
     this.#source = source;
@@ -141,7 +141,7 @@ export class RevisionLoader {
       reads,
       ...(previous === undefined ? {} : { previous }),
     });
-    this.#latest.set(repositoryName(repository), analysis.state);
+    this.#latest.set(repositoryName(repository), analysis);
     const codeownersFile =
       codeowners === undefined
         ? undefined

@@ -122,6 +122,8 @@ export interface RecordStage {
   readonly status: 'recorded' | 'unchanged' | 'skipped';
   readonly at: string;
   readonly sequence?: number;
+  /** For a recorded revision: the commit it follows, null for the first; deltas compares against it. */
+  readonly previous?: string | null;
   readonly reason?: string;
 }
 

@@ -5,17 +5,22 @@ import {
   type ValidationOptions,
   type RepositoryValidation,
 } from '../validate/validate-repository.ts';
-import { computeCodeowners, type Codeowners } from './codeowners.ts';
+import {
+  computeCodeowners,
+  computeCodeownersIncrementally,
+  type Codeowners,
+} from './codeowners.ts';
 import { buildDesiredState, type DesiredState } from './desired-state.ts';
 import { checkPolicy } from './policy.ts';
 
 /** How to analyze a repository. */
 export interface AnalysisOptions extends ValidationOptions {
   /**
-   * The desired state of an earlier revision of the same repository: the nodes of files
-   * that did not change are taken from it. The result is the same without it, only slower.
+   * The analysis of an earlier revision of the same repository: the nodes of files that did
+   * not change are taken from its state, and its CODEOWNERS when ownership did not change.
+   * The result is the same without it, only slower.
    */
-  readonly previous?: DesiredState;
+  readonly previous?: Pick<RepositoryAnalysis, 'state' | 'codeowners'>;
 }
 
 /** A repository validated, turned into its desired state, and checked against policy. */
@@ -38,12 +43,16 @@ export function analyzeRepository(
   const validation = validateRepository(files, options);
   const valid = !hasErrors(validation.issues);
   // Without errors, validation indexed exactly the manifests the graph is made of.
+  const { previous } = options;
   const state = buildDesiredState(
     validation.manifests,
-    options.previous,
+    previous?.state,
     valid ? validation.index : undefined,
   );
-  const codeowners = computeCodeowners(state);
+  const codeowners =
+    previous === undefined
+      ? computeCodeowners(state)
+      : computeCodeownersIncrementally(previous, state);
   const issues = [...validation.issues, ...checkPolicy(state, valid), ...codeowners.issues].sort(
     compareIssues,
   );
