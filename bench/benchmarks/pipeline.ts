@@ -282,6 +282,7 @@ function countingStore(store: DocumentStore): { store: DocumentStore; writes: ()
           pending = 0;
           return work({
             get: (path) => transaction.get(path),
+            getAll: (paths) => transaction.getAll(paths),
             set: (path, data) => {
               pending++;
               transaction.set(path, data);

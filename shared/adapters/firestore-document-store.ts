@@ -1,4 +1,9 @@
-import { FieldPath, Firestore, type Settings } from '@google-cloud/firestore';
+import {
+  FieldPath,
+  Firestore,
+  type DocumentData as FirestoreData,
+  type Settings,
+} from '@google-cloud/firestore';
 import type {
   DocumentData,
   DocumentStore,
@@ -22,6 +27,9 @@ export interface FirestoreDocumentStoreOptions {
    */
   readonly emulatorHost?: string;
 }
+
+/** Batches committed at once by one `write`. */
+const CONCURRENT_COMMITS = 8;
 
 /** Firestore's limit on the writes of one commit. */
 const MAX_WRITES_PER_COMMIT = 500;
@@ -86,40 +94,58 @@ export class FirestoreDocumentStore implements DocumentStore {
   }
 
   /**
-   * Commits the writes in order, in batches within Firestore's limits, one batch after the
-   * other, so a write never lands before the ones listed ahead of it. Every write is
-   * checked before the first batch is sent.
+   * Commits the writes in batches within Firestore's limits, several batches at once (one
+   * after the other, a large push spends most of its time waiting on round trips). Every
+   * write is checked before the first batch is sent. Of several writes to one path only the
+   * last is sent, so that batches landing in any order still leave the last one standing.
    */
   async write(writes: readonly DocumentWrite[]): Promise<void> {
-    const prepared = writes.map((write) =>
-      prepare(write.path, write.kind === 'set' ? write.data : undefined),
-    );
-    for (const chunk of chunks(prepared, this.#maxCommitBytes)) {
-      const batch = this.#db.batch();
-      for (const write of chunk) {
-        const reference = this.#db.doc(write.path);
-        if (write.data === undefined) batch.delete(reference);
-        else batch.set(reference, write.data);
-      }
-      await batch.commit();
+    const last = new Map<string, PreparedWrite>();
+    for (const write of writes) {
+      const prepared = prepare(write.path, write.kind === 'set' ? write.data : undefined);
+      last.delete(prepared.path);
+      last.set(prepared.path, prepared);
     }
+    const batches = [...chunks([...last.values()], this.#maxCommitBytes)];
+    let next = 0;
+    const commitNext = async () => {
+      for (let chunk = batches[next++]; chunk !== undefined; chunk = batches[next++]) {
+        const batch = this.#db.batch();
+        for (const write of chunk) {
+          const reference = this.#db.doc(write.path);
+          if (write.data === undefined) batch.delete(reference);
+          else batch.set(reference, write.data);
+        }
+        await batch.commit();
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(CONCURRENT_COMMITS, batches.length) }, commitNext),
+    );
   }
 
   /** Runs `work` in a Firestore transaction, which retries it on contention. */
   transact<T>(work: (transaction: DocumentTransaction) => Promise<T>): Promise<T> {
     return this.#db.runTransaction(async (firestoreTransaction) => {
       let wrote = false;
+      const reference = (path: string) => {
+        const found = this.#db.doc(parseDocumentPath(path).join('/'));
+        if (wrote) {
+          throw new Error(
+            `Transaction read of "${path}" after a write: ` +
+              `a transaction's reads come before its writes`,
+          );
+        }
+        return found;
+      };
+      const decoded = (data: FirestoreData | undefined) =>
+        data === undefined ? undefined : fromFirestoreData(data);
       const transaction: DocumentTransaction = {
-        get: async (path) => {
-          const reference = this.#db.doc(parseDocumentPath(path).join('/'));
-          if (wrote) {
-            throw new Error(
-              `Transaction read of "${path}" after a write: ` +
-                `a transaction's reads come before its writes`,
-            );
-          }
-          const data = (await firestoreTransaction.get(reference)).data();
-          return data === undefined ? undefined : fromFirestoreData(data);
+        get: async (path) => decoded((await firestoreTransaction.get(reference(path))).data()),
+        getAll: async (paths) => {
+          if (paths.length === 0) return [];
+          const snapshots = await firestoreTransaction.getAll(...paths.map(reference));
+          return snapshots.map((snapshot) => decoded(snapshot.data()));
         },
         set: (path, data) => {
           const write = prepare(path, data);

@@ -22,6 +22,8 @@ export interface GitHubRepositorySourceOptions {
 
 const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_ARCHIVE_THRESHOLD = 64;
+/** Comparisons kept: one or two per push. */
+const MAX_KEPT_COMPARISONS = 1000;
 const OBJECT_ID = /^[0-9a-f]{40}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** Git's mode for a symbolic link: its blob is a path, not a file, and is never followed. */
@@ -54,7 +56,27 @@ export function createGitHubRepositorySource(
     );
   }
   const onArchiveFailure = options.onArchiveFailure ?? warnArchiveFailure;
-  const listTree = createTreeLister(octokit);
+  /** Comparisons by repository, base and head: commits never change, and neither do these. */
+  const comparisons = new Map<string, Promise<Comparison>>();
+  const compare = (repository: RepositoryRef, base: string, head: string) => {
+    const key = `${fullName(repository).toLowerCase()}\0${base}\0${head}`;
+    let comparison = comparisons.get(key);
+    if (comparison === undefined) {
+      comparison = compareCommits(octokit, repository, base, head);
+      comparison.catch(() => comparisons.delete(key));
+      comparisons.set(key, comparison);
+      if (comparisons.size > MAX_KEPT_COMPARISONS)
+        comparisons.delete(comparisons.keys().next().value as string);
+    }
+    return comparison;
+  };
+  // The tree listing asks which files changed since the commit it listed last; record then
+  // asks whether the commit descends from the current one, usually that same commit: one
+  // comparison answers both.
+  const listTree = createTreeLister(
+    octokit,
+    async (repository, base, head) => (await compare(repository, base, head)).files,
+  );
   const cache = new Map<string, Uint8Array>();
   let cachedBytes = 0;
   const reading = new Map<string, Promise<Uint8Array>>();
@@ -223,37 +245,71 @@ export function createGitHubRepositorySource(
     async isAncestor(repository, ancestor, descendant) {
       const base = objectId('ancestor', ancestor);
       const head = objectId('descendant', descendant);
-      const doing = `comparing ${base} with ${head} in ${fullName(repository)}`;
-      let status: unknown;
-      try {
-        ({
-          data: { status },
-        } = await octokit.rest.repos.compareCommitsWithBasehead({
-          owner: repository.owner,
-          repo: repository.name,
-          basehead: `${base}...${head}`,
-          // Only the status is read: the commit list is kept to one.
-          per_page: 1,
-        }));
-      } catch (error) {
-        throw gitHubError(error, doing);
-      }
-      switch (status) {
-        case 'ahead':
-        case 'identical':
-          return true;
-        case 'behind':
-        case 'diverged':
-          return false;
-        default:
-          throw new GitHubError(
-            `${doing}: expected status "ahead", "identical", "behind" or "diverged", found ${JSON.stringify(status)}`,
-            undefined,
-            false,
-          );
-      }
+      return (await compare(repository, base, head)).descends;
     },
   };
+}
+
+/** What a comparison of two commits tells. */
+interface Comparison {
+  /** Whether head is base or descends from it. */
+  readonly descends: boolean;
+  /** The files changed since the merge base, when GitHub listed them all. */
+  readonly files: readonly string[] | undefined;
+}
+
+async function compareCommits(
+  octokit: Octokit,
+  repository: RepositoryRef,
+  base: string,
+  head: string,
+): Promise<Comparison> {
+  const doing = `comparing ${base} with ${head} in ${fullName(repository)}`;
+  let data: { status?: unknown; files?: unknown };
+  try {
+    ({ data } = await octokit.rest.repos.compareCommitsWithBasehead({
+      owner: repository.owner,
+      repo: repository.name,
+      basehead: `${base}...${head}`,
+      // The files come on the first page whatever its size; the commit list is kept to one.
+      per_page: 1,
+    }));
+  } catch (error) {
+    throw gitHubError(error, doing);
+  }
+  const { status } = data;
+  if (
+    status !== 'ahead' &&
+    status !== 'identical' &&
+    status !== 'behind' &&
+    status !== 'diverged'
+  ) {
+    throw new GitHubError(
+      `${doing}: expected status "ahead", "identical", "behind" or "diverged", found ${JSON.stringify(status)}`,
+      undefined,
+      false,
+    );
+  }
+  return {
+    descends: status === 'ahead' || status === 'identical',
+    files: changedFiles(data.files),
+  };
+}
+
+/** GitHub lists at most this many files in a comparison: a list this long may be cut. */
+const MAX_COMPARED_FILES = 300;
+
+/** The paths a comparison names (old and new, for a rename), or undefined if it may miss some. */
+function changedFiles(files: unknown): string[] | undefined {
+  if (!Array.isArray(files) || files.length >= MAX_COMPARED_FILES) return undefined;
+  const paths: string[] = [];
+  for (const file of files as unknown[]) {
+    const { filename, previous_filename: previous } = (file ?? {}) as Record<string, unknown>;
+    if (typeof filename !== 'string') return undefined;
+    paths.push(filename);
+    if (typeof previous === 'string') paths.push(previous);
+  }
+  return paths;
 }
 
 function warnArchiveFailure(error: GitHubError): void {

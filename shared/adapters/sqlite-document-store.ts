@@ -145,14 +145,15 @@ export class SqliteDocumentStore implements DocumentStore {
         writes.delete(write.path);
         writes.set(write.path, write);
       };
+      const read = (path: string) => {
+        parseDocumentPath(path);
+        if (!open) throw new Error(endedTransaction(path));
+        if (writes.size > 0) throw new Error(readAfterWrite(path));
+        return this.#read(statements, path);
+      };
       const transaction: DocumentTransaction = {
-        get: (path) =>
-          settled(() => {
-            parseDocumentPath(path);
-            if (!open) throw new Error(endedTransaction(path));
-            if (writes.size > 0) throw new Error(readAfterWrite(path));
-            return this.#read(statements, path);
-          }),
+        get: (path) => settled(() => read(path)),
+        getAll: (paths) => settled(() => paths.map(read)),
         set: (path, data) => {
           buffer(prepare(path, data));
         },

@@ -112,13 +112,13 @@ export function createBuildStatusStage(
     const { pending, running } = outcome.workspace;
     if (final && running === null && pending !== null) {
       const next: BuildRequestMessage = {
-        version: 1,
+        version: 2,
         repository: {
           owner: build.owner,
           name: build.name,
           defaultBranch: repository.defaultBranch,
         },
-        workspace: build.workspace,
+        workspaces: [build.workspace],
         commit: pending.commit,
         sequence: pending.sequence,
         apply: build.apply,

@@ -4,6 +4,7 @@ import {
   type BuildRequestMessage,
 } from '../core/contracts/build-request-message.ts';
 import { renderWorkspace } from '../core/render/render-workspace.ts';
+import type { SubmittedBuild } from '../ports/build-service.ts';
 import type { DocumentTransaction } from '../ports/document-store.ts';
 import { RepositoryState, toData } from './repository-state.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
@@ -14,6 +15,11 @@ import type {
   WorkspaceDocument,
 } from './state-documents.ts';
 
+/** One workspace of a `builds` message. */
+export type WorkspaceBuild = Omit<BuildRequestMessage, 'version' | 'workspaces'> & {
+  readonly workspace: string;
+};
+
 /** What the workspace lets a build request do. */
 type Decision =
   | { readonly kind: 'start' }
@@ -21,11 +27,22 @@ type Decision =
   | { readonly kind: 'queued'; readonly detail: string }
   | { readonly kind: 'superseded'; readonly detail: string };
 
+/** What became of a build the stage set out to start. */
+type Started =
+  | { readonly request: WorkspaceBuild; readonly kind: 'submitted'; readonly build: SubmittedBuild }
+  | { readonly request: WorkspaceBuild; readonly kind: 'gone' }
+  | { readonly request: WorkspaceBuild; readonly kind: 'failed'; readonly error: unknown };
+
+/** Builds handed to the backend at once: enough to hide its latency, few enough for its quota. */
+const CONCURRENT_SUBMISSIONS = 8;
+
 /**
- * The builds stage: renders one affected workspace at one revision and starts its build.
+ * The builds stage: renders affected workspaces at one revision and starts a build of each.
  * Builds serialize per workspace: while one runs, the newest request waits and older ones
  * are superseded, so an older revision is never applied after a newer one. Idempotent on
- * (workspace, commit): a redelivered request never starts a second build.
+ * (workspace, commit, sequence): a redelivered request never starts a second build. The
+ * workspaces of one message are decided together in one transaction and recorded together
+ * in another, and their builds start side by side.
  */
 export function createBuildsStage(
   ports: Pick<PipelinePorts, 'store' | 'revisions' | 'builds' | 'clock' | 'render'>,
@@ -33,78 +50,212 @@ export function createBuildsStage(
   return async (data) => {
     const decoded = decodeBuildRequestMessage(data);
     if (!decoded.ok) return rejectedMessage(BUILDS_TOPIC, decoded.issues);
-    const request = decoded.message;
-    const state = new RepositoryState(ports.store, request.repository, ports.clock);
-    const decision = await ports.store.transact((transaction) =>
-      decide(state, request, transaction),
-    );
-    if (decision.kind === 'superseded') return { status: 'skipped', detail: decision.detail };
-    if (decision.kind === 'queued') return { status: 'done', detail: decision.detail };
-    if (decision.kind === 'running') return { status: 'repeated', detail: decision.detail };
-
-    const revision = await ports.revisions.load(request.repository, request.commit);
-    const { state: desired } = revision.analysis;
-    // The revision's model is compiled once per instance and shared by its workspaces' builds.
-    const model = ports.revisions.model(revision).workspaces.get(request.workspace);
-    if (model === undefined) {
-      // Destroying a whole workspace is a decision for a person, not a side effect of a push.
-      await finish(state, request, 'superseded', 'the workspace is no longer in the desired state');
-      return { status: 'skipped', detail: `workspace ${request.workspace} no longer exists` };
-    }
-    // The backend is idempotent on (workspace, commit, sequence): a crash before the id is stored
-    // below gets the same build back when the request is delivered again.
-    const submitted = await ports.builds.submit({
-      repository: request.repository,
-      workspace: request.workspace,
-      commit: request.commit,
-      sequence: request.sequence,
-      apply: request.apply,
-      rootModule: renderWorkspace(desired, model, ports.render),
+    const { version: _, workspaces, ...revision } = decoded.message;
+    const requests = workspaces.map((workspace): WorkspaceBuild => ({ ...revision, workspace }));
+    const state = new RepositoryState(ports.store, revision.repository, ports.clock);
+    const decisions = await ports.store.transact(async (transaction) => {
+      const stored = await readBuilds(state, requests, transaction);
+      return requests.map((request, index) =>
+        decide(state, request, stored[index] as StoredBuild, transaction),
+      );
     });
-    await ports.store.transact(async (transaction) => {
-      // Firestore refuses a transaction's read after one of its writes: both reads come first.
-      const workspace = await workspaceDocument(state, request.workspace, transaction);
-      const existing = await buildDocument(state, request, transaction);
-      const running = workspace.running;
-      if (
-        running?.commit === request.commit &&
-        running.sequence === request.sequence &&
-        running.build === null
-      ) {
-        transaction.set(
-          state.paths.workspace(request.workspace),
-          toData({
-            ...workspace,
-            running: { ...running, build: submitted.id },
-            updatedAt: state.now(),
-          }),
+    const starting = requests.filter((_, index) => decisions[index]?.kind === 'start');
+    const started = starting.length === 0 ? [] : await startBuilds(ports, starting);
+    const landed = started.filter((result) => result.kind !== 'failed');
+    if (landed.length > 0) {
+      await ports.store.transact(async (transaction) => {
+        // Firestore refuses a transaction's read after one of its writes: reads come first.
+        const stored = await readBuilds(
+          state,
+          landed.map((result) => result.request),
+          transaction,
         );
-      }
-      // A notification may already have moved the build on: keep what it said.
-      if (existing?.status === 'requested' || existing === undefined) {
-        transaction.set(
-          state.paths.build(request.workspace, request.commit),
-          toData(buildRecord(state, request, 'QUEUED', null, submitted.id, submitted.logUrl)),
-        );
-      }
-      state.event(transaction, `build ${request.workspace} ${request.commit} ${request.sequence}`, {
-        type: 'build-requested',
-        commit: request.commit,
-        workspace: request.workspace,
-        message: `build ${submitted.id} of ${request.workspace} at ${request.commit.slice(0, 7)} (${request.apply ? 'plan and apply' : 'plan only'})`,
+        for (const [index, result] of landed.entries()) {
+          record(state, result, stored[index] as StoredBuild, transaction);
+        }
       });
-    });
-    return { status: 'done', detail: `build ${submitted.id} started` };
+    }
+    const failed = started.filter((result) => result.kind === 'failed');
+    if (failed[0] !== undefined) {
+      // The others are recorded; a redelivery starts only these again.
+      const names = failed.map((result) => result.request.workspace).join(', ');
+      throw new Error(`starting the builds of ${names} failed`, { cause: failed[0].error });
+    }
+    return outcome(requests, decisions, started);
   };
 }
 
-async function decide(
+interface StoredBuild {
+  readonly workspace: WorkspaceDocument;
+  readonly build: BuildDocument | undefined;
+}
+
+/** Each request's workspace and build documents, in one read. */
+async function readBuilds(
   state: RepositoryState,
-  request: BuildRequestMessage,
+  requests: readonly WorkspaceBuild[],
   transaction: DocumentTransaction,
-): Promise<Decision> {
-  const workspace = await workspaceDocument(state, request.workspace, transaction);
-  const stored = await buildDocument(state, request, transaction);
+): Promise<StoredBuild[]> {
+  const found = await transaction.getAll(
+    requests.flatMap((request) => [
+      state.paths.workspace(request.workspace),
+      state.paths.build(request.workspace, request.commit),
+    ]),
+  );
+  return requests.map((request, index) => ({
+    workspace:
+      (found[2 * index] as WorkspaceDocument | undefined) ?? newWorkspace(state, request.workspace),
+    build: found[2 * index + 1] as BuildDocument | undefined,
+  }));
+}
+
+/** Renders each workspace at the revision and hands its build to the backend. */
+async function startBuilds(
+  ports: Pick<PipelinePorts, 'revisions' | 'builds' | 'render'>,
+  requests: readonly WorkspaceBuild[],
+): Promise<Started[]> {
+  const [first] = requests;
+  if (first === undefined) return [];
+  const revision = await ports.revisions.load(first.repository, first.commit);
+  const { state: desired } = revision.analysis;
+  // The revision's model is compiled once per instance and shared by its workspaces' builds.
+  const models = ports.revisions.model(revision).workspaces;
+  const started = new Array<Started>(requests.length);
+  let next = 0;
+  const submitNext = async (): Promise<void> => {
+    for (let index = next++; index < requests.length; index = next++) {
+      const request = requests[index] as WorkspaceBuild;
+      const model = models.get(request.workspace);
+      if (model === undefined) {
+        started[index] = { request, kind: 'gone' };
+        continue;
+      }
+      try {
+        // The backend is idempotent on (workspace, commit, sequence): a crash before the id is
+        // recorded gets the same build back when the request is delivered again.
+        const build = await ports.builds.submit({
+          repository: request.repository,
+          workspace: request.workspace,
+          commit: request.commit,
+          sequence: request.sequence,
+          apply: request.apply,
+          rootModule: renderWorkspace(desired, model, ports.render),
+        });
+        started[index] = { request, kind: 'submitted', build };
+      } catch (error) {
+        started[index] = { request, kind: 'failed', error };
+      }
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(CONCURRENT_SUBMISSIONS, requests.length) }, submitNext),
+  );
+  return started;
+}
+
+/** Records a started build on its workspace, or a workspace that is gone as superseded. */
+function record(
+  state: RepositoryState,
+  result: Exclude<Started, { kind: 'failed' }>,
+  stored: StoredBuild,
+  transaction: DocumentTransaction,
+): void {
+  const { request } = result;
+  const { workspace, build: existing } = stored;
+  const running = workspace.running;
+  if (result.kind === 'gone') {
+    // Destroying a whole workspace is a decision for a person, not a side effect of a push.
+    transaction.set(
+      state.paths.workspace(request.workspace),
+      toData({
+        ...workspace,
+        running: running?.commit === request.commit ? null : running,
+        updatedAt: state.now(),
+      }),
+    );
+    transaction.set(
+      state.paths.build(request.workspace, request.commit),
+      toData(
+        buildRecord(
+          state,
+          request,
+          'superseded',
+          'the workspace is no longer in the desired state',
+        ),
+      ),
+    );
+    return;
+  }
+  const { build } = result;
+  if (
+    running?.commit === request.commit &&
+    running.sequence === request.sequence &&
+    running.build === null
+  ) {
+    transaction.set(
+      state.paths.workspace(request.workspace),
+      toData({ ...workspace, running: { ...running, build: build.id }, updatedAt: state.now() }),
+    );
+  }
+  // A notification may already have moved the build on: keep what it said.
+  if (existing?.status === 'requested' || existing === undefined) {
+    transaction.set(
+      state.paths.build(request.workspace, request.commit),
+      toData(buildRecord(state, request, 'QUEUED', null, build.id, build.logUrl)),
+    );
+  }
+  state.event(transaction, `build ${request.workspace} ${request.commit} ${request.sequence}`, {
+    type: 'build-requested',
+    commit: request.commit,
+    workspace: request.workspace,
+    message: `build ${build.id} of ${request.workspace} at ${request.commit.slice(0, 7)} (${request.apply ? 'plan and apply' : 'plan only'})`,
+  });
+}
+
+/** One line for the whole message: what was started, queued, superseded or already running. */
+function outcome(
+  requests: readonly WorkspaceBuild[],
+  decisions: readonly Decision[],
+  started: readonly Started[],
+) {
+  if (requests.length === 1) {
+    const [decision] = decisions;
+    const [result] = started;
+    if (result?.kind === 'submitted')
+      return { status: 'done' as const, detail: `build ${result.build.id} started` };
+    if (result?.kind === 'gone')
+      return {
+        status: 'skipped' as const,
+        detail: `workspace ${result.request.workspace} no longer exists`,
+      };
+    if (decision?.kind === 'superseded')
+      return { status: 'skipped' as const, detail: decision.detail };
+    if (decision?.kind === 'running')
+      return { status: 'repeated' as const, detail: decision.detail };
+    return { status: 'done' as const, detail: decision?.kind === 'queued' ? decision.detail : '' };
+  }
+  const count = (kind: Decision['kind']) =>
+    decisions.filter((decision) => decision.kind === kind).length;
+  const submitted = started.filter((result) => result.kind === 'submitted').length;
+  const gone = started.length - submitted;
+  const detail = [
+    `${submitted} builds started`,
+    ...(count('queued') > 0 ? [`${count('queued')} queued`] : []),
+    ...(count('superseded') + gone > 0 ? [`${count('superseded') + gone} superseded`] : []),
+    ...(count('running') > 0 ? [`${count('running')} already running`] : []),
+  ].join(', ');
+  if (count('running') === requests.length) return { status: 'repeated' as const, detail };
+  if (submitted === 0 && count('queued') === 0) return { status: 'skipped' as const, detail };
+  return { status: 'done' as const, detail };
+}
+
+/** What `request` may do, given its workspace as stored; writes what the decision changes. */
+function decide(
+  state: RepositoryState,
+  request: WorkspaceBuild,
+  { workspace, build: stored }: StoredBuild,
+  transaction: DocumentTransaction,
+): Decision {
   // The same commit at another sequence (a forced push back to it) is a new build.
   const build = stored?.sequence === request.sequence ? stored : undefined;
   const mine: RevisionPointer = { commit: request.commit, sequence: request.sequence };
@@ -191,22 +342,17 @@ export async function workspaceDocument(
   transaction: DocumentTransaction,
 ): Promise<WorkspaceDocument> {
   const found = (await transaction.get(state.paths.workspace(id))) as WorkspaceDocument | undefined;
-  return found ?? { id, lastApplied: null, running: null, pending: null, updatedAt: state.now() };
+  return found ?? newWorkspace(state, id);
 }
 
-async function buildDocument(
-  state: RepositoryState,
-  request: Pick<BuildRequestMessage, 'workspace' | 'commit'>,
-  transaction: DocumentTransaction,
-): Promise<BuildDocument | undefined> {
-  return (await transaction.get(state.paths.build(request.workspace, request.commit))) as
-    BuildDocument | undefined;
+function newWorkspace(state: RepositoryState, id: string): WorkspaceDocument {
+  return { id, lastApplied: null, running: null, pending: null, updatedAt: state.now() };
 }
 
 /** A build document. */
 export function buildRecord(
   state: RepositoryState,
-  request: Pick<BuildRequestMessage, 'workspace' | 'commit' | 'sequence' | 'apply'>,
+  request: Pick<WorkspaceBuild, 'workspace' | 'commit' | 'sequence' | 'apply'>,
   status: BuildDocumentStatus,
   reason: string | null,
   build: string | null = null,
@@ -223,27 +369,4 @@ export function buildRecord(
     reason,
     updatedAt: state.now(),
   };
-}
-
-async function finish(
-  state: RepositoryState,
-  request: BuildRequestMessage,
-  status: BuildDocumentStatus,
-  reason: string,
-): Promise<void> {
-  await state.store.transact(async (transaction) => {
-    const workspace = await workspaceDocument(state, request.workspace, transaction);
-    transaction.set(
-      state.paths.workspace(request.workspace),
-      toData({
-        ...workspace,
-        running: workspace.running?.commit === request.commit ? null : workspace.running,
-        updatedAt: state.now(),
-      }),
-    );
-    transaction.set(
-      state.paths.build(request.workspace, request.commit),
-      toData(buildRecord(state, request, status, reason)),
-    );
-  });
 }

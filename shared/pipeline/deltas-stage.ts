@@ -1,4 +1,4 @@
-import { BUILDS_TOPIC, type BuildRequestMessage } from '../core/contracts/build-request-message.ts';
+import { BUILDS_TOPIC, buildRequests } from '../core/contracts/build-request-message.ts';
 import {
   decodeCommitMessage,
   DESIRED_STATE_TOPIC,
@@ -38,14 +38,14 @@ export function createDeltasStage(
     const message = decoded.message;
     const state = new RepositoryState(ports.store, message.repository, ports.clock);
     const stored = await state.commit(message.commit);
-    const build = (workspace: string, sequence: number): BuildRequestMessage => ({
-      version: 1,
-      repository: message.repository,
-      workspace,
-      commit: message.commit,
-      sequence,
-      apply: ports.apply,
-    });
+    // All of a revision's messages at once: the client sends them together.
+    const requestBuilds = async (workspaces: readonly string[], sequence: number) => {
+      const requests = buildRequests(
+        { repository: message.repository, commit: message.commit, sequence, apply: ports.apply },
+        workspaces,
+      );
+      await Promise.all(requests.map((request) => ports.publisher.publish(BUILDS_TOPIC, request)));
+    };
 
     if (message.action === 'plan') {
       if (stored?.stages.plan !== undefined)
@@ -74,27 +74,30 @@ export function createDeltasStage(
     // Done for this revision; a commit recorded again (a forced push back) is compared anew.
     const done = stored?.stages.deltas;
     if (done !== undefined && done.sequence === sequence) {
-      for (const workspace of done.workspaces) {
-        await ports.publisher.publish(BUILDS_TOPIC, build(workspace, sequence));
-      }
+      await requestBuilds(done.workspaces, sequence);
       return { status: 'repeated', detail: `${done.workspaces.length} builds requested again` };
     }
 
     const plan = await planBetween(ports, message, recorded.previous ?? null);
     const head = await ports.revisions.load(message.repository, message.commit);
-    const codeowners = await commitCodeowners(ports, message, head);
-    // Reported before the stage is marked done: a crash in between reports again, which
-    // replaces the check rather than adding one.
-    await ports.reporter.report(message.repository, message.commit, planReport(plan, true));
     const workspaces = plan.workspaces.map((workspace) => workspace.id);
+    const at = state.now();
+    // Each of these may happen again, harmlessly, so they run side by side before the stage
+    // is marked done: a crash in between reports again (which replaces the check), finds
+    // CODEOWNERS committed, writes the same deltas and requests builds that are running.
+    const [codeowners] = await Promise.all([
+      commitCodeowners(ports, message, head),
+      ports.reporter.report(message.repository, message.commit, planReport(plan, true)),
+      ports.store.write(deltaWrites(state, message.commit, sequence, plan)),
+      requestBuilds(workspaces, sequence),
+    ]);
     const stage: DeltasStage = {
-      at: state.now(),
+      at,
       sequence,
       workspaces,
       codeowners,
       summary: { ...plan.summary },
     };
-    await ports.store.write(deltaWrites(state, message.commit, sequence, plan));
     await state.updateCommit(
       message.commit,
       (commit) => ({
@@ -103,6 +106,7 @@ export function createDeltasStage(
       }),
       (transaction) => {
         state.event(transaction, `deltas ${message.commit}`, {
+          at,
           type: 'deltas-computed',
           commit: message.commit,
           delivery: message.delivery,
@@ -111,9 +115,6 @@ export function createDeltasStage(
         });
       },
     );
-    for (const workspace of workspaces) {
-      await ports.publisher.publish(BUILDS_TOPIC, build(workspace, sequence));
-    }
     return { status: 'done', detail: `${workspaces.length} workspaces affected` };
   };
 }

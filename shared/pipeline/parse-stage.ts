@@ -80,23 +80,16 @@ export function createParseStage(
       errors,
       warnings: issues.length - errors,
     };
-    // Reported before the stage is marked done: a crash in between reports again, which
-    // replaces the check rather than adding one.
-    await ports.reporter.report(push.repository, commit, validationReport(stage, issues));
     const kept = issues.map(storedIssue);
-    if (kept.length > STORED_ISSUES_LIMIT) {
-      // Every issue is kept: what the commit document cannot hold goes to pages beside it.
-      const pages: DocumentWrite[] = [];
-      for (let page = 0; page * ISSUES_PER_PAGE < kept.length; page++) {
-        const slice = kept.slice(page * ISSUES_PER_PAGE, (page + 1) * ISSUES_PER_PAGE);
-        pages.push({
-          kind: 'set',
-          path: state.paths.issuePage(commit, page),
-          data: { issues: slice },
-        });
-      }
-      await ports.store.write(pages);
-    }
+    const pages = issuePages(state, commit, kept);
+    // Each of these may happen again, harmlessly, so they run side by side before the stage is
+    // marked done: a crash in between reports again (which replaces the check rather than
+    // adding one) and hands on again (which record answers as repeated).
+    await Promise.all([
+      ports.reporter.report(push.repository, commit, validationReport(stage, issues)),
+      pages.length > 0 ? ports.store.write(pages) : undefined,
+      stage.status === 'passed' ? ports.publisher.publish(MANIFESTS_TOPIC, next) : undefined,
+    ]);
     await state.updateCommit(
       commit,
       (stored) => ({
@@ -111,6 +104,7 @@ export function createParseStage(
       }),
       (transaction) => {
         state.event(transaction, `push ${push.delivery}`, {
+          at: stage.at,
           type: 'push-validated',
           commit,
           delivery: push.delivery,
@@ -122,9 +116,23 @@ export function createParseStage(
     if (stage.status === 'failed') {
       return { status: 'done', detail: `${errors} errors: nothing is applied` };
     }
-    await ports.publisher.publish(MANIFESTS_TOPIC, next);
     return { status: 'done', detail: `${manifestCount} manifests valid` };
   };
+}
+
+/** Every issue is kept: what the commit document cannot hold goes to pages beside it. */
+function issuePages(
+  state: RepositoryState,
+  commit: string,
+  kept: readonly StoredIssue[],
+): DocumentWrite[] {
+  if (kept.length <= STORED_ISSUES_LIMIT) return [];
+  const pages: DocumentWrite[] = [];
+  for (let page = 0; page * ISSUES_PER_PAGE < kept.length; page++) {
+    const issues = kept.slice(page * ISSUES_PER_PAGE, (page + 1) * ISSUES_PER_PAGE);
+    pages.push({ kind: 'set', path: state.paths.issuePage(commit, page), data: { issues } });
+  }
+  return pages;
 }
 
 function storedIssue(issue: Issue): StoredIssue {

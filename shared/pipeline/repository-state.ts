@@ -73,7 +73,7 @@ export class RepositoryState {
   event(
     writer: Pick<DocumentTransaction, 'set'>,
     key: string,
-    event: Omit<EventDocument, 'at'>,
+    event: Omit<EventDocument, 'at'> & { readonly at?: string },
   ): void {
     writer.set(this.paths.event(key), toData({ at: this.now(), ...event }));
   }

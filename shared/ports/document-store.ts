@@ -15,9 +15,10 @@ export interface DocumentStore {
   list(collection: string): Promise<readonly StoredDocument[]>;
 
   /**
-   * Applies many writes, in batches the backend accepts. Each document write is atomic;
-   * the set is not, so callers write documents first and the small pointer that makes them
-   * current last, and only write values that are safe to write again (puts, not increments).
+   * Applies many writes, in batches the backend accepts; of writes to one path the last
+   * wins. Each document write is atomic; the set is not, so callers write documents first
+   * and the small pointer that makes them current last, and only write values that are safe
+   * to write again (puts, not increments).
    */
   write(writes: readonly DocumentWrite[]): Promise<void>;
 
@@ -46,6 +47,8 @@ export type DocumentWrite =
 /** The reads and writes of one transaction. */
 export interface DocumentTransaction {
   get(path: string): Promise<DocumentData | undefined>;
+  /** Several documents in one read, in the order of `paths` (one round trip in Firestore). */
+  getAll(paths: readonly string[]): Promise<(DocumentData | undefined)[]>;
   /** Replaces the document (creating it when missing). */
   set(path: string, data: DocumentData): void;
   delete(path: string): void;

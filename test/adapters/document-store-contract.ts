@@ -180,6 +180,32 @@ export function documentStoreContract(name: string, open: () => Promise<OpenedSt
       expect(await store.get('counters/c')).toEqual({ value: 2 });
     });
 
+    it('reads several documents at once in a transaction, in the order asked', async () => {
+      await store.write([
+        { kind: 'set', path: 'things/a', data: { value: 1 } },
+        { kind: 'set', path: 'things/c', data: { value: 3 } },
+      ]);
+      const read = await store.transact(async (transaction) => {
+        const [none, found] = [
+          await transaction.getAll([]),
+          await transaction.getAll(['things/c', 'things/b', 'things/a']),
+        ];
+        transaction.set('things/b', { seen: found.map((data) => data?.['value'] ?? null) });
+        return { none, found };
+      });
+      expect(read).toEqual({ none: [], found: [{ value: 3 }, undefined, { value: 1 }] });
+      expect(await store.get('things/b')).toEqual({ seen: [3, null, 1] });
+      await expect(
+        store.transact(async (transaction) => {
+          transaction.set('things/d', { value: 4 });
+          await transaction.getAll(['things/a']);
+        }),
+      ).rejects.toThrow(/reads come before its writes/);
+      await expect(
+        store.transact((transaction) => transaction.getAll(['things/a', 'things'])),
+      ).rejects.toThrow(/document path "things".*even number of segments/);
+    });
+
     it('refuses a read after a write in a transaction, and commits nothing', async () => {
       await expect(
         store.transact(async (transaction) => {

@@ -41,7 +41,10 @@ describe('listing trees incrementally', () => {
   }
   const treeRequests = () => fixture.requestsTo('GET', /\/git\/trees\//);
 
-  it('fetches only the folders a one-file change touched, and lists what a cold read lists', async () => {
+  const graphqlRequests = () => fixture.requestsTo('POST', /^\/graphql$/);
+  const compareRequests = () => fixture.requestsTo('GET', /\/compare\//);
+
+  it('fetches the folders a one-file change touched in one request, and lists what a cold read lists', async () => {
     const { repo } = fixture;
     await repo.write(organization());
     const first = await repo.commit('first');
@@ -51,20 +54,78 @@ describe('listing trees incrementally', () => {
 
     await repo.write({ 'units/fleet/staging/web.yaml': 'kind: Project # changed\n' });
     const second = await repo.commit('one file');
-    const before = treeRequests().length;
+    const before = fixture.github.requests.length;
     const listing = byPath(await source.tree(fixture.repository, second));
-    // The commit's root, then units/, units/fleet/ and units/fleet/staging/: nothing recursive.
-    const made = treeRequests().slice(before);
-    expect(made.map((request) => request.query.recursive)).toEqual([
-      undefined,
-      undefined,
-      undefined,
-      undefined,
-    ]);
+    // One comparison names the file; one GraphQL request brings the root, units/, units/fleet/
+    // and units/fleet/staging/; the rest is kept from the first listing.
+    expect(
+      fixture.github.requests.slice(before).map(({ method, path }) => `${method} ${path}`),
+    ).toEqual([`GET /repos/acme/platform/compare/${first}...${second}`, 'POST /graphql']);
+    const variables = (graphqlRequests()[0]?.body as { variables: Record<string, string> })
+      .variables;
+    expect(
+      Object.values(variables)
+        .filter((value) => value.startsWith(second))
+        .sort(),
+    ).toEqual(
+      ['', 'units', 'units/fleet', 'units/fleet/staging'].map((path) => `${second}:${path}`),
+    );
     expect(listing).toEqual(await coldListing(second));
     expect(listing.find((entry) => entry.path === 'units/fleet/staging/web.yaml')?.blob).toBe(
       (await repo.git('rev-parse', `${second}:units/fleet/staging/web.yaml`)).trim(),
     );
+    // Record's question (does the commit descend from the current one?) is the same comparison.
+    expect(await source.isAncestor(fixture.repository, first, second)).toBe(true);
+    expect(compareRequests()).toHaveLength(1);
+  });
+
+  it('walks the changed folders level by level when GraphQL fails, and lists the same', async () => {
+    const { repo } = fixture;
+    await repo.write(organization());
+    const first = await repo.commit('first');
+    const source = createGitHubRepositorySource({ octokit: fixture.octokit });
+    await source.tree(fixture.repository, first);
+    fixture.github.beforeAnswer = (request) =>
+      request.path === '/graphql'
+        ? Promise.reject(new Error('GraphQL is down'))
+        : Promise.resolve();
+
+    await repo.write({ 'units/fleet/staging/web.yaml': 'kind: Project # changed\n' });
+    const second = await repo.commit('one file');
+    const before = treeRequests().length;
+    const listing = byPath(await source.tree(fixture.repository, second));
+    expect(graphqlRequests()).toHaveLength(1);
+    // The commit's root, then units/, units/fleet/ and units/fleet/staging/: nothing recursive.
+    expect(
+      treeRequests()
+        .slice(before)
+        .map((request) => request.query.recursive),
+    ).toEqual([undefined, undefined, undefined, undefined]);
+    expect(listing).toEqual(await coldListing(second));
+  });
+
+  it('never trusts the comparison: a folder it misses is walked to, one it invents is never used', async () => {
+    const { repo } = fixture;
+    await repo.write(organization());
+    const first = await repo.commit('first');
+    const source = createGitHubRepositorySource({ octokit: fixture.octokit });
+    await source.tree(fixture.repository, first);
+    await repo.write({
+      'units/fleet/staging/web.yaml': 'kind: Project # changed\n',
+      'units/sales/qa/api.yaml': 'kind: Project # changed too\n',
+    });
+    const second = await repo.commit('two files');
+    // A comparison that names one real change and one that never happened.
+    fixture.github.gitData.comparedFiles = () => [
+      { filename: 'units/fleet/staging/web.yaml', status: 'modified' },
+      { filename: 'units/people/dev/invented.yaml', status: 'added' },
+    ];
+    const before = treeRequests().length;
+    const listing = byPath(await source.tree(fixture.repository, second));
+    // units/sales/ and units/sales/qa/ were not named: the walk fetched them.
+    expect(treeRequests().length - before).toBe(2);
+    expect(listing).toEqual(await coldListing(second));
+    expect(listing.some((entry) => entry.path.includes('invented'))).toBe(false);
   });
 
   it('lists added, removed and renamed folders exactly', async () => {
@@ -89,10 +150,16 @@ describe('listing trees incrementally', () => {
     const first = await repo.commit('first');
     const source = createGitHubRepositorySource({ octokit: fixture.octokit });
     await source.tree(fixture.repository, first);
+    // More folders than one GraphQL request asks for, more than the walk fetches one by one.
     await repo.write(
-      Object.fromEntries(Object.keys(files).map((path) => [path, `kind: Changed # ${path}\n`])),
+      Object.fromEntries(
+        Array.from({ length: 120 }, (_, index) => [
+          `archive/${String(index)}/old.yaml`,
+          `kind: Project # ${String(index)}\n`,
+        ]),
+      ),
     );
-    const second = await repo.commit('everything');
+    const second = await repo.commit('archive');
     const before = treeRequests().length;
     const listing = byPath(await source.tree(fixture.repository, second));
     const made = treeRequests().slice(before);

@@ -191,6 +191,43 @@ describe('builds serialize per workspace and never apply an older revision after
     }
   });
 
+  it('records the builds that started when one of a message fails, and retries only that one', async () => {
+    const [first] = commits as [string];
+    const backend = pipeline.ports.builds;
+    let failing: string | undefined;
+    const recordedAtRetry: (string | null | undefined)[] = [];
+    const flaky = await createTestPipeline(repository.directory, {
+      apply: true,
+      builds: () => ({
+        async submit(request) {
+          if (failing === undefined) {
+            failing = request.workspace;
+            throw new Error('Cloud Build is unavailable');
+          }
+          if (request.workspace === failing) {
+            const deltas = (await flaky.state.commit(first))?.stages.deltas?.workspaces ?? [];
+            for (const id of deltas.filter((workspace) => workspace !== failing)) {
+              const document = (await flaky.ports.store.get(
+                flaky.state.paths.workspace(id),
+              )) as unknown as WorkspaceDocument;
+              recordedAtRetry.push(document.running?.build);
+            }
+          }
+          return backend.submit(request);
+        },
+      }),
+    });
+    await flaky.push({ after: first });
+    expect(flaky.bus.deadLetters).toEqual([]);
+    const workspaces = (await flaky.state.commit(first))?.stages.deltas?.workspaces ?? [];
+    expect(workspaces.length).toBeGreaterThan(1);
+    // When the failed one was tried again, every other build was already recorded.
+    expect(recordedAtRetry).toHaveLength(workspaces.length - 1);
+    expect(recordedAtRetry.every((build) => typeof build === 'string')).toBe(true);
+    const started = cloudBuild.builds.map((item) => item.substitutions?._WORKSPACE).sort();
+    expect(started).toEqual(workspaces);
+  });
+
   it('never starts a second Cloud Build for a redelivered build request', async () => {
     const [first] = commits as [string];
     await pipeline.push({ after: first });

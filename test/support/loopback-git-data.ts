@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { GitObjectReader, treeEntries } from './git-object-reader.ts';
 
 /** An HTTP answer: status and JSON body, or bytes with headers of their own. */
 export interface Reply {
@@ -65,12 +66,18 @@ export class GitData {
   readonly apiRoot: string;
   /** Answer recursive trees with `truncated: true` and half the entries, as GitHub does past its limits. */
   truncateTrees = false;
+  /** Files to answer a comparison with instead of the real ones: a wrong or partial list. */
+  comparedFiles: (() => Record<string, string>[]) | undefined;
   /** Blob contents to answer instead of the real ones, by blob id: a tampered response. */
   readonly tamperedBlobs = new Map<string, Uint8Array>();
+
+  /** Objects read by one long-lived git process: the endpoints read many, one at a time. */
+  readonly objects: GitObjectReader;
 
   constructor(directory: string, apiRoot: string) {
     this.directory = directory;
     this.apiRoot = apiRoot;
+    this.objects = new GitObjectReader(directory);
   }
 
   git(args: readonly string[], input?: Uint8Array | string): Promise<Buffer> {
@@ -79,20 +86,30 @@ export class GitData {
 
   /** The object id `revision` names as `type`, or undefined. */
   async resolve(revision: string, type: 'commit' | 'tree' | 'blob'): Promise<string | undefined> {
-    if (revision.startsWith('-') || revision === '') return undefined;
-    try {
-      return (await this.git(['rev-parse', '--verify', '--quiet', `${revision}^{${type}}`]))
-        .toString()
-        .trim();
-    } catch {
-      return undefined;
-    }
+    return (await this.objects.read(`${revision}^{${type}}`))?.sha;
   }
 
   async tree(sha: string, recursive: boolean): Promise<Reply> {
-    const tree = await this.resolve(sha, 'tree');
-    if (tree === undefined) return failure(404, 'Not Found');
-    let entries = await this.list(tree, recursive);
+    let tree: string | undefined;
+    let entries: ListedEntry[];
+    if (recursive) {
+      tree = await this.resolve(sha, 'tree');
+      if (tree === undefined) return failure(404, 'Not Found');
+      entries = await this.list(tree, true);
+    } else {
+      const found = await this.objects.tree(sha);
+      if (found === undefined) return failure(404, 'Not Found');
+      tree = found.sha;
+      entries = await Promise.all(
+        found.entries.map(async ({ mode, type, sha: id, name }) => ({
+          mode,
+          type,
+          sha: id,
+          path: name,
+          size: type === 'blob' ? (await this.objects.read(id))?.bytes.length : undefined,
+        })),
+      );
+    }
     const truncated = recursive && this.truncateTrees;
     if (truncated) entries = entries.slice(0, Math.ceil(entries.length / 2));
     return {
@@ -107,10 +124,9 @@ export class GitData {
   }
 
   async blob(sha: string): Promise<Reply> {
-    if (!OBJECT_ID.test(sha) || (await this.resolve(sha, 'blob')) !== sha) {
-      return failure(404, 'Not Found');
-    }
-    const bytes = this.tamperedBlobs.get(sha) ?? (await this.git(['cat-file', 'blob', sha]));
+    const object = OBJECT_ID.test(sha) ? await this.objects.read(sha) : undefined;
+    if (object?.type !== 'blob' || object.sha !== sha) return failure(404, 'Not Found');
+    const bytes = this.tamperedBlobs.get(sha) ?? object.bytes;
     const base64 = Buffer.from(bytes).toString('base64');
     // Like GitHub (Ruby's Base64.encode64): lines of 60 characters, each ending in a newline.
     const content = base64 === '' ? '' : `${base64.replace(/.{60}/g, '$&\n').replace(/\n$/, '')}\n`;
@@ -233,19 +249,26 @@ export class GitData {
     const [baseName, headName, ...rest] = basehead.split('...');
     if (baseName === undefined || headName === undefined || rest.length > 0)
       return failure(404, 'Not Found');
-    const base = await this.resolve(baseName, 'commit');
-    const head = await this.resolve(headName, 'commit');
+    const [base, head] = await Promise.all([
+      this.resolve(baseName, 'commit'),
+      this.resolve(headName, 'commit'),
+    ]);
     if (base === undefined || head === undefined) return failure(404, 'Not Found');
-    let mergeBase: string;
-    try {
-      mergeBase = (await this.git(['merge-base', base, head])).toString().trim();
-    } catch {
-      return failure(404, `No common ancestor between ${baseName} and ${headName}.`);
-    }
     const count = async (range: string) =>
       Number((await this.git(['rev-list', '--count', range])).toString().trim());
-    const aheadBy = await count(`${base}..${head}`);
-    const behindBy = await count(`${head}..${base}`);
+    const [mergeBase, aheadBy, behindBy, listed, changed] = await Promise.all([
+      this.git(['merge-base', base, head]).then(
+        (output) => output.toString().trim(),
+        () => undefined,
+      ),
+      count(`${base}..${head}`),
+      count(`${head}..${base}`),
+      this.git(['rev-list', '--reverse', `${base}..${head}`]),
+      // Three dots: from the merge base, as GitHub compares.
+      this.changedFiles(`${base}...${head}`).catch(() => []),
+    ]);
+    if (mergeBase === undefined)
+      return failure(404, `No common ancestor between ${baseName} and ${headName}.`);
     const status =
       aheadBy === 0 && behindBy === 0
         ? 'identical'
@@ -254,10 +277,8 @@ export class GitData {
           : aheadBy === 0
             ? 'behind'
             : 'diverged';
-    const commits = (await this.git(['rev-list', '--reverse', `${base}..${head}`]))
-      .toString()
-      .split('\n')
-      .filter(Boolean);
+    const commits = listed.toString().split('\n').filter(Boolean);
+    const files = this.comparedFiles?.() ?? changed;
     return {
       status: 200,
       body: {
@@ -269,9 +290,102 @@ export class GitData {
         base_commit: { sha: base },
         merge_base_commit: { sha: mergeBase },
         commits: commits.slice(0, perPage).map((sha) => ({ sha })),
-        files: [],
+        // GitHub lists at most 300 files, whatever the page.
+        files: files.slice(0, 300),
       },
     };
+  }
+
+  /**
+   * POST /graphql, for the one query the GitHub source sends: folders of a commit by
+   * expression, each aliased `tN: object(expression: $eN) { ...folder }`, with the fragment
+   * `folder on Tree { oid entries { name mode type oid } }`. GraphQL gives modes as numbers.
+   */
+  async graphql(body: Record<string, unknown>, owner: string, name: string): Promise<Reply> {
+    const query = typeof body['query'] === 'string' ? body['query'] : '';
+    const variables = (body['variables'] ?? {}) as Record<string, unknown>;
+    if (!query.includes('fragment folder on Tree { oid entries { name mode type oid } }')) {
+      return {
+        status: 200,
+        body: { errors: [{ message: 'loopback GitHub answers only the folder query' }] },
+      };
+    }
+    if (variables['owner'] !== owner || variables['name'] !== name) {
+      return {
+        status: 200,
+        body: {
+          data: { repository: null },
+          errors: [
+            {
+              type: 'NOT_FOUND',
+              message: `Could not resolve to a Repository with the name '${String(variables['owner'])}/${String(variables['name'])}'.`,
+            },
+          ],
+        },
+      };
+    }
+    const aliases = [...query.matchAll(/(\w+): object\(expression: \$(\w+)\) \{ \.\.\.folder \}/g)];
+    const repository: Record<string, unknown> = {};
+    await Promise.all(
+      aliases.map(async ([, alias = '', variable = '']) => {
+        const expression = variables[variable];
+        repository[alias] = typeof expression === 'string' ? await this.folder(expression) : null;
+      }),
+    );
+    return { status: 200, body: { data: { repository } } };
+  }
+
+  /** A folder by revision expression (`<commit>:<path>`) as GraphQL's Tree, or null. */
+  private async folder(expression: string) {
+    const object = await this.objects.read(expression);
+    if (object === undefined) return null;
+    // Something other than a folder: GraphQL's fragment on Tree selects nothing.
+    if (object.type !== 'tree') return {};
+    return {
+      oid: object.sha,
+      entries: treeEntries(object.bytes).map((entry) => ({
+        name: entry.name,
+        mode: Number.parseInt(entry.mode, 8),
+        type: entry.type,
+        oid: entry.sha,
+      })),
+    };
+  }
+
+  /** The files of a comparison, as GitHub lists them. */
+  private async changedFiles(range: string) {
+    const fields = (await this.git(['diff', '--raw', '-z', '--no-abbrev', '-M', range]))
+      .toString('utf8')
+      .split('\0');
+    const statuses: Record<string, string> = {
+      A: 'added',
+      D: 'removed',
+      M: 'modified',
+      T: 'changed',
+    };
+    const files: Record<string, string>[] = [];
+    for (let index = 0; index + 1 < fields.length;) {
+      // ":<old mode> <new mode> <old sha> <new sha> <status>", then one path or two.
+      const [, , , sha = '', status = ''] = (fields[index++] ?? '').slice(1).split(' ');
+      const letter = status.slice(0, 1);
+      if (letter === 'R' || letter === 'C') {
+        const previous = fields[index++] ?? '';
+        const filename = fields[index++] ?? '';
+        files.push({
+          sha,
+          filename,
+          status: letter === 'R' ? 'renamed' : 'copied',
+          previous_filename: previous,
+        });
+      } else {
+        files.push({
+          sha,
+          filename: fields[index++] ?? '',
+          status: statuses[letter] ?? 'modified',
+        });
+      }
+    }
+    return files;
   }
 
   private isAncestor(ancestor: string, descendant: string): Promise<boolean> {

@@ -100,6 +100,7 @@ export async function startLoopbackGitHub(options: {
     beforeAnswer: undefined,
     close: () =>
       new Promise((resolve, reject) => {
+        gitData.objects.close();
         server.closeAllConnections();
         server.close((error) => {
           if (error === undefined) resolve();
@@ -164,6 +165,7 @@ export async function startLoopbackGitHub(options: {
     if (method === 'GET' && path.startsWith('/codeload/'))
       return archives.download(path, query.token);
     if (!authorized(request.authorization)) return failure(401, 'Bad credentials');
+    if (method === 'POST' && path === '/graphql') return gitData.graphql(body, owner, name);
     if (!path.startsWith(repositoryRoot)) return failure(404, 'Not Found');
     const route = `${method} ${path.slice(repositoryRoot.length)}`;
     let match: RegExpExecArray | null;
