@@ -82,14 +82,15 @@ export function createDeltasStage(
     const head = await ports.revisions.load(message.repository, message.commit);
     const workspaces = plan.workspaces.map((workspace) => workspace.id);
     const at = state.now();
-    // Each of these may happen again, harmlessly, so they run side by side before the stage
-    // is marked done: a crash in between reports again (which replaces the check), finds
-    // CODEOWNERS committed, writes the same deltas and requests builds that are running.
+    // Each of these may happen again, harmlessly, so they all happen before the stage is
+    // marked done: a crash in between requests builds that are running, reports again (which
+    // replaces the check), finds CODEOWNERS committed and writes the same deltas. The builds
+    // go first, on their own: preparing a large push's deltas would hold their messages back.
+    await requestBuilds(workspaces, sequence);
     const [codeowners] = await Promise.all([
       commitCodeowners(ports, message, head),
       ports.reporter.report(message.repository, message.commit, planReport(plan, true)),
       ports.store.write(deltaWrites(state, message.commit, sequence, plan)),
-      requestBuilds(workspaces, sequence),
     ]);
     const stage: DeltasStage = {
       at,

@@ -86,9 +86,9 @@ export function createParseStage(
     // marked done: a crash in between reports again (which replaces the check rather than
     // adding one) and hands on again (which record answers as repeated).
     await Promise.all([
+      stage.status === 'passed' ? ports.publisher.publish(MANIFESTS_TOPIC, next) : undefined,
       ports.reporter.report(push.repository, commit, validationReport(stage, issues)),
       pages.length > 0 ? ports.store.write(pages) : undefined,
-      stage.status === 'passed' ? ports.publisher.publish(MANIFESTS_TOPIC, next) : undefined,
     ]);
     await state.updateCommit(
       commit,

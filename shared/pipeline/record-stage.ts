@@ -230,8 +230,7 @@ async function markRecorded(
   revision?: RevisionPointer,
 ): Promise<void> {
   await state.store.transact(async (transaction) => {
-    const repository = revision && (await state.repositoryDocument(transaction));
-    const stored = await state.commit(message.commit, transaction);
+    const [repository, stored] = await state.repositoryAndCommit(message.commit, transaction);
     transaction.set(
       state.paths.commit(message.commit),
       toData({
@@ -246,7 +245,7 @@ async function markRecorded(
         stages: { ...stored?.stages, record: stage },
       }),
     );
-    if (repository !== undefined && revision !== undefined) {
+    if (revision !== undefined) {
       const updated: RepositoryDocument = {
         ...repository,
         current: { ...revision, recordedAt: state.now() },

@@ -36,7 +36,22 @@ export class RepositoryState {
 
   /** The repository document, or a new one. */
   async repositoryDocument(reader: Reader = this.store): Promise<RepositoryDocument> {
-    const found = await reader.get(this.paths.repository);
+    return this.#repositoryOrNew(await reader.get(this.paths.repository));
+  }
+
+  /** The repository document (or a new one) and a commit's, in one read of a transaction. */
+  async repositoryAndCommit(
+    sha: string,
+    transaction: DocumentTransaction,
+  ): Promise<[RepositoryDocument, CommitDocument | undefined]> {
+    const [repository, commit] = await transaction.getAll([
+      this.paths.repository,
+      this.paths.commit(sha),
+    ]);
+    return [this.#repositoryOrNew(repository), commit as CommitDocument | undefined];
+  }
+
+  #repositoryOrNew(found: DocumentData | undefined): RepositoryDocument {
     return (
       (found as RepositoryDocument | undefined) ?? {
         owner: this.repository.owner,
