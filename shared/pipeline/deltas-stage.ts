@@ -10,8 +10,13 @@ import { formatPlanText } from '../core/report/format-plan.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
 import type { LoadedRevision } from './revision-loader.ts';
 import { RepositoryState, toData } from './repository-state.ts';
-import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
-import type { DeltasStage, PlanStage } from './state-documents.ts';
+import { rejectedMessage, TransientError, type PipelinePorts, type Stage } from './stage.ts';
+import type {
+  CommitDocument,
+  DeltasStage,
+  PlanStage,
+  RepositoryDocument,
+} from './state-documents.ts';
 
 /** The check a commit's plan is reported as. */
 export const PLAN_CHECK = 'infrastream/plan';
@@ -37,7 +42,10 @@ export function createDeltasStage(
     if (!decoded.ok) return rejectedMessage(DESIRED_STATE_TOPIC, decoded.issues);
     const message = decoded.message;
     const state = new RepositoryState(ports.store, message.repository, ports.clock);
-    const stored = await state.commit(message.commit);
+    const [stored, repository] = await Promise.all([
+      state.commit(message.commit),
+      state.repositoryDocument(),
+    ]);
     // All of a revision's messages at once: the client sends them together.
     const requestBuilds = async (workspaces: readonly string[], sequence: number) => {
       const requests = buildRequests(
@@ -50,8 +58,7 @@ export function createDeltasStage(
     if (message.action === 'plan') {
       if (stored?.stages.plan !== undefined)
         return { status: 'repeated', detail: 'planned before' };
-      const current = (await state.repositoryDocument()).current;
-      const plan = await planBetween(ports, message, current?.commit ?? null);
+      const plan = await planBetween(ports, message, repository.current?.commit ?? null);
       await ports.reporter.report(message.repository, message.commit, planReport(plan, false));
       const stage: PlanStage = {
         at: state.now(),
@@ -66,11 +73,13 @@ export function createDeltasStage(
       return { status: 'done', detail: `planned against ${plan.base ?? 'nothing'}` };
     }
 
-    const recorded = stored?.stages.record;
-    if (recorded?.status !== 'recorded' || recorded.sequence === undefined) {
-      return { status: 'rejected', detail: `commit ${message.commit} was not recorded` };
+    const revision = recordedRevision(stored, repository, message.commit);
+    if (revision === undefined) {
+      // Record hands on as soon as it has taken the revision's number: a message for a commit
+      // neither recorded nor being recorded can only have overtaken that, and is retried.
+      throw new TransientError(`commit ${message.commit} is not recorded`);
     }
-    const sequence = recorded.sequence;
+    const { sequence, previous } = revision;
     // Done for this revision; a commit recorded again (a forced push back) is compared anew.
     const done = stored?.stages.deltas;
     if (done !== undefined && done.sequence === sequence) {
@@ -78,7 +87,7 @@ export function createDeltasStage(
       return { status: 'repeated', detail: `${done.workspaces.length} builds requested again` };
     }
 
-    const plan = await planBetween(ports, message, recorded.previous ?? null);
+    const plan = await planBetween(ports, message, previous);
     const head = await ports.revisions.load(message.repository, message.commit);
     const workspaces = plan.workspaces.map((workspace) => workspace.id);
     const at = state.now();
@@ -118,6 +127,27 @@ export function createDeltasStage(
     );
     return { status: 'done', detail: `${workspaces.length} workspaces affected` };
   };
+}
+
+/**
+ * The revision a commit is: from its record stage once recorded, or from the repository's
+ * `recording` while record writes its documents (deltas need only its number and the
+ * revision before, not the documents).
+ */
+function recordedRevision(
+  commit: CommitDocument | undefined,
+  repository: RepositoryDocument,
+  sha: string,
+): { readonly sequence: number; readonly previous: string | null } | undefined {
+  const recorded = commit?.stages.record;
+  if (recorded?.status === 'recorded' && recorded.sequence !== undefined) {
+    return { sequence: recorded.sequence, previous: recorded.previous ?? null };
+  }
+  const recording = repository.recording;
+  if (recording?.commit === sha) {
+    return { sequence: recording.sequence, previous: recording.previous?.commit ?? null };
+  }
+  return undefined;
 }
 
 async function planBetween(

@@ -13,10 +13,12 @@ import type { RecordStage, RepositoryDocument, RevisionPointer } from './state-d
 
 /**
  * The record stage: makes a valid commit of the default branch the current revision of the
- * desired state. It stores the graph's resources and edges as documents, writing only what
- * the commit changed, and moves the small `current` pointer. A commit that does not descend
- * from the current one (an older push delivered late) is recorded and skipped, unless the
- * push was forced. Plans (other branches) pass through: nothing is recorded for them.
+ * desired state. It takes the revision's sequence number and hands on at once (deltas and
+ * builds work from the commit itself, not from these documents), then stores the graph's
+ * resources and edges as documents, writing only what the commit changed, and moves the
+ * small `current` pointer. A commit that does not descend from the current one (an older
+ * push delivered late) is recorded and skipped, unless the push was forced. Plans (other
+ * branches) pass through: nothing is recorded for them.
  */
 export function createRecordStage(
   ports: Pick<PipelinePorts, 'store' | 'publisher' | 'revisions' | 'source' | 'clock'>,
@@ -73,6 +75,7 @@ export function createRecordStage(
       return { status: 'skipped', detail: claim.reason };
     }
     const { revision, previous } = claim;
+    await ports.publisher.publish(DESIRED_STATE_TOPIC, message);
     const base =
       previous === null
         ? undefined
@@ -90,7 +93,6 @@ export function createRecordStage(
       },
       revision,
     );
-    await ports.publisher.publish(DESIRED_STATE_TOPIC, message);
     const counts = changeCounts(changes);
     return {
       status: 'done',

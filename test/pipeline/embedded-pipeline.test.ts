@@ -12,9 +12,15 @@ import {
   type RepositoryDocument,
   type WorkspaceDocument,
 } from '../../shared/pipeline/state-documents.ts';
+import { SqliteDocumentStore } from '../../shared/adapters/sqlite-document-store.ts';
+import type { DocumentStore } from '../../shared/ports/document-store.ts';
 import type { Publisher } from '../../shared/ports/publisher.ts';
 import { baseOrganization } from '../support/base-organization.ts';
-import { createTestPipeline, type TestPipeline } from '../support/embedded-pipeline.ts';
+import {
+  createTestPipeline,
+  TEST_REPOSITORY,
+  type TestPipeline,
+} from '../support/embedded-pipeline.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 
 const PROJECT = 'payments/production/shop/project.yaml';
@@ -279,6 +285,72 @@ describe('the pipeline, embedded, over a real git repository', () => {
     expect(pipeline.reporter.reports.get(`${feature} infrastream/plan`)?.title).toMatch(
       /^Plan \(not applied\)/,
     );
+  });
+
+  it('builds a revision while its documents are written, and finishes them after a crash', async () => {
+    const inner = new SqliteDocumentStore({ file: ':memory:' });
+    let crashed = false;
+    const store: DocumentStore = {
+      get: (path) => inner.get(path),
+      list: (collection) => inner.list(collection),
+      transact: (work) => inner.transact(work),
+      write(writes) {
+        if (!crashed && writes.some((write) => write.path.includes('/resources/'))) {
+          crashed = true;
+          return Promise.reject(new Error('the process died while writing the graph'));
+        }
+        return inner.write(writes);
+      },
+    };
+    const recordingWhenBuildsRequested: (string | undefined)[] = [];
+    let pipeline: TestPipeline | undefined = undefined;
+    pipeline = await createTestPipeline(repository.directory, {
+      store,
+      publisher: (bus) => ({
+        async publish(topic, message) {
+          if (topic === BUILDS_TOPIC && pipeline !== undefined) {
+            const { recording } = await pipeline.state.repositoryDocument();
+            recordingWhenBuildsRequested.push(recording?.commit);
+          }
+          return bus.publish(topic, message);
+        },
+      }),
+    });
+    await pipeline.push({ after: base });
+    expect(crashed).toBe(true);
+    expect(pipeline.bus.deadLetters).toEqual([]);
+    // Deltas went on from the number record had taken, while its documents were unwritten;
+    // record, resumed, handed on again, and deltas repeated its requests (built once, below).
+    expect(recordingWhenBuildsRequested).toEqual([base, undefined]);
+    const commit = await commitDocument(pipeline, base);
+    expect(commit.stages.record).toMatchObject({ status: 'recorded', sequence: 1 });
+    const { current, recording } = await repositoryDocument(pipeline);
+    expect(current).toMatchObject({ commit: base, sequence: 1 });
+    expect(recording).toBeNull();
+    expect(await pipeline.ports.store.list(pipeline.state.paths.revisions)).toHaveLength(1);
+    const resources = await pipeline.ports.store.list(pipeline.state.paths.resources);
+    expect(resources.length).toBe(baseOrganization.size);
+    const workspaces = commit.stages.deltas?.workspaces ?? [];
+    expect(pipeline.submissions.map((build) => build.workspace).sort()).toEqual(workspaces);
+  });
+
+  it('retries, and never builds, a desired-state message for a commit record never took', async () => {
+    const pipeline = await createTestPipeline(repository.directory);
+    await pipeline.bus.publish(DESIRED_STATE_TOPIC, {
+      version: 1,
+      delivery: 'forged',
+      repository: TEST_REPOSITORY,
+      ref: 'refs/heads/main',
+      commit: base,
+      action: 'apply',
+      forced: false,
+      pusher: 'octocat',
+    });
+    await pipeline.bus.drain();
+    expect(pipeline.bus.deadLetters.map((letter) => String(letter.error))).toEqual([
+      `TransientError: commit ${base} is not recorded`,
+    ]);
+    expect(pipeline.submissions).toEqual([]);
   });
 
   for (const topic of [MANIFESTS_TOPIC, DESIRED_STATE_TOPIC, BUILDS_TOPIC]) {
