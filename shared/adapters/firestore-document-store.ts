@@ -11,6 +11,7 @@ import type {
   DocumentWrite,
   StoredDocument,
 } from '../ports/document-store.ts';
+import { mapConcurrently } from '../core/async/map-concurrently.ts';
 import { parseCollectionPath, parseDocumentPath } from './document-path.ts';
 import { fromFirestoreData, toFirestoreData } from './firestore-json-codec.ts';
 import { checkJsonDocument } from './json-document.ts';
@@ -107,21 +108,15 @@ export class FirestoreDocumentStore implements DocumentStore {
       last.set(prepared.path, prepared);
     }
     const batches = [...chunks([...last.values()], this.#maxCommitBytes)];
-    let next = 0;
-    const commitNext = async () => {
-      for (let chunk = batches[next++]; chunk !== undefined; chunk = batches[next++]) {
-        const batch = this.#db.batch();
-        for (const write of chunk) {
-          const reference = this.#db.doc(write.path);
-          if (write.data === undefined) batch.delete(reference);
-          else batch.set(reference, write.data);
-        }
-        await batch.commit();
+    await mapConcurrently(batches, CONCURRENT_COMMITS, async (chunk) => {
+      const batch = this.#db.batch();
+      for (const write of chunk) {
+        const reference = this.#db.doc(write.path);
+        if (write.data === undefined) batch.delete(reference);
+        else batch.set(reference, write.data);
       }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(CONCURRENT_COMMITS, batches.length) }, commitNext),
-    );
+      await batch.commit();
+    });
   }
 
   /** Runs `work` in a Firestore transaction, which retries it on contention. */

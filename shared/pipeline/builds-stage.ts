@@ -3,6 +3,7 @@ import {
   decodeBuildRequestMessage,
   type BuildRequestMessage,
 } from '../core/contracts/build-request-message.ts';
+import { mapConcurrently } from '../core/async/map-concurrently.ts';
 import { renderWorkspace } from '../core/render/render-workspace.ts';
 import type { SubmittedBuild } from '../ports/build-service.ts';
 import type { DocumentTransaction } from '../ports/document-store.ts';
@@ -60,7 +61,7 @@ export function createBuildsStage(
       );
     });
     const starting = requests.filter((_, index) => decisions[index]?.kind === 'start');
-    const started = starting.length === 0 ? [] : await startBuilds(ports, starting);
+    const started = await startBuilds(ports, starting);
     const landed = started.filter((result) => result.kind !== 'failed');
     if (landed.length > 0) {
       await ports.store.transact(async (transaction) => {
@@ -120,37 +121,25 @@ async function startBuilds(
   const { state: desired } = revision.analysis;
   // The revision's model is compiled once per instance and shared by its workspaces' builds.
   const models = ports.revisions.model(revision).workspaces;
-  const started = new Array<Started>(requests.length);
-  let next = 0;
-  const submitNext = async (): Promise<void> => {
-    for (let index = next++; index < requests.length; index = next++) {
-      const request = requests[index] as WorkspaceBuild;
-      const model = models.get(request.workspace);
-      if (model === undefined) {
-        started[index] = { request, kind: 'gone' };
-        continue;
-      }
-      try {
-        // The backend is idempotent on (workspace, commit, sequence): a crash before the id is
-        // recorded gets the same build back when the request is delivered again.
-        const build = await ports.builds.submit({
-          repository: request.repository,
-          workspace: request.workspace,
-          commit: request.commit,
-          sequence: request.sequence,
-          apply: request.apply,
-          rootModule: renderWorkspace(desired, model, ports.render),
-        });
-        started[index] = { request, kind: 'submitted', build };
-      } catch (error) {
-        started[index] = { request, kind: 'failed', error };
-      }
+  return mapConcurrently(requests, CONCURRENT_SUBMISSIONS, async (request): Promise<Started> => {
+    const model = models.get(request.workspace);
+    if (model === undefined) return { request, kind: 'gone' };
+    try {
+      // The backend is idempotent on (workspace, commit, sequence): a crash before the id is
+      // recorded gets the same build back when the request is delivered again.
+      const build = await ports.builds.submit({
+        repository: request.repository,
+        workspace: request.workspace,
+        commit: request.commit,
+        sequence: request.sequence,
+        apply: request.apply,
+        rootModule: renderWorkspace(desired, model, ports.render),
+      });
+      return { request, kind: 'submitted', build };
+    } catch (error) {
+      return { request, kind: 'failed', error };
     }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(CONCURRENT_SUBMISSIONS, requests.length) }, submitNext),
-  );
-  return started;
+  });
 }
 
 /** Records a started build on its workspace, or a workspace that is gone as superseded. */

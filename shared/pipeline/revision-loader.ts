@@ -1,3 +1,4 @@
+import { mapConcurrently } from '../core/async/map-concurrently.ts';
 import {
   analyzeRepository,
   type RepositoryAnalysis,
@@ -123,7 +124,9 @@ export class RevisionLoader {
     }
     // Past the file limit validation reports the count and reads nothing: neither do we.
     if (yaml.length <= this.#limits.maxFiles) {
-      const blobs = await this.#readBlobs(repository, unread);
+      const blobs = await mapConcurrently(unread, CONCURRENT_READS, (entry) =>
+        this.#source.blob(repository, entry.blob),
+      );
       for (const [index, entry] of unread.entries()) {
         const bytes = blobs[index] as Uint8Array;
         const result = readYamlFile(entry.path, bytes, this.#limits);
@@ -147,22 +150,6 @@ export class RevisionLoader {
         ? undefined
         : utf8.decode(await this.#source.blob(repository, codeowners.blob));
     return { repository, commit, analysis, codeownersFile };
-  }
-
-  async #readBlobs(
-    repository: RepositoryRef,
-    entries: readonly TreeEntry[],
-  ): Promise<Uint8Array[]> {
-    const blobs: Uint8Array[] = new Array<Uint8Array>(entries.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < entries.length) {
-        const index = next++;
-        blobs[index] = await this.#source.blob(repository, (entries[index] as TreeEntry).blob);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENT_READS, entries.length) }, worker));
-    return blobs;
   }
 
   #remember(key: string, result: YamlFileResult): void {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Archives } from './loopback-archives.ts';
 import { CheckRuns } from './loopback-check-runs.ts';
 import { failure, GitData, type Reply } from './loopback-git-data.ts';
+import { compare, graphql } from './loopback-git-queries.ts';
 
 /** One request the server received, as the tests assert it. */
 export interface RecordedRequest {
@@ -165,7 +166,7 @@ export async function startLoopbackGitHub(options: {
     if (method === 'GET' && path.startsWith('/codeload/'))
       return archives.download(path, query.token);
     if (!authorized(request.authorization)) return failure(401, 'Bad credentials');
-    if (method === 'POST' && path === '/graphql') return gitData.graphql(body, owner, name);
+    if (method === 'POST' && path === '/graphql') return graphql(gitData, body, owner, name);
     if (!path.startsWith(repositoryRoot)) return failure(404, 'Not Found');
     const route = `${method} ${path.slice(repositoryRoot.length)}`;
     let match: RegExpExecArray | null;
@@ -180,7 +181,7 @@ export async function startLoopbackGitHub(options: {
     if (is(/^POST git\/trees$/)) return gitData.createTree(body);
     if (is(/^POST git\/commits$/)) return gitData.createCommit(body);
     if (is(/^PATCH git\/refs\/(.+)$/)) return gitData.updateRef(arg(1), body);
-    if (is(/^GET compare\/(.+)$/)) return gitData.compare(arg(1), Number(query.per_page ?? 250));
+    if (is(/^GET compare\/(.+)$/)) return compare(gitData, arg(1), Number(query.per_page ?? 250));
     if (is(/^GET commits\/(.+)\/check-runs$/)) return checkRuns.list(arg(1), query);
     if (is(/^POST check-runs$/)) return checkRuns.create(body);
     if (is(/^PATCH check-runs\/(\d+)$/)) return checkRuns.update(Number(arg(1)), body);
