@@ -59,9 +59,14 @@ export const pipelineBenchmark: Benchmark = {
       if (reason !== undefined) return { text: `skipped: ${reason}`, json: { skipped: reason } };
     }
     const emulators: RunningEmulator[] = [];
-    // Every stage logs a line per message; 10,000 manifests make thousands of them.
+    // Every stage logs a line per message; 10,000 manifests make thousands of them. They are
+    // kept, with when they came, to tell when each stage finished its part of a push.
     const log = console.log;
-    console.log = () => undefined;
+    const stageLines: { at: number; stage: string }[] = [];
+    console.log = (line: unknown) => {
+      const stage = typeof line === 'string' ? stageOf(line) : undefined;
+      if (stage !== undefined) stageLines.push({ at: performance.now(), stage });
+    };
     const closers: (() => Promise<void>)[] = [];
     const dir = await mkdtemp(join(tmpdir(), 'infrastream-bench-pipeline-'));
     try {
@@ -142,6 +147,7 @@ export const pipelineBenchmark: Benchmark = {
           after,
           message: 'bench',
         });
+        stageLines.length = 0;
         const started = performance.now();
         const answer = await deliverWebhook(ingestUrl, hook);
         if (answer.status !== 202) throw new Error(`webhook answered ${String(answer.status)}`);
@@ -164,6 +170,7 @@ export const pipelineBenchmark: Benchmark = {
           ms: performance.now() - started,
           writes: counted.writes() - writes,
           workspaces: commit?.stages.deltas?.workspaces.length ?? 0,
+          stages: stageTimes(stageLines, started),
         };
       };
       /** Cloud Build reports every build of `commit` done, so that the workspaces are free again. */
@@ -192,7 +199,7 @@ export const pipelineBenchmark: Benchmark = {
 
       const project = paths.find((path) => /\/project\/[^/]+\.yaml$/.test(path));
       if (project === undefined) throw new Error('no project in the bench organization');
-      const samples: { ms: number; writes: number; workspaces: number }[] = [];
+      const samples: Awaited<ReturnType<typeof push>>[] = [];
       let before = await head();
       for (let index = 0; index < Math.max(3, options.iterations); index++) {
         const text = await readFile(join(dir, project), 'utf8');
@@ -209,8 +216,9 @@ export const pipelineBenchmark: Benchmark = {
         await finishBuilds(after);
         before = after;
       }
-      const sorted = samples.map((sample) => sample.ms).sort((a, b) => a - b);
-      const p50 = sorted[Math.floor(sorted.length / 2)] ?? NaN;
+      const sorted = [...samples].sort((a, b) => a.ms - b.ms);
+      const median = sorted[Math.floor(sorted.length / 2)] as (typeof samples)[number];
+      const p50 = median.ms;
       const writes = samples.map((sample) => sample.writes).sort((a, b) => a - b);
       const targets = [
         target(
@@ -252,6 +260,8 @@ export const pipelineBenchmark: Benchmark = {
             `${item.pass ? 'PASS' : 'MISS'}  ${item.name}: ${ms(item.value)} (target ≤ ${ms(item.limit)})`,
         ),
         `INFO  documents written by a one-manifest push (median): ${thousands(writes[Math.floor(writes.length / 2)] ?? 0)}, against ${thousands(full.writes)} for the first push`,
+        `INFO  first push, each stage done with its messages (after the webhook): ${formatStages(full.stages)}`,
+        `INFO  one-manifest push #${String(samples.indexOf(median) + 1)} (the median): ${formatStages(median.stages)}`,
       ].join('\n');
       return { text, json: { manifests: options.manifests, first: full, samples, targets } };
     } finally {
@@ -262,6 +272,49 @@ export const pipelineBenchmark: Benchmark = {
     }
   },
 };
+
+/** The stages, by the topic each reads: what their log lines name them by. */
+const STAGE_OF_TOPIC: Readonly<Record<string, string>> = {
+  push: 'parse',
+  manifests: 'record',
+  'desired-state': 'deltas',
+  builds: 'builds',
+  'cloud-builds': 'build-status',
+};
+
+/** The stage a log line of a stage names. */
+function stageOf(line: string): string | undefined {
+  try {
+    const { stage } = JSON.parse(line) as { stage?: unknown };
+    return typeof stage === 'string' ? STAGE_OF_TOPIC[stage] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When each stage finished its last message of a push, in ms after `started`; the builds
+ * stage's first message too, since a push's builds come in several messages.
+ */
+function stageTimes(
+  lines: readonly { at: number; stage: string }[],
+  started: number,
+): Record<string, number> {
+  const times: Record<string, number> = {};
+  for (const { at, stage } of lines) {
+    if (stage === 'builds' && times['builds (first)'] === undefined)
+      times['builds (first)'] = at - started;
+    times[stage] = at - started;
+  }
+  return times;
+}
+
+function formatStages(times: Readonly<Record<string, number>>): string {
+  return Object.entries(times)
+    .sort(([, a], [, b]) => a - b)
+    .map(([stage, at]) => `${stage} ${ms(at)}`)
+    .join(', ');
+}
 
 /** The store, counting every document it writes: the measure of a push's cost in Firestore. */
 function countingStore(store: DocumentStore): { store: DocumentStore; writes: () => number } {
