@@ -139,6 +139,7 @@ const submissionSchema = v.object({
   ),
   apply: v.boolean(),
   rootModule: v.pipe(v.string(), v.minLength(1, 'expected the rendered main.tf.json')),
+  mayHaveStarted: v.optional(v.boolean()),
 });
 
 /** Cloud Build answered a request with an error. */
@@ -157,7 +158,8 @@ export class CloudBuildRequestError extends Error {
  * `projects/{project}/locations/{region}`, run as a dedicated service account.
  *
  * A build is found again by its tags (workspace, commit, plan or apply), so that a retried
- * submission returns the build it started before. Two submissions racing each other can
+ * submission returns the build it started before; a first attempt (`mayHaveStarted: false`)
+ * has nothing to find and skips the look. Two submissions racing each other can
  * still both start one: Cloud Build has no request id for builds, and the pipeline runs the
  * builds of one workspace one at a time for that reason.
  */
@@ -187,8 +189,10 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
         throw new Error(`build submission is not valid:\n  ${describeIssues(checked.issues)}`);
       }
       const what = `the build of workspace "${request.workspace}" at ${request.commit}`;
-      const existing = await call(`listing builds to find ${what}`, () => findBuild(request));
-      if (existing !== undefined) return existing;
+      if (request.mayHaveStarted !== false) {
+        const existing = await call(`listing builds to find ${what}`, () => findBuild(request));
+        if (existing !== undefined) return existing;
+      }
       const [operation] = await call(`creating ${what}`, () =>
         client.createBuild({ parent, build: cloudBuildOf(request, definition) }),
       );

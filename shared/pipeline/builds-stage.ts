@@ -23,7 +23,8 @@ export type WorkspaceBuild = Omit<BuildRequestMessage, 'version' | 'workspaces'>
 
 /** What the workspace lets a build request do. */
 type Decision =
-  | { readonly kind: 'start' }
+  /** `resumed`: an earlier attempt took the workspace and may have reached the backend. */
+  | { readonly kind: 'start'; readonly resumed: boolean }
   | { readonly kind: 'running'; readonly detail: string }
   | { readonly kind: 'queued'; readonly detail: string }
   | { readonly kind: 'superseded'; readonly detail: string };
@@ -60,7 +61,10 @@ export function createBuildsStage(
         decide(state, request, stored[index] as StoredBuild, transaction),
       );
     });
-    const starting = requests.filter((_, index) => decisions[index]?.kind === 'start');
+    const starting = requests.flatMap((request, index) => {
+      const decision = decisions[index];
+      return decision?.kind === 'start' ? [{ request, resumed: decision.resumed }] : [];
+    });
     const started = await startBuilds(ports, starting);
     const landed = started.filter((result) => result.kind !== 'failed');
     if (landed.length > 0) {
@@ -113,20 +117,21 @@ async function readBuilds(
 /** Renders each workspace at the revision and hands its build to the backend. */
 async function startBuilds(
   ports: Pick<PipelinePorts, 'revisions' | 'builds' | 'render'>,
-  requests: readonly WorkspaceBuild[],
+  starting: readonly { readonly request: WorkspaceBuild; readonly resumed: boolean }[],
 ): Promise<Started[]> {
-  const [first] = requests;
+  const [first] = starting;
   if (first === undefined) return [];
-  const revision = await ports.revisions.load(first.repository, first.commit);
+  const revision = await ports.revisions.load(first.request.repository, first.request.commit);
   const { state: desired } = revision.analysis;
   // The revision's model is compiled once per instance and shared by its workspaces' builds.
   const models = ports.revisions.model(revision).workspaces;
-  return mapConcurrently(requests, CONCURRENT_SUBMISSIONS, async (request): Promise<Started> => {
+  const start = async ({ request, resumed }: (typeof starting)[number]): Promise<Started> => {
     const model = models.get(request.workspace);
     if (model === undefined) return { request, kind: 'gone' };
     try {
       // The backend is idempotent on (workspace, commit, sequence): a crash before the id is
-      // recorded gets the same build back when the request is delivered again.
+      // recorded gets the same build back when the request is delivered again. A first
+      // attempt tells it so, and spares it the look.
       const build = await ports.builds.submit({
         repository: request.repository,
         workspace: request.workspace,
@@ -134,12 +139,14 @@ async function startBuilds(
         sequence: request.sequence,
         apply: request.apply,
         rootModule: renderWorkspace(desired, model, ports.render),
+        mayHaveStarted: resumed,
       });
       return { request, kind: 'submitted', build };
     } catch (error) {
       return { request, kind: 'failed', error };
     }
-  });
+  };
+  return mapConcurrently(starting, CONCURRENT_SUBMISSIONS, start);
 }
 
 /** Records a started build on its workspace, or a workspace that is gone as superseded. */
@@ -272,7 +279,7 @@ function decide(
   ) {
     // A redelivery: start again only if the backend never accepted the first request.
     return running.build === null
-      ? { kind: 'start' }
+      ? { kind: 'start', resumed: true }
       : { kind: 'running', detail: `build ${running.build} is running` };
   }
   if (build !== undefined && build.status !== 'queued-behind') {
@@ -321,7 +328,7 @@ function decide(
     updatedAt: state.now(),
   });
   record('requested', 'rendering and starting the build');
-  return { kind: 'start' };
+  return { kind: 'start', resumed: false };
 }
 
 /** The workspace document, or a new one. */

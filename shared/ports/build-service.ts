@@ -29,6 +29,12 @@ export interface BuildSubmission {
   readonly apply: boolean;
   /** The root module, `main.tf.json`, as rendered. */
   readonly rootModule: string;
+  /**
+   * False when the caller knows no earlier attempt at this request can have reached the
+   * backend, which may then start the build without looking for one; a retry, or a caller
+   * that cannot tell, leaves it out.
+   */
+  readonly mayHaveStarted?: boolean;
 }
 
 /** A started build. */

@@ -243,6 +243,15 @@ describe('the Cloud Build service', () => {
     );
   });
 
+  it('starts a first attempt without looking for a build, and a retry finds it', async () => {
+    const first = await service().submit({ ...submission, mayHaveStarted: false });
+    const lists = () => cloudBuild.requests.filter((request) => request.method === 'GET');
+    expect(lists()).toHaveLength(0);
+    expect(await service().submit({ ...submission, mayHaveStarted: true })).toEqual(first);
+    expect(lists()).toHaveLength(1);
+    expect(cloudBuild.builds).toHaveLength(1);
+  });
+
   it('starts separate builds for another commit, another workspace, and plan versus apply', async () => {
     const builds = service();
     const ids = new Set([
