@@ -323,6 +323,7 @@ function countingStore(store: DocumentStore): { store: DocumentStore; writes: ()
     writes: () => writes,
     store: {
       get: (path) => store.get(path),
+      getAll: (paths) => store.getAll(paths),
       list: (collection) => store.list(collection),
       write: async (batch) => {
         await store.write(batch);

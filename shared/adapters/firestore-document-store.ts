@@ -84,6 +84,20 @@ export class FirestoreDocumentStore implements DocumentStore {
     return data === undefined ? undefined : fromFirestoreData(data);
   }
 
+  /** Read in one read-only transaction: one point in time, and no lock held on writers. */
+  async getAll(paths: readonly string[]): Promise<(DocumentData | undefined)[]> {
+    if (paths.length === 0) return [];
+    const references = paths.map((path) => this.#db.doc(parseDocumentPath(path).join('/')));
+    const snapshots = await this.#db.runTransaction(
+      (transaction) => transaction.getAll(...references),
+      { readOnly: true },
+    );
+    return snapshots.map((snapshot) => {
+      const data = snapshot.data();
+      return data === undefined ? undefined : fromFirestoreData(data);
+    });
+  }
+
   /** Every document directly in the collection, ordered by id. */
   async list(collection: string): Promise<readonly StoredDocument[]> {
     const reference = this.#db.collection(parseCollectionPath(collection).join('/'));

@@ -95,6 +95,11 @@ export class SqliteDocumentStore implements DocumentStore {
     });
   }
 
+  /** Several documents, read in one transaction: one snapshot, even with other writers. */
+  getAll(paths: readonly string[]): Promise<(DocumentData | undefined)[]> {
+    return this.transact((transaction) => transaction.getAll(paths));
+  }
+
   /** Every document directly in the collection, ordered by id (by UTF-8 bytes, as Firestore). */
   list(collection: string): Promise<readonly StoredDocument[]> {
     return settled(() => {

@@ -42,10 +42,8 @@ export function createDeltasStage(
     if (!decoded.ok) return rejectedMessage(DESIRED_STATE_TOPIC, decoded.issues);
     const message = decoded.message;
     const state = new RepositoryState(ports.store, message.repository, ports.clock);
-    const [stored, repository] = await Promise.all([
-      state.commit(message.commit),
-      state.repositoryDocument(),
-    ]);
+    // Read together: record marks the commit and ends `recording` in one transaction.
+    const [repository, stored] = await state.repositoryAndCommit(message.commit);
     // All of a revision's messages at once: the client sends them together.
     const requestBuilds = async (workspaces: readonly string[], sequence: number) => {
       const requests = buildRequests(
@@ -130,22 +128,23 @@ export function createDeltasStage(
 }
 
 /**
- * The revision a commit is: from its record stage once recorded, or from the repository's
- * `recording` while record writes its documents (deltas need only its number and the
- * revision before, not the documents).
+ * The revision a commit is: from the repository's `recording` while record writes its
+ * documents (deltas need only its number and the revision before, not the documents), or
+ * from its record stage once recorded. `recording` comes first: a forced push back to a
+ * commit recorded before is being recorded again, under a new number.
  */
 function recordedRevision(
   commit: CommitDocument | undefined,
   repository: RepositoryDocument,
   sha: string,
 ): { readonly sequence: number; readonly previous: string | null } | undefined {
-  const recorded = commit?.stages.record;
-  if (recorded?.status === 'recorded' && recorded.sequence !== undefined) {
-    return { sequence: recorded.sequence, previous: recorded.previous ?? null };
-  }
   const recording = repository.recording;
   if (recording?.commit === sha) {
     return { sequence: recording.sequence, previous: recording.previous?.commit ?? null };
+  }
+  const recorded = commit?.stages.record;
+  if (recorded?.status === 'recorded' && recorded.sequence !== undefined) {
+    return { sequence: recorded.sequence, previous: recorded.previous ?? null };
   }
   return undefined;
 }

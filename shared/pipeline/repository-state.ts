@@ -39,12 +39,12 @@ export class RepositoryState {
     return this.#repositoryOrNew(await reader.get(this.paths.repository));
   }
 
-  /** The repository document (or a new one) and a commit's, in one read of a transaction. */
+  /** The repository document (or a new one) and a commit's, as they stood together. */
   async repositoryAndCommit(
     sha: string,
-    transaction: DocumentTransaction,
+    reader: Pick<DocumentStore, 'getAll'> | DocumentTransaction = this.store,
   ): Promise<[RepositoryDocument, CommitDocument | undefined]> {
-    const [repository, commit] = await transaction.getAll([
+    const [repository, commit] = await reader.getAll([
       this.paths.repository,
       this.paths.commit(sha),
     ]);

@@ -11,6 +11,12 @@ export interface DocumentStore {
   /** One document, or undefined when there is none at that path. */
   get(path: string): Promise<DocumentData | undefined>;
 
+  /**
+   * Several documents as they all stood at one moment, in the order of `paths`: what one
+   * reader needs to see together, without holding anything against writers.
+   */
+  getAll(paths: readonly string[]): Promise<(DocumentData | undefined)[]>;
+
   /** Every document directly in a collection, ordered by id. */
   list(collection: string): Promise<readonly StoredDocument[]>;
 

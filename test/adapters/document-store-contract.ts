@@ -180,6 +180,22 @@ export function documentStoreContract(name: string, open: () => Promise<OpenedSt
       expect(await store.get('counters/c')).toEqual({ value: 2 });
     });
 
+    it('reads several documents as they stood together, in the order asked', async () => {
+      await store.write([
+        { kind: 'set', path: 'things/a', data: { value: 1 } },
+        { kind: 'set', path: 'other/c', data: { value: 3 } },
+      ]);
+      expect(await store.getAll([])).toEqual([]);
+      expect(await store.getAll(['other/c', 'things/b', 'things/a'])).toEqual([
+        { value: 3 },
+        undefined,
+        { value: 1 },
+      ]);
+      await expect(store.getAll(['things/a', 'things'])).rejects.toThrow(
+        /document path "things".*even number of segments/,
+      );
+    });
+
     it('reads several documents at once in a transaction, in the order asked', async () => {
       await store.write([
         { kind: 'set', path: 'things/a', data: { value: 1 } },

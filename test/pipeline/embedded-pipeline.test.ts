@@ -288,24 +288,11 @@ describe('the pipeline, embedded, over a real git repository', () => {
   });
 
   it('builds a revision while its documents are written, and finishes them after a crash', async () => {
-    const inner = new SqliteDocumentStore({ file: ':memory:' });
-    let crashed = false;
-    const store: DocumentStore = {
-      get: (path) => inner.get(path),
-      list: (collection) => inner.list(collection),
-      transact: (work) => inner.transact(work),
-      write(writes) {
-        if (!crashed && writes.some((write) => write.path.includes('/resources/'))) {
-          crashed = true;
-          return Promise.reject(new Error('the process died while writing the graph'));
-        }
-        return inner.write(writes);
-      },
-    };
+    const dying = storeThatDiesWritingTheGraph();
     const recordingWhenBuildsRequested: (string | undefined)[] = [];
     let pipeline: TestPipeline | undefined = undefined;
     pipeline = await createTestPipeline(repository.directory, {
-      store,
+      store: dying.store,
       publisher: (bus) => ({
         async publish(topic, message) {
           if (topic === BUILDS_TOPIC && pipeline !== undefined) {
@@ -317,7 +304,7 @@ describe('the pipeline, embedded, over a real git repository', () => {
       }),
     });
     await pipeline.push({ after: base });
-    expect(crashed).toBe(true);
+    expect(dying.died()).toBe(true);
     expect(pipeline.bus.deadLetters).toEqual([]);
     // Deltas went on from the number record had taken, while its documents were unwritten;
     // record, resumed, handed on again, and deltas repeated its requests (built once, below).
@@ -332,6 +319,43 @@ describe('the pipeline, embedded, over a real git repository', () => {
     expect(resources.length).toBe(baseOrganization.size);
     const workspaces = commit.stages.deltas?.workspaces ?? [];
     expect(pipeline.submissions.map((build) => build.workspace).sort()).toEqual(workspaces);
+  });
+
+  it('builds a forced push back to a recorded commit under its new number, before it is marked', async () => {
+    const pipeline = await createTestPipeline(repository.directory);
+    await pipeline.push({ after: base });
+    const newer = await commitEgressChange('api.two.example');
+    await pipeline.push({ after: newer });
+    // Record has taken revision 3 for the forced push back to base and handed on; the
+    // commit's own record stage still says revision 1 until the documents are written.
+    const repositoryState = await repositoryDocument(pipeline);
+    await pipeline.ports.store.write([
+      {
+        kind: 'set',
+        path: pipeline.state.paths.repository,
+        data: {
+          ...repositoryState,
+          recording: { commit: base, sequence: 3, previous: { commit: newer, sequence: 2 } },
+        },
+      },
+    ]);
+    expect((await commitDocument(pipeline, base)).stages.record?.sequence).toBe(1);
+    await pipeline.bus.publish(DESIRED_STATE_TOPIC, {
+      version: 1,
+      delivery: 'forced',
+      repository: TEST_REPOSITORY,
+      ref: 'refs/heads/main',
+      commit: base,
+      action: 'apply',
+      forced: true,
+      pusher: 'octocat',
+    });
+    await pipeline.bus.drain();
+    expect((await commitDocument(pipeline, base)).stages.deltas?.sequence).toBe(3);
+    const forced = pipeline.submissions.filter(
+      (build) => build.commit === base && build.sequence === 3,
+    );
+    expect(forced.map((build) => build.workspace)).toEqual([SHOP]);
   });
 
   it('retries, and never builds, a desired-state message for a commit record never took', async () => {
@@ -382,3 +406,23 @@ describe('the pipeline, embedded, over a real git repository', () => {
     });
   }
 });
+
+/** An embedded store whose first write of graph documents fails, as a process dying then would. */
+function storeThatDiesWritingTheGraph() {
+  const inner = new SqliteDocumentStore({ file: ':memory:' });
+  let died = false;
+  const store: DocumentStore = {
+    get: (path) => inner.get(path),
+    getAll: (paths) => inner.getAll(paths),
+    list: (collection) => inner.list(collection),
+    transact: (work) => inner.transact(work),
+    write(writes) {
+      if (!died && writes.some((write) => write.path.includes('/resources/'))) {
+        died = true;
+        return Promise.reject(new Error('the process died while writing the graph'));
+      }
+      return inner.write(writes);
+    },
+  };
+  return { store, died: () => died };
+}

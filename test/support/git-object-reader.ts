@@ -24,7 +24,7 @@ export class GitObjectReader {
   readonly #directory: string;
   #process: ChildProcessWithoutNullStreams | undefined;
   #buffer = Buffer.alloc(0);
-  readonly #waiting: { resolve: (object: GitObject | undefined) => void; name: string }[] = [];
+  readonly #waiting: ((object: GitObject | undefined) => void)[] = [];
 
   constructor(directory: string) {
     this.#directory = directory;
@@ -38,7 +38,7 @@ export class GitObjectReader {
     }
     const child = this.#started();
     return new Promise((resolve) => {
-      this.#waiting.push({ resolve, name });
+      this.#waiting.push(resolve);
       child.stdin.write(`${name}\n`);
     });
   }
@@ -57,7 +57,7 @@ export class GitObjectReader {
   close(): void {
     this.#process?.kill();
     this.#process = undefined;
-    for (const waiting of this.#waiting.splice(0)) waiting.resolve(undefined);
+    for (const resolve of this.#waiting.splice(0)) resolve(undefined);
   }
 
   #started(): ChildProcessWithoutNullStreams {
@@ -87,14 +87,14 @@ export class GitObjectReader {
       if (found === null) {
         // "<name> missing" (or "ambiguous"): a header and nothing else.
         this.#buffer = this.#buffer.subarray(end + 1);
-        this.#waiting.shift()?.resolve(undefined);
+        this.#waiting.shift()?.(undefined);
         continue;
       }
       const size = Number(found[3]);
       if (this.#buffer.length < end + 1 + size + 1) return;
       const bytes = Buffer.from(this.#buffer.subarray(end + 1, end + 1 + size));
       this.#buffer = this.#buffer.subarray(end + 1 + size + 1);
-      this.#waiting.shift()?.resolve({ sha: found[1] ?? '', type: found[2] ?? '', bytes });
+      this.#waiting.shift()?.({ sha: found[1] ?? '', type: found[2] ?? '', bytes });
     }
   }
 }
