@@ -145,6 +145,8 @@ describe('the pipeline, embedded, over a real git repository', () => {
     expect(deltas.map((delta) => delta.data)).toEqual([
       expect.objectContaining({ workspace: SHOP, egress: 1, iamAdd: 0, create: 0 }),
     ]);
+    // The change's own plan is kept with its counts.
+    expect(JSON.stringify(deltas[0]?.data['plan'])).toContain('api.paypal.com');
   });
 
   it('applies nothing from an invalid push and says where it is wrong', async () => {
