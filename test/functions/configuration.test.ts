@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { pipelinePortsFrom } from '../../functions/configuration.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 
+// The Cloud Build client made here, as deployed, asks in the background whether it runs on
+// Google Cloud; off it, that ends in a warning printed after the tests. Nothing is sent.
+process.env['METADATA_SERVER_DETECTION'] = 'none';
+
 const { privateKey } = generateKeyPairSync('rsa', {
   modulusLength: 2048,
   privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
