@@ -40,16 +40,21 @@ describe('listing trees incrementally', () => {
     );
   }
   const treeRequests = () => fixture.requestsTo('GET', /\/git\/trees\//);
+  /** A source that has listed the organization's first commit once, whole. */
+  async function listedOnce() {
+    await fixture.repo.write(organization());
+    const first = await fixture.repo.commit('first');
+    const source = createGitHubRepositorySource({ octokit: fixture.octokit });
+    await source.tree(fixture.repository, first);
+    return { source, first };
+  }
 
   const graphqlRequests = () => fixture.requestsTo('POST', /^\/graphql$/);
   const compareRequests = () => fixture.requestsTo('GET', /\/compare\//);
 
   it('fetches the folders a one-file change touched in one request, and lists what a cold read lists', async () => {
     const { repo } = fixture;
-    await repo.write(organization());
-    const first = await repo.commit('first');
-    const source = createGitHubRepositorySource({ octokit: fixture.octokit });
-    await source.tree(fixture.repository, first);
+    const { source, first } = await listedOnce();
     expect(treeRequests().map((request) => request.query.recursive)).toEqual(['1']);
 
     await repo.write({ 'units/fleet/staging/web.yaml': 'kind: Project # changed\n' });
@@ -81,10 +86,7 @@ describe('listing trees incrementally', () => {
 
   it('walks the changed folders level by level when GraphQL fails, and lists the same', async () => {
     const { repo } = fixture;
-    await repo.write(organization());
-    const first = await repo.commit('first');
-    const source = createGitHubRepositorySource({ octokit: fixture.octokit });
-    await source.tree(fixture.repository, first);
+    const { source } = await listedOnce();
     fixture.github.beforeAnswer = (request) =>
       request.path === '/graphql'
         ? Promise.reject(new Error('GraphQL is down'))
@@ -106,10 +108,7 @@ describe('listing trees incrementally', () => {
 
   it('never trusts the comparison: a folder it misses is walked to, one it invents is never used', async () => {
     const { repo } = fixture;
-    await repo.write(organization());
-    const first = await repo.commit('first');
-    const source = createGitHubRepositorySource({ octokit: fixture.octokit });
-    await source.tree(fixture.repository, first);
+    const { source } = await listedOnce();
     await repo.write({
       'units/fleet/staging/web.yaml': 'kind: Project # changed\n',
       'units/sales/qa/api.yaml': 'kind: Project # changed too\n',
@@ -130,10 +129,7 @@ describe('listing trees incrementally', () => {
 
   it('lists added, removed and renamed folders exactly', async () => {
     const { repo } = fixture;
-    await repo.write(organization());
-    const first = await repo.commit('first');
-    const source = createGitHubRepositorySource({ octokit: fixture.octokit });
-    await source.tree(fixture.repository, first);
+    const { source } = await listedOnce();
     await repo.git('rm', '-r', '--quiet', 'units/people');
     await repo.git('mv', 'units/billing/dev', 'units/billing/development');
     await repo.write({ 'units/archive/2026/old.yaml': 'kind: Project\n' });
@@ -145,11 +141,7 @@ describe('listing trees incrementally', () => {
 
   it('reads a change that touches many folders in one recursive request', async () => {
     const { repo } = fixture;
-    const files = organization();
-    await repo.write(files);
-    const first = await repo.commit('first');
-    const source = createGitHubRepositorySource({ octokit: fixture.octokit });
-    await source.tree(fixture.repository, first);
+    const { source } = await listedOnce();
     // More folders than one GraphQL request asks for, more than the walk fetches one by one.
     await repo.write(
       Object.fromEntries(
