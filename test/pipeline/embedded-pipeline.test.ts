@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteDocumentStore } from '../../shared/adapters/sqlite-document-store.ts';
 import { BUILDS_TOPIC } from '../../shared/core/contracts/build-request-message.ts';
 import {
   DESIRED_STATE_TOPIC,
@@ -12,7 +13,6 @@ import {
   type RepositoryDocument,
   type WorkspaceDocument,
 } from '../../shared/pipeline/state-documents.ts';
-import { SqliteDocumentStore } from '../../shared/adapters/sqlite-document-store.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
 import type { Publisher } from '../../shared/ports/publisher.ts';
 import { baseOrganization } from '../support/base-organization.ts';
@@ -292,12 +292,12 @@ describe('the pipeline, embedded, over a real git repository', () => {
   it('builds a revision while its documents are written, and finishes them after a crash', async () => {
     const dying = storeThatDiesWritingTheGraph();
     const recordingWhenBuildsRequested: (string | undefined)[] = [];
-    let pipeline: TestPipeline | undefined = undefined;
-    pipeline = await createTestPipeline(repository.directory, {
+    // The publisher runs only once the pipeline exists: during the push below.
+    const pipeline: TestPipeline = await createTestPipeline(repository.directory, {
       store: dying.store,
       publisher: (bus) => ({
         async publish(topic, message) {
-          if (topic === BUILDS_TOPIC && pipeline !== undefined) {
+          if (topic === BUILDS_TOPIC) {
             const { recording } = await pipeline.state.repositoryDocument();
             recordingWhenBuildsRequested.push(recording?.commit);
           }
