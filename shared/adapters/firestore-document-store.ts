@@ -180,8 +180,7 @@ export class FirestoreDocumentStore implements DocumentStore {
 function prepare(path: string, data: unknown): PreparedWrite {
   const canonical = parseDocumentPath(path).join('/');
   if (data === undefined) return { path: canonical, data: undefined, bytes: 0 };
-  // Copied now, so that a caller changing its object afterwards changes nothing stored.
-  const stored = toFirestoreData(structuredClone(checkJsonDocument(path, data)));
+  const stored = toFirestoreData(checkJsonDocument(path, data));
   return { path: canonical, data: stored, bytes: Buffer.byteLength(JSON.stringify(stored)) };
 }
 

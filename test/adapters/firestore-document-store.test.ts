@@ -45,13 +45,25 @@ describe.skipIf(unavailable !== undefined)('FirestoreDocumentStore on the emulat
       expect((await raw.doc('projects/checkout').get()).data()).toEqual(data);
     });
 
-    it('stores any other document as its JSON text, and reads it back as it was', async () => {
-      const data = {
-        edges: [
-          ['a', 'b'],
-          ['b', 'c'],
-        ],
+    it('stores a large map or array field, or one Firestore cannot hold, as its JSON text', async () => {
+      const spec = {
+        description: 'checkout',
+        regions: ['europe-west1', 'europe-west4'],
+        limits: { cpu: 2, memory: '1Gi', instances: 3 },
       };
+      const data = { name: 'checkout', spec, edges: [['a', 'b']], odd: 'lone \uD800 surrogate' };
+      await store.write([{ kind: 'set', path: 'projects/encoded', data }]);
+      expect((await raw.doc('projects/encoded').get()).data()).toEqual({
+        name: 'checkout',
+        'spec~json': JSON.stringify(spec),
+        'edges~json': JSON.stringify(data.edges),
+        'odd~json': JSON.stringify(data.odd),
+      });
+      expect(await store.get('projects/encoded')).toEqual(data);
+    });
+
+    it('stores a document with a field name Firestore refuses whole, as its JSON text', async () => {
+      const data = { __name__: 'reserved', 'spec~json': 'looks encoded', kept: 1 };
       await store.write([{ kind: 'set', path: 'graphs/g', data }]);
       expect((await raw.doc('graphs/g').get()).data()).toEqual({ '~json': JSON.stringify(data) });
       expect(await store.get('graphs/g')).toEqual(data);

@@ -14,6 +14,8 @@ export interface RunningEmulator {
   readonly host: string;
   /** Milliseconds from spawning to the first answer. */
   readonly startupMs: number;
+  /** The id of its process group (gcloud, its wrapper scripts and the JVM). */
+  readonly processGroup: number;
   /** Stops the whole process group (gcloud, its wrapper scripts and the JVM). */
   stop(): Promise<void>;
 }
@@ -117,7 +119,13 @@ export async function startEmulator(name: EmulatorName): Promise<RunningEmulator
     }
     await sleep(100);
   }
-  return { name, host, startupMs: Math.round(performance.now() - started), stop };
+  return {
+    name,
+    host,
+    startupMs: Math.round(performance.now() - started),
+    processGroup: group,
+    stop,
+  };
 }
 
 async function answers(host: string): Promise<boolean> {
