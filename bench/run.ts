@@ -1,7 +1,6 @@
 /**
- * Benchmarks: `npm run bench [-- <name>...] [--manifests N] [--iterations K] [--seed S]
- * [--keep]`. Each benchmark prints a table and writes bench/results/<name>.json.
- * Benchmarks report, they do not gate: a missed target prints MISS and exits 0.
+ * Benchmarks (`npm run bench -- --help`). Benchmarks report, they do not gate: a missed
+ * target prints MISS and exits 0.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -17,16 +16,39 @@ const benchmarks: readonly Benchmark[] = [
   pipelineBenchmark,
 ];
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    manifests: { type: 'string', default: '10000' },
-    iterations: { type: 'string', default: '5' },
-    seed: { type: 'string', default: '1' },
-    keep: { type: 'boolean', default: false },
-    list: { type: 'boolean', default: false },
-  },
-});
+const usage = `Usage: npm run bench [-- <name>...] [--manifests N] [--iterations K] [--seed S] [--keep] [--list]
+
+Runs the benchmarks (all, or those named), prints a table each and writes bench/results/<name>.json.
+  --manifests N   size of the synthetic organization (default 10000)
+  --iterations K  repetitions of each measurement (default 5)
+  --seed S        seed of the synthetic organization (default 1)
+  --keep          keep the generated organization's folder
+  --list          list the benchmarks and exit
+`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      manifests: { type: 'string', default: '10000' },
+      iterations: { type: 'string', default: '5' },
+      seed: { type: 'string', default: '1' },
+      keep: { type: 'boolean', default: false },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+} catch (error) {
+  process.stderr.write(`bench: ${(error as Error).message}\n\n${usage}`);
+  process.exit(2);
+}
+const { values, positionals } = parsed;
+
+if (values.help) {
+  process.stdout.write(usage);
+  process.exit(0);
+}
 
 if (values.list) {
   for (const benchmark of benchmarks) {

@@ -27,6 +27,11 @@ export const PLAN_CHECK = 'infrastream/plan';
  * would double what it writes, for what the check run and `infrastream plan` show anyway.
  */
 const STORED_PLAN_LIMIT = 16 * 1024;
+/**
+ * What the workspaces may take of the plan check's summary: GitHub takes 65,535 characters,
+ * and the summary line and CODEOWNERS come after them. A first push's plan is megabytes.
+ */
+const PLAN_SUMMARY_WORKSPACES = 48 * 1024;
 
 /**
  * The deltas stage: compares the commit's governance (CODEOWNERS, IAM, firewall, egress,
@@ -242,7 +247,10 @@ function planReport(plan: Plan, applying: boolean) {
     name: PLAN_CHECK,
     conclusion: 'neutral' as const,
     title: applying ? `Applying ${changes}` : `Plan (not applied): ${changes}`,
-    summary: '```\n' + formatPlanText(plan, { color: false }) + '```',
+    summary:
+      '```\n' +
+      formatPlanText(plan, { color: false, maxWorkspaceLength: PLAN_SUMMARY_WORKSPACES }) +
+      '```',
     annotations: [],
   };
 }

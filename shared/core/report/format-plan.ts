@@ -3,12 +3,23 @@ import type { IamBinding, Provenance } from '../governance/governance-model.ts';
 import type { WorkspacePlan } from '../governance/plan.ts';
 import { createStyles, type Styles } from './code-frame.ts';
 
+/** How {@link formatPlanText} writes a plan. */
+export interface PlanTextOptions {
+  readonly color: boolean;
+  /**
+   * Characters the workspaces may take: those past it are counted rather than shown, and
+   * the rest (CODEOWNERS, public exposure, consent, the summary) is always shown. For a
+   * place with a size limit, where a first push's plan (megabytes) would be cut anyway.
+   */
+  readonly maxWorkspaceLength?: number;
+}
+
 /**
  * A plan for people, in the manner of `terraform plan`: grouped by workspace, `+` to
  * create or add, `-` to destroy or remove, `~` to change in place, each entry with the
  * manifest entry that causes it; then CODEOWNERS, public exposure, consent, and a summary.
  */
-export function formatPlanText(plan: Plan, options: { readonly color: boolean }): string {
+export function formatPlanText(plan: Plan, options: PlanTextOptions): string {
   const s = createStyles(options.color);
   const out: string[] = [`Infrastream plan: ${plan.base ?? 'nothing'} → ${plan.head}`, ''];
   if (
@@ -18,7 +29,24 @@ export function formatPlanText(plan: Plan, options: { readonly color: boolean })
     out.push(s.green('No changes. The desired state matches the base revision.'));
     return `${out.join('\n')}\n`;
   }
-  for (const workspace of plan.workspaces) out.push(...formatWorkspace(workspace, s), '');
+  let length = 0;
+  let shown = 0;
+  for (const workspace of plan.workspaces) {
+    const lines = formatWorkspace(workspace, s);
+    length += lines.reduce((sum, line) => sum + line.length + 1, 1);
+    if (options.maxWorkspaceLength !== undefined && length > options.maxWorkspaceLength) break;
+    out.push(...lines, '');
+    shown++;
+  }
+  const hidden = plan.workspaces.length - shown;
+  if (hidden > 0) {
+    out.push(
+      s.dim(
+        `# … ${hidden} more workspace${hidden === 1 ? '' : 's'} not shown (too large); the summary counts them`,
+      ),
+      '',
+    );
+  }
   if (plan.codeowners.add.length + plan.codeowners.remove.length > 0) {
     out.push(s.bold('# CODEOWNERS'));
     for (const line of plan.codeowners.remove) out.push(s.red(`  - ${line}`));
