@@ -69,6 +69,15 @@ describe.skipIf(unavailable !== undefined)('FirestoreDocumentStore on the emulat
       expect(await store.get('graphs/g')).toEqual(data);
     });
 
+    it('reads a stored field named like __proto__ as an own field, never as the prototype', async () => {
+      await raw.doc('odd/proto').set({ '__proto__~json': '{"polluted":true}', kept: 1 });
+      const read = await store.get('odd/proto');
+      expect(Object.getPrototypeOf(read)).toBe(Object.prototype);
+      expect(Object.getOwnPropertyDescriptor(read, '__proto__')?.value).toEqual({ polluted: true });
+      expect(read?.['polluted']).toBeUndefined();
+      expect(read?.['kept']).toBe(1);
+    });
+
     it('writes more than 10 MiB in one call, in batches Firestore accepts', async () => {
       const text = 'x'.repeat(900 * 1024);
       const writes = Array.from({ length: 12 }, (_, index) => ({
