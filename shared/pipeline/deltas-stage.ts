@@ -5,6 +5,7 @@ import {
   type CommitMessage,
 } from '../core/contracts/commit-message.ts';
 import { buildPlan, type Plan } from '../core/governance/build-plan.ts';
+import { EMPTY_DESIRED_STATE } from '../core/governance/desired-state.ts';
 import { canonical } from '../core/governance/plan.ts';
 import { formatPlanText } from '../core/report/format-plan.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
@@ -169,7 +170,7 @@ async function planBetween(
   const headModel = ports.revisions.model(head, base);
   if (base === undefined) {
     return buildPlan(
-      { label: null, state: emptyState(head) },
+      { label: null, state: EMPTY_DESIRED_STATE },
       { label: message.commit, state: head.analysis.state, model: headModel },
     );
   }
@@ -177,19 +178,6 @@ async function planBetween(
     { label: base.commit, state: base.analysis.state, model: ports.revisions.model(base) },
     { label: message.commit, state: head.analysis.state, model: headModel },
   );
-}
-
-/** The desired state of a repository with nothing in it: what a first revision is planned against. */
-function emptyState(revision: LoadedRevision): LoadedRevision['analysis']['state'] {
-  const { state } = revision.analysis;
-  return {
-    ...state,
-    organization: undefined,
-    nodes: new Map(),
-    edges: [],
-    instances: [],
-    workspaces: [],
-  };
 }
 
 async function commitCodeowners(

@@ -1,22 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { buildPlan, compileGovernance } from '../../shared/core/governance/build-plan.ts';
+import { EMPTY_DESIRED_STATE } from '../../shared/core/governance/desired-state.ts';
 import { formatPlanText } from '../../shared/core/report/format-plan.ts';
 import { editedOrganization } from '../support/base-organization.ts';
 
 /** The base organization planned against nothing: every workspace created. */
 function firstPlan() {
   const { state } = analyzeRepository(editedOrganization());
-  const empty = {
-    ...state,
-    organization: undefined,
-    nodes: new Map(),
-    edges: [],
-    instances: [],
-    workspaces: [],
-  };
   return buildPlan(
-    { label: null, state: empty },
+    { label: null, state: EMPTY_DESIRED_STATE },
     { label: 'head', state, model: compileGovernance(state) },
   );
 }

@@ -74,6 +74,15 @@ export interface DesiredState {
   readonly workspaces: readonly string[];
 }
 
+/** The desired state of a repository with nothing in it: what a first revision is planned against. */
+export const EMPTY_DESIRED_STATE: DesiredState = {
+  organization: undefined,
+  nodes: new Map(),
+  edges: [],
+  instances: [],
+  workspaces: [],
+};
+
 /**
  * Kinds whose content flows into their descendants (inherited permissions, regions): when
  * one of them changes, its descendants are built again rather than reused.
