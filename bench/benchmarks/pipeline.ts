@@ -365,13 +365,20 @@ function cpuSpent(
   return spent;
 }
 
-/** The CPU each process spent, and what that allows at best on this machine's cores. */
+/**
+ * The CPU each process spent and, when every process was measured, what that allows at best
+ * on this machine's cores. Without /proc the emulators' CPU is unknown.
+ */
 function formatCpu(spent: Readonly<Record<string, number>>): string {
+  const each = Object.entries(spent)
+    .map(([name, value]) => `${name} ${ms(value)}`)
+    .join(', ');
+  if (!('Firestore emulator' in spent && 'Pub/Sub emulator' in spent)) {
+    return `${each} (the emulators' CPU is not known here)`;
+  }
   const total = Object.values(spent).reduce((sum, value) => sum + value, 0);
   const cores = availableParallelism();
-  return `${Object.entries(spent)
-    .map(([name, value]) => `${name} ${ms(value)}`)
-    .join(', ')}; ${ms(total)} in all, so at least ${ms(total / cores)} on ${String(cores)} cores`;
+  return `${each}; ${ms(total)} in all, so at least ${ms(total / cores)} on ${String(cores)} cores`;
 }
 
 /** The store, counting every document it writes: the measure of a push's cost in Firestore. */
