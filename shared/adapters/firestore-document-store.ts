@@ -52,9 +52,9 @@ interface PreparedWrite {
 }
 
 /**
- * The {@link DocumentStore} on Firestore (in Google Cloud or on its emulator). Documents
- * are stored as native fields when Firestore can hold them as they are, as JSON text
- * otherwise (see `toFirestoreData`), so any JSON document round-trips exactly.
+ * The {@link DocumentStore} on Firestore (in Google Cloud or on its emulator). Small fields
+ * are stored as native fields, large ones and any Firestore cannot hold as they are as JSON
+ * text (see `toFirestoreData`), so any JSON document round-trips exactly.
  */
 export class FirestoreDocumentStore implements DocumentStore {
   readonly #db: Firestore;
