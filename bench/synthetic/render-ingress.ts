@@ -72,14 +72,12 @@ export function renderIngress(
       file(`${dir}/public-ingress/grpc-route/rpc.yaml`, [
         ...head('GrpcRoute', 'rpc', routeParents),
         'spec:',
-        '  description: Partner gRPC API, for signed-in tenants',
+        '  description: Partner gRPC API, for signed-in staff',
         '  rules:',
         '    - matches:',
         `        - service: ${project.name.split('-')[0] ?? 'harbor'}.v1.PartnerService`,
         '      authentication:',
-        '        - type: EXTERNAL',
-        '          tenants:',
-        '            - partners',
+        '        - type: INTERNAL',
         ...destination(api, 9090),
       ]),
     );

@@ -1,22 +1,10 @@
 locals {
-  routes = { for index, route in var.routes : tostring(index) => route }
+  hosts = { for index, host in var.hosts : "host-${index}" => host }
 
-  referenced_backends = distinct(concat(
-    [var.default_backend],
-    [for route in var.routes : route.default_backend],
-    flatten([for route in var.routes : [for rule in route.path_rules : rule.backend]]),
-  ))
-
-  internal_backends = sort([for key, backend in var.backends : key if backend.audience == "INTERNAL"])
-
-  # Keyed by backend and the caller's static member key: members may be unknown until apply.
-  iap_bindings = {
-    for pair in setproduct(local.internal_backends, keys(var.iap_members)) :
-    "${pair[0]} ${pair[1]}" => { backend = pair[0], member = var.iap_members[pair[1]] }
-  }
+  domains = [for host in var.hosts : host.host]
 
   # A new certificate name whenever the domains change, so it can be created before the old one goes.
-  certificate_suffix = substr(sha256(join(",", sort(var.domains))), 0, 8)
+  certificate_suffix = substr(sha256(join(",", sort(local.domains))), 0, 8)
 }
 
 resource "google_compute_global_address" "this" {
@@ -31,7 +19,7 @@ resource "google_compute_managed_ssl_certificate" "this" {
   name    = "${var.name}-cert-${local.certificate_suffix}"
 
   managed {
-    domains = var.domains
+    domains = local.domains
   }
 
   lifecycle {
@@ -226,33 +214,97 @@ resource "google_compute_backend_service" "this" {
   }
 }
 
+# What no route rule matches, on a known host or an unknown one, ends here: a backend with
+# nothing behind it, and a route action that answers 404 before it is even tried.
+resource "google_compute_backend_service" "unmatched" {
+  project               = var.project_id
+  name                  = "${var.name}-unmatched"
+  description           = "Requests no route matches: answered 404, never forwarded."
+  load_balancing_scheme = "EXTERNAL_MANAGED"
+  protocol              = "HTTPS"
+  security_policy       = google_compute_security_policy.this.self_link
+
+  log_config {
+    enable      = true
+    sample_rate = 1.0
+  }
+}
+
 resource "google_compute_url_map" "https" {
-  project         = var.project_id
-  name            = "${var.name}-https"
-  default_service = google_compute_backend_service.this[var.default_backend].id
+  project = var.project_id
+  name    = "${var.name}-https"
+
+  default_route_action {
+    weighted_backend_services {
+      backend_service = google_compute_backend_service.unmatched.id
+      weight          = 100
+    }
+
+    fault_injection_policy {
+      abort {
+        http_status = 404
+        percentage  = 100
+      }
+    }
+  }
 
   dynamic "host_rule" {
-    for_each = local.routes
+    for_each = local.hosts
 
     content {
-      hosts        = host_rule.value.hosts
-      path_matcher = "route-${host_rule.key}"
+      hosts        = [host_rule.value.host]
+      path_matcher = host_rule.key
     }
   }
 
   dynamic "path_matcher" {
-    for_each = local.routes
+    for_each = local.hosts
 
     content {
-      name            = "route-${path_matcher.key}"
-      default_service = google_compute_backend_service.this[path_matcher.value.default_backend].id
+      name = path_matcher.key
 
-      dynamic "path_rule" {
-        for_each = path_matcher.value.path_rules
+      default_route_action {
+        weighted_backend_services {
+          backend_service = google_compute_backend_service.unmatched.id
+          weight          = 100
+        }
+
+        fault_injection_policy {
+          abort {
+            http_status = 404
+            percentage  = 100
+          }
+        }
+      }
+
+      # Route rules, not path rules: path rules read "*" as a wildcard and know no regex.
+      dynamic "route_rules" {
+        for_each = path_matcher.value.rules
 
         content {
-          paths   = path_rule.value.paths
-          service = google_compute_backend_service.this[path_rule.value.backend].id
+          priority = route_rules.value.priority
+          service  = length(route_rules.value.destinations) == 1 ? google_compute_backend_service.this[route_rules.value.destinations[0].backend].id : null
+
+          match_rules {
+            full_path_match = route_rules.value.match.full_path
+            prefix_match    = route_rules.value.match.prefix
+            regex_match     = route_rules.value.match.regex
+          }
+
+          dynamic "route_action" {
+            for_each = length(route_rules.value.destinations) > 1 ? [true] : []
+
+            content {
+              dynamic "weighted_backend_services" {
+                for_each = route_rules.value.destinations
+
+                content {
+                  backend_service = google_compute_backend_service.this[weighted_backend_services.value.backend].id
+                  weight          = weighted_backend_services.value.weight
+                }
+              }
+            }
+          }
         }
       }
     }
@@ -260,8 +312,8 @@ resource "google_compute_url_map" "https" {
 
   lifecycle {
     precondition {
-      condition     = alltrue([for key in local.referenced_backends : contains(keys(var.backends), key)])
-      error_message = "default_backend and every backend named in routes must be a key of var.backends."
+      condition     = alltrue(flatten([for host in var.hosts : [for rule in host.rules : [for destination in rule.destinations : contains(keys(var.backends), destination.backend)]]]))
+      error_message = "Every backend a rule sends traffic to must be a key of var.backends."
     }
   }
 }
@@ -312,12 +364,19 @@ resource "google_compute_global_forwarding_rule" "http_redirect" {
   load_balancing_scheme = "EXTERNAL_MANAGED"
 }
 
-# Additive, member-level IAP grants on INTERNAL backends.
+# Additive, member-level IAP grants: each INTERNAL backend admits exactly the members keyed with it.
 resource "google_iap_web_backend_service_iam_member" "accessor" {
-  for_each = local.iap_bindings
+  for_each = var.iap_members
 
   project             = var.project_id
-  web_backend_service = google_compute_backend_service.this[each.value.backend].name
+  web_backend_service = google_compute_backend_service.this[split(" ", each.key)[0]].name
   role                = "roles/iap.httpsResourceAccessor"
-  member              = each.value.member
+  member              = each.value
+
+  lifecycle {
+    precondition {
+      condition     = try(var.backends[split(" ", each.key)[0]].audience, "") == "INTERNAL"
+      error_message = "Each key of iap_members starts with the key of an INTERNAL backend: a PUBLIC backend admits everyone, and IAP guards only INTERNAL ones."
+    }
+  }
 }

@@ -20,26 +20,11 @@ variable "name" {
   }
 }
 
-variable "domains" {
-  description = "Host names served, covered by one Google-managed certificate."
-  type        = list(string)
-  nullable    = false
-
-  validation {
-    condition     = length(var.domains) > 0 && length(var.domains) <= 100
-    error_message = "Give between 1 and 100 domains."
-  }
-
-  validation {
-    condition     = alltrue([for domain in var.domains : can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", domain))])
-    error_message = "Each domain must be a lowercase fully qualified host name without wildcard."
-  }
-}
-
 variable "backends" {
   description = <<-EOT
     Cloud Run services behind the load balancer, keyed by a short name. audience is PUBLIC (anyone,
-    behind Cloud Armor) or INTERNAL (behind Cloud Armor and Identity-Aware Proxy).
+    behind Cloud Armor) or INTERNAL (behind Cloud Armor and Identity-Aware Proxy, which lets through
+    the backend's own iap_members).
   EOT
   type = map(object({
     region            = string
@@ -54,8 +39,8 @@ variable "backends" {
   }
 
   validation {
-    condition     = alltrue([for key in keys(var.backends) : can(regex("^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$", key))])
-    error_message = "Backend keys must be 1-20 characters: lowercase letters, digits and hyphens, starting with a letter."
+    condition     = alltrue([for key in keys(var.backends) : can(regex("^[a-z]([-a-z0-9]{0,18}[a-z0-9])?$", key)) && key != "unmatched"])
+    error_message = "Backend keys must be 1-20 characters: lowercase letters, digits and hyphens, starting with a letter; \"unmatched\" is the module's own."
   }
 
   validation {
@@ -69,45 +54,75 @@ variable "backends" {
   }
 }
 
-variable "default_backend" {
-  description = "Key of the backend serving requests that match no route."
-  type        = string
-  nullable    = false
-}
-
-variable "routes" {
-  description = "Host rules: requests for hosts go to default_backend, or to the backend of the first matching path rule."
+variable "hosts" {
+  description = <<-EOT
+    The hosts served, each with its route rules: one matcher (exactly one of full_path, prefix or
+    regex, compared as the load balancer's route rules do: literally, or as an RE2 expression over
+    the whole path) at a priority unique in the host (lowest first), sent to one backend or split
+    by weight. A request no rule matches, and any other host, is answered 404 and reaches no backend.
+  EOT
   type = list(object({
-    hosts           = list(string)
-    default_backend = string
-    path_rules = optional(list(object({
-      paths   = list(string)
-      backend = string
-    })), [])
+    host = string
+    rules = list(object({
+      priority = number
+      match = object({
+        full_path = optional(string)
+        prefix    = optional(string)
+        regex     = optional(string)
+      })
+      destinations = list(object({
+        backend = string
+        weight  = optional(number, 1)
+      }))
+    }))
   }))
-  default  = []
   nullable = false
 
   validation {
-    condition     = alltrue([for route in var.routes : length(route.hosts) > 0 && alltrue([for host in route.hosts : can(regex("^(\\*\\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", host))])])
-    error_message = "Each route needs at least one host name (a leading *. wildcard is allowed)."
+    condition     = length(var.hosts) > 0 && length(var.hosts) <= 100 && length(distinct([for host in var.hosts : host.host])) == length(var.hosts)
+    error_message = "Give between 1 and 100 hosts, each once."
   }
 
   validation {
-    condition     = alltrue(flatten([for route in var.routes : [for rule in route.path_rules : length(rule.paths) > 0 && alltrue([for path in rule.paths : startswith(path, "/")])]]))
-    error_message = "Each path rule needs at least one path, each starting with /."
+    condition     = alltrue([for host in var.hosts : can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", host.host))])
+    error_message = "Each host must be a lowercase fully qualified host name without wildcard."
+  }
+
+  validation {
+    condition     = alltrue([for host in var.hosts : length(distinct([for rule in host.rules : rule.priority])) == length(host.rules) && alltrue([for rule in host.rules : rule.priority >= 0 && rule.priority <= 2147483647 && floor(rule.priority) == rule.priority])])
+    error_message = "Each rule of a host has its own whole priority between 0 and 2147483647."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for host in var.hosts : [for rule in host.rules : length([for value in [rule.match.full_path, rule.match.prefix, rule.match.regex] : value if value != null]) == 1]]))
+    error_message = "Each rule matches with exactly one of full_path, prefix or regex."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for host in var.hosts : [for rule in host.rules : [for path in [rule.match.full_path, rule.match.prefix] : startswith(path, "/") && length(path) <= 1024 if path != null]]]))
+    error_message = "full_path and prefix start with / and are at most 1024 characters."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for host in var.hosts : [for rule in host.rules : rule.match.regex == null ? true : length(rule.match.regex) > 0 && length(rule.match.regex) <= 1024]]))
+    error_message = "regex is 1-1024 characters of RE2."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for host in var.hosts : [for rule in host.rules : length(rule.destinations) > 0 && alltrue([for destination in rule.destinations : destination.weight >= 0 && destination.weight <= 1000 && floor(destination.weight) == destination.weight])]]))
+    error_message = "Each rule has at least one destination, each weighted by a whole number between 0 and 1000."
   }
 }
 
 variable "iap_members" {
-  description = "Members granted roles/iap.httpsResourceAccessor on every INTERNAL backend, as a map of a caller-chosen static key to member. Keys must be known at plan time; members may be unknown until apply."
+  description = "Who Identity-Aware Proxy lets through, per INTERNAL backend: keys are \"<backend key> <caller's static key>\" (1-100 characters, known at plan time), values the members granted roles/iap.httpsResourceAccessor on that backend alone (possibly unknown until apply)."
   type        = map(string)
   default     = {}
   nullable    = false
 
   validation {
-    condition     = alltrue([for member in values(var.iap_members) : !contains(["allUsers", "allAuthenticatedUsers"], member)])
-    error_message = "allUsers and allAuthenticatedUsers are never IAP accessors; use a PUBLIC backend for public content."
+    condition     = alltrue([for member in values(var.iap_members) : !contains(["allUsers", "allAuthenticatedUsers"], member) && !startswith(member, "principalSet://goog/public")])
+    error_message = "allUsers, allAuthenticatedUsers and principalSet://goog/public are never IAP accessors; use a PUBLIC backend for public content."
   }
 
   validation {
@@ -116,12 +131,7 @@ variable "iap_members" {
   }
 
   validation {
-    condition     = alltrue([for key in keys(var.iap_members) : length(key) > 0 && length(key) <= 100])
-    error_message = "Each key of iap_members must be 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
-  }
-
-  validation {
-    condition     = length(distinct(values(var.iap_members))) == length(var.iap_members)
-    error_message = "Each member appears once in iap_members."
+    condition     = alltrue([for key in keys(var.iap_members) : length(key) > 0 && length(key) <= 100 && can(regex("^[a-z][-a-z0-9]* .+$", key))])
+    error_message = "Each key of iap_members is \"<backend key> <static key>\", 1-100 characters. Keys are chosen by the caller and must be known at plan time (never a member computed during apply)."
   }
 }

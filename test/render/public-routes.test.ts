@@ -1,112 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
-import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
-import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
-import { editedOrganization, type Edit } from '../support/base-organization.ts';
+import {
+  application,
+  ingress,
+  INTERNAL,
+  renderEdited as render,
+  route,
+  rule,
+} from '../support/route-fixtures.ts';
 
-const PRODUCTION = 'payments/production/shop';
-
-const scope = (environment: string) => `  project: shop
-  environment: ${environment}
-  organizational-unit: payments
-  organization: acme`;
-
-/** A second application, `admin`, deployed next to `shop` in both environments. */
-const adminApplication: Edit[] = [
-  {
-    file: 'payments/storefront/admin.yaml',
-    content: `apiVersion: lowops.manifests.v1
-kind: Application
-metadata:
-  name: admin
-  application-set: storefront
-  release-track: main
-  organizational-unit: payments
-  organization: acme
-spec:
-  description: The back office
-  project: shop
-  buildDefinition: shop
-  target: CLOUD_RUN
-  meshStrategy: SIDECAR
-`,
-  },
-  ...['production', 'staging'].map((environment) => ({
-    file: `payments/${environment}/shop/admin-config.yaml`,
-    content: `apiVersion: lowops.manifests.v1
-kind: DeploymentConfig
-metadata:
-  name: admin
-${scope(environment)}
-spec:
-  description: The back office in ${environment}
-  ports:
-    8080: http
-  scaling:
-    min: 0
-    max: 2
-  version: "1.0.0"
-`,
-  })),
-  {
-    file: `${PRODUCTION}/edge.yaml`,
-    content: `apiVersion: lowops.manifests.v1
-kind: PublicIngress
-metadata:
-  name: edge
-${scope('production')}
-spec:
-  domain:
-    dns: GOOGLE_MANAGED
-  iapPermissions:
-    groups:
-      - platform
-`,
-  },
-];
-
-const rule = (
-  destination: string,
-  authentication: string,
-  match = '- prefixMatch: /',
-) => `    - matches:
-        ${match}
-${authentication}      action:
-        destinations:
-          - deploymentConfig: ${destination}
-            port: 8080
-`;
-const INTERNAL = '      authentication:\n        - type: INTERNAL\n';
-const EXTERNAL =
-  '      authentication:\n        - type: EXTERNAL\n          tenants: [customers]\n';
-
-const route = (kind: 'HttpRoute' | 'GrpcRoute', rules: string): Edit => ({
-  file: `${PRODUCTION}/${kind === 'HttpRoute' ? 'web' : 'rpc'}.yaml`,
-  content: `apiVersion: lowops.manifests.v1
-kind: ${kind}
-metadata:
-  name: ${kind === 'HttpRoute' ? 'web' : 'rpc'}
-  public-ingress: edge
-${scope('production')}
-spec:
-  rules:
-${rules}`,
-});
-
-type ModuleCalls = Record<string, Record<string, unknown>>;
-
-/** Every workspace rendered, as text and as its module calls. */
-function render(...edits: Edit[]): Map<string, { text: string; module: ModuleCalls }> {
-  const analysis = analyzeRepository(editedOrganization(...edits));
-  expect(analysis.issues.filter((issue) => issue.severity === 'error')).toEqual([]);
-  return new Map(
-    [...compileWorkspaces(analysis.state)].map(([id, workspace]) => {
-      const text = renderWorkspace(analysis.state, workspace, exampleRenderConfig);
-      return [id, { text, module: (JSON.parse(text) as { module: ModuleCalls }).module }];
-    }),
-  );
-}
+/** A second application, `admin`, deployed next to `shop`, and the ingress `edge`. */
+const adminApplication = [...application('admin'), ingress('edge')];
 
 /** `public_through_load_balancer` of each service module of a workspace. */
 function publicFlags(rendered: ReturnType<typeof render>, workspace: string) {
@@ -126,7 +29,6 @@ describe('rendering public routes', () => {
         'HttpRoute',
         rule('shop', '') +
           rule('admin', INTERNAL, '- prefixMatch: /admin/') +
-          rule('admin', EXTERNAL, '- prefixMatch: /partners/') +
           rule('shop', INTERNAL, '- prefixMatch: /support/'),
       ),
     );

@@ -7,6 +7,7 @@ import { principalsOf, type Principals } from './principals.ts';
 import { WorkspaceBuilder } from './workspace-builder.ts';
 import { pick } from './pick.ts';
 import { applicationMember, compileInstance, pushSubscription } from './application-instances.ts';
+import { ingressRouting, isAuthenticated, type RouteRule } from './ingress-routing.ts';
 
 /**
  * Compiles the desired state into one model per workspace: the resources each workspace's
@@ -270,28 +271,11 @@ function compileNode(
       });
       break;
     case 'PublicIngress': {
-      const address = resource('public_ingress', m.metadata.name, {
+      resource('public_ingress', m.metadata.name, {
         region: node.region ?? null,
         domain: m.spec.domain as Json,
       });
-      m.spec.iapPermissions?.groups?.forEach((group, index) => {
-        ws.bind({
-          resource: address,
-          role: workloadRoles.iapAccessor,
-          member: principals.group(group),
-          cause: at(`/spec/iapPermissions/groups/${index}`),
-          subject: `OrganizationUserGroup:${m.metadata.organization}/${group}`,
-        });
-      });
-      m.spec.iapPermissions?.members?.forEach((member, index) => {
-        ws.bind({
-          resource: address,
-          role: workloadRoles.iapAccessor,
-          member: principals.user(member),
-          cause: at(`/spec/iapPermissions/members/${index}`),
-          subject: `OrganizationUser:${m.metadata.organization}/${member}`,
-        });
-      });
+      compileIngressBackends(ws, node, context);
       break;
     }
     case 'HttpRoute':
@@ -312,7 +296,7 @@ function compileNode(
             member: `loadBalancer:${ingress}`,
             cause,
           });
-          if (rule.authentication?.some((entry) => entry.type === 'INTERNAL')) {
+          if (isAuthenticated(rule)) {
             ws.bind({
               resource: service,
               role: workloadRoles.invoker,
@@ -332,6 +316,73 @@ function compileNode(
     case 'ApplicationSet':
       // Applications become resources per instance; the rest describe, they create nothing.
       break;
+  }
+}
+
+/**
+ * An ingress's backends, one per service and set of who may pass, each with its own IAP
+ * accessors: the rule's authorization where it has one, else the ingress's iapPermissions.
+ */
+function compileIngressBackends(
+  ws: WorkspaceBuilder,
+  node: GraphNode,
+  context: CompileContext,
+): void {
+  const m = node.manifest;
+  if (m.kind !== 'PublicIngress') return;
+  const routing = ingressRouting({
+    name: m.metadata.name,
+    domain: m.spec.domain,
+    routes: context.routes.flatMap((route) =>
+      (route.manifest.kind === 'HttpRoute' || route.manifest.kind === 'GrpcRoute') &&
+      route.manifest.metadata['public-ingress'] === m.metadata.name
+        ? [
+            {
+              name: route.name,
+              file: route.file,
+              rules: route.manifest.spec.rules as readonly RouteRule[],
+            },
+          ]
+        : [],
+    ),
+  });
+  const organization = m.metadata.organization;
+  const principals = context.principals;
+  for (const backend of routing.backends) {
+    const address = `ingress_backend.${m.metadata.name}.${backend.key}`;
+    ws.resource({
+      address,
+      type: 'ingress_backend',
+      attributes: {
+        ingress: `public_ingress.${m.metadata.name}`,
+        service: `cloud_run_service.${backend.service}`,
+        audience: backend.audience,
+        authorization: backend.authorization ?? 'iapPermissions',
+      },
+      cause: backend.cause,
+    });
+    if (backend.audience !== 'INTERNAL') continue;
+    const grant = (kind: 'groups' | 'members', name: string, cause: Provenance) => {
+      ws.bind({
+        resource: address,
+        role: workloadRoles.iapAccessor,
+        member: kind === 'groups' ? principals.group(name) : principals.user(name),
+        cause,
+        subject: `${kind === 'groups' ? 'OrganizationUserGroup' : 'OrganizationUser'}:${organization}/${name}`,
+      });
+    };
+    if (backend.authorization === undefined) {
+      for (const kind of ['groups', 'members'] as const) {
+        m.spec.iapPermissions?.[kind]?.forEach((name, index) => {
+          grant(kind, name, { file: node.file, pointer: `/spec/iapPermissions/${kind}/${index}` });
+        });
+      }
+    } else {
+      for (const kind of ['groups', 'members'] as const) {
+        for (const name of backend.authorization[kind])
+          grant(kind, name, backend.authorizedBy ?? backend.cause);
+      }
+    }
   }
 }
 

@@ -4,6 +4,8 @@ import { parseEgressDestination } from '../manifests/egress-destination.ts';
 import { locate } from '../parse/source-document.ts';
 import type { DesiredState, GraphNode } from './desired-state.ts';
 import { accessLevels } from '../manifests/permissions.ts';
+import type { Principals } from './ingress-routing.ts';
+import { checkRoutes } from './route-policy.ts';
 
 /** Environment names that mean production even when no release track says so. */
 const PRODUCTION_NAMES = new Set(['production', 'prod']);
@@ -88,7 +90,10 @@ export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
           ingress?.manifest.kind === 'PublicIngress'
             ? ingress.manifest.spec.iapPermissions
             : undefined;
-        const iapEmpty = (iap?.groups?.length ?? 0) + (iap?.members?.length ?? 0) === 0;
+        const nobody = (principals: readonly Principals[]) =>
+          principals.every(
+            (entry) => (entry.groups?.length ?? 0) + (entry.members?.length ?? 0) === 0,
+          );
         m.spec.rules.forEach((rule, index) => {
           const pointer = `/spec/rules/${index}`;
           const targets = rule.action.destinations
@@ -101,12 +106,14 @@ export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
               pointer,
               `rules[${index}]: no authentication, so ${describeMatches(rule.matches)} → ${targets} is public to the internet; add authentication unless that is the intent`,
             );
-          } else if (iapEmpty && rule.authentication.some((entry) => entry.type === 'INTERNAL')) {
+          } else if (nobody(rule.authorization ?? (iap === undefined ? [] : [iap]))) {
             report(
               node,
               'policy/iap-without-access',
               pointer,
-              `rules[${index}]: INTERNAL authentication, but PublicIngress "${ingress?.name ?? ''}" lists no iapPermissions, so nobody can pass`,
+              rule.authorization === undefined
+                ? `rules[${index}]: authentication, but PublicIngress "${ingress?.name ?? ''}" lists no iapPermissions, so nobody can pass`
+                : `rules[${index}]: authorization names nobody, so nobody can pass`,
             );
           }
           if (!complete) return;
@@ -185,6 +192,8 @@ export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
       }
     });
   }
+
+  issues.push(...checkRoutes(state));
 
   const organization = state.organization;
   if (organization?.manifest.kind === 'Organization' && groupsUsed !== undefined) {

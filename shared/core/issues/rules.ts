@@ -186,6 +186,43 @@ export const rules = {
     severity: 'warning',
     summary: 'A rule behind IAP needs iapPermissions on its ingress, or nobody can pass.',
   },
+  'route/external-authentication': {
+    severity: 'error',
+    summary:
+      'EXTERNAL (Identity Platform) authentication is refused until it can be rendered: the rule would be served without it.',
+  },
+  'route/authorization-without-authentication': {
+    severity: 'error',
+    summary: 'authorization needs authentication: without sign-in, everyone passes.',
+  },
+  'route/authorization-outside-iap': {
+    severity: 'error',
+    summary:
+      "A rule's authorization narrows its ingress's iapPermissions: it names only groups and members listed there.",
+  },
+  'route/unsupported-match': {
+    severity: 'error',
+    summary:
+      'A match is one the load balancer reads as written: paths and expressions up to 1024 characters, regular expressions in RE2 syntax.',
+  },
+  'route/weight': {
+    severity: 'error',
+    summary:
+      "Destination weights are whole numbers of 0 to 1000, on all of a rule's destinations or none.",
+  },
+  'route/duplicate-match': {
+    severity: 'error',
+    summary:
+      'One rule per host and path: the load balancer would serve one of two and drop the other.',
+  },
+  'route/duplicate-host': {
+    severity: 'error',
+    summary: 'One PublicIngress per host: a host has one load balancer and one certificate.',
+  },
+  'route/ingress-without-routes': {
+    severity: 'warning',
+    summary: 'A PublicIngress without routes creates no load balancer.',
+  },
   'policy/unserved-destination': {
     severity: 'error',
     summary:

@@ -72,11 +72,13 @@ export function membersWith(
   context: RenderContext,
   resource: string,
   role: string,
+  readableLength?: number,
 ): Record<string, TerraformValue> {
   const members: Record<string, TerraformValue> = {};
   for (const binding of bindingsOn(context, resource)) {
     const member = binding.role === role ? memberOf(binding.member) : undefined;
-    if (member !== undefined) members[stableKey(binding.member)] = member;
+    if (member !== undefined)
+      members[stableKey(binding.member, undefined, readableLength)] = member;
   }
   return members;
 }
@@ -102,10 +104,10 @@ export function iamMap(context: RenderContext, resource: string): Record<string,
  * the member's last name part, such as `run.invoker shipment-api`), made unique by a
  * hash of the whole.
  */
-export function stableKey(member: string, role?: string): string {
+export function stableKey(member: string, role?: string, readableLength = 80): string {
   const tail = member.split(/[/:]/).at(-1) ?? member;
   const readable = role === undefined ? tail : `${role.replace(/^roles\//, '')} ${tail}`;
-  return `${readable.slice(0, 80)}~${shortHash(role === undefined ? member : `${role} ${member}`)}`;
+  return `${readable.slice(0, readableLength)}~${shortHash(role === undefined ? member : `${role} ${member}`)}`;
 }
 
 /**

@@ -1,67 +1,106 @@
 import { workloadRoles } from '../governance/iam-roles.ts';
 import type { ModelResource } from '../governance/governance-model.ts';
-import { membersWith, moduleSource, nameOf, type RenderContext } from './render-context.ts';
+import {
+  ingressRouting,
+  type HostRef,
+  type Matcher,
+  type RouteRule,
+} from '../governance/ingress-routing.ts';
+import {
+  membersWith,
+  moduleSource,
+  nameOf,
+  resourcesOf,
+  type RenderContext,
+} from './render-context.ts';
+import { fit } from './names.ts';
 import { identifier, reference, type Expression, type TerraformValue } from './terraform-json.ts';
 
-interface RouteRule {
-  readonly matches: readonly { prefixMatch?: string; fullPathMatch?: string; service?: string }[];
-  readonly authentication?: readonly { type: string }[];
-  readonly action: { readonly destinations: readonly { deploymentConfig: string }[] };
-}
-
-/** One PublicIngress and its routes as a call of the public-ingress module. */
+/**
+ * One PublicIngress and its routes as a call of the public-ingress module: a host per
+ * domain (or, GOOGLE_MANAGED, per route), each with its route rules in the order the load
+ * balancer must try them, and a backend per service and set of who may pass, each with
+ * exactly its own IAP members. Undefined when the ingress has no routes: a load balancer
+ * that serves nothing is not rendered (the policy says so where the ingress is declared).
+ */
 export function renderIngress(
   context: RenderContext,
   name: string,
   ingress: ModelResource,
   routes: readonly ModelResource[],
   projectId: Expression,
-): TerraformValue {
-  const region =
-    typeof ingress.attributes['region'] === 'string'
-      ? ingress.attributes['region']
-      : context.config.hub.region;
-  const domain = ingress.attributes['domain'] as { dns?: string; name?: string } | undefined;
-  const backends: Record<string, TerraformValue> = {};
-  const hostRoutes = routes.map((route) => {
-    const routeName = nameOf(route.address).split('.').at(-1) ?? '';
-    const host =
-      domain?.name ?? `${routeName}-${name}.endpoints.${context.config.projectPrefix}.cloud.goog`;
-    const rules = (route.attributes['rules'] ?? []) as unknown as readonly RouteRule[];
-    const pathRules = rules.map((rule) => {
-      const target = rule.action.destinations[0]?.deploymentConfig ?? '';
-      const internal = rule.authentication?.some((entry) => entry.type === 'INTERNAL') === true;
-      const key = `${target}${internal ? '-iap' : ''}`.slice(0, 20);
-      backends[key] = {
-        region,
-        cloud_run_service: reference('module', identifier('service', target), 'name'),
-        audience: internal ? 'INTERNAL' : 'PUBLIC',
-      };
-      return {
-        paths: rule.matches.flatMap((match) =>
-          match.prefixMatch !== undefined
-            ? [`${match.prefixMatch}*`]
-            : match.fullPathMatch !== undefined
-              ? [match.fullPathMatch]
-              : [`/${match.service ?? ''}/*`],
-        ),
-        backend: key,
-      };
-    });
-    return {
-      hosts: [host],
-      default_backend: pathRules.at(-1)?.backend ?? '',
-      path_rules: pathRules,
-    };
+  projectIdText: string,
+): TerraformValue | undefined {
+  const routing = ingressRouting({
+    name,
+    domain: ingress.attributes['domain'] as { dns: string; name?: string } | undefined,
+    routes: routes.map((route) => ({
+      name: nameOf(route.address).split('.').at(-1) ?? '',
+      file: route.cause.file,
+      rules: (route.attributes['rules'] ?? []) as unknown as readonly RouteRule[],
+    })),
   });
+  if (routing.hosts.length === 0) return undefined;
+
+  const backends: Record<string, TerraformValue> = {};
+  const iapMembers: Record<string, TerraformValue> = {};
+  for (const backend of routing.backends) {
+    const members = membersWith(
+      context,
+      `ingress_backend.${name}.${backend.key}`,
+      workloadRoles.iapAccessor,
+      // The module's keys are "<backend> <member key>", at most 100 characters.
+      70,
+    );
+    for (const [key, member] of Object.entries(members))
+      iapMembers[`${backend.key} ${key}`] = member;
+    // A serverless NEG must be in its service's region, whatever the ingress's.
+    const service = resourcesOf(context, 'cloud_run_service').find(
+      (candidate) => candidate.address === `cloud_run_service.${backend.service}`,
+    );
+    backends[backend.key] = {
+      region:
+        typeof service?.attributes['region'] === 'string'
+          ? service.attributes['region']
+          : context.config.hub.region,
+      cloud_run_service: reference('module', identifier('service', backend.service), 'name'),
+      audience: backend.audience,
+    };
+  }
   return {
     source: moduleSource(context.config, 'public-ingress'),
     project_id: projectId,
     name,
-    domains: hostRoutes.flatMap((route) => route.hosts),
     backends,
-    default_backend: hostRoutes[0]?.default_backend ?? '',
-    routes: hostRoutes,
-    iap_members: membersWith(context, ingress.address, workloadRoles.iapAccessor),
+    iap_members: iapMembers,
+    hosts: routing.hosts.map(({ host, rules }) => ({
+      host: hostName(host, name, projectIdText),
+      rules: rules.map((rule) => ({
+        priority: rule.priority,
+        match: matchOf(rule.matcher),
+        destinations: rule.destinations.map((destination) => ({ ...destination })),
+      })),
+    })),
   };
+}
+
+/**
+ * A GOOGLE_MANAGED route's host is `<route>-<ingress>.endpoints.<project id>.cloud.goog`,
+ * a name only that project can hold; its first label is cut to 63 with a hash when longer.
+ */
+function hostName(host: HostRef, ingress: string, projectId: string): string {
+  return 'domain' in host
+    ? host.domain
+    : `${fit(`${host.route}-${ingress}`, 63)}.endpoints.${projectId}.cloud.goog`;
+}
+
+function matchOf(matcher: Matcher): Record<string, string> {
+  switch (matcher.type) {
+    case 'fullPath':
+      return { full_path: matcher.value };
+    case 'prefix':
+      return { prefix: matcher.value };
+    case 'regex':
+      return { regex: matcher.value };
+  }
 }

@@ -263,7 +263,15 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     const routes = resourcesOf(context, 'route').filter(
       (route) => route.attributes['ingress'] === ingress.address,
     );
-    module[identifier('ingress', name)] = renderIngress(context, name, ingress, routes, projectId);
+    const rendered = renderIngress(
+      context,
+      name,
+      ingress,
+      routes,
+      projectId,
+      projectIdOf(config.projectPrefix, environment, project),
+    );
+    if (rendered !== undefined) module[identifier('ingress', name)] = rendered;
   }
 
   workspace.egress.forEach((entry, index) => {

@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { mask, named, permissionsPick, pick, principalsPick } from './picks.ts';
+import { re2Problem } from '../../../shared/core/governance/route-policy.ts';
 import {
   bucketFree,
   databaseFree,
@@ -79,9 +80,13 @@ const grpcMatch = fields(
 const httpMatch = fc.oneof(
   urlPath.map((path) => ({ prefixMatch: path })),
   urlPath.map((path) => ({ fullPathMatch: path })),
-  fc.oneof(fc.constantFrom('^/api/.*$', '/v[0-9]+/'), nonEmptyText).map((regex) => ({
-    regexMatch: regex,
-  })),
+  fc
+    .oneof(
+      fc.constantFrom('^/api/.*$', '/v[0-9]+/'),
+      // Valid manifests only: what the load balancer's RE2 cannot read is refused.
+      nonEmptyText.filter((text) => re2Problem(text) === undefined),
+    )
+    .map((regex) => ({ regexMatch: regex })),
 );
 
 const ruleBlueprint = fields(
@@ -91,7 +96,8 @@ const ruleBlueprint = fields(
     authentication: fc.array(
       fields(
         {
-          type: fc.constantFrom('INTERNAL', 'EXTERNAL'),
+          // EXTERNAL (Identity Platform) is refused until it can be rendered.
+          type: fc.constant('INTERNAL' as const),
           tenants: fc.array(nonEmptyText, { maxLength: 2 }),
         },
         ['type'],

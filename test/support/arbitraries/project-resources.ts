@@ -3,7 +3,10 @@
  * databases, topics, buckets, ingresses with their routes, and DeploymentConfigs.
  */
 import type { ProjectBlueprint } from './blueprint.ts';
+import { matcherOf } from '../../../shared/core/governance/ingress-routing.ts';
+import { shortHash } from '../../../shared/core/render/names.ts';
 import { principals, withPermissions } from './grants.ts';
+import type { Spec } from './spec-fields.ts';
 import {
   chooseOne,
   identityOf,
@@ -99,32 +102,61 @@ export function deriveProject(
   }
 
   for (const ingress of present(project.ingresses)) {
+    const domain = ingress.free.domain;
     org.add('PublicIngress', { name: ingress.name, ...inProject }, (refs) => ({
       ...ingress.free,
+      // A host has one load balancer: each instance of the project gets a host of its own.
+      ...(domain.name !== undefined && {
+        domain: { ...domain, name: uniqueHost(domain.name, inProject) },
+      }),
       ...(ingress.iap && {
         iapPermissions: principals(ingress.iap, people, refs.at('iapPermissions')),
       }),
     }));
     if (deploymentTargets.length === 0) continue;
+    // One rule per host and path: a match a rule before it already claims is left out.
+    const claimed = new Set<string>();
     for (const route of present(ingress.routes)) {
+      const host = domain.dns === 'GOOGLE_MANAGED' ? route.name : '';
+      const chosenRules = route.rules.flatMap((rule) => {
+        const matches = (route.kind === 'HttpRoute' ? rule.httpMatches : rule.grpcMatches).filter(
+          (match) => {
+            const matcher = matcherOf(match);
+            const key = `${host} ${matcher.type} ${matcher.value}`;
+            if (claimed.has(key)) return false;
+            claimed.add(key);
+            return true;
+          },
+        );
+        return matches.length === 0 ? [] : [{ rule, matches }];
+      });
+      if (chosenRules.length === 0) continue;
       const metadata = { name: route.name, 'public-ingress': ingress.name, ...inProject };
       const rules = (refs: References) =>
-        route.rules.map((rule, index) => {
+        chosenRules.map(({ rule, matches }, index) => {
           const at = refs.at('rules', index);
+          const authenticated = rule.authentication !== undefined && rule.authentication.length > 0;
+          const weighted = rule.destinations.some(
+            (destination) => destination.weight !== undefined,
+          );
           return {
+            matches,
             ...(rule.authentication && { authentication: rule.authentication }),
-            ...(rule.authorization && {
-              authorization: rule.authorization.map((entry, i) =>
-                principals(entry, people, at.at('authorization', i)),
-              ),
-            }),
+            // Authorization narrows iapPermissions, and needs someone signed in.
+            ...(authenticated &&
+              rule.authorization &&
+              ingress.iap && {
+                authorization: rule.authorization.map((_, i) =>
+                  principals(ingress.iap ?? {}, people, at.at('authorization', i)),
+                ),
+              }),
             action: {
               destinations: rule.destinations.map((destination, i) => ({
                 deploymentConfig: at
                   .at('action', 'destinations', i, 'deploymentConfig')
                   .name(chooseOne(destination.deploymentConfig, deploymentTargets) as Target),
                 port: destination.port,
-                ...(destination.weight !== undefined && { weight: destination.weight }),
+                ...(weighted && { weight: destination.weight ?? 1 }),
               })),
             },
           };
@@ -133,18 +165,12 @@ export function deriveProject(
       if (route.kind === 'HttpRoute') {
         org.add('HttpRoute', metadata, (refs) => ({
           ...description,
-          rules: rules(refs).map((rule, index) => ({
-            matches: route.rules[index]?.httpMatches ?? [],
-            ...rule,
-          })),
+          rules: rules(refs),
         }));
       } else {
         org.add('GrpcRoute', metadata, (refs) => ({
           ...description,
-          rules: rules(refs).map((rule, index) => ({
-            matches: route.rules[index]?.grpcMatches ?? [],
-            ...rule,
-          })),
+          rules: rules(refs) as Spec<'GrpcRoute'>['rules'],
         }));
       }
     }
@@ -169,4 +195,10 @@ export function deriveProject(
   }
 
   return { project: projectTarget, secrets, databases, topics, deployments };
+}
+
+/** A host name of this project instance alone, within the 253 characters of a host name. */
+function uniqueHost(host: string, scope: Readonly<Record<string, string>>): string {
+  const unique = `x${shortHash(JSON.stringify(scope))}.${host}`;
+  return unique.length <= 253 ? unique : `x${shortHash(JSON.stringify(scope))}.example.com`;
 }
