@@ -1,10 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
 import type { WorkspaceModel } from '../../shared/core/governance/governance-model.ts';
 import { examplesDirectory } from '../support/corpus.ts';
+import { expectGolden } from '../support/golden.ts';
 
 /**
  * The example organization's CODEOWNERS, IAM and network, reviewed once and kept as
@@ -15,9 +15,7 @@ const analysis = analyzeRepository(readRepositoryFiles(examplesDirectory, 10_000
 const workspaces = [...compileWorkspaces(analysis.state).values()];
 
 function golden(name: string, actual: string): void {
-  const file = new URL(`../golden/${name}`, import.meta.url);
-  if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) writeFileSync(file, actual);
-  expect(actual).toBe(readFileSync(file, 'utf8'));
+  expectGolden(new URL(`../golden/${name}`, import.meta.url), actual);
 }
 
 function iam(workspace: WorkspaceModel): string[] {

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
@@ -7,6 +6,7 @@ import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
 import { editedOrganization } from '../support/base-organization.ts';
 import { examplesDirectory } from '../support/corpus.ts';
+import { expectGolden } from '../support/golden.ts';
 
 /** Every interpolation in the strings (and keys) of a rendered file, as Terraform reads them. */
 function interpolations(text: string): string[] {
@@ -52,13 +52,10 @@ describe('rendering workspaces', () => {
       'shipping.production.shipments',
       'warehouse.production.inventory',
     ]) {
-      const file = new URL(`../golden/render/${id}.tf.json`, import.meta.url);
-      const rendered = examples.get(id) ?? '';
-      if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) {
-        mkdirSync(new URL('../golden/render/', import.meta.url), { recursive: true });
-        writeFileSync(file, rendered);
-      }
-      expect([id, rendered]).toEqual([id, readFileSync(file, 'utf8')]);
+      expectGolden(
+        new URL(`../golden/render/${id}.tf.json`, import.meta.url),
+        examples.get(id) ?? '',
+      );
     }
   });
 
