@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import { exampleRenderConfig, exampleRepository } from '../../shared/core/render/render-config.ts';
 import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
 import { editedOrganization, type Edit } from '../support/base-organization.ts';
 
@@ -102,7 +102,12 @@ function render(...edits: Edit[]): Map<string, { text: string; module: ModuleCal
   expect(analysis.issues.filter((issue) => issue.severity === 'error')).toEqual([]);
   return new Map(
     [...compileWorkspaces(analysis.state)].map(([id, workspace]) => {
-      const text = renderWorkspace(analysis.state, workspace, exampleRenderConfig);
+      const text = renderWorkspace(
+        analysis.state,
+        workspace,
+        exampleRenderConfig,
+        exampleRepository,
+      );
       return [id, { text, module: (JSON.parse(text) as { module: ModuleCalls }).module }];
     }),
   );

@@ -11,12 +11,19 @@ export interface CliRun {
 }
 
 /** Runs `bin/infrastream` as a separate process, as a user would. */
-export function runCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: Readonly<Record<string, string>> } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: options.cwd,
+        env: { ...process.env, NO_COLOR: '1', ...options.env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : error.code;
         if (typeof code !== 'number') {
