@@ -253,6 +253,9 @@ async function markRecorded(
     if (revision !== undefined) {
       const updated: RepositoryDocument = {
         ...repository,
+        // The name the newest revision was pushed under: a renamed repository keeps its id.
+        owner: state.repository.owner,
+        name: state.repository.name,
         current: { ...revision, recordedAt: state.now() },
         recording: null,
       };

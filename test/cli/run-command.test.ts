@@ -95,7 +95,11 @@ describe('infrastream run, state and serve on a real git repository', () => {
 
   it('refuses to serve without the repository it serves, named with its id', async () => {
     const env = { INFRASTREAM_WEBHOOK_SECRET: 'secret' };
-    const missing = await runCli(['serve', repository.directory, '--port', '0'], { env });
+    const timeoutMs = 20_000;
+    const missing = await runCli(['serve', repository.directory, '--port', '0'], {
+      env,
+      timeoutMs,
+    });
     expect([missing.code, missing.stdout, missing.stderr.split('\n')[0]]).toEqual([
       2,
       '',
@@ -103,12 +107,13 @@ describe('infrastream run, state and serve on a real git repository', () => {
     ]);
     const unnumbered = await runCli(
       ['serve', repository.directory, '--port', '0', '--repository', 'acme/platform'],
-      { env },
+      { env, timeoutMs },
     );
     expect(unnumbered.code).toBe(2);
     expect(unnumbered.stderr).toContain("pushes are matched by GitHub's repository id");
     const malformed = await runCli(['serve', repository.directory, '--port', '0'], {
       env: { ...env, INFRASTREAM_REPOSITORY: 'platform#42' },
+      timeoutMs,
     });
     expect(malformed.code).toBe(2);
     expect(malformed.stderr).toContain('--repository: expected OWNER/NAME#ID');

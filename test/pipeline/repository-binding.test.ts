@@ -82,6 +82,8 @@ describe('the pipeline processes the governed repository only', () => {
     const repositories = await pipeline.ports.store.list('repositories');
     expect(repositories.map((entry) => entry.id)).toEqual(['42']);
     expect(repositories[0]?.data).toMatchObject({
+      owner: 'acme-freight',
+      name: 'manifests',
       id: 42,
       current: { commit: next, sequence: 2 },
     });
