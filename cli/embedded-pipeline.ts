@@ -7,6 +7,7 @@ import { LocalCommitReporter } from '../shared/adapters/local-commit-reporter.ts
 import { LocalRepositorySource } from '../shared/adapters/local-repository-source.ts';
 import { SqliteDocumentStore } from '../shared/adapters/sqlite-document-store.ts';
 import { systemClock } from '../shared/adapters/system-clock.ts';
+import type { GovernedRepository } from '../shared/core/pipeline/governed-repository.ts';
 import type { RenderConfig } from '../shared/core/render/render-config.ts';
 import { createPipelineStages } from '../shared/pipeline/pipeline-stages.ts';
 import { RevisionLoader } from '../shared/pipeline/revision-loader.ts';
@@ -38,6 +39,8 @@ export function embeddedStore(directory: string): DocumentStore {
  */
 export function createEmbeddedPipeline(options: {
   readonly directory: string;
+  /** The repository whose pushes run: the local folder for `run`, the configured one for `serve`. */
+  readonly repository: GovernedRepository;
   readonly render: RenderConfig;
   readonly apply: boolean;
   readonly store?: DocumentStore;
@@ -48,6 +51,7 @@ export function createEmbeddedPipeline(options: {
   const codeOwners = new LocalCodeOwnersWriter();
   const source = new LocalRepositorySource(options.directory);
   const ports: PipelinePorts = {
+    repository: options.repository,
     store: options.store ?? embeddedStore(options.directory),
     publisher: bus,
     source,

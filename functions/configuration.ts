@@ -6,6 +6,10 @@ import { createGitHubRepositorySource } from '../shared/adapters/github-reposito
 import { PubSubPublisher } from '../shared/adapters/pubsub-publisher.ts';
 import { createCloudBuildService } from '../shared/adapters/cloud-build-service.ts';
 import { systemClock } from '../shared/adapters/system-clock.ts';
+import {
+  parseGovernedRepository,
+  type GovernedRepository,
+} from '../shared/core/pipeline/governed-repository.ts';
 import { renderConfigSchema } from '../shared/core/render/render-config.ts';
 import { RevisionLoader } from '../shared/pipeline/revision-loader.ts';
 import type { PipelinePorts } from '../shared/pipeline/stage.ts';
@@ -32,6 +36,21 @@ function json(env: Environment, name: string): unknown {
 /** The Google Cloud project of the pipeline's Pub/Sub topics and Firestore database. */
 export function projectOf(env: Environment): string {
   return env.INFRASTREAM_PROJECT ?? required(env, 'GOOGLE_CLOUD_PROJECT');
+}
+
+/**
+ * The repository the pipeline governs, `owner/name#id`: ingest refuses pushes of any other,
+ * and its state is keyed by the id. Required, with the id.
+ */
+export function governedRepositoryFrom(env: Environment): GovernedRepository {
+  const parsed = parseGovernedRepository(required(env, 'INFRASTREAM_REPOSITORY'));
+  if (!parsed.ok) throw new Error(`INFRASTREAM_REPOSITORY: ${parsed.message}`);
+  if (parsed.repository.id === undefined) {
+    throw new Error(
+      "INFRASTREAM_REPOSITORY: expected OWNER/NAME#ID: GitHub's id is what identifies the repository",
+    );
+  }
+  return parsed.repository;
 }
 
 /** The state store: Firestore, on its emulator when `FIRESTORE_EMULATOR_HOST` is set. */
@@ -70,6 +89,7 @@ export function pipelinePortsFrom(env: Environment): PipelinePorts {
   const render = v.parse(renderConfigSchema, json(env, 'INFRASTREAM_RENDER_CONFIG'));
   const source = createGitHubRepositorySource({ octokit });
   return {
+    repository: governedRepositoryFrom(env),
     store: firestoreFrom(env),
     publisher: publisherFrom(env),
     source,

@@ -1,7 +1,7 @@
 import { http, type Request, type Response } from '@google-cloud/functions-framework';
 import { systemClock } from '../shared/adapters/system-clock.ts';
 import { createDocumentDeliveryStore } from '../shared/pipeline/document-delivery-store.ts';
-import { firestoreFrom, publisherFrom } from './configuration.ts';
+import { firestoreFrom, governedRepositoryFrom, publisherFrom } from './configuration.ts';
 import {
   createWebhookReceiver,
   DEFAULT_MAX_BODY_BYTES,
@@ -23,12 +23,16 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
   };
 }
 
-/** Reads the deployment's configuration: Firestore for deliveries, Pub/Sub for the bus. */
+/**
+ * Reads the deployment's configuration: the governed repository, Firestore for deliveries,
+ * Pub/Sub for the bus.
+ */
 function fromEnvironment(): IngestOptions {
   const max = Number(process.env['INFRASTREAM_MAX_BODY_BYTES'] ?? DEFAULT_MAX_BODY_BYTES);
   return {
     // Comma-separated so a rotation lists the new and the old secret side by side.
     secrets: (process.env['INFRASTREAM_WEBHOOK_SECRETS'] ?? '').split(',').map((s) => s.trim()),
+    repository: governedRepositoryFrom(process.env),
     deliveries: createDocumentDeliveryStore(firestoreFrom(process.env), systemClock),
     publisher: publisherFrom(process.env),
     maxBodyBytes: Number.isSafeInteger(max) && max > 0 ? max : DEFAULT_MAX_BODY_BYTES,

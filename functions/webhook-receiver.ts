@@ -3,13 +3,19 @@ import { verify } from '@octokit/webhooks-methods';
 import * as v from 'valibot';
 import { PUSH_TOPIC, type PushMessage } from '../shared/core/contracts/push-message.ts';
 import { classifyPush, pushEventSchema } from '../shared/core/pipeline/classify-push.ts';
+import {
+  formatGovernedRepository,
+  type GovernedRepository,
+} from '../shared/core/pipeline/governed-repository.ts';
 import type { DeliveryStore } from '../shared/ports/delivery-store.ts';
 import type { Publisher } from '../shared/ports/publisher.ts';
 
-/** What the ingest handler needs: its secrets, its ports and its body limit. */
+/** What the ingest handler needs: its secrets, its repository, its ports and its body limit. */
 export interface IngestOptions {
   /** Webhook secrets, any of which may sign a delivery: the old and new one while rotating. */
   readonly secrets: readonly string[];
+  /** The one repository whose pushes are processed, by GitHub's id. */
+  readonly repository: GovernedRepository;
   readonly deliveries: DeliveryStore;
   readonly publisher: Publisher;
   /** Larger bodies are refused before any HMAC is computed over them. */
@@ -38,15 +44,19 @@ export interface WebhookReply {
 }
 
 /**
- * Creates the ingest stage: authenticates a GitHub webhook delivery, deduplicates it and
- * publishes one `push` message of references. It does nothing else, so it answers well
- * within GitHub's 10 s.
+ * Creates the ingest stage: authenticates a GitHub webhook delivery, refuses a push of any
+ * repository but the governed one, deduplicates it and publishes one `push` message of
+ * references. It does nothing else, so it answers well within GitHub's 10 s.
  */
 export function createWebhookReceiver(
   options: IngestOptions,
 ): (req: WebhookRequest) => Promise<WebhookReply> {
   const secrets = options.secrets.filter((secret) => secret !== '');
   if (secrets.length === 0) throw new Error('ingest: at least one webhook secret is required');
+  const governedId = options.repository.id;
+  if (governedId === undefined) {
+    throw new Error("ingest: the governed repository must be named with GitHub's id");
+  }
   const { deliveries, publisher, maxBodyBytes } = options;
   return handle;
 
@@ -77,22 +87,45 @@ export function createWebhookReceiver(
     if (!decoded.success) return fail(400, 'malformed push event');
     const push = decoded.output;
     const repository = push.repository;
-
-    const claim = await deliveries.claim(delivery, {
+    const received = {
       event,
       repository: `${repository.owner.login}/${repository.name}`,
+      repositoryId: repository.id,
       ref: push.ref,
       after: push.after,
-    });
+    };
+
+    // The id, not the name: a rename keeps it, while a fork, a repository created under a
+    // freed name or another one the secret or the App also covers has another. Refused with
+    // a 403 that GitHub's delivery log shows, recorded so that no redelivery of it is ever
+    // processed, and never published, so never parsed.
+    if (repository.id !== governedId) {
+      const named = formatGovernedRepository({
+        owner: repository.owner.login,
+        name: repository.name,
+        id: repository.id,
+      });
+      await deliveries.refuse(delivery, {
+        ...received,
+        refused: `${named} is not the repository this pipeline governs`,
+      });
+      return {
+        status: 403,
+        body: { error: 'not the repository this pipeline governs', repository: named },
+      };
+    }
+
+    const claim = await deliveries.claim(delivery, received);
     if (claim === 'duplicate') return { status: 200, body: { duplicate: true } };
     const { action } = classifyPush(push);
     const message: PushMessage = {
-      version: 1,
+      version: 2,
       delivery,
       repository: {
         owner: repository.owner.login,
         name: repository.name,
         defaultBranch: repository.default_branch,
+        id: repository.id,
       },
       ref: push.ref,
       before: push.before,

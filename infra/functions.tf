@@ -2,6 +2,7 @@ locals {
   # What every function reads (functions/configuration.ts).
   common_environment = {
     INFRASTREAM_PROJECT            = var.project
+    INFRASTREAM_REPOSITORY         = var.repository
     INFRASTREAM_FIRESTORE_DATABASE = google_firestore_database.this.name
     INFRASTREAM_TOPIC_PREFIX       = var.topic_prefix
   }

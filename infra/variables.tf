@@ -77,6 +77,17 @@ variable "firestore_location" {
   }
 }
 
+variable "repository" {
+  description = "The manifest repository the pipeline governs, OWNER/NAME#ID with GitHub's numeric repository id (gh api repos/OWNER/NAME --jq .id): pushes of any other repository are refused, and its state is kept under the id."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9-]{0,38}/[A-Za-z0-9._-]{1,100}#[1-9][0-9]{0,15}$", var.repository))
+    error_message = "repository must be OWNER/NAME#ID, such as acme/platform#123456789, with GitHub's numeric repository id."
+  }
+}
+
 variable "github_app_id" {
   description = "ID of the GitHub App the pipeline acts as (Contents read and write, Checks read and write, Metadata read)."
   type        = string

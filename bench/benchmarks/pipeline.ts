@@ -21,7 +21,11 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '../../test/support/emulator-process.ts';
-import { deliverWebhook, signedPushWebhook } from '../../test/support/github-webhook.ts';
+import {
+  deliverWebhook,
+  GITHUB_REPOSITORY_ID,
+  signedPushWebhook,
+} from '../../test/support/github-webhook.ts';
 import { startLoopbackCloudBuild } from '../../test/support/loopback-cloud-build.ts';
 import { startLoopbackGitHub } from '../../test/support/loopback-github.ts';
 import {
@@ -126,7 +130,9 @@ export const pipelineBenchmark: Benchmark = {
       const functions = new PushedFunctions({ projectId, topicPrefix, pubsubHost: pubsub.host });
       closers.push(() => functions.close());
       const gitHubPorts = loopbackGitHubPorts(github);
+      const governed = { owner: REPOSITORY.owner, name: REPOSITORY.name, id: GITHUB_REPOSITORY_ID };
       const ports: PipelinePorts = {
+        repository: governed,
         store: counted.store,
         publisher,
         ...gitHubPorts,
@@ -142,12 +148,17 @@ export const pipelineBenchmark: Benchmark = {
         'ingest',
         createIngestHandler({
           secrets: [SECRET],
+          repository: governed,
           deliveries: createDocumentDeliveryStore(counted.store, systemClock),
           publisher,
           maxBodyBytes: 25 * 1024 * 1024,
         }),
       );
-      const state = new RepositoryState(counted.store, REPOSITORY, systemClock);
+      const state = new RepositoryState(
+        counted.store,
+        { ...REPOSITORY, id: GITHUB_REPOSITORY_ID },
+        systemClock,
+      );
 
       /** Sends the push of `after` and waits until every build it causes is requested. */
       const push = async (before: string, after: string) => {

@@ -7,7 +7,13 @@ import { compileWorkspaces } from '../../shared/core/governance/compile-workspac
 import { hasErrors } from '../../shared/core/issues/issue.ts';
 import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
 import {
+  GOVERNED_REPOSITORY_FORMAT,
+  parseGovernedRepository,
+  type GovernedRepository,
+} from '../../shared/core/pipeline/governed-repository.ts';
+import {
   exampleRenderConfig,
+  exampleRepository,
   renderConfigSchema,
   type RenderConfig,
 } from '../../shared/core/render/render-config.ts';
@@ -17,19 +23,27 @@ import { analyze, refuseInvalid } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 
 export const renderUsage = `Usage: infrastream render [DIR] --out DIR [--workspace ID] [--config FILE]
+                          [--repository OWNER/NAME#ID]
 
 Renders each workspace of the repository at DIR as a Terraform root module in JSON
 syntax, OUT/<workspace>/main.tf.json, calling the pre-hardened modules.
   --workspace ID   only this workspace (organization, or <unit>.<environment>.<project>)
   --config FILE    organization id, billing account, hub network, state bucket and module
-                   source (pinned), as JSON; without it, placeholders for a local look`;
+                   source (pinned), as JSON; without it, placeholders for a local look
+  --repository R   the repository the workspaces' Terraform state is kept under, as the
+                   pipeline names it (INFRASTREAM_REPOSITORY); required with --config`;
 
 /** `infrastream render`: the Terraform of every workspace, or of one. */
 export async function renderCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { out: { type: 'string' }, workspace: { type: 'string' }, config: { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      workspace: { type: 'string' },
+      config: { type: 'string' },
+      repository: { type: 'string' },
+    },
   });
   if (values.out === undefined)
     throw new UsageError('--out is required: the folder to write the workspaces to');
@@ -40,6 +54,15 @@ export async function renderCommand(args: readonly string[], io: CliIo): Promise
     values.config === undefined
       ? exampleRenderConfig
       : await readRenderConfig(resolve(io.cwd, values.config));
+  // A deployment's state is under its repository's key: rendered without it, a root module
+  // would plan against state that is not the workspace's.
+  if (values.config !== undefined && values.repository === undefined) {
+    throw new UsageError(
+      `--repository is required with --config: the state of each workspace is kept under the repository (${GOVERNED_REPOSITORY_FORMAT})`,
+    );
+  }
+  const repository =
+    values.repository === undefined ? exampleRepository : repositoryOption(values.repository);
 
   const analysis = await analyze(readRepositoryFiles(directory, defaultYamlLimits.maxFiles), io);
   if (hasErrors(analysis.issues)) {
@@ -61,11 +84,18 @@ export async function renderCommand(args: readonly string[], io: CliIo): Promise
     await mkdir(join(out, workspace.id), { recursive: true });
     await writeFile(
       join(out, workspace.id, 'main.tf.json'),
-      renderWorkspace(analysis.state, workspace, config),
+      renderWorkspace(analysis.state, workspace, config, repository),
     );
     io.stdout(`${join(out, workspace.id, 'main.tf.json')}\n`);
   }
   return exitCodes.ok;
+}
+
+/** The value of `--repository`, or a usage error that says what was expected. */
+export function repositoryOption(text: string): GovernedRepository {
+  const parsed = parseGovernedRepository(text);
+  if (!parsed.ok) throw new UsageError(`--repository: ${parsed.message}`);
+  return parsed.repository;
 }
 
 /** Reads and validates a render configuration file; a usage error names what is wrong. */

@@ -54,9 +54,16 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       : await readRenderConfig(resolve(io.cwd, values.config));
   const commit = await resolveCommit(directory, 'HEAD');
   const branch = await currentBranch(directory);
-  const pipeline = createEmbeddedPipeline({ directory, render, apply: values.apply });
+  // A local folder has no GitHub id: its state is kept under its name, local/<folder>.
+  const governed = { owner: 'local', name: basename(directory) };
+  const pipeline = createEmbeddedPipeline({
+    directory,
+    repository: governed,
+    render,
+    apply: values.apply,
+  });
   // The checked-out branch is the one the embedded pipeline applies.
-  const repository = { owner: 'local', name: basename(directory), defaultBranch: branch };
+  const repository = { ...governed, defaultBranch: branch };
   const state = new RepositoryState(pipeline.ports.store, repository, pipeline.ports.clock);
   const before = (await state.repositoryDocument()).current;
 
@@ -74,7 +81,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     return exitCodes.ok;
   }
   const push: PushMessage = {
-    version: 1,
+    version: 2,
     delivery: `run-${commit.slice(0, 12)}-${pipeline.ports.clock.now().replace(/[^0-9]/g, '')}`,
     repository,
     ref: `refs/heads/${branch}`,

@@ -3,6 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
+import {
+  GOVERNED_REPOSITORY_FORMAT,
+  type GovernedRepository,
+} from '../../shared/core/pipeline/governed-repository.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 import { createDocumentDeliveryStore } from '../../shared/pipeline/document-delivery-store.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
@@ -10,14 +14,18 @@ import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { configuredStore } from '../configured-store.ts';
 import { createEmbeddedPipeline } from '../embedded-pipeline.ts';
-import { readRenderConfig } from './render.ts';
+import { readRenderConfig, repositoryOption } from './render.ts';
 
-export const serveUsage = `Usage: infrastream serve [DIR] [--port N] [--host HOST] [--apply] [--config FILE]
+export const serveUsage = `Usage: infrastream serve [DIR] --repository OWNER/NAME#ID [--port N] [--host HOST]
+                         [--apply] [--config FILE]
 
 Receives GitHub webhooks at POST /webhooks/github and runs every stage in this process,
 reading each pushed commit from the git repository at DIR (fetch it there first). The
-secret is INFRASTREAM_WEBHOOK_SECRET (a comma-separated list while rotating). State is kept
-in DIR/.infrastream, or in Firestore when INFRASTREAM_FIRESTORE_PROJECT is set.
+secret is INFRASTREAM_WEBHOOK_SECRET (a comma-separated list while rotating). Pushes of
+any other repository than --repository are refused. State is kept in DIR/.infrastream, or
+in Firestore when INFRASTREAM_FIRESTORE_PROJECT is set.
+  --repository R   the repository served, OWNER/NAME#ID with GitHub's id (gh api
+                   repos/OWNER/NAME --jq .id); default INFRASTREAM_REPOSITORY
   --port N         port to listen on (default 8080; 0 picks a free one)
   --host HOST      address to listen on (default 127.0.0.1)
   --apply          run terraform for the builds of the default branch
@@ -36,6 +44,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
       host: { type: 'string', default: '127.0.0.1' },
       apply: { type: 'boolean', default: false },
       config: { type: 'string' },
+      repository: { type: 'string' },
     },
   });
   if (positionals.length > 1)
@@ -51,15 +60,23 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     throw new UsageError(
       'INFRASTREAM_WEBHOOK_SECRET is not set: the webhook secret GitHub signs with',
     );
+  const repository = servedRepository(values.repository ?? io.env.INFRASTREAM_REPOSITORY);
   const directory = resolve(io.cwd, positionals[0] ?? '.');
   const render =
     values.config === undefined
       ? exampleRenderConfig
       : await readRenderConfig(resolve(io.cwd, values.config));
   const store = await configuredStore(io, directory);
-  const pipeline = createEmbeddedPipeline({ directory, render, apply: values.apply, store });
+  const pipeline = createEmbeddedPipeline({
+    directory,
+    repository,
+    render,
+    apply: values.apply,
+    store,
+  });
   const receive = createWebhookReceiver({
     secrets,
+    repository,
     deliveries: createDocumentDeliveryStore(store, systemClock),
     publisher: pipeline.bus,
     maxBodyBytes: MAX_BODY_BYTES,
@@ -118,6 +135,22 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   });
   await draining;
   return exitCodes.ok;
+}
+
+/** The repository a webhook server serves: named, with GitHub's id, or a usage error. */
+function servedRepository(text: string | undefined): GovernedRepository {
+  if (text === undefined || text === '') {
+    throw new UsageError(
+      `--repository or INFRASTREAM_REPOSITORY is required: the repository whose pushes are served, ${GOVERNED_REPOSITORY_FORMAT}`,
+    );
+  }
+  const repository = repositoryOption(text);
+  if (repository.id === undefined) {
+    throw new UsageError(
+      `--repository: expected ${GOVERNED_REPOSITORY_FORMAT}: pushes are matched by GitHub's repository id, found "${text}"`,
+    );
+  }
+  return repository;
 }
 
 /** The body as bytes, refused (before reading it all) past `limit`. */

@@ -6,6 +6,7 @@ import {
   type RepositoryDocument,
 } from '../../shared/pipeline/state-documents.ts';
 import type { DocumentData, StoredDocument } from '../../shared/ports/document-store.ts';
+import { formatGovernedRepository } from '../../shared/core/pipeline/governed-repository.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { configuredStore } from '../configured-store.ts';
 
@@ -15,7 +16,8 @@ export const stateUsage = `Usage: infrastream state [commits|resources|workspace
 Shows what the pipeline recorded: without a collection, the repository's current revision
 and latest events; with one, its documents; with an ID, one document in full.
   --dir DIR        the repository folder of the embedded state (DIR/.infrastream), default .
-  --repository R   which repository, when the store holds several
+  --repository R   which repository, when the store holds several: OWNER/NAME#ID (or
+                   OWNER/NAME for a local folder), or GitHub's id
   --format F       text (default) or json
 The store is the embedded one unless INFRASTREAM_FIRESTORE_PROJECT is set (see the README).`;
 
@@ -50,7 +52,7 @@ export async function stateCommand(args: readonly string[], io: CliIo): Promise<
     io.stderr(
       repositories.length === 0
         ? 'infrastream state: nothing recorded yet (run `infrastream run` first)\n'
-        : `infrastream state: ${repositories.length} repositories recorded; choose one with --repository (${repositories.map((entry) => fromDocumentId(entry.id)).join(', ')})\n`,
+        : `infrastream state: ${repositories.length} repositories recorded; choose one with --repository (${repositories.map(nameOf).join(', ')})\n`,
     );
     return exitCodes.issues;
   }
@@ -66,7 +68,7 @@ export async function stateCommand(args: readonly string[], io: CliIo): Promise<
     print({ repository, events: latest }, () => {
       const current = repository.current;
       return [
-        `repository ${repository.owner}/${repository.name} (default branch ${repository.defaultBranch})`,
+        `repository ${formatGovernedRepository(repository)} (default branch ${repository.defaultBranch})`,
         current === null
           ? 'no revision recorded'
           : `current revision ${current.sequence}: ${current.commit} (recorded ${current.recordedAt})`,
@@ -123,8 +125,17 @@ function pickRepository(
   wanted: string | undefined,
 ): StoredDocument | undefined {
   if (wanted !== undefined)
-    return repositories.find((entry) => fromDocumentId(entry.id) === wanted);
+    return repositories.find(
+      (entry) => fromDocumentId(entry.id) === wanted || nameOf(entry) === wanted,
+    );
   return repositories.length === 1 ? repositories[0] : undefined;
+}
+
+/** `owner/name#id` as the repository document says, its key when it says nothing. */
+function nameOf(entry: StoredDocument): string {
+  const { owner, name, id } = entry.data as Partial<RepositoryDocument>;
+  if (owner === undefined || name === undefined) return fromDocumentId(entry.id);
+  return formatGovernedRepository({ owner, name, id });
 }
 
 function sortBy(documents: readonly DocumentData[], field: string): DocumentData[] {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { protos } from '@google-cloud/cloudbuild';
 import { BUILD_SUBSTITUTIONS } from '../core/contracts/build-notification.ts';
-import type { RenderConfig } from '../core/render/render-config.ts';
+import { workspaceStatePrefix, type RenderConfig } from '../core/render/render-config.ts';
 import type { BuildSubmission } from '../ports/build-service.ts';
 
 type Build = protos.google.devtools.cloudbuild.v1.IBuild;
@@ -99,8 +99,11 @@ export function cloudBuildOf(submission: BuildSubmission, definition: CloudBuild
   const timeout = (id: CloudBuildStepId) => ({ seconds: definition.stepTimeoutSeconds[id] });
   // Every substitution must appear in the build: MUST_MATCH refuses unused ones. These make
   // the build's own log say what it builds.
+  // The repository as INFRASTREAM_REPOSITORY names it, owner/name#id: the render step keeps the
+  // workspace's state under it, as the pipeline did.
+  const governed = `$${BUILD_SUBSTITUTIONS.repository}#$${BUILD_SUBSTITUTIONS.repositoryId}`;
   const traced = [
-    `INFRASTREAM_REPOSITORY=$${BUILD_SUBSTITUTIONS.repository}`,
+    `INFRASTREAM_REPOSITORY=${governed}`,
     `INFRASTREAM_COMMIT=$${BUILD_SUBSTITUTIONS.commit}`,
     `INFRASTREAM_SEQUENCE=$${BUILD_SUBSTITUTIONS.sequence}`,
     `INFRASTREAM_APPLY=$${BUILD_SUBSTITUTIONS.apply}`,
@@ -121,7 +124,7 @@ export function cloudBuildOf(submission: BuildSubmission, definition: CloudBuild
     env: ['TF_IN_AUTOMATION=1', 'TF_INPUT=0'],
     timeout: timeout(id),
   });
-  const { bucket, prefix } = definition.renderConfig.state;
+  const { bucket } = definition.renderConfig.state;
 
   const steps: BuildStep[] = [
     // The configuration goes through the environment, not the shell's command line, so that
@@ -142,6 +145,8 @@ export function cloudBuildOf(submission: BuildSubmission, definition: CloudBuild
         RENDERED,
         '--config',
         CONFIG_FILE,
+        '--repository',
+        governed,
       ],
     }),
     // What is applied is what the pipeline planned and showed: the same bytes, or nothing.
@@ -158,7 +163,7 @@ export function cloudBuildOf(submission: BuildSubmission, definition: CloudBuild
       '-input=false',
       '-no-color',
       `-backend-config=bucket=${bucket}`,
-      `-backend-config=prefix=${prefix}/${workspace}`,
+      `-backend-config=prefix=${workspaceStatePrefix(definition.renderConfig, repository, workspace)}`,
     ]),
     terraform('validate', ['validate', '-no-color']),
     terraform('plan', ['plan', '-input=false', '-no-color', '-out=tfplan']),
@@ -182,6 +187,7 @@ export function cloudBuildOf(submission: BuildSubmission, definition: CloudBuild
     steps,
     substitutions: {
       [BUILD_SUBSTITUTIONS.repository]: `${repository.owner}/${repository.name}`,
+      [BUILD_SUBSTITUTIONS.repositoryId]: String(repository.id ?? ''),
       [BUILD_SUBSTITUTIONS.workspace]: workspace,
       [BUILD_SUBSTITUTIONS.commit]: commit,
       [BUILD_SUBSTITUTIONS.sequence]: String(submission.sequence),

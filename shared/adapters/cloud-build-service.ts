@@ -1,6 +1,7 @@
 import { CloudBuildClient, type protos } from '@google-cloud/cloudbuild';
 import * as v from 'valibot';
 import { BUILD_SUBSTITUTIONS } from '../core/contracts/build-notification.ts';
+import { isGovernedRepository } from '../core/pipeline/governed-repository.ts';
 import { renderConfigSchema } from '../core/render/render-config.ts';
 import type { BuildService, BuildSubmission, SubmittedBuild } from '../ports/build-service.ts';
 import {
@@ -119,6 +120,12 @@ const submissionSchema = v.object({
       v.string(),
       v.regex(/^(?!\.\.?$)[A-Za-z0-9._-]{1,100}$/, 'expected a GitHub repository name'),
     ),
+    // The workspaces' state is kept under it: by name, a rename would lose it.
+    id: v.pipe(
+      v.number("expected GitHub's repository id: the Terraform state is kept under it"),
+      v.safeInteger("expected GitHub's repository id"),
+      v.minValue(1, "expected GitHub's repository id"),
+    ),
   }),
   // Becomes a path of the build and a state prefix: no empty, `.` or `..` segments.
   workspace: v.pipe(
@@ -215,7 +222,6 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
     const filter = cloudBuildTags(request)
       .map((tag) => `tags="${tag}"`)
       .join(' AND ');
-    const repository = `${request.repository.owner}/${request.repository.name}`;
     // Without projectId: the client would then address the global builds, not the region's.
     let page: protos.google.devtools.cloudbuild.v1.IListBuildsRequest | null = {
       parent,
@@ -232,7 +238,8 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
       // sequence: a forced push back to an older commit is a new revision, built again.
       const found = builds.find(
         (build) =>
-          build.substitutions?.[BUILD_SUBSTITUTIONS.repository] === repository &&
+          build.substitutions != null &&
+          isGovernedRepository(request.repository, builtRepository(build.substitutions)) &&
           build.substitutions[BUILD_SUBSTITUTIONS.workspace] === request.workspace &&
           build.substitutions[BUILD_SUBSTITUTIONS.sequence] === String(request.sequence) &&
           typeof build.id === 'string' &&
@@ -243,6 +250,13 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
     }
     return undefined;
   }
+}
+
+/** The repository a build names: by id, or by name only for a build started before ids. */
+function builtRepository(substitutions: Readonly<Record<string, string>>) {
+  const [owner = '', name = ''] = (substitutions[BUILD_SUBSTITUTIONS.repository] ?? '').split('/');
+  const id = substitutions[BUILD_SUBSTITUTIONS.repositoryId];
+  return { owner, name, ...(id === undefined ? {} : { id: Number(id) }) };
 }
 
 function submitted(build: protos.google.devtools.cloudbuild.v1.IBuild): SubmittedBuild {

@@ -77,6 +77,9 @@ export class LocalBuildService implements BuildService {
       status,
       substitutions: {
         [BUILD_SUBSTITUTIONS.repository]: `${request.repository.owner}/${request.repository.name}`,
+        ...(request.repository.id === undefined
+          ? {}
+          : { [BUILD_SUBSTITUTIONS.repositoryId]: String(request.repository.id) }),
         [BUILD_SUBSTITUTIONS.workspace]: request.workspace,
         [BUILD_SUBSTITUTIONS.commit]: request.commit,
         [BUILD_SUBSTITUTIONS.sequence]: String(request.sequence),

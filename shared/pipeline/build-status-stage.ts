@@ -6,7 +6,8 @@ import {
   type BuildNotification,
 } from '../core/contracts/build-notification.ts';
 import { BUILDS_TOPIC, type BuildRequestMessage } from '../core/contracts/build-request-message.ts';
-import { RepositoryState, toData } from './repository-state.ts';
+import { isGovernedRepository } from '../core/pipeline/governed-repository.ts';
+import { governedState, toData } from './repository-state.ts';
 import { buildRecord, workspaceDocument } from './builds-stage.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
 import type { BuildDocument, RepositoryDocument, WorkspaceDocument } from './state-documents.ts';
@@ -15,6 +16,8 @@ import type { BuildDocument, RepositoryDocument, WorkspaceDocument } from './sta
 interface PipelineBuild {
   readonly owner: string;
   readonly name: string;
+  /** Absent from builds started before builds carried it. */
+  readonly id?: number;
   readonly workspace: string;
   readonly commit: string;
   readonly sequence: number;
@@ -25,10 +28,11 @@ interface PipelineBuild {
  * The build-status stage: records what Cloud Build says about a build, and when it ends,
  * frees the workspace for the next build. Only a successful apply advances the workspace's
  * applied revision, and never backwards: an older build that ends after a newer one changes
- * nothing. Notifications of builds that are not the pipeline's are ignored.
+ * nothing. Notifications of builds that are not the pipeline's, or of another repository's
+ * (Cloud Build notifies every build of the project), are ignored.
  */
 export function createBuildStatusStage(
-  ports: Pick<PipelinePorts, 'store' | 'publisher' | 'clock'>,
+  ports: Pick<PipelinePorts, 'store' | 'publisher' | 'clock' | 'repository'>,
 ): Stage {
   return async (data) => {
     const decoded = decodeBuildNotification(data);
@@ -36,16 +40,15 @@ export function createBuildStatusStage(
     const notification = decoded.message;
     const build = pipelineBuild(notification);
     if (build === undefined) return { status: 'skipped', detail: 'not a pipeline build' };
-    const repositoryPath = new RepositoryState(
-      ports.store,
-      { owner: build.owner, name: build.name, defaultBranch: '' },
-      ports.clock,
-    ).paths.repository;
-    const repository = (await ports.store.get(repositoryPath)) as RepositoryDocument | undefined;
+    if (!isGovernedRepository(ports.repository, build)) {
+      return { status: 'skipped', detail: `a build of ${build.owner}/${build.name}` };
+    }
+    const state = governedState(ports, { owner: build.owner, name: build.name, defaultBranch: '' });
+    const repository = (await ports.store.get(state.paths.repository)) as
+      RepositoryDocument | undefined;
     if (repository === undefined) {
       return { status: 'rejected', detail: `no repository ${build.owner}/${build.name}` };
     }
-    const state = new RepositoryState(ports.store, repository, ports.clock);
     const final = FINAL_BUILD_STATES.has(notification.status);
 
     const outcome = await ports.store.transact(async (transaction) => {
@@ -142,5 +145,14 @@ function pipelineBuild(notification: BuildNotification): PipelineBuild | undefin
   if (repository?.length !== 2 || workspace === undefined || commit === undefined) return undefined;
   if (!Number.isInteger(sequence) || sequence < 1) return undefined;
   const [owner, name] = repository as [string, string];
-  return { owner, name, workspace, commit, sequence, apply: value('apply') === 'true' };
+  const id = value('repositoryId');
+  return {
+    owner,
+    name,
+    ...(id === undefined ? {} : { id: Number(id) }),
+    workspace,
+    commit,
+    sequence,
+    apply: value('apply') === 'true',
+  };
 }

@@ -7,7 +7,12 @@ import { mapConcurrently } from '../core/async/map-concurrently.ts';
 import { renderWorkspace } from '../core/render/render-workspace.ts';
 import type { SubmittedBuild } from '../ports/build-service.ts';
 import type { DocumentTransaction } from '../ports/document-store.ts';
-import { RepositoryState, toData } from './repository-state.ts';
+import {
+  governedState,
+  toData,
+  type RepositoryState,
+  type StateRepository,
+} from './repository-state.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
 import type {
   BuildDocument,
@@ -47,14 +52,14 @@ const CONCURRENT_SUBMISSIONS = 8;
  * in another, and their builds start side by side.
  */
 export function createBuildsStage(
-  ports: Pick<PipelinePorts, 'store' | 'revisions' | 'builds' | 'clock' | 'render'>,
+  ports: Pick<PipelinePorts, 'store' | 'revisions' | 'builds' | 'clock' | 'render' | 'repository'>,
 ): Stage {
   return async (data) => {
     const decoded = decodeBuildRequestMessage(data);
     if (!decoded.ok) return rejectedMessage(BUILDS_TOPIC, decoded.issues);
     const { version: _, workspaces, ...revision } = decoded.message;
     const requests = workspaces.map((workspace): WorkspaceBuild => ({ ...revision, workspace }));
-    const state = new RepositoryState(ports.store, revision.repository, ports.clock);
+    const state = governedState(ports, revision.repository);
     const decisions = await ports.store.transact(async (transaction) => {
       const stored = await readBuilds(state, requests, transaction);
       return requests.map((request, index) =>
@@ -65,7 +70,7 @@ export function createBuildsStage(
       const decision = decisions[index];
       return decision?.kind === 'start' ? [{ request, resumed: decision.resumed }] : [];
     });
-    const started = await startBuilds(ports, starting);
+    const started = await startBuilds(ports, state.repository, starting);
     const landed = started.filter((result) => result.kind !== 'failed');
     if (landed.length > 0) {
       await ports.store.transact(async (transaction) => {
@@ -114,13 +119,19 @@ async function readBuilds(
   }));
 }
 
-/** Renders each workspace at the revision and hands its build to the backend. */
+/**
+ * Renders each workspace at the revision and hands its build to the backend, both under the
+ * governed repository's key: its Terraform state lives there.
+ */
 async function startBuilds(
   ports: Pick<PipelinePorts, 'revisions' | 'builds' | 'render'>,
+  governed: StateRepository,
   starting: readonly { readonly request: WorkspaceBuild; readonly resumed: boolean }[],
 ): Promise<Started[]> {
   const [first] = starting;
   if (first === undefined) return [];
+  const { owner, name, id } = governed;
+  const repository = { owner, name, ...(id === undefined ? {} : { id }) };
   const revision = await ports.revisions.load(first.request.repository, first.request.commit);
   const { state: desired } = revision.analysis;
   // The revision's model is compiled once per instance and shared by its workspaces' builds.
@@ -133,12 +144,12 @@ async function startBuilds(
       // recorded gets the same build back when the request is delivered again. A first
       // attempt tells it so, and spares it the look.
       const build = await ports.builds.submit({
-        repository: request.repository,
+        repository,
         workspace: request.workspace,
         commit: request.commit,
         sequence: request.sequence,
         apply: request.apply,
-        rootModule: renderWorkspace(desired, model, ports.render),
+        rootModule: renderWorkspace(desired, model, ports.render, repository),
         mayHaveStarted: resumed,
       });
       return { request, kind: 'submitted', build };

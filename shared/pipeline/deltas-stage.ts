@@ -10,7 +10,7 @@ import { canonical } from '../core/governance/plan.ts';
 import { formatPlanText } from '../core/report/format-plan.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
 import type { LoadedRevision } from './revision-loader.ts';
-import { RepositoryState, toData } from './repository-state.ts';
+import { governedState, toData, type RepositoryState } from './repository-state.ts';
 import { rejectedMessage, TransientError, type PipelinePorts, type Stage } from './stage.ts';
 import type {
   CommitDocument,
@@ -44,14 +44,21 @@ const PLAN_SUMMARY_WORKSPACES = 48 * 1024;
 export function createDeltasStage(
   ports: Pick<
     PipelinePorts,
-    'store' | 'publisher' | 'revisions' | 'reporter' | 'codeOwners' | 'clock' | 'apply'
+    | 'store'
+    | 'publisher'
+    | 'revisions'
+    | 'reporter'
+    | 'codeOwners'
+    | 'clock'
+    | 'apply'
+    | 'repository'
   >,
 ): Stage {
   return async (data) => {
     const decoded = decodeCommitMessage(data);
     if (!decoded.ok) return rejectedMessage(DESIRED_STATE_TOPIC, decoded.issues);
     const message = decoded.message;
-    const state = new RepositoryState(ports.store, message.repository, ports.clock);
+    const state = governedState(ports, message.repository);
     // Read together: record marks the commit and ends `recording` in one transaction.
     const [repository, stored] = await state.repositoryAndCommit(message.commit);
     // All of a revision's messages at once: the client sends them together.

@@ -2,8 +2,12 @@ import { MANIFESTS_TOPIC, type CommitMessage } from '../core/contracts/commit-me
 import { decodePushMessage, PUSH_TOPIC } from '../core/contracts/push-message.ts';
 import type { Issue } from '../core/issues/issue.ts';
 import { classifyPush } from '../core/pipeline/classify-push.ts';
+import {
+  formatGovernedRepository,
+  isGovernedRepository,
+} from '../core/pipeline/governed-repository.ts';
 import type { Annotation, CommitReport } from '../ports/commit-reporter.ts';
-import { RepositoryState } from './repository-state.ts';
+import { governedState, type RepositoryState } from './repository-state.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
 import {
   ISSUES_PER_PAGE,
@@ -22,16 +26,28 @@ export const VALIDATE_CHECK = 'infrastream/validate';
 /**
  * The parse stage: reads the whole tree at the pushed commit, validates every manifest and
  * policy rule, records the outcome on the commit and reports it where its author looks.
- * Only a valid commit goes on; tags and deleted branches are recorded and go nowhere.
+ * Only a valid commit goes on; tags and deleted branches are recorded and go nowhere. A push
+ * of another repository than the governed one is refused, whoever published it: ingest
+ * refuses those, and this check holds should one reach the bus another way.
  */
 export function createParseStage(
-  ports: Pick<PipelinePorts, 'store' | 'publisher' | 'revisions' | 'reporter' | 'clock'>,
+  ports: Pick<
+    PipelinePorts,
+    'store' | 'publisher' | 'revisions' | 'reporter' | 'clock' | 'repository'
+  >,
 ): Stage {
   return async (data) => {
     const decoded = decodePushMessage(data);
     if (!decoded.ok) return rejectedMessage(PUSH_TOPIC, decoded.issues);
     const push = decoded.message;
-    const state = new RepositoryState(ports.store, push.repository, ports.clock);
+    if (!isGovernedRepository(ports.repository, push.repository)) {
+      return {
+        status: 'rejected',
+        detail: `a push of ${formatGovernedRepository(push.repository)}, which is not the governed repository ${formatGovernedRepository(ports.repository)}`,
+      };
+    }
+    const { id: _, ...repository } = push.repository;
+    const state = governedState(ports, repository);
     const { action, reason } = classifyPush({
       ref: push.ref,
       deleted: push.deleted,
@@ -51,7 +67,7 @@ export function createParseStage(
     const next: CommitMessage = {
       version: 1,
       delivery: push.delivery,
-      repository: push.repository,
+      repository,
       ref: push.ref,
       commit,
       action,
@@ -60,7 +76,7 @@ export function createParseStage(
     };
     // Read together: a redelivery wastes a load the next stages reuse; a new push (the usual
     // case) does not wait for the store before it starts reading the tree.
-    const loading = ports.revisions.load(push.repository, commit);
+    const loading = ports.revisions.load(repository, commit);
     const known = (await state.commit(commit))?.stages.parse;
     if (known !== undefined) {
       loading.catch(() => undefined);
@@ -87,7 +103,7 @@ export function createParseStage(
     // adding one) and hands on again (which record answers as repeated).
     await Promise.all([
       stage.status === 'passed' ? ports.publisher.publish(MANIFESTS_TOPIC, next) : undefined,
-      ports.reporter.report(push.repository, commit, validationReport(stage, issues)),
+      ports.reporter.report(repository, commit, validationReport(stage, issues)),
       pages.length > 0 ? ports.store.write(pages) : undefined,
     ]);
     await state.updateCommit(

@@ -7,7 +7,7 @@ import {
 import { hasErrors } from '../core/issues/issue.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
 import { graphChanges, type GraphChanges } from './graph-documents.ts';
-import { RepositoryState, toData } from './repository-state.ts';
+import { governedState, toData, type RepositoryState } from './repository-state.ts';
 import { rejectedMessage, TransientError, type PipelinePorts, type Stage } from './stage.ts';
 import type { RecordStage, RepositoryDocument, RevisionPointer } from './state-documents.ts';
 
@@ -21,7 +21,10 @@ import type { RecordStage, RepositoryDocument, RevisionPointer } from './state-d
  * branches) pass through: nothing is recorded for them.
  */
 export function createRecordStage(
-  ports: Pick<PipelinePorts, 'store' | 'publisher' | 'revisions' | 'source' | 'clock'>,
+  ports: Pick<
+    PipelinePorts,
+    'store' | 'publisher' | 'revisions' | 'source' | 'clock' | 'repository'
+  >,
 ): Stage {
   return async (data) => {
     const decoded = decodeCommitMessage(data);
@@ -31,7 +34,7 @@ export function createRecordStage(
       await ports.publisher.publish(DESIRED_STATE_TOPIC, message);
       return { status: 'done', detail: 'plan only: nothing recorded' };
     }
-    const state = new RepositoryState(ports.store, message.repository, ports.clock);
+    const state = governedState(ports, message.repository);
     const [commitDocument, repository] = await Promise.all([
       state.commit(message.commit),
       state.repositoryDocument(),
@@ -250,6 +253,9 @@ async function markRecorded(
     if (revision !== undefined) {
       const updated: RepositoryDocument = {
         ...repository,
+        // The name the newest revision was pushed under: a renamed repository keeps its id.
+        owner: state.repository.owner,
+        name: state.repository.name,
         current: { ...revision, recordedAt: state.now() },
         recording: null,
       };

@@ -1,6 +1,7 @@
 import type { MessageRepository } from '../core/contracts/fields.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { DocumentData, DocumentStore, DocumentTransaction } from '../ports/document-store.ts';
+import type { PipelinePorts } from './stage.ts';
 import {
   repositoryPaths,
   type CommitDocument,
@@ -12,17 +13,20 @@ import {
 /** What a transaction can read. */
 type Reader = Pick<DocumentStore, 'get'> | DocumentTransaction;
 
+/** A repository as its state knows it: as messages name it, and by its id when it has one. */
+export type StateRepository = MessageRepository & { readonly id?: number };
+
 /**
  * Typed access to one repository's documents. The documents are only ever written by the
  * stages, through here, so reading them back as their types needs no second validation.
  */
 export class RepositoryState {
   readonly store: DocumentStore;
-  readonly repository: MessageRepository;
+  readonly repository: StateRepository;
   readonly paths: RepositoryPaths;
   readonly #clock: Clock;
 
-  constructor(store: DocumentStore, repository: MessageRepository, clock: Clock) {
+  constructor(store: DocumentStore, repository: StateRepository, clock: Clock) {
     this.store = store;
     this.repository = repository;
     this.paths = repositoryPaths(repository);
@@ -56,6 +60,7 @@ export class RepositoryState {
       (found as RepositoryDocument | undefined) ?? {
         owner: this.repository.owner,
         name: this.repository.name,
+        ...(this.repository.id === undefined ? {} : { id: this.repository.id }),
         defaultBranch: this.repository.defaultBranch,
         current: null,
         recording: null,
@@ -99,6 +104,22 @@ export class RepositoryState {
       { kind: 'set', path: this.paths.event(key), data: toData({ at: this.now(), ...event }) },
     ]);
   }
+}
+
+/**
+ * The governed repository's state, for a message that names it: keyed by the governed
+ * repository (its id, or its name when it has none) and never by what the message says, so
+ * that no message reaches another repository's documents. Names, which a rename changes, are
+ * the message's when the repository has an id.
+ */
+export function governedState(
+  ports: Pick<PipelinePorts, 'store' | 'clock' | 'repository'>,
+  named: MessageRepository,
+): RepositoryState {
+  const { owner, name, id } = ports.repository;
+  const repository: StateRepository =
+    id === undefined ? { ...named, owner, name } : { ...named, id };
+  return new RepositoryState(ports.store, repository, ports.clock);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ContractIssue } from '../core/contracts/decode-message.ts';
+import type { GovernedRepository } from '../core/pipeline/governed-repository.ts';
 import type { RenderConfig } from '../core/render/render-config.ts';
 import type { BuildService } from '../ports/build-service.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -33,6 +34,11 @@ export type Stage = (data: unknown) => Promise<StageOutcome>;
 
 /** Everything the stages use, wired from configuration by whoever runs them. */
 export interface PipelinePorts {
+  /**
+   * The one repository the pipeline governs. Its state is keyed by it, whatever a message
+   * names, and parse refuses a push of any other.
+   */
+  readonly repository: GovernedRepository;
   readonly store: DocumentStore;
   readonly publisher: Publisher;
   readonly source: RepositorySource;

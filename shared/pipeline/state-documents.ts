@@ -1,4 +1,5 @@
 import type { Issue } from '../core/issues/issue.ts';
+import { repositoryKey } from '../core/pipeline/governed-repository.ts';
 import type { RepositoryRef } from '../ports/repository-source.ts';
 
 /**
@@ -6,9 +7,10 @@ import type { RepositoryRef } from '../ports/repository-source.ts';
  * Google Cloud and on its emulator, files in the embedded default (docs/pipeline.md).
  *
  * ```
- * deliveries/{delivery}                          a webhook delivery ingest accepted
+ * deliveries/{delivery}                          a webhook delivery ingest accepted or refused
  * repositories/{repo}                            the repository, with `current`: the small
- *                                                pointer to its current revision
+ *                                                pointer to its current revision; {repo} is
+ *                                                GitHub's id, or owner/name without one
  *   commits/{sha}                                every pushed commit: per-stage status, issues
  *     issues/{page}                              every issue, when there are more than the
  *                                                commit document keeps
@@ -43,9 +45,12 @@ export function repositoryName(repository: RepositoryRef): string {
   return `${repository.owner}/${repository.name}`;
 }
 
-/** Paths of one repository's documents. */
+/**
+ * Paths of one repository's documents, under its id when it has one: a rename keeps them,
+ * and a repository that takes over the name never reaches them.
+ */
 export function repositoryPaths(repository: RepositoryRef) {
-  const root = `repositories/${documentId(repositoryName(repository))}`;
+  const root = `repositories/${documentId(repositoryKey(repository))}`;
   return {
     repository: root,
     commit: (sha: string) => `${root}/commits/${sha}`,
@@ -91,6 +96,8 @@ export interface RevisionPointer {
 export interface RepositoryDocument {
   readonly owner: string;
   readonly name: string;
+  /** GitHub's repository id, which `{repo}` is, when the repository has one. */
+  readonly id?: number;
   readonly defaultBranch: string;
   /** The current revision: what the default branch says should exist. */
   readonly current: (RevisionPointer & { readonly recordedAt: string }) | null;

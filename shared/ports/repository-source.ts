@@ -22,6 +22,8 @@ export interface RepositorySource {
 export interface RepositoryRef {
   readonly owner: string;
   readonly name: string;
+  /** GitHub's repository id, when known: what the pipeline keys the repository's state by. */
+  readonly id?: number;
 }
 
 /** One file of a tree. */

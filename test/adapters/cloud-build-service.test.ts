@@ -30,7 +30,7 @@ const renderConfig: RenderConfig = {
 };
 
 const submission: BuildSubmission = {
-  repository: { owner: 'acme', name: 'platform' },
+  repository: { owner: 'acme', name: 'platform', id: 4242 },
   workspace: 'payments.production.shop',
   commit: COMMIT,
   sequence: 42,
@@ -62,7 +62,7 @@ function service(overrides: Partial<CloudBuildServiceOptions> = {}) {
 }
 
 const traced = [
-  'INFRASTREAM_REPOSITORY=$_REPOSITORY',
+  'INFRASTREAM_REPOSITORY=$_REPOSITORY#$_REPOSITORY_ID',
   'INFRASTREAM_COMMIT=$_COMMIT',
   'INFRASTREAM_SEQUENCE=$_SEQUENCE',
   'INFRASTREAM_APPLY=$_APPLY',
@@ -96,6 +96,8 @@ const planSteps = [
       '.infrastream/rendered',
       '--config',
       '.infrastream/render-config.json',
+      '--repository',
+      '$_REPOSITORY#$_REPOSITORY_ID',
     ],
     env: traced,
     timeout: '600s',
@@ -121,7 +123,7 @@ const planSteps = [
       '-input=false',
       '-no-color',
       '-backend-config=bucket=acme-infrastream-state',
-      '-backend-config=prefix=workspaces/payments.production.shop',
+      '-backend-config=prefix=workspaces/4242/payments.production.shop',
     ],
     dir: directory,
     env: terraformEnv,
@@ -193,6 +195,7 @@ describe('the Cloud Build service', () => {
     });
     expect(build.substitutions).toEqual({
       _REPOSITORY: 'acme/platform',
+      _REPOSITORY_ID: '4242',
       _WORKSPACE: 'payments.production.shop',
       _COMMIT: COMMIT,
       _SEQUENCE: '42',
@@ -264,9 +267,17 @@ describe('the Cloud Build service', () => {
     expect(cloudBuild.builds).toHaveLength(4);
   });
 
-  it('does not take a build of another repository for this one', async () => {
-    await service().submit({ ...submission, repository: { owner: 'acme', name: 'other' } });
+  it('does not take a build of another repository for this one, but takes its own renamed', async () => {
+    await service().submit({
+      ...submission,
+      repository: { owner: 'acme', name: 'platform', id: 4243 },
+    });
     await service().submit(submission);
+    expect(cloudBuild.builds).toHaveLength(2);
+    await service().submit({
+      ...submission,
+      repository: { owner: 'acme', name: 'renamed', id: 4242 },
+    });
     expect(cloudBuild.builds).toHaveLength(2);
   });
 
@@ -360,6 +371,12 @@ describe('the Cloud Build service', () => {
     await expect(service().submit({ ...submission, workspace: '../state' })).rejects.toThrow(
       /workspace: expected a workspace id/,
     );
+    await expect(
+      service().submit({ ...submission, repository: { owner: 'acme', name: 'platform' } }),
+    ).rejects.toThrow(/build submission is not valid:\n {2}repository\.id: .*found nothing/);
+    await expect(
+      service().submit({ ...submission, repository: { owner: 'acme', name: 'platform', id: 0 } }),
+    ).rejects.toThrow(/repository\.id: expected GitHub's repository id, found 0/);
     expect(cloudBuild.requests).toHaveLength(0);
   });
 });

@@ -63,6 +63,8 @@ beforeAll(async () => {
       join(folder, 'planned'),
       '--config',
       join(folder, 'config.json'),
+      '--repository',
+      'acme/platform#4242',
     ],
     root,
     {},
@@ -86,7 +88,7 @@ async function runBuilderSteps(
 ): Promise<{ runs: Map<string, Run>; checkout: string }> {
   const build = cloudBuildOf(
     {
-      repository: { owner: 'acme', name: 'platform' },
+      repository: { owner: 'acme', name: 'platform', id: 4242 },
       workspace: WORKSPACE,
       commit: 'c'.repeat(40),
       sequence: 7,

@@ -93,28 +93,59 @@ describe('infrastream run, state and serve on a real git repository', () => {
     expect(run.stderr).toContain('is not in a git repository');
   });
 
+  it('refuses to serve without the repository it serves, named with its id', async () => {
+    const env = { INFRASTREAM_WEBHOOK_SECRET: 'secret' };
+    const timeoutMs = 20_000;
+    const missing = await runCli(['serve', repository.directory, '--port', '0'], {
+      env,
+      timeoutMs,
+    });
+    expect([missing.code, missing.stdout, missing.stderr.split('\n')[0]]).toEqual([
+      2,
+      '',
+      'infrastream serve: --repository or INFRASTREAM_REPOSITORY is required: the repository whose pushes are served, OWNER/NAME#ID',
+    ]);
+    const unnumbered = await runCli(
+      ['serve', repository.directory, '--port', '0', '--repository', 'acme/platform'],
+      { env, timeoutMs },
+    );
+    expect(unnumbered.code).toBe(2);
+    expect(unnumbered.stderr).toContain("pushes are matched by GitHub's repository id");
+    const malformed = await runCli(['serve', repository.directory, '--port', '0'], {
+      env: { ...env, INFRASTREAM_REPOSITORY: 'platform#42' },
+      timeoutMs,
+    });
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('--repository: expected OWNER/NAME#ID');
+  });
+
   it('serves the webhook: a signed push runs the stages, a forged one is refused', async () => {
     await repository.write({ 'groups/readers.yaml': groupManifest('readers') });
     const head = await repository.commit('Readers');
     const bin = fileURLToPath(new URL('../../bin/infrastream', import.meta.url));
     const child = spawn(process.execPath, [bin, 'serve', repository.directory, '--port', '0'], {
-      env: { ...process.env, INFRASTREAM_WEBHOOK_SECRET: 'new-secret, old-secret' },
+      env: {
+        ...process.env,
+        INFRASTREAM_WEBHOOK_SECRET: 'new-secret, old-secret',
+        INFRASTREAM_REPOSITORY: 'acme/platform#42',
+      },
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     try {
       const url = await waitFor(() => /listening on (\S+)/.exec(output)?.[1]);
-      const body = JSON.stringify({
-        ref: 'refs/heads/main',
-        before: '0'.repeat(40),
-        after: head,
-        created: false,
-        deleted: false,
-        forced: false,
-        repository: { name: 'platform', default_branch: 'main', owner: { login: 'acme' } },
-        pusher: { name: 'octocat' },
-      });
-      const send = async (secret: string, delivery: string) =>
+      const payload = (id: number) =>
+        JSON.stringify({
+          ref: 'refs/heads/main',
+          before: '0'.repeat(40),
+          after: head,
+          created: false,
+          deleted: false,
+          forced: false,
+          repository: { id, name: 'platform', default_branch: 'main', owner: { login: 'acme' } },
+          pusher: { name: 'octocat' },
+        });
+      const send = async (secret: string, delivery: string, body = payload(42)) =>
         fetch(url, {
           method: 'POST',
           headers: {
@@ -126,6 +157,10 @@ describe('infrastream run, state and serve on a real git repository', () => {
           body,
         });
       expect((await send('forged', 'd-1')).status).toBe(401);
+      // Another repository of the same name: refused, and no stage runs.
+      const namesake = await send('new-secret', 'd-0', payload(43));
+      expect(namesake.status).toBe(403);
+      expect(output).not.toContain('push:');
       const accepted = await send('old-secret', 'd-2');
       expect(accepted.status).toBe(202);
       await waitFor(() => (output.includes('builds: done') ? true : undefined));

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { pipelinePortsFrom } from '../../functions/configuration.ts';
+import { governedRepositoryFrom, pipelinePortsFrom } from '../../functions/configuration.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 
 // The Cloud Build client made here, as deployed, asks in the background whether it runs on
@@ -15,6 +15,7 @@ const { privateKey } = generateKeyPairSync('rsa', {
 
 const complete = {
   INFRASTREAM_PROJECT: 'acme-infrastream',
+  INFRASTREAM_REPOSITORY: 'acme/platform#123456789',
   INFRASTREAM_GITHUB_APP_ID: '4242',
   INFRASTREAM_GITHUB_PRIVATE_KEY: privateKey,
   INFRASTREAM_GITHUB_INSTALLATION_ID: '777',
@@ -43,6 +44,7 @@ describe('the functions read their configuration from the environment', () => {
   });
 
   for (const name of [
+    'INFRASTREAM_REPOSITORY',
     'INFRASTREAM_GITHUB_APP_ID',
     'INFRASTREAM_GITHUB_PRIVATE_KEY',
     'INFRASTREAM_RENDER_CONFIG',
@@ -52,6 +54,25 @@ describe('the functions read their configuration from the environment', () => {
       expect(() => pipelinePortsFrom({ ...complete, [name]: undefined })).toThrow(name);
     });
   }
+
+  it('governs the repository INFRASTREAM_REPOSITORY names, by GitHub’s id', () => {
+    expect(pipelinePortsFrom(complete).repository).toEqual({
+      owner: 'acme',
+      name: 'platform',
+      id: 123456789,
+    });
+    expect(governedRepositoryFrom({ INFRASTREAM_REPOSITORY: 'acme/platform#42' })).toEqual({
+      owner: 'acme',
+      name: 'platform',
+      id: 42,
+    });
+    expect(() => governedRepositoryFrom({ INFRASTREAM_REPOSITORY: 'acme/platform' })).toThrow(
+      "INFRASTREAM_REPOSITORY: expected OWNER/NAME#ID: GitHub's id is what identifies the repository",
+    );
+    expect(() => governedRepositoryFrom({ INFRASTREAM_REPOSITORY: 'acme#42' })).toThrow(
+      /^INFRASTREAM_REPOSITORY: expected OWNER\/NAME#ID/,
+    );
+  });
 
   it('says which variable is not JSON', () => {
     expect(() => pipelinePortsFrom({ ...complete, INFRASTREAM_CLOUD_BUILD: '{' })).toThrow(

@@ -18,9 +18,15 @@ const ZERO = '0000000000000000000000000000000000000000';
 const servers: Server[] = [];
 let registered = 0;
 
+/** The repository the handlers govern, as the payloads below name it. */
+const GOVERNED = { owner: 'acme', name: 'platform', id: 42 };
+
 /** Serves a fresh ingest handler through the Functions Framework's own server, on a free port. */
-async function start(secrets: readonly string[] = [SECRET], failPublishes = 0) {
-  const deliveries = new MemoryDeliveryStore();
+async function start(
+  secrets: readonly string[] = [SECRET],
+  failPublishes = 0,
+  { repository = GOVERNED, deliveries = new MemoryDeliveryStore() } = {},
+) {
   const publisher = new MemoryPublisher();
   // A fault injected in front of the real embedded publisher: the first publishes fail.
   let failures = failPublishes;
@@ -34,7 +40,13 @@ async function start(secrets: readonly string[] = [SECRET], failPublishes = 0) {
   const name = `ingest-test-${String(++registered)}`;
   http(
     name,
-    createIngestHandler({ secrets, deliveries, publisher: faulty, maxBodyBytes: 64 * 1024 }),
+    createIngestHandler({
+      secrets,
+      repository,
+      deliveries,
+      publisher: faulty,
+      maxBodyBytes: 64 * 1024,
+    }),
   );
   const server = getTestServer(name);
   servers.push(server);
@@ -195,9 +207,9 @@ describe('ingest: events', () => {
     expect(decoded).toStrictEqual({
       ok: true,
       message: {
-        version: 1,
+        version: 2,
         delivery: 'delivery-apply-1',
-        repository: { owner: 'acme', name: 'platform', defaultBranch: 'main' },
+        repository: { owner: 'acme', name: 'platform', defaultBranch: 'main', id: 42 },
         ref: 'refs/heads/main',
         before: BEFORE,
         after: AFTER,
@@ -210,8 +222,91 @@ describe('ingest: events', () => {
     expect(running.deliveries.deliveries.get('delivery-apply-1')).toEqual({
       event: 'push',
       repository: 'acme/platform',
+      repositoryId: 42,
       ref: 'refs/heads/main',
       after: AFTER,
     });
+  });
+});
+
+/** A push payload of another repository than the governed one, or of the governed one renamed. */
+function pushOf(owner: string, name: string, id: number): string {
+  return JSON.stringify(
+    pushPayload({
+      repository: {
+        ...{ id, name, full_name: `${owner}/${name}`, default_branch: 'main' },
+        owner: { login: owner, id: 7 },
+      },
+    }),
+  );
+}
+
+describe('ingest: the governed repository', () => {
+  /** Pushes that are not the governed repository's: [what, owner, name, id]. */
+  const foreign: [string, string, string, number][] = [
+    ['a repository created under the governed one’s name', 'acme', 'platform', 43],
+    ['a fork', 'mallory', 'platform', 9001],
+    ['another repository the secret also covers', 'acme', 'website', 44],
+  ];
+
+  it.each(foreign)('refuses a push of %s, records it and publishes nothing', async (...args) => {
+    const [, owner, name, id] = args;
+    const running = await start();
+    const response = await send(running, { body: pushOf(owner, name, id), delivery: 'foreign-1' });
+    expect(response).toEqual({
+      status: 403,
+      body: {
+        error: 'not the repository this pipeline governs',
+        repository: `${owner}/${name}#${String(id)}`,
+      },
+    });
+    expect(running.publisher.published).toEqual([]);
+    expect([...running.deliveries.deliveries]).toEqual([
+      [
+        'foreign-1',
+        {
+          event: 'push',
+          repository: `${owner}/${name}`,
+          repositoryId: id,
+          ref: 'refs/heads/main',
+          after: AFTER,
+          refused: `${owner}/${name}#${String(id)} is not the repository this pipeline governs`,
+        },
+      ],
+    ]);
+  });
+
+  it('accepts a push of the governed repository renamed, under its new name', async () => {
+    const running = await start();
+    const response = await send(running, { body: pushOf('acme-freight', 'manifests', 42) });
+    expect(response).toEqual({ status: 202, body: { accepted: true, action: 'apply' } });
+    expect(running.publisher.messages('push')).toMatchObject([
+      { repository: { owner: 'acme-freight', name: 'manifests', id: 42 } },
+    ]);
+  });
+
+  it('never processes a refused delivery, even redelivered once its repository is governed', async () => {
+    const deliveries = new MemoryDeliveryStore();
+    const first = await start([SECRET], 0, { deliveries });
+    const refused = { body: pushOf('acme', 'website', 44), delivery: 'website-1' };
+    expect((await send(first, refused)).status).toBe(403);
+    expect((await send(first, refused)).status).toBe(403);
+    const website = { owner: 'acme', name: 'website', id: 44 };
+    const second = await start([SECRET], 0, { repository: website, deliveries });
+    expect(await send(second, refused)).toEqual({ status: 200, body: { duplicate: true } });
+    expect([first.publisher.published, second.publisher.published]).toEqual([[], []]);
+    expect(deliveries.deliveries.get('website-1')).toHaveProperty('refused');
+  });
+
+  it('refuses to start without the governed repository’s id', () => {
+    expect(() =>
+      createIngestHandler({
+        secrets: [SECRET],
+        repository: { owner: 'acme', name: 'platform' },
+        deliveries: new MemoryDeliveryStore(),
+        publisher: new MemoryPublisher(),
+        maxBodyBytes: 1024,
+      }),
+    ).toThrow("ingest: the governed repository must be named with GitHub's id");
   });
 });

@@ -360,6 +360,25 @@ describe('infra: configuration', () => {
     expect(common.has('INFRASTREAM_PROJECT')).toBe(true);
   });
 
+  it('INFRASTREAM_INFRA_REPOSITORY: every function is bound to one repository, named with its GitHub id', () => {
+    const common = infra.locals.get('common_environment') as Readonly<Record<string, string>>;
+    expect(common['INFRASTREAM_REPOSITORY']).toBe('${var.repository}');
+    const variable = infra.variables.get('repository');
+    expect([variable?.nullable, variable?.default]).toEqual([false, undefined]);
+    // The validation's own regular expression, as Terraform would apply it.
+    const validation = (variable?.validation ?? []) as readonly Body[];
+    const [, pattern = ''] =
+      /regex\("(.*)", var\.repository\)/.exec(text(validation[0]?.condition)) ?? [];
+    const valid = (value: string) => new RegExp(pattern).test(value);
+    expect(['acme/platform#123456789', 'Acme-Corp/.github#1'].map(valid)).toEqual([true, true]);
+    expect(['acme/platform', 'acme/platform#0', 'acme#42', '/platform#42'].map(valid)).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
   it('INFRASTREAM_INFRA_LAYOUT: versions, validated inputs, the webhook URL and a README that lists them', () => {
     expect([...infra.files.keys()]).toEqual(
       expect.arrayContaining(['versions.tf', 'variables.tf', 'outputs.tf', 'main.tf']),

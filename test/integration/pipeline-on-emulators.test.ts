@@ -26,7 +26,12 @@ import {
   uniqueName,
 } from '../support/emulators.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
-import { deliverWebhook, signedPushWebhook, type Webhook } from '../support/github-webhook.ts';
+import {
+  deliverWebhook,
+  GITHUB_REPOSITORY_ID,
+  signedPushWebhook,
+  type Webhook,
+} from '../support/github-webhook.ts';
 import {
   startLoopbackCloudBuild,
   type LoopbackCloudBuild,
@@ -43,6 +48,7 @@ const unavailable = emulatorUnavailable('firestore', SUITE) ?? emulatorUnavailab
 
 const SECRET = 'pipeline-webhook-secret';
 const REPOSITORY = { owner: 'acme', name: 'platform', defaultBranch: 'main' } as const;
+const GOVERNED = { owner: 'acme', name: 'platform', id: GITHUB_REPOSITORY_ID } as const;
 const ZERO = '0'.repeat(40);
 /** Generous: every hop is a real HTTP push from the emulator on a loaded two-core machine. */
 const SETTLE_TIMEOUT_MS = 120_000;
@@ -94,6 +100,7 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
 
     const gitHubPorts = loopbackGitHubPorts(github);
     ports = {
+      repository: GOVERNED,
       store,
       publisher,
       ...gitHubPorts,
@@ -103,7 +110,7 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
       render: exampleRenderConfig,
       apply: true,
     };
-    state = new RepositoryState(store, REPOSITORY, systemClock);
+    state = new RepositoryState(store, { ...REPOSITORY, id: GOVERNED.id }, systemClock);
 
     for (const [topic, stage] of createPipelineStages(ports)) {
       await functions.subscribe(topic, stage);
@@ -113,6 +120,7 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
       'ingest',
       createIngestHandler({
         secrets: [SECRET],
+        repository: GOVERNED,
         deliveries: createDocumentDeliveryStore(store, systemClock),
         publisher,
         maxBodyBytes: 1024 * 1024,
@@ -130,10 +138,16 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
   });
 
   /** A signed push webhook of `after`, with its commit message read from the repository. */
-  async function webhook(push: { before: string; after: string; ref?: string }): Promise<Webhook> {
+  async function webhook(push: {
+    before: string;
+    after: string;
+    ref?: string;
+    id?: number;
+  }): Promise<Webhook> {
     const message = (await repository.git('log', '-1', '--format=%s', push.after)).trim();
     return signedPushWebhook(SECRET, {
       ...REPOSITORY,
+      ...(push.id === undefined ? {} : { id: push.id }),
       ref: push.ref ?? 'refs/heads/main',
       before: push.before,
       after: push.after,
@@ -186,6 +200,7 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
       expect(await store.get(`deliveries/${first.delivery}`)).toMatchObject({
         event: 'push',
         repository: 'acme/platform',
+        repositoryId: GITHUB_REPOSITORY_ID,
         ref: 'refs/heads/main',
         after: base,
       });
@@ -193,6 +208,8 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
       const workspaces = [...revision.analysis.state.workspaces].sort();
       expect(workspaces.length).toBeGreaterThan(0);
       expect(commit).toMatchObject({ commit: base, delivery: first.delivery, pusher: 'octocat' });
+      // Keyed by GitHub's id, so that a rename keeps the state.
+      expect(state.paths.repository).toBe(`repositories/${String(GITHUB_REPOSITORY_ID)}`);
       expect(commit.stages.parse).toMatchObject({ status: 'passed', errors: 0 });
       expect(commit.stages.record).toMatchObject({ status: 'recorded', sequence: 1 });
       expect(commit.stages.deltas).toMatchObject({ sequence: 1, codeowners: 'committed' });
@@ -213,6 +230,7 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
       for (const build of cloudBuild.builds) {
         expect(build.substitutions).toMatchObject({
           _REPOSITORY: 'acme/platform',
+          _REPOSITORY_ID: String(GITHUB_REPOSITORY_ID),
           _COMMIT: base,
           _SEQUENCE: '1',
           _APPLY: 'true',
@@ -334,6 +352,41 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
       expect(await store.get(`deliveries/${first.delivery}`)).toEqual(delivered);
       expect(cloudBuild.builds).toHaveLength(builds);
       expect((await state.commit(base))?.delivery).toBe(first.delivery);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'refuses a push of a repository created under the same name, and never parses it',
+    async () => {
+      const builds = cloudBuild.builds.length;
+      const namesake = await webhook({ before: ZERO, after: base, id: GITHUB_REPOSITORY_ID + 1 });
+      expect(await send(namesake)).toEqual({
+        status: 403,
+        body: {
+          error: 'not the repository this pipeline governs',
+          repository: `acme/platform#${String(GITHUB_REPOSITORY_ID + 1)}`,
+        },
+      });
+      expect(await store.get(`deliveries/${namesake.delivery}`)).toMatchObject({
+        repository: 'acme/platform',
+        repositoryId: GITHUB_REPOSITORY_ID + 1,
+        refused: `acme/platform#${String(GITHUB_REPOSITORY_ID + 1)} is not the repository this pipeline governs`,
+      });
+
+      // A tag push after it as a barrier, as above: the refused push would be on the topic first.
+      const marker = await webhook({ before: ZERO, after: base, ref: 'refs/tags/v2' });
+      expect((await send(marker)).status).toBe(202);
+      await until('the second tag push on the push topic', () =>
+        Promise.resolve(published.find((message) => message.delivery === marker.delivery)),
+      );
+      expect(published.map((message) => message.delivery)).not.toContain(namesake.delivery);
+      const events = await documents<EventDocument>(state.paths.events);
+      expect(events.filter((event) => event.delivery === namesake.delivery)).toEqual([]);
+      expect((await store.list('repositories')).map((entry) => entry.id)).toEqual([
+        String(GITHUB_REPOSITORY_ID),
+      ]);
+      expect(cloudBuild.builds).toHaveLength(builds);
     },
     TEST_TIMEOUT_MS,
   );

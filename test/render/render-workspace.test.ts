@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import type { GovernedRepository } from '../../shared/core/pipeline/governed-repository.ts';
+import { exampleRenderConfig, exampleRepository } from '../../shared/core/render/render-config.ts';
 import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
 import { editedOrganization } from '../support/base-organization.ts';
 import { examplesDirectory } from '../support/corpus.ts';
@@ -31,16 +32,29 @@ function interpolations(text: string): string[] {
 const RENDERED_REFERENCE =
   /^(?:module|data)\.[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*|\["[a-z0-9.-]+"\])*$/;
 
-function renderAll(files: Parameters<typeof analyzeRepository>[0]) {
+function renderAll(
+  files: Parameters<typeof analyzeRepository>[0],
+  repository: GovernedRepository = exampleRepository,
+) {
   const analysis = analyzeRepository(files);
   expect(analysis.issues.filter((issue) => issue.severity === 'error')).toEqual([]);
   const workspaces = compileWorkspaces(analysis.state);
   return new Map(
     [...workspaces].map(([id, workspace]) => [
       id,
-      renderWorkspace(analysis.state, workspace, exampleRenderConfig),
+      renderWorkspace(analysis.state, workspace, exampleRenderConfig, repository),
     ]),
   );
+}
+
+/** The state prefixes of a rendered workspace: its backend's, and the organization's it reads. */
+function statePrefixes(text: string): string[] {
+  const root = JSON.parse(text) as {
+    terraform: { backend: { gcs: { prefix: string } } };
+    data?: { terraform_remote_state?: { organization?: { config: { prefix: string } } } };
+  };
+  const organization = root.data?.terraform_remote_state?.organization?.config.prefix;
+  return [root.terraform.backend.gcs.prefix, ...(organization === undefined ? [] : [organization])];
 }
 
 describe('rendering workspaces', () => {
@@ -65,7 +79,7 @@ describe('rendering workspaces', () => {
         terraform: { backend: { gcs: { prefix: string } } };
         module: Record<string, { source: string }>;
       };
-      expect(root.terraform.backend.gcs.prefix).toBe(`workspaces/${id}`);
+      expect(root.terraform.backend.gcs.prefix).toBe(`workspaces/0/${id}`);
       for (const call of Object.values(root.module))
         expect(call.source).toMatch(/^\.\.\/\.\.\/terraform-modules\/[a-z-]+$/);
       expect(interpolations(text).filter((found) => !RENDERED_REFERENCE.test(found))).toEqual([]);
@@ -99,6 +113,32 @@ describe('rendering workspaces', () => {
         }
       }
     }
+  });
+
+  it('keeps every state under the repository’s id: a rename keeps it, another repository never shares it', () => {
+    const files = readRepositoryFiles(examplesDirectory, 10_000);
+    const platform = renderAll(files, { owner: 'acme', name: 'platform', id: 42 });
+    const renamed = renderAll(files, { owner: 'acme-freight', name: 'infrastructure', id: 42 });
+    const namesake = renderAll(files, { owner: 'acme', name: 'platform', id: 43 });
+    const id = 'shipping.production.shipments';
+    expect(statePrefixes(platform.get(id) ?? '')).toEqual([
+      `workspaces/42/${id}`,
+      'workspaces/42/organization',
+    ]);
+    expect(statePrefixes(platform.get('organization') ?? '')).toEqual([
+      'workspaces/42/organization',
+    ]);
+    expect(renamed).toEqual(platform);
+    expect(statePrefixes(namesake.get(id) ?? '')).toEqual([
+      `workspaces/43/${id}`,
+      'workspaces/43/organization',
+    ]);
+    // A local folder has no id: its state is under its name.
+    const local = renderAll(files, { owner: 'local', name: 'examples' });
+    expect(statePrefixes(local.get(id) ?? '')).toEqual([
+      `workspaces/local/examples/${id}`,
+      'workspaces/local/examples/organization',
+    ]);
   });
 
   it('renders manifest strings as inert literals, whatever they hold', () => {

@@ -21,8 +21,11 @@ import type {
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
 import type { Publisher } from '../../shared/ports/publisher.ts';
 
-/** The repository every test pipeline is for. */
+/** The repository every test pipeline is for, as messages name it. */
 export const TEST_REPOSITORY = { owner: 'acme', name: 'platform', defaultBranch: 'main' } as const;
+
+/** The repository every test pipeline governs: {@link TEST_REPOSITORY}, with its GitHub id. */
+export const GOVERNED_TEST_REPOSITORY = { owner: 'acme', name: 'platform', id: 42 } as const;
 
 /** A clock that moves one second per reading, so that documents differ but tests repeat. */
 export function steppingClock() {
@@ -90,6 +93,7 @@ export async function createTestPipeline(
   };
   const store = options.store ?? new SqliteDocumentStore({ file: ':memory:' });
   const ports: PipelinePorts = {
+    repository: GOVERNED_TEST_REPOSITORY,
     store,
     publisher,
     source,
@@ -102,7 +106,11 @@ export async function createTestPipeline(
     apply: options.apply ?? false,
   };
   for (const [topic, stage] of createPipelineStages(ports)) bus.subscribe(topic, stage);
-  const state = new RepositoryState(store, TEST_REPOSITORY, clock);
+  const state = new RepositoryState(
+    store,
+    { ...TEST_REPOSITORY, id: GOVERNED_TEST_REPOSITORY.id },
+    clock,
+  );
   return {
     bus,
     ports,
@@ -112,9 +120,9 @@ export async function createTestPipeline(
     submissions,
     async push(push) {
       const message: PushMessage = {
-        version: 1,
+        version: 2,
         delivery: push.delivery ?? `delivery-${++deliveries}`,
-        repository: TEST_REPOSITORY,
+        repository: { ...TEST_REPOSITORY, id: GOVERNED_TEST_REPOSITORY.id },
         ref: push.ref ?? 'refs/heads/main',
         before: push.before ?? '0'.repeat(40),
         after: push.after,

@@ -12,6 +12,8 @@ export interface Webhook {
 export interface PushedCommit {
   readonly owner: string;
   readonly name: string;
+  /** GitHub's repository id; {@link GITHUB_REPOSITORY_ID} unless given. */
+  readonly id?: number;
   readonly defaultBranch: string;
   readonly ref: string;
   readonly before: string;
@@ -21,6 +23,9 @@ export interface PushedCommit {
 }
 
 const ZERO = '0'.repeat(40);
+
+/** The GitHub id of the repository the tests push to unless they say otherwise. */
+export const GITHUB_REPOSITORY_ID = 42;
 
 /**
  * A `push` delivery as GitHub sends it: the event's JSON (the fields GitHub always sends,
@@ -36,7 +41,7 @@ export async function signedPushWebhook(secret: string, push: PushedCommit): Pro
     before: push.before,
     after: push.after,
     repository: {
-      id: 42,
+      id: push.id ?? GITHUB_REPOSITORY_ID,
       name: push.name,
       full_name: fullName,
       private: true,

@@ -1,7 +1,7 @@
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
 import type { Issue } from '../../shared/core/issues/issue.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import { exampleRenderConfig, exampleRepository } from '../../shared/core/render/render-config.ts';
 import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
 import { editedOrganization, type Edit } from './base-organization.ts';
 
@@ -153,7 +153,12 @@ export function renderEdited(...edits: Edit[]): Map<string, { text: string; modu
     throw new Error(`the edited organization has errors: ${JSON.stringify(errors)}`);
   return new Map(
     [...compileWorkspaces(analysis.state)].map(([id, workspace]) => {
-      const text = renderWorkspace(analysis.state, workspace, exampleRenderConfig);
+      const text = renderWorkspace(
+        analysis.state,
+        workspace,
+        exampleRenderConfig,
+        exampleRepository,
+      );
       return [id, { text, module: (JSON.parse(text) as { module: ModuleCalls }).module }];
     }),
   );

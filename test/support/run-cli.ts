@@ -11,12 +11,21 @@ export interface CliRun {
 }
 
 /** Runs `bin/infrastream` as a separate process, as a user would. */
-export function runCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliRun> {
+export function runCli(
+  args: readonly string[],
+  options: { cwd?: string; env?: Readonly<Record<string, string>>; timeoutMs?: number } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [bin, ...args],
-      { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 },
+      {
+        cwd: options.cwd,
+        env: { ...process.env, NO_COLOR: '1', ...options.env },
+        maxBuffer: 64 * 1024 * 1024,
+        // Killed past it: a command that should have stopped (a server) must not outlive a test.
+        ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
+      },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : error.code;
         if (typeof code !== 'number') {

@@ -11,7 +11,10 @@ export const CLOUD_BUILDS_TOPIC = 'cloud-builds';
  * with `_` and be uppercase.
  */
 export const BUILD_SUBSTITUTIONS = {
+  /** `owner/name`. */
   repository: '_REPOSITORY',
+  /** GitHub's repository id, which build-status checks against the governed repository's. */
+  repositoryId: '_REPOSITORY_ID',
   workspace: '_WORKSPACE',
   commit: '_COMMIT',
   sequence: '_SEQUENCE',

@@ -15,6 +15,8 @@ export const pushEventSchema = v.looseObject({
   deleted: v.boolean(),
   forced: v.boolean(),
   repository: v.looseObject({
+    /** GitHub's id of the repository: a rename keeps it, a fork or a namesake has another. */
+    id: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
     name: v.string(),
     default_branch: v.string(),
     owner: v.looseObject({ login: v.string() }),

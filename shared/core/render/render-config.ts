@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { repositoryKey, type GovernedRepository } from '../pipeline/governed-repository.ts';
 
 const projectId = v.pipe(
   v.string(),
@@ -110,3 +111,22 @@ export const exampleRenderConfig: RenderConfig = {
   logBucket: 'example-access-logs',
   modules: { path: '../../terraform-modules' },
 };
+
+/**
+ * For `infrastream render` on a workstation, beside {@link exampleRenderConfig}: a repository
+ * whose id, 0, is plainly not GitHub's.
+ */
+export const exampleRepository: GovernedRepository = { owner: 'example', name: 'manifests', id: 0 };
+
+/**
+ * Where a workspace's Terraform state lives in the state bucket: under the repository's key,
+ * its GitHub id, so that a rename keeps the state and no other repository (a fork, one created
+ * under a freed name, another one the pipeline's App can read) ever plans against it.
+ */
+export function workspaceStatePrefix(
+  config: RenderConfig,
+  repository: GovernedRepository,
+  workspace: string,
+): string {
+  return `${config.state.prefix}/${repositoryKey(repository)}/${workspace}`;
+}

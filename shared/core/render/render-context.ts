@@ -1,5 +1,6 @@
 import type { DesiredState } from '../governance/desired-state.ts';
 import type { IamBinding, ModelResource, WorkspaceModel } from '../governance/governance-model.ts';
+import type { GovernedRepository } from '../pipeline/governed-repository.ts';
 import { shortHash } from './names.ts';
 import type { RenderConfig } from './render-config.ts';
 import {
@@ -15,6 +16,8 @@ export interface RenderContext {
   readonly state: DesiredState;
   readonly workspace: WorkspaceModel;
   readonly config: RenderConfig;
+  /** The repository whose state the workspace's Terraform state is kept under. */
+  readonly repository: GovernedRepository;
 }
 
 /** The pinned source of a module of terraform-modules/. */

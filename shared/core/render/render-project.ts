@@ -24,6 +24,7 @@ import {
   type TerraformValue,
 } from './terraform-json.ts';
 import { renderIngress } from './render-ingress.ts';
+import { workspaceStatePrefix } from './render-config.ts';
 
 /** APIs every project needs for what the modules create in it. */
 const APIS = [
@@ -63,7 +64,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
         backend: 'gcs',
         config: {
           bucket: config.state.bucket,
-          prefix: `${config.state.prefix}/${ORGANIZATION_WORKSPACE}`,
+          prefix: workspaceStatePrefix(config, context.repository, ORGANIZATION_WORKSPACE),
         },
       },
     },
