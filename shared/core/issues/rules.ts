@@ -92,7 +92,7 @@ export const rules = {
   },
   'identity/duplicate': {
     severity: 'error',
-    summary: 'Kind, ancestors and name identify one manifest only.',
+    summary: 'Kind, ancestors and name identify one manifest only; each copy is reported.',
   },
   'identity/one-organization': {
     severity: 'error',
