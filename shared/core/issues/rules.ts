@@ -166,6 +166,11 @@ export const rules = {
     summary:
       'An egress range wider than /16 (IPv4) or /32 (IPv6) allows far more than one service.',
   },
+  'policy/egress-union': {
+    severity: 'error',
+    summary:
+      "A project's egress ranges together reach less than a /8 of public IPv4 and a /24 of public IPv6.",
+  },
   'policy/public-bucket': {
     severity: 'error',
     summary: 'Buckets are never public: public access prevention is enforced on every bucket.',
