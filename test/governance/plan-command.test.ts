@@ -123,3 +123,79 @@ spec:
     expect(missing.stderr).toContain('"no-such-branch"');
   });
 });
+
+describe('infrastream plan on a real git repository, when a manifest moves to production', () => {
+  const EXTRA = 'payments/staging/shop/extra.yaml';
+  let repository: TestRepository;
+
+  beforeAll(async () => {
+    repository = await createTestRepository();
+    const team = (name: string) => `apiVersion: lowops.manifests.v1
+kind: OrganizationUserGroup
+metadata:
+  name: ${name}
+  organization: acme
+spec:
+  description: The ${name}
+  parent: ""
+  members:
+    users:
+      - alice
+`;
+    const ownedBy = (environment: string) =>
+      `${new TextDecoder().decode(baseOrganization.get(`payments/${environment}/environment.yaml`))}  permissions:\n    contributors:\n      groups:\n        - ${environment}-team\n`;
+    const extra = (environment: string) => `apiVersion: lowops.manifests.v1
+kind: Secret
+metadata:
+  name: extra
+  project: shop
+  environment: ${environment}
+  organizational-unit: payments
+  organization: acme
+spec:
+  description: An extra secret
+`;
+    await repository.write({
+      ...Object.fromEntries(baseOrganization),
+      'groups/staging-team.yaml': team('staging-team'),
+      'groups/production-team.yaml': team('production-team'),
+      'payments/staging/environment.yaml': ownedBy('staging'),
+      'payments/production/environment.yaml': ownedBy('production'),
+      [EXTRA]: extra('staging'),
+    });
+    await repository.commit('Each environment has a team of its own');
+    await repository.write({ [EXTRA]: extra('production') });
+    await repository.commit('The extra secret moves to production');
+  });
+
+  afterAll(async () => {
+    await rm(repository.directory, { recursive: true, force: true });
+  });
+
+  it("asks production's owners, in the JSON plan and in the text plan", async () => {
+    const json = await runCli([
+      'plan',
+      repository.directory,
+      '--base',
+      'HEAD~1',
+      '--format',
+      'json',
+    ]);
+    expect(json.code).toBe(0);
+    const plan = JSON.parse(json.stdout) as Plan;
+    expect(plan.consent).toEqual([
+      {
+        workspace: 'payments.production.shop',
+        edge: 'Secret:acme/payments/staging/shop/extra → Secret:acme/payments/production/shop/extra',
+        requestedBy: EXTRA,
+        target: 'payments/production/shop/project.yaml',
+        owners: ['@acme-corp/platform', '@acme-corp/production-team'],
+        reason: 'moves Secret extra from environment staging to production',
+      },
+    ]);
+    const text = await runCli(['plan', repository.directory, '--base', 'HEAD~1']);
+    expect(text.stdout).toContain(
+      `      ${EXTRA} moves Secret extra from environment staging to production\n      approval from @acme-corp/platform @acme-corp/production-team  (owners of payments/production/shop/project.yaml)\n`,
+    );
+  });
+});

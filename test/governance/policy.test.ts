@@ -71,6 +71,66 @@ describe('policy', () => {
     ]);
   });
 
+  /** The production project's allowedEgress with these ranges in place of its partner range. */
+  const egress = (...ranges: string[]): Edit => ({
+    file: `${PRODUCTION}/project.yaml`,
+    replace: '- 203.0.113.0/24',
+    with: ranges.map((range) => `- "${range}"`).join('\n    '),
+  });
+  const union = `error policy/egress-union ${PRODUCTION}/project.yaml:11:3`;
+
+  it.each([
+    ['two halves of IPv4', ['0.0.0.0/1', '128.0.0.0/1']],
+    ['two halves of IPv6', ['::/1', '8000::/1']],
+    ['IPv4-mapped IPv6', ['::ffff:0:0/96']],
+    ['IPv4-compatible IPv6', ['::/96']],
+    ['IPv4-translated IPv6', ['::ffff:0:0:0/96']],
+    ['NAT64', ['64:ff9b::/96']],
+    ['local-use NAT64', ['64:ff9b:1::/48']],
+    ['6to4', ['2002::/16']],
+    ['Teredo', ['2001::/32']],
+    ['one public /8', ['8.0.0.0/8']],
+    ['two public /9s', ['8.0.0.0/9', '8.128.0.0/9']],
+    ['a /9 directly and a /9 through 6to4', ['8.0.0.0/9', '2002:880::/25']],
+    ['two IPv6 /25s', ['2600::/25', '2600:80::/25']],
+  ])(
+    'refuses egress whose ranges together reach too much of the internet: %s (policy/egress-union)',
+    (_name, ranges) => {
+      expect(findings(egress(...ranges))).toEqual([union]);
+    },
+  );
+
+  it.each([
+    ['a public /9', ['8.0.0.0/9'], [14]],
+    ['private ranges', ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16'], [14, 15]],
+    ['a /16 through IPv4-mapped IPv6', ['::ffff:808:0/112'], []],
+    ['a /16 through 6to4', ['2002:808::/32'], []],
+    ['a /16 through Teredo clients', ['2001:0:0:0:0:0:f7f7:0/112'], []],
+    ['an IPv6 /25', ['2600::/25'], [14]],
+  ])(
+    'accepts egress below one /8 of public IPv4 and one /24 of IPv6, warning of broad ranges: %s',
+    (_name, ranges, warned) => {
+      expect(findings(egress(...ranges))).toEqual(
+        warned.map(
+          (line) => `warning policy/egress-broad-range ${PRODUCTION}/project.yaml:${line}:7`,
+        ),
+      );
+    },
+  );
+
+  it('lists the ranges that make up a refused union, each with its location', () => {
+    const [issue] = analyzeRepository(
+      editedOrganization(egress('0.0.0.0/1', '10.0.0.0/8', '::ffff:8000:0/97')),
+    ).issues;
+    expect(issue?.rule).toBe('policy/egress-union');
+    expect(issue?.message).toContain('"0.0.0.0/1", "::ffff:8000:0/97" (IPv4-mapped)');
+    expect(issue?.message).toContain('100% of the public IPv4 internet');
+    expect(issue?.related?.map((related) => `${related.line}:${related.column}`)).toEqual([
+      '14:7',
+      '16:7',
+    ]);
+  });
+
   it('refuses public buckets and registries (policy/public-bucket, policy/public-registry)', () => {
     const bucket = {
       file: `${PRODUCTION}/bucket.yaml`,

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseEgressDestination } from '../../shared/core/manifests/egress-destination.ts';
+import {
+  firstAddress,
+  parseEgressDestination,
+} from '../../shared/core/manifests/egress-destination.ts';
 
 describe('parseEgressDestination', () => {
   it.each([
@@ -28,5 +31,17 @@ describe('parseEgressDestination', () => {
     ['10.0.0.0', 'an address without a prefix'],
   ])('refuses %s (%s)', (entry) => {
     expect(parseEgressDestination(entry)).toBeUndefined();
+  });
+
+  it.each([
+    ['203.0.113.0/24', 0xcb007100n],
+    ['0.0.0.0/0', 0n],
+    ['2001:db8::/32', 0x20010db8n << 96n],
+    ['::ffff:0:0/96', 0xffffn << 32n],
+    ['64:ff9b:1::/48', 0x0064ff9b0001n << 80n],
+  ])('gives the first address of %s as an integer', (entry, expected) => {
+    const range = parseEgressDestination(entry);
+    expect(range?.type).toBe('cidr');
+    if (range?.type === 'cidr') expect(firstAddress(range)).toBe(expected);
   });
 });

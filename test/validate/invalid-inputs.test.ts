@@ -366,11 +366,27 @@ const tableCases: readonly InvalidInput[] = [
   },
 
   // --- Identity and placement
+  // Reported in each file, so that the owners of every copy see it.
   {
     name: 'identity-duplicate',
-    issues: [at('identity/duplicate', `${STAGING}/secrets/api-key.yaml`, 4, 9)],
-    message: [`${STAGING}/secret.yaml`],
-    related: [`${STAGING}/secret.yaml`],
+    issues: [
+      at('identity/duplicate', `${STAGING}/secret.yaml`, 4, 9),
+      at('identity/duplicate', `${STAGING}/secrets/api-key.yaml`, 4, 9),
+    ],
+    message: [`found another in ${STAGING}/secrets/api-key.yaml`],
+    related: [`${STAGING}/secrets/api-key.yaml`],
+  },
+  {
+    name: 'identity-duplicate-three',
+    issues: [
+      at('identity/duplicate', `${STAGING}/secret.yaml`, 4, 9),
+      at('identity/duplicate', `${STAGING}/secrets/api-key.yaml`, 4, 9),
+      at('identity/duplicate', `${STAGING}/secrets/old/api-key.yaml`, 4, 9),
+    ],
+    message: [
+      `found 2 others in ${STAGING}/secrets/api-key.yaml, ${STAGING}/secrets/old/api-key.yaml`,
+    ],
+    related: [`${STAGING}/secrets/api-key.yaml`, `${STAGING}/secrets/old/api-key.yaml`],
   },
   {
     name: 'identity-two-organizations',

@@ -169,6 +169,8 @@ interface Mutated {
   readonly description: string;
   /** When the change certainly breaks validity: the files an error must be reported in. */
   readonly errorIn?: readonly string[];
+  /** Files that declare the same manifest: each must have its duplicate reported once. */
+  readonly duplicateIn?: readonly string[];
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -442,6 +444,7 @@ function mutate(org: GeneratedOrganization, mutation: Mutation): Mutated {
         files: [...org.files, { path: copy, bytes }],
         description: `copied ${path} to ${copy}`,
         errorIn: [path, copy],
+        duplicateIn: [path, copy],
       };
     }
     case 'alias': {
@@ -557,6 +560,12 @@ describe('validateRepository, by property', () => {
               errors,
               `${mutated.description}: expected an error in ${JSON.stringify(where)}, found ${JSON.stringify(result.issues)}`,
             ).not.toHaveLength(0);
+          }
+          if (mutated.duplicateIn !== undefined) {
+            const duplicates = result.issues
+              .filter((issue) => issue.rule === 'identity/duplicate')
+              .map((issue) => issue.file);
+            expect(duplicates, mutated.description).toEqual([...mutated.duplicateIn].sort());
           }
         }),
         { numRuns: runs.mutated, ...shrinkLimit },

@@ -1,7 +1,12 @@
 import { compareStrings } from '../issues/issue.ts';
 import { computeCodeowners, computeCodeownersIncrementally } from './codeowners.ts';
 import { compileWorkspaces } from './compile-workspaces.ts';
-import { consentRequests, type ConsentRequest } from './consent.ts';
+import {
+  compareConsentRequests,
+  consentRequests,
+  moveConsentRequests,
+  type ConsentRequest,
+} from './consent.ts';
 import type { DesiredState } from './desired-state.ts';
 import type { Json, ModelResource, WorkspaceModel } from './governance-model.ts';
 import { affectedWorkspaces } from './affected-workspaces.ts';
@@ -90,12 +95,18 @@ export function buildPlan(
   const before = base.model ?? compileGovernance(base.state);
   const after = head.model ?? compileGovernance(head.state);
   const diff = diffModels(before, after);
-  const consent = consentRequests(
-    diff,
-    after.workspaces,
-    after.codeowners.lines,
-    (id) => head.state.nodes.get(id)?.file,
-  );
+  const consent = [
+    ...consentRequests(
+      diff,
+      after.workspaces,
+      after.codeowners.lines,
+      (id) => head.state.nodes.get(id)?.file,
+    ),
+    ...moveConsentRequests(
+      { state: base.state, codeowners: before.codeowners.lines },
+      { state: head.state, codeowners: after.codeowners.lines },
+    ),
+  ].sort(compareConsentRequests);
   const publicExposure = diff.workspaces.flatMap((workspace) =>
     [...workspace.create, ...workspace.update]
       .filter((change) => change.type === 'route')

@@ -1,19 +1,27 @@
 import { compareStrings } from '../issues/issue.ts';
+import { kindParents, type ParentKey } from '../manifests/kinds.ts';
 import type { CodeownersLine } from './codeowners.ts';
+import type { DesiredState, GraphNode } from './desired-state.ts';
 import type { ModelResource, WorkspaceModel } from './governance-model.ts';
 import { workloadRoles } from './iam-roles.ts';
 import type { ModelDiff } from './plan.ts';
 
-/** An added access edge whose target belongs to other people than the file that adds it. */
+/**
+ * An added access edge whose target belongs to other people than the file that adds it,
+ * or a manifest that moves into (or out of) a scope other people own.
+ */
 export interface ConsentRequest {
   readonly workspace: string;
-  /** What gains access to what, such as `serviceAccount:api → secret.stripe-key`. */
+  /**
+   * What gains access to what, such as `serviceAccount:api → secret.stripe-key`; for a
+   * move, the manifest's id before and after.
+   */
   readonly edge: string;
-  /** The file whose change adds the edge. */
+  /** The file whose change adds the edge, or that declares the manifest that moves. */
   readonly requestedBy: string;
-  /** The file that declares the target. */
+  /** The file that declares the target, or the scope entered or left. */
   readonly target: string;
-  /** Who must approve: the target's owners. */
+  /** Who must approve: the owners of the target, or of the scope and the moved file. */
   readonly owners: readonly string[];
   readonly reason: string;
 }
@@ -124,10 +132,178 @@ export function consentRequests(
       }
     }
   }
-  return [...requests.values()].sort(
-    (a, b) =>
-      compareStrings(a.workspace, b.workspace) ||
-      compareStrings(a.requestedBy, b.requestedBy) ||
-      compareStrings(a.edge, b.edge),
+  return [...requests.values()].sort(compareConsentRequests);
+}
+
+/** Plan order: by workspace, then by the file that asks, then by edge. */
+export function compareConsentRequests(a: ConsentRequest, b: ConsentRequest): number {
+  return (
+    compareStrings(a.workspace, b.workspace) ||
+    compareStrings(a.requestedBy, b.requestedBy) ||
+    compareStrings(a.edge, b.edge)
   );
+}
+
+/** A revision as consent on moves reads it: its manifests and its CODEOWNERS. */
+export interface OwnedRevision {
+  readonly state: DesiredState;
+  readonly codeowners: readonly CodeownersLine[];
+}
+
+/** A manifest as it was and as it is: moved, renamed, written over, or deleted. */
+interface PlaceChange {
+  readonly before: GraphNode;
+  readonly after: GraphNode | undefined;
+}
+
+/**
+ * Separation of duties for manifests that change place. CODEOWNERS in force is the base
+ * revision's, so a team that owns a development file can move what it declares to
+ * production (`metadata.environment`, `project`, `organizational-unit`), or rename the
+ * file, and be asked only for itself. For every manifest that moves, is renamed, is
+ * written over by another, or is deleted, the owners of the scope it leaves (and of its
+ * file before) and of the scope it enters (and of its file after) must approve when they
+ * are not all owners of the file before the change, who CODEOWNERS already asks. A scope's
+ * owners are those of its nearest ancestor (a project's include its environment's, unit's
+ * and organization's), as CODEOWNERS computes them. A manifest created in a new file is
+ * not a move: CODEOWNERS asks the owners of `*` for it.
+ */
+export function moveConsentRequests(base: OwnedRevision, head: OwnedRevision): ConsentRequest[] {
+  const changes = placeChanges(base.state, head.state);
+  // Most plans move nothing: owners are gathered only when something did.
+  if (changes.length === 0) return [];
+  const ownersBefore = codeownersOf(base);
+  const ownersAfter = codeownersOf(head);
+  const requests = new Map<string, ConsentRequest>();
+  const need = (
+    author: ReadonlySet<string>,
+    workspace: string,
+    edge: string,
+    requestedBy: string,
+    side: { readonly target: string; readonly owners: readonly string[] },
+    reason: string,
+  ) => {
+    if (side.owners.every((owner) => author.has(owner))) return;
+    const key = `${requestedBy} ${side.target} ${edge}`;
+    if (!requests.has(key)) requests.set(key, { workspace, edge, requestedBy, ...side, reason });
+  };
+  for (const { before, after } of changes) {
+    const author = new Set(ownersBefore.ofFile(before.file));
+    const reason = describeChange(before, after);
+    const requestedBy = after?.file ?? before.file;
+    const edge =
+      after === undefined
+        ? `${before.id} (deleted)`
+        : after.id === before.id
+          ? `${after.id} (${before.file} → ${after.file})`
+          : `${before.id} → ${after.id}`;
+    need(author, before.workspace, edge, requestedBy, ownersBefore.ofPlace(before), reason);
+    if (after !== undefined)
+      need(author, after.workspace, edge, requestedBy, ownersAfter.ofPlace(after), reason);
+  }
+  return [...requests.values()].sort(compareConsentRequests);
+}
+
+/**
+ * Manifests whose place changed. The same ids in the same files, which is what most
+ * changes leave, are recognised in one pass without a lookup. A manifest that appears is
+ * matched with the one that disappeared from its file, and with one of its kind and name
+ * that disappeared elsewhere (moved and renamed at once); one without either is new.
+ */
+function placeChanges(base: DesiredState, head: DesiredState): PlaceChange[] {
+  if (samePlaces(base, head)) return [];
+  const changes: PlaceChange[] = [];
+  const appeared: GraphNode[] = [];
+  for (const after of head.nodes.values()) {
+    const before = base.nodes.get(after.id);
+    if (before === undefined) appeared.push(after);
+    else if (before.file !== after.file) changes.push({ before, after });
+  }
+  const gone = [...base.nodes.values()].filter((node) => !head.nodes.has(node.id));
+  const matched = new Set<GraphNode>();
+  if (appeared.length > 0) {
+    const baseByFile = new Map([...base.nodes.values()].map((node) => [node.file, node]));
+    const goneByName = new Map<string, GraphNode[]>();
+    for (const node of gone) {
+      const key = `${node.kind}:${node.name}`;
+      const named = goneByName.get(key);
+      if (named === undefined) goneByName.set(key, [node]);
+      else named.push(node);
+    }
+    for (const after of appeared) {
+      const sameName = goneByName
+        .get(`${after.kind}:${after.name}`)
+        ?.find((node) => !matched.has(node));
+      const sameFile = baseByFile.get(after.file);
+      for (const before of new Set([sameName, sameFile])) {
+        if (before === undefined) continue;
+        matched.add(before);
+        changes.push({ before, after });
+      }
+    }
+  }
+  for (const before of gone) if (!matched.has(before)) changes.push({ before, after: undefined });
+  return changes;
+}
+
+/** Whether two states hold the same ids in the same files, in the same order. */
+function samePlaces(base: DesiredState, head: DesiredState): boolean {
+  if (base.nodes.size !== head.nodes.size) return false;
+  const before = base.nodes.values();
+  for (const after of head.nodes.values()) {
+    const node = before.next().value;
+    if (node === after) continue;
+    if (node === undefined || node.id !== after.id || node.file !== after.file) return false;
+  }
+  return true;
+}
+
+/** Who owns files and places in one revision, by its CODEOWNERS (`*` for the rest). */
+function codeownersOf(revision: OwnedRevision) {
+  const fallback = revision.codeowners.find((line) => line.file === undefined)?.owners ?? [];
+  const byFile = new Map(
+    revision.codeowners.flatMap((line) =>
+      line.file === undefined ? [] : [[line.file, line.owners] as const],
+    ),
+  );
+  const ofFile = (file: string): readonly string[] => byFile.get(file) ?? fallback;
+  return {
+    ofFile,
+    /** The owners of a manifest's scope (its nearest ancestor) and of its file. */
+    ofPlace(node: GraphNode): { readonly target: string; readonly owners: readonly string[] } {
+      const scope = revision.state.nodes.get(node.ancestors[0] ?? '');
+      const target = scope?.file ?? node.file;
+      const owners = new Set([...(scope ? ofFile(scope.file) : []), ...ofFile(node.file)]);
+      // The default sort is code-unit order, as CODEOWNERS sorts owners.
+      return { target, owners: [...owners].sort() };
+    },
+  };
+}
+
+/** `moves Secret extra from environment staging to production`, and the like. */
+function describeChange(before: GraphNode, after: GraphNode | undefined): string {
+  const what = (node: GraphNode) => `${node.kind} ${node.name}`;
+  if (after === undefined) return `deletes ${what(before)} (${describePlace(before)})`;
+  // Another kind or name is matched only by its file: the file now declares something else.
+  if (before.kind !== after.kind || before.name !== after.name)
+    return `puts ${what(after)} (${describePlace(after)}) in place of ${what(before)} (${describePlace(before)})`;
+  const moves = kindParents[after.kind].flatMap((key: ParentKey) => {
+    const from = metadataValue(before, key);
+    const to = metadataValue(after, key);
+    return from === to ? [] : [`from ${key} ${from} to ${to}`];
+  });
+  if (before.file !== after.file) moves.push(`from file ${before.file} to ${after.file}`);
+  return `moves ${what(after)} ${moves.join(' and ')}`;
+}
+
+/** `project shop, environment production`: the two nearest ancestors, by name. */
+function describePlace(node: GraphNode): string {
+  const keys = kindParents[node.kind].slice(0, 2) as readonly ParentKey[];
+  return keys.length === 0
+    ? 'the organization'
+    : keys.map((key) => `${key} ${metadataValue(node, key)}`).join(', ');
+}
+
+function metadataValue(node: GraphNode, key: ParentKey): string {
+  return (node.manifest.metadata as Partial<Record<ParentKey, string>>)[key] ?? '';
 }

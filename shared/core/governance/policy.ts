@@ -1,11 +1,13 @@
 import { createIssue, type Issue } from '../issues/issue.ts';
 import type { RuleId } from '../issues/rules.ts';
-import { parseEgressDestination } from '../manifests/egress-destination.ts';
+import { parseEgressDestination, type CidrRange } from '../manifests/egress-destination.ts';
 import { locate } from '../parse/source-document.ts';
 import type { DesiredState, GraphNode } from './desired-state.ts';
 import { accessLevels } from '../manifests/permissions.ts';
 import type { Principals } from './ingress-routing.ts';
 import { checkRoutes } from './route-policy.ts';
+import { addressCount, publicReach, PUBLIC_IPV4_ADDRESSES } from './ip-ranges.ts';
+import { GOOGLE_API_RANGES } from './network.ts';
 
 /** Environment names that mean production even when no release track says so. */
 const PRODUCTION_NAMES = new Set(['production', 'prod']);
@@ -35,31 +37,7 @@ export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
     if (groupsUsed === undefined && usesGroups(node)) groupsUsed = node;
     switch (m.kind) {
       case 'Project':
-        m.spec.allowedEgress?.forEach((entry, index) => {
-          const destination = parseEgressDestination(entry);
-          const pointer = `/spec/allowedEgress/${index}`;
-          if (
-            destination?.type === 'everything' ||
-            (destination?.type === 'cidr' && destination.prefix === 0)
-          ) {
-            report(
-              node,
-              'policy/egress-everything',
-              pointer,
-              `allowedEgress: expected specific hosts or ranges, found "${entry}", which allows everything; list what the project calls`,
-            );
-          } else if (
-            destination?.type === 'cidr' &&
-            destination.prefix < (destination.version === 4 ? 16 : 32)
-          ) {
-            report(
-              node,
-              'policy/egress-broad-range',
-              pointer,
-              `allowedEgress: "${entry}" spans ${destination.version === 4 ? 2 ** (32 - destination.prefix) : 'very many'} addresses; narrow it to the service's range`,
-            );
-          }
-        });
+        checkEgress(node, m.spec.allowedEgress ?? []);
         break;
       case 'Bucket':
         if (m.spec.public === true) {
@@ -176,6 +154,60 @@ export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
     }
   }
 
+  /**
+   * Egress is judged entry by entry (everything is refused, broad ranges are shown) and
+   * as the set the project's workloads reach together, since a list of narrow ranges can
+   * add up to the internet as surely as one wide range.
+   */
+  function checkEgress(node: GraphNode, entries: readonly string[]): void {
+    const ranges: EgressRange[] = [];
+    let everything = false;
+    for (const [index, entry] of entries.entries()) {
+      const destination = parseEgressDestination(entry);
+      if (
+        destination?.type === 'everything' ||
+        (destination?.type === 'cidr' && destination.prefix === 0)
+      ) {
+        everything = true;
+        report(
+          node,
+          'policy/egress-everything',
+          `/spec/allowedEgress/${index}`,
+          `allowedEgress: expected specific hosts or ranges, found "${entry}", which allows everything; list what the project calls`,
+        );
+      } else if (destination?.type === 'cidr') {
+        ranges.push({ entry, pointer: `/spec/allowedEgress/${index}`, range: destination });
+      }
+    }
+    // A list that allows everything is refused already; its union would only say it again.
+    if (everything || ranges.length === 0) return;
+    const refusal = egressUnionRefusal(ranges);
+    if (refusal !== undefined) {
+      issues.push(
+        createIssue(
+          'policy/egress-union',
+          locate(node.source, '/spec/allowedEgress', 'key'),
+          refusal.message,
+          refusal.contributors.map((contributor) => ({
+            ...locate(node.source, contributor.pointer),
+            message: contributor.reach,
+          })),
+        ),
+      );
+      return;
+    }
+    for (const { entry, pointer, range } of ranges) {
+      if (range.prefix < (range.version === 4 ? 16 : 32)) {
+        report(
+          node,
+          'policy/egress-broad-range',
+          pointer,
+          `allowedEgress: "${entry}" spans ${range.version === 4 ? 2 ** (32 - range.prefix) : 'very many'} addresses; narrow it to the service's range`,
+        );
+      }
+    }
+  }
+
   function checkNotifications(
     node: GraphNode,
     notifications: readonly { deploymentConfig: string }[] | undefined,
@@ -209,6 +241,91 @@ export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
     }
   }
   return issues;
+}
+
+/** One CIDR entry of a project's allowedEgress. */
+interface EgressRange {
+  readonly entry: string;
+  readonly pointer: string;
+  readonly range: CidrRange;
+}
+
+/** An entry that makes up a refused union: the entry as the message names it, and its reach. */
+interface EgressContributor {
+  readonly pointer: string;
+  readonly entry: string;
+  readonly reach: string;
+}
+
+/**
+ * Public addresses the workloads of a project may reach, per family, before egress counts
+ * as the internet: one /8 of IPv4, and one /24 of IPv6 (the /16-to-/32 scale of
+ * `policy/egress-broad-range`, shifted by 8 bits). Reaching as much is refused.
+ */
+const EGRESS_REACH_LIMIT = { ipv4: 2n ** 24n, ipv6: 2n ** 104n } as const;
+
+/** Private Google Access, which every project's workloads reach besides allowedEgress. */
+const GOOGLE_API_CIDRS = GOOGLE_API_RANGES.map((text) => parseEgressDestination(text)).filter(
+  (range) => range?.type === 'cidr',
+);
+
+/**
+ * Why the ranges of a project reach too much of the internet together, with the entries
+ * that contribute, or undefined when they do not. The union is the project's ranges and
+ * Private Google Access; an IPv6 range that embeds IPv4 counts for the IPv4 it reaches.
+ */
+function egressUnionRefusal(
+  ranges: readonly EgressRange[],
+): { readonly message: string; readonly contributors: readonly EgressContributor[] } | undefined {
+  const union = publicReach([...ranges.map(({ range }) => range), ...GOOGLE_API_CIDRS]);
+  const ipv4 = addressCount(union.ipv4);
+  const ipv6 = addressCount(union.ipv6);
+  const overIpv4 = ipv4 >= EGRESS_REACH_LIMIT.ipv4;
+  const overIpv6 = ipv6 >= EGRESS_REACH_LIMIT.ipv6;
+  if (!overIpv4 && !overIpv6) return undefined;
+  const contributors = ranges.flatMap(({ entry, pointer, range }): EgressContributor[] => {
+    const reach = publicReach([range]);
+    const through = reach.embeddings.length > 0 ? ` (${reach.embeddings.join(', ')})` : '';
+    const parts = [
+      ...(overIpv4 && reach.ipv4.length > 0 ? [describeIpv4(addressCount(reach.ipv4))] : []),
+      ...(overIpv6 && reach.ipv6.length > 0 ? [describeIpv6(addressCount(reach.ipv6))] : []),
+    ];
+    return parts.length === 0
+      ? []
+      : [
+          {
+            pointer,
+            entry: `"${entry}"${through}`,
+            reach: `"${entry}"${through} reaches ${parts.join(' and ')}`,
+          },
+        ];
+  });
+  const reached = [
+    ...(overIpv4 ? [describeIpv4(ipv4)] : []),
+    ...(overIpv6 ? [describeIpv6(ipv6)] : []),
+  ];
+  return {
+    message: `allowedEgress: expected ranges that together reach less than one /8 of public IPv4 addresses and less than one /24 of public IPv6, found ${contributors.map((contributor) => contributor.entry).join(', ')}, which together reach ${reached.join(' and ')}; list the ranges of the services the project calls`,
+    contributors,
+  };
+}
+
+/** `3,702,258,432 public IPv4 addresses (100% of the public IPv4 internet)`. */
+function describeIpv4(count: bigint): string {
+  const share = Number((count * 1000n) / PUBLIC_IPV4_ADDRESSES) / 10;
+  return `${groupDigits(count)} public IPv4 addresses (${share}% of the public IPv4 internet)`;
+}
+
+/** `public IPv6 addresses worth 8,192 /24s`: IPv6 counts are too long to read. */
+function describeIpv6(count: bigint): string {
+  const tenths = (count * 10n) / EGRESS_REACH_LIMIT.ipv6;
+  const decimal = tenths % 10n === 0n ? '' : `.${tenths % 10n}`;
+  const plural = tenths === 10n ? '' : 's';
+  return `public IPv6 addresses worth ${groupDigits(tenths / 10n)}${decimal} /24${plural}`;
+}
+
+function groupDigits(count: bigint): string {
+  return String(count).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 function usesGroups(node: GraphNode): boolean {

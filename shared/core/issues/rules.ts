@@ -92,7 +92,7 @@ export const rules = {
   },
   'identity/duplicate': {
     severity: 'error',
-    summary: 'Kind, ancestors and name identify one manifest only.',
+    summary: 'Kind, ancestors and name identify one manifest only; each copy is reported.',
   },
   'identity/one-organization': {
     severity: 'error',
@@ -165,6 +165,11 @@ export const rules = {
     severity: 'warning',
     summary:
       'An egress range wider than /16 (IPv4) or /32 (IPv6) allows far more than one service.',
+  },
+  'policy/egress-union': {
+    severity: 'error',
+    summary:
+      "A project's egress ranges together reach less than a /8 of public IPv4 and a /24 of public IPv6.",
   },
   'policy/public-bucket': {
     severity: 'error',

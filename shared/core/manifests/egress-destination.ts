@@ -10,6 +10,9 @@ export type EgressDestination =
       readonly prefix: number;
     };
 
+/** A CIDR range of `allowedEgress`. */
+export type CidrRange = Extract<EgressDestination, { readonly type: 'cidr' }>;
+
 const HOST =
   /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -42,6 +45,12 @@ export function parseEgressDestination(entry: string): EgressDestination | undef
     return { type: 'cidr', version: 6, address, prefix };
   }
   return undefined;
+}
+
+/** The first address of a range, as an unsigned integer of 32 (IPv4) or 128 (IPv6) bits. */
+export function firstAddress(range: CidrRange): bigint {
+  const bits = range.version === 4 ? ipv4Bits(range.address) : ipv6Bits(range.address);
+  return BigInt(`0b${bits ?? '0'}`);
 }
 
 function ipv4Bits(address: string): string {

@@ -24,7 +24,8 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions): string {
   const out: string[] = [`Infrastream plan: ${plan.base ?? 'nothing'} → ${plan.head}`, ''];
   if (
     plan.workspaces.length === 0 &&
-    plan.codeowners.add.length + plan.codeowners.remove.length === 0
+    plan.codeowners.add.length + plan.codeowners.remove.length === 0 &&
+    plan.consent.length === 0
   ) {
     out.push(s.green('No changes. The desired state matches the base revision.'));
     return `${out.join('\n')}\n`;

@@ -30,30 +30,40 @@ export function checkRepository(
     pointer: string,
     message: string,
     part: 'key' | 'value' = 'value',
-    related?: IndexedManifest,
+    related: readonly IndexedManifest[] = [],
   ) => {
-    const relatedLocations = related && [
-      {
-        ...locate(related.source, '/metadata/name'),
-        message: `the other ${related.kind} is in ${related.source.path}`,
-      },
-    ];
+    const relatedLocations =
+      related.length === 0
+        ? undefined
+        : related.map((other) => ({
+            ...locate(other.source, '/metadata/name'),
+            message: `${related.length === 1 ? 'the other' : 'another'} ${other.kind} is in ${other.source.path}`,
+          }));
     issues.push(createIssue(rule, locate(entry.source, pointer, part), message, relatedLocations));
   };
 
+  // The first declaration is checked further; every copy, the first included, gets the
+  // duplicate reported, so that the owners of each file see it.
   const unique: IndexedManifest[] = [];
+  const copies = new Map<IndexedManifest, IndexedManifest[]>();
   for (const entry of entries) {
     const first = index.add(entry);
     if (first === undefined) unique.push(entry);
-    else
+    else copies.set(first, [...(copies.get(first) ?? [first]), entry]);
+  }
+  for (const group of copies.values()) {
+    for (const entry of group) {
+      const others = group.filter((other) => other !== entry);
+      const found = others.length === 1 ? 'another' : `${others.length} others`;
       report(
         entry,
         'identity/duplicate',
         '/metadata/name',
-        `expected one ${entry.kind} named "${entry.name}" ${describeScope(entry.metadata, entry.kind)}, found another in ${first.source.path}`,
+        `expected one ${entry.kind} named "${entry.name}" ${describeScope(entry.metadata, entry.kind)}, found ${found} in ${others.map((other) => other.source.path).join(', ')}`,
         'value',
-        first,
+        others,
       );
+    }
   }
 
   const organizations = unique.filter((entry) => entry.kind === 'Organization');
