@@ -1,11 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  checkPlan,
-  PlanFormatError,
-  type PlanCheck,
-} from '../../shared/core/render/plan-policy.ts';
+import { checkPlan, type PlanCheck } from '../../shared/core/plan-guard/check-plan.ts';
+import { PlanFormatError } from '../../shared/core/plan-guard/read-plan.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 
 const formats = ['text', 'json'] as const;
@@ -15,9 +12,11 @@ type Format = (typeof formats)[number];
 export const checkPlanUsage = `Usage: infrastream check-plan FILE [--format text|json] [--allow-destroy]
 
 Checks a saved Terraform plan, as printed by \`terraform show -json PLANFILE > FILE\`,
-against the policy before it is applied: member-level IAM only, no basic roles, nothing
-public, no firewall rule open to the internet, buckets closed, and no destruction of
-keys, databases or projects.
+against the plan guard's rules before it is applied: only resource types the hardened
+modules declare; member-level IAM, no basic or privileged roles, nothing public; no
+firewall rule, database or address open to the internet; services behind the load
+balancer; buckets closed; no service account keys or ACLs; organization policies kept;
+no destruction of data-bearing resources.
   --allow-destroy  destroying a protected resource is a warning instead of an error
 Exit status: 0 when the plan may be applied, 1 when it has errors, 2 on a usage error or
 a FILE that cannot be read or is not a plan.`;

@@ -98,4 +98,14 @@ resource "google_compute_firewall" "allow" {
   log_config {
     metadata = "INCLUDE_ALL_METADATA"
   }
+
+  # Google Cloud reads an ingress rule without any source as one from 0.0.0.0/0, and an egress rule
+  # without destinations as one to 0.0.0.0/0. The variable's validation refuses both; the rule
+  # refuses them itself too, so that no edit of the validation can open one.
+  lifecycle {
+    precondition {
+      condition     = each.value.direction == "INGRESS" ? length(each.value.ranges) + length(each.value.source_service_accounts) > 0 : length(each.value.ranges) > 0
+      error_message = "An INGRESS allow rule needs ranges or source_service_accounts, and an EGRESS allow rule needs ranges: without them Google Cloud reads the rule as open to 0.0.0.0/0."
+    }
+  }
 }

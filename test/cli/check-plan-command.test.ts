@@ -19,28 +19,44 @@ describe('infrastream check-plan', { timeout: 30_000 }, () => {
     expect(lines[0]).toBe(
       'google_project_iam_binding.editors  error  google_project_iam_binding is authoritative: it removes every member it does not name; expected the member-level google_project_iam_member  (plan/authoritative-iam)',
     );
-    expect(lines.at(-1)).toBe('✖ 11 errors, 0 warnings (8 resource changes checked)');
+    expect(lines.at(-1)).toBe('✖ 14 errors, 0 warnings (8 resource changes checked)');
   });
 
-  it('prints the findings as JSON', async () => {
+  it('prints the findings as JSON, each with the checks its rule mirrors', async () => {
     const run = await runCli(['check-plan', 'destroy.json', '--format', 'json'], { cwd: plans });
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as {
       resourceChanges: number;
-      issues: { rule: string; severity: string; address: string }[];
+      issues: { rule: string; severity: string; address: string; mirrors: string[] }[];
     };
     expect(report.resourceChanges).toBe(4);
     expect(report.issues.map((issue) => [issue.rule, issue.severity, issue.address])).toEqual([
       ['plan/protected-destroy', 'error', 'module.database_orders.google_alloydb_cluster.this'],
       ['plan/protected-destroy', 'error', 'module.kms.google_kms_crypto_key.this'],
       ['plan/protected-destroy', 'error', 'module.project.google_project.this'],
+      ['plan/protected-destroy', 'error', 'module.topic_orders.google_pubsub_topic.this'],
     ]);
+    expect(report.issues[0]?.mirrors).toEqual(['CKV_GCP_82']);
+  });
+
+  it('names the Checkov and CIS checks of a public grant in JSON', async () => {
+    const run = await runCli(
+      ['check-plan', 'battery/insecure/public-bucket-member-allusers.json', '--format', 'json'],
+      { cwd: plans },
+    );
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as { issues: { rule: string; mirrors: string[] }[] };
+    expect(report.issues).toHaveLength(1);
+    expect(report.issues[0]?.rule).toBe('plan/public-member');
+    expect(report.issues[0]?.mirrors).toEqual(
+      expect.arrayContaining(['CKV_GCP_28', 'CIS GCP 5.1']),
+    );
   });
 
   it('exits 0 with warnings when destruction is allowed', async () => {
     const run = await runCli(['check-plan', 'destroy.json', '--allow-destroy'], { cwd: plans });
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('⚠ 0 errors, 3 warnings (4 resource changes checked)');
+    expect(run.stdout).toContain('⚠ 0 errors, 4 warnings (4 resource changes checked)');
   });
 
   it('exits 2 when the file is missing, not JSON, or not a plan', async () => {

@@ -1,10 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import {
-  checkPlan,
-  PlanFormatError,
-  type PlanIssue,
-} from '../../shared/core/render/plan-policy.ts';
+import { checkPlan, type PlanIssue } from '../../shared/core/plan-guard/check-plan.ts';
+import { PlanFormatError } from '../../shared/core/plan-guard/read-plan.ts';
 
 const fixture = async (name: string): Promise<unknown> =>
   JSON.parse(
@@ -14,13 +11,23 @@ const fixture = async (name: string): Promise<unknown> =>
 const summary = (issues: readonly PlanIssue[]) =>
   issues.map((issue) => `${issue.severity} ${issue.rule} ${issue.address}`);
 
-/** A plan of one resource change, for rules that need a single case. */
-const planOf = (type: string, actions: string[], after: unknown) => ({
+/** A plan of one resource change in a call of a module of terraform-modules/. */
+const planOf = (type: string, actions: string[], after: unknown, module = 'cloud-run-service') => ({
   format_version: '1.2',
   planned_values: { root_module: {} },
   resource_changes: [
-    { address: `${type}.this`, mode: 'managed', type, name: 'this', change: { actions, after } },
+    {
+      address: `module.m.${type}.this`,
+      module_address: 'module.m',
+      mode: 'managed',
+      type,
+      name: 'this',
+      change: { actions, after },
+    },
   ],
+  configuration: {
+    root_module: { module_calls: { m: { source: `../../terraform-modules/${module}` } } },
+  },
 });
 
 describe('checkPlan', () => {
@@ -37,7 +44,10 @@ describe('checkPlan', () => {
       'error plan/authoritative-iam google_project_iam_binding.editors',
       'error plan/basic-role google_project_iam_binding.editors',
       'error plan/public-member google_project_iam_binding.editors',
+      'error plan/unknown-resource-type google_project_iam_binding.editors',
       'error plan/authoritative-iam google_project_iam_policy.all',
+      'error plan/privileged-role google_project_iam_policy.all',
+      'error plan/unknown-resource-type google_project_iam_policy.all',
       'error plan/public-bucket module.assets.google_storage_bucket.this',
       'error plan/public-bucket module.assets.google_storage_bucket.this',
       'error plan/public-member module.assets.google_storage_bucket_iam_member.this["objectViewer allUsers~7zz0a1b"]',
@@ -54,7 +64,10 @@ describe('checkPlan', () => {
       'grants roles/editor to allAuthenticatedUsers, which makes the resource public',
     );
     expect(messages).toContain(
-      'allows ingress from ::/0; expected the sources the manifests allow, or a deny rule',
+      'allows ingress from 10.0.0.0/8, ::/0, which together reach every public IPv4 and IPv6 address; expected the sources the manifests allow, or a deny rule',
+    );
+    expect(messages).toContain(
+      'policy_data grants roles/run.admin to user:ops@acme.example: it can change IAM or act as a service account; expected a role of least privilege',
     );
     expect(messages).toContain(
       'allows egress to no range (which means 0.0.0.0/0); expected the destinations the manifests allow, or a deny rule',
@@ -62,12 +75,13 @@ describe('checkPlan', () => {
     expect(messages).toContain('public_access_prevention is "inherited"; expected "enforced"');
   });
 
-  it('refuses to destroy or replace keys, databases and projects, and nothing else', async () => {
+  it('refuses to destroy or replace keys, databases, topics and projects', async () => {
     const check = checkPlan(await fixture('destroy.json'));
     expect(summary(check.issues)).toEqual([
       'error plan/protected-destroy module.database_orders.google_alloydb_cluster.this',
       'error plan/protected-destroy module.kms.google_kms_crypto_key.this',
       'error plan/protected-destroy module.project.google_project.this',
+      'error plan/protected-destroy module.topic_orders.google_pubsub_topic.this',
     ]);
     expect(check.issues[0]?.message).toMatch(/^the plan destroys this google_alloydb_cluster/);
     expect(check.issues[1]?.message).toMatch(/^the plan replaces this google_kms_crypto_key/);
@@ -75,7 +89,12 @@ describe('checkPlan', () => {
 
   it('makes protected destruction a warning when destruction is allowed', async () => {
     const check = checkPlan(await fixture('destroy.json'), { allowDestroy: true });
-    expect(check.issues.map((issue) => issue.severity)).toEqual(['warning', 'warning', 'warning']);
+    expect(check.issues.map((issue) => issue.severity)).toEqual([
+      'warning',
+      'warning',
+      'warning',
+      'warning',
+    ]);
   });
 
   it('refuses a Cloud Run service the internet can reach without the load balancer', () => {
@@ -85,8 +104,9 @@ describe('checkPlan', () => {
     expect(
       service({ ingress: 'INGRESS_TRAFFIC_INTERNAL_LOAD_BALANCER', invoker_iam_disabled: true }),
     ).toEqual([]);
+    expect(service({ ingress: 'INGRESS_TRAFFIC_INTERNAL_ONLY' })).toEqual([]);
     expect(service({ ingress: 'INGRESS_TRAFFIC_ALL', invoker_iam_disabled: true })).toEqual([
-      'error plan/exposed-service google_cloud_run_v2_service.this',
+      'error plan/exposed-service module.m.google_cloud_run_v2_service.this',
     ]);
     const [issue] = checkPlan(
       planOf('google_cloud_run_v2_service', ['update'], {
@@ -98,29 +118,35 @@ describe('checkPlan', () => {
   });
 
   it('allows deny rules open to everything, and ingress from tags without ranges', () => {
-    const deny = planOf('google_compute_firewall', ['create'], {
-      allow: [],
-      deny: [{ protocol: 'all' }],
-      direction: 'EGRESS',
-      destination_ranges: ['0.0.0.0/0'],
-    });
-    expect(checkPlan(deny).issues).toEqual([]);
-    const tagged = planOf('google_compute_firewall', ['create'], {
-      allow: [{ protocol: 'tcp', ports: ['8080'] }],
-      direction: 'INGRESS',
-      source_ranges: [],
-      source_tags: ['frontend'],
-    });
-    expect(checkPlan(tagged).issues).toEqual([]);
+    const firewall = (after: unknown) =>
+      checkPlan(planOf('google_compute_firewall', ['create'], after, 'project-firewall')).issues;
+    expect(
+      firewall({
+        allow: [],
+        deny: [{ protocol: 'all' }],
+        direction: 'EGRESS',
+        destination_ranges: ['0.0.0.0/0'],
+      }),
+    ).toEqual([]);
+    expect(
+      firewall({
+        allow: [{ protocol: 'tcp', ports: ['8080'] }],
+        direction: 'INGRESS',
+        source_ranges: [],
+        source_tags: ['frontend'],
+      }),
+    ).toEqual([]);
   });
 
   it('treats a firewall rule without direction as ingress, as Google Cloud does', () => {
-    const plan = planOf('google_compute_firewall', ['create'], {
-      allow: [{ protocol: 'tcp' }],
-      source_ranges: ['0.0.0.0/0'],
-    });
+    const plan = planOf(
+      'google_compute_firewall',
+      ['create'],
+      { allow: [{ protocol: 'tcp' }], source_ranges: ['0.0.0.0/0'] },
+      'project-firewall',
+    );
     expect(checkPlan(plan).issues.map((issue) => issue.message)).toEqual([
-      'allows ingress from 0.0.0.0/0; expected the sources the manifests allow, or a deny rule',
+      'allows ingress from 0.0.0.0/0, which reaches every public IPv4 address; expected the sources the manifests allow, or a deny rule',
     ]);
   });
 
