@@ -96,8 +96,9 @@ function mapTemplate(
 }
 
 // Another resource or data source: `google_x.name…`, `data.google_x.name…`, `module.name…`.
+// An index may itself hold one level of index: `this[rule.destinations[0].backend].id`.
 const OUTSIDE_REFERENCE =
-  /(?<![.\w])(?:data\.[a-z][a-z0-9_]*|google_[a-z0-9_]+|module)\.[A-Za-z_][A-Za-z0-9_-]*(?:\[[^\]]*\]|\.[A-Za-z_][A-Za-z0-9_]*)*/g;
+  /(?<![.\w])(?:data\.[a-z][a-z0-9_]*|google_[a-z0-9_]+|module)\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:[^[\]]|\[[^\]]*\])*\]|\.[A-Za-z_][A-Za-z0-9_]*)*/g;
 
 /** Rewrites an expression so that it evaluates outside a resource block. */
 function rewrite(expression: string, iterators: readonly string[]): string {

@@ -21,7 +21,7 @@ import { compileWorkspaces } from '../../shared/core/governance/compile-workspac
 import { checkPlan } from '../../shared/core/plan-guard/check-plan.ts';
 import { moduleResourceTypes } from '../../shared/core/plan-guard/module-resource-types.ts';
 import { rootResourceTypes } from '../../shared/core/plan-guard/root-resource-types.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import { exampleRenderConfig, exampleRepository } from '../../shared/core/render/render-config.ts';
 import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
 import { corpusAvailable, corpusDirectory, examplesDirectory } from '../support/corpus.ts';
 import { isBody, loadModules, modulesDir, type Body } from '../terraform-modules/load-modules.ts';
@@ -61,10 +61,9 @@ function renderedRoots(directory: string, prefix: string): Record<string, RootTo
     [...compileWorkspaces(analysis.state)].map(([id, workspace]) => [
       `${prefix}${id}`,
       root(
-        JSON.parse(renderWorkspace(analysis.state, workspace, exampleRenderConfig)) as Record<
-          string,
-          unknown
-        >,
+        JSON.parse(
+          renderWorkspace(analysis.state, workspace, exampleRenderConfig, exampleRepository),
+        ) as Record<string, unknown>,
       ),
     ]),
   );
