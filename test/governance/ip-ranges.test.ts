@@ -3,21 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import {
   addressCount,
+  addressRangeOf,
+  type AddressRange,
   PUBLIC_IPV4_ADDRESSES,
   publicReach,
   type AddressInterval,
 } from '../../shared/core/governance/ip-ranges.ts';
-import {
-  parseEgressDestination,
-  type CidrRange,
-} from '../../shared/core/manifests/egress-destination.ts';
+import { parseEgressDestination } from '../../shared/core/manifests/egress-destination.ts';
 import { editedOrganization } from '../support/base-organization.ts';
 
-function ranges(...texts: string[]): CidrRange[] {
+function ranges(...texts: string[]): AddressRange[] {
   return texts.map((text) => {
     const range = parseEgressDestination(text);
     if (range?.type !== 'cidr') throw new Error(`not a range: ${text}`);
-    return range;
+    return addressRangeOf(range);
   });
 }
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { peopleRoles, secretRoles, workloadRoles } from '../../shared/core/governance/iam-roles.ts';
 import { checkPlan } from '../../shared/core/plan-guard/check-plan.ts';
-import { rangeReach } from '../../shared/core/plan-guard/ip-ranges.ts';
+import { internetReach } from '../../shared/core/governance/ip-ranges.ts';
 import { UNKNOWN, withUnknowns } from '../../shared/core/plan-guard/planned-values.ts';
 import { isBasicRole, isPrivilegedRole } from '../../shared/core/plan-guard/privileged-roles.ts';
 import { isPublicPrincipal } from '../../shared/core/plan-guard/public-principals.ts';
@@ -43,7 +43,7 @@ const call = (module: string, inner?: Record<string, unknown>) => ({
 
 const rules = (plan: unknown) => checkPlan(plan).issues.map((issue) => issue.rule);
 
-describe('rangeReach', () => {
+describe('internetReach', () => {
   it('sees the whole internet however the ranges are spelled or split', () => {
     for (const ranges of [
       ['0.0.0.0/0'],
@@ -52,8 +52,11 @@ describe('rangeReach', () => {
       [' 0.0.0.0/0 '],
       ['::ffff:0:0/96'],
       ['::ffff:0.0.0.0/96'],
+      // 6to4 embeds every IPv4 address, so a range holding it reaches IPv4 through relays.
+      ['2002::/16'],
+      ['2000::/4'],
     ]) {
-      expect(rangeReach(ranges).internet, ranges.join(' ')).toContain('IPv4');
+      expect(internetReach(ranges).internet, ranges.join(' ')).toContain('IPv4');
     }
     for (const ranges of [
       ['::/0'],
@@ -63,7 +66,7 @@ describe('rangeReach', () => {
       ['2000::/3'],
       ['2000::/4', '3000::/4'],
     ]) {
-      expect(rangeReach(ranges).internet, ranges.join(' ')).toContain('IPv6');
+      expect(internetReach(ranges).internet, ranges.join(' ')).toContain('IPv6');
     }
   });
 
@@ -73,16 +76,16 @@ describe('rangeReach', () => {
       ['0.0.0.0/1'],
       ['35.191.0.0/16', '130.211.0.0/22'],
       ['fc00::/7'],
-      ['2000::/4'],
+      ['2600::/12'],
       [],
     ]) {
-      expect(rangeReach(ranges).internet, ranges.join(' ')).toEqual([]);
+      expect(internetReach(ranges).internet, ranges.join(' ')).toEqual([]);
     }
   });
 
   it('names what it cannot read instead of passing it', () => {
     expect(
-      rangeReach(['10.0.0.0/33', 'anywhere', '1:2:3::4::5/64', '10.0.0.0/8']).unreadable,
+      internetReach(['10.0.0.0/33', 'anywhere', '1:2:3::4::5/64', '10.0.0.0/8']).unreadable,
     ).toEqual(['10.0.0.0/33', 'anywhere', '1:2:3::4::5/64']);
   });
 });

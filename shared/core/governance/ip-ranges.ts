@@ -4,6 +4,18 @@ import {
   type CidrRange,
 } from '../manifests/egress-destination.ts';
 
+/**
+ * Address arithmetic for policy and the plan guard: what a set of CIDR ranges reaches of the
+ * public internet, each family and every IPv6 spelling of IPv4 counted, as exact numbers.
+ */
+
+/** A CIDR range as numbers: its family, its first address and its prefix length. */
+export interface AddressRange {
+  readonly version: 4 | 6;
+  readonly first: bigint;
+  readonly prefix: number;
+}
+
 /** Addresses from `start` included to `end` excluded, as unsigned integers. */
 export interface AddressInterval {
   readonly start: bigint;
@@ -45,7 +57,7 @@ const IPV6_BITS = 128;
 function written(text: string): { readonly interval: AddressInterval; readonly length: number } {
   const range = parseEgressDestination(text);
   if (range?.type !== 'cidr') throw new Error(`not a CIDR range: ${text}`);
-  return { interval: intervalOf(range), length: range.prefix };
+  return { interval: intervalOf(addressRangeOf(range)), length: range.prefix };
 }
 
 function embedding(name: string, prefix: string, layouts: readonly Layout[]): Embedding {
@@ -111,13 +123,105 @@ const NOT_PUBLIC_IPV6 = mergeIntervals(
 /** Every public IPv4 address, to say what share of the internet a reach is. */
 export const PUBLIC_IPV4_ADDRESSES = 2n ** BigInt(IPV4_BITS) - addressCount(NOT_PUBLIC_IPV4);
 
+/** Every public IPv6 address that stands for no IPv4 one. */
+export const PUBLIC_IPV6_ADDRESSES = 2n ** BigInt(IPV6_BITS) - addressCount(NOT_PUBLIC_IPV6);
+
+/** What a list of ranges, as some other tool wrote them, reaches. */
+export interface InternetReach {
+  /** Every public IPv4 address, every public IPv6 address, or both. */
+  readonly internet: readonly ('IPv4' | 'IPv6')[];
+  /** Entries that are not CIDR ranges or addresses, which therefore cannot be judged. */
+  readonly unreadable: readonly string[];
+}
+
+/**
+ * Whether ranges in any spelling (`0.0.0.0/1` and `128.0.0.0/1`, `0:0:0:0:0:0:0:0/0`,
+ * `::ffff:0:0/96`, a list that leaves out only private space) together reach the whole
+ * internet of a family.
+ */
+export function internetReach(texts: readonly string[]): InternetReach {
+  const ranges: AddressRange[] = [];
+  const unreadable: string[] = [];
+  for (const text of texts) {
+    const range = parseAddressRange(text);
+    if (range === undefined) unreadable.push(text);
+    else ranges.push(range);
+  }
+  const reach = publicReach(ranges);
+  const internet: ('IPv4' | 'IPv6')[] = [];
+  if (addressCount(reach.ipv4) === PUBLIC_IPV4_ADDRESSES) internet.push('IPv4');
+  if (addressCount(reach.ipv6) === PUBLIC_IPV6_ADDRESSES) internet.push('IPv6');
+  return { internet, unreadable };
+}
+
+/**
+ * `a.b.c.d[/n]` or an IPv6 address in any spelling (`::`, leading zeros, a trailing dotted
+ * quad, any case) `[/n]`, as other tools write them; host bits are dropped. Undefined for
+ * anything else.
+ */
+export function parseAddressRange(text: string): AddressRange | undefined {
+  const trimmed = text.trim().toLowerCase();
+  const slash = trimmed.indexOf('/');
+  const addressText = slash === -1 ? trimmed : trimmed.slice(0, slash);
+  const prefixText = slash === -1 ? undefined : trimmed.slice(slash + 1);
+  if (prefixText !== undefined && !/^\d{1,3}$/.test(prefixText)) return undefined;
+  const ipv4 = parseIpv4(addressText);
+  const ipv6 = ipv4 === undefined ? parseIpv6(addressText) : undefined;
+  const version = ipv4 !== undefined ? 4 : ipv6 !== undefined ? 6 : undefined;
+  const address = ipv4 ?? ipv6;
+  if (version === undefined || address === undefined) return undefined;
+  const bits = version === 4 ? IPV4_BITS : IPV6_BITS;
+  const prefix = prefixText === undefined ? bits : Number(prefixText);
+  if (prefix > bits) return undefined;
+  const size = 2n ** BigInt(bits - prefix);
+  return { version, first: address - (address % size), prefix };
+}
+
+function parseIpv4(text: string): bigint | undefined {
+  const octets = text.split('.');
+  if (octets.length !== 4) return undefined;
+  let value = 0n;
+  for (const octet of octets) {
+    if (!/^\d{1,3}$/.test(octet) || Number(octet) > 255) return undefined;
+    value = (value << 8n) | BigInt(octet);
+  }
+  return value;
+}
+
+function parseIpv6(text: string): bigint | undefined {
+  if (!/^[0-9a-f:.]+$/.test(text)) return undefined;
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groupsOf = (part: string | undefined): string[] | undefined => {
+    if (part === undefined || part === '') return [];
+    const groups = part.split(':');
+    const last = groups.at(-1) ?? '';
+    // A trailing dotted quad (::ffff:1.2.3.4) counts as two groups.
+    if (last.includes('.')) {
+      const ipv4 = parseIpv4(last);
+      if (ipv4 === undefined) return undefined;
+      groups.splice(-1, 1, (ipv4 >> 16n).toString(16), (ipv4 & 0xffffn).toString(16));
+    }
+    return groups.every((group) => /^[0-9a-f]{1,4}$/.test(group)) ? groups : undefined;
+  };
+  const head = groupsOf(halves[0]);
+  const tail = halves.length === 2 ? groupsOf(halves[1]) : [];
+  if (head === undefined || tail === undefined) return undefined;
+  // A dotted quad may only end the address.
+  if (halves.length === 2 && (halves[0] ?? '').includes('.')) return undefined;
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail];
+  return groups.reduce((value, group) => (value << 16n) | BigInt(`0x${group}`), 0n);
+}
+
 /**
  * The public internet that CIDR ranges reach together, measured exactly: each range
  * becomes an interval (an IPv6 range that embeds IPv4 also becomes the IPv4 intervals it
  * stands for), the intervals of each family are sorted and merged, and what is not public
  * is subtracted. Sorting dominates: n log n in the number of ranges.
  */
-export function publicReach(ranges: readonly CidrRange[]): PublicReach {
+export function publicReach(ranges: readonly AddressRange[]): PublicReach {
   const ipv4: AddressInterval[] = [];
   const ipv6: AddressInterval[] = [];
   const embeddings = new Set<string>();
@@ -147,10 +251,14 @@ export function addressCount(intervals: readonly AddressInterval[]): bigint {
   return intervals.reduce((sum, interval) => sum + interval.end - interval.start, 0n);
 }
 
-function intervalOf(range: CidrRange): AddressInterval {
-  const start = firstAddress(range);
+/** An `allowedEgress` range, as numbers. */
+export function addressRangeOf(range: CidrRange): AddressRange {
+  return { version: range.version, first: firstAddress(range), prefix: range.prefix };
+}
+
+function intervalOf(range: AddressRange): AddressInterval {
   const width = range.version === 4 ? IPV4_BITS : IPV6_BITS;
-  return { start, end: start + 2n ** BigInt(width - range.prefix) };
+  return { start: range.first, end: range.first + 2n ** BigInt(width - range.prefix) };
 }
 
 /**

@@ -6,7 +6,7 @@ import type { DesiredState, GraphNode } from './desired-state.ts';
 import { accessLevels } from '../manifests/permissions.ts';
 import type { Principals } from './ingress-routing.ts';
 import { checkRoutes } from './route-policy.ts';
-import { addressCount, publicReach, PUBLIC_IPV4_ADDRESSES } from './ip-ranges.ts';
+import { addressCount, addressRangeOf, publicReach, PUBLIC_IPV4_ADDRESSES } from './ip-ranges.ts';
 import { GOOGLE_API_RANGES } from './network.ts';
 
 /** Environment names that mean production even when no release track says so. */
@@ -277,14 +277,16 @@ const GOOGLE_API_CIDRS = GOOGLE_API_RANGES.map((text) => parseEgressDestination(
 function egressUnionRefusal(
   ranges: readonly EgressRange[],
 ): { readonly message: string; readonly contributors: readonly EgressContributor[] } | undefined {
-  const union = publicReach([...ranges.map(({ range }) => range), ...GOOGLE_API_CIDRS]);
+  const union = publicReach(
+    [...ranges.map(({ range }) => range), ...GOOGLE_API_CIDRS].map(addressRangeOf),
+  );
   const ipv4 = addressCount(union.ipv4);
   const ipv6 = addressCount(union.ipv6);
   const overIpv4 = ipv4 >= EGRESS_REACH_LIMIT.ipv4;
   const overIpv6 = ipv6 >= EGRESS_REACH_LIMIT.ipv6;
   if (!overIpv4 && !overIpv6) return undefined;
   const contributors = ranges.flatMap(({ entry, pointer, range }): EgressContributor[] => {
-    const reach = publicReach([range]);
+    const reach = publicReach([addressRangeOf(range)]);
     const through = reach.embeddings.length > 0 ? ` (${reach.embeddings.join(', ')})` : '';
     const parts = [
       ...(overIpv4 && reach.ipv4.length > 0 ? [describeIpv4(addressCount(reach.ipv4))] : []),

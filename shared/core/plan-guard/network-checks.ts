@@ -1,4 +1,4 @@
-import { rangeReach } from './ip-ranges.ts';
+import { internetReach } from '../governance/ip-ranges.ts';
 import type { Finding } from './plan-rule.ts';
 import {
   block,
@@ -183,7 +183,7 @@ function judgeRanges(
     if (otherSources.some((list) => isNonEmpty(list))) return [];
     return [{ message: `${label}allows ${way} no range (which means 0.0.0.0/0); ${expected}` }];
   }
-  const reach = rangeReach(ranges.known);
+  const reach = internetReach(ranges.known);
   const findings: Finding[] = [];
   if (reach.unreadable.length > 0) {
     findings.push({

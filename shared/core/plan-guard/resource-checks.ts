@@ -1,4 +1,4 @@
-import { rangeReach } from './ip-ranges.ts';
+import { internetReach } from '../governance/ip-ranges.ts';
 import type { Finding } from './plan-rule.ts';
 import {
   block,
@@ -124,7 +124,7 @@ export function checkOpenDatabase(after: Attributes, resource: PlannedResource):
   const networks = blocks(network, networksKey);
   const ranges = stringList(networks.map((entry) => own(entry, rangeKey)));
   const findings: Finding[] = [];
-  const reach = rangeReach(ranges.known);
+  const reach = internetReach(ranges.known);
   if (ranges.unknown || reach.internet.length > 0 || reach.unreadable.length > 0) {
     findings.push({
       message: `${networksKey} ${ranges.unknown ? 'holds ranges not known until apply' : `allow ${listed(ranges.known)}, which ${reach.internet.length > 0 ? `reach every public ${reach.internet.join(' and ')} address` : 'cannot be read as CIDR ranges'}`}; expected private IP only`,
