@@ -3,30 +3,13 @@ import { analyzeRepository } from '../../shared/core/governance/analyze-reposito
 import { buildPlan, type Plan } from '../../shared/core/governance/build-plan.ts';
 import { formatPlanText } from '../../shared/core/report/format-plan.ts';
 import type { RepositoryFile } from '../../shared/core/validate/validate-repository.ts';
-import { editedOrganization, type Edit } from '../support/base-organization.ts';
+import { editedOrganization, group, type Edit } from '../support/base-organization.ts';
 
 const STAGING = 'payments/staging/shop';
 const PRODUCTION = 'payments/production/shop';
 const PLATFORM = '@acme-corp/platform';
 const STAGING_TEAM = '@acme-corp/staging-team';
 const PRODUCTION_TEAM = '@acme-corp/production-team';
-
-/** A group of the base organization's kind, with alice in it. */
-const group = (name: string): Edit => ({
-  file: `groups/${name}.yaml`,
-  content: `apiVersion: lowops.manifests.v1
-kind: OrganizationUserGroup
-metadata:
-  name: ${name}
-  organization: acme
-spec:
-  description: The ${name}
-  parent: ""
-  members:
-    users:
-      - alice
-`,
-});
 
 /** Each environment owned by a team of its own, besides the platform team above them. */
 const teams: Edit[] = [

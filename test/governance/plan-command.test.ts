@@ -1,7 +1,7 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../shared/core/governance/build-plan.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { baseOrganization, group } from '../support/base-organization.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 import { runCli } from '../support/run-cli.ts';
 
@@ -130,18 +130,7 @@ describe('infrastream plan on a real git repository, when a manifest moves to pr
 
   beforeAll(async () => {
     repository = await createTestRepository();
-    const team = (name: string) => `apiVersion: lowops.manifests.v1
-kind: OrganizationUserGroup
-metadata:
-  name: ${name}
-  organization: acme
-spec:
-  description: The ${name}
-  parent: ""
-  members:
-    users:
-      - alice
-`;
+    const team = (name: string) => group(name).content;
     const ownedBy = (environment: string) =>
       `${new TextDecoder().decode(baseOrganization.get(`payments/${environment}/environment.yaml`))}  permissions:\n    contributors:\n      groups:\n        - ${environment}-team\n`;
     const extra = (environment: string) => `apiVersion: lowops.manifests.v1

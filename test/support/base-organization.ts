@@ -36,3 +36,22 @@ export function editedOrganization(...edits: readonly Edit[]): RepositoryFile[] 
   }
   return [...files].map(([path, bytes]) => ({ path, bytes }));
 }
+
+/** A group of the organization, with alice in it. */
+export function group(name: string): Edit & { readonly content: string } {
+  return {
+    file: `groups/${name}.yaml`,
+    content: `apiVersion: lowops.manifests.v1
+kind: OrganizationUserGroup
+metadata:
+  name: ${name}
+  organization: acme
+spec:
+  description: The ${name}
+  parent: ""
+  members:
+    users:
+      - alice
+`,
+  };
+}

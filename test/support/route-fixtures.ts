@@ -5,6 +5,8 @@ import { exampleRenderConfig, exampleRepository } from '../../shared/core/render
 import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
 import { editedOrganization, type Edit } from './base-organization.ts';
 
+export { group } from './base-organization.ts';
+
 /**
  * Routes on the base organization: the `shop` project of unit `payments`, in production
  * and staging, where application `shop` runs; more applications, ingresses and routes are
@@ -59,25 +61,6 @@ spec:
 `,
     })),
   ];
-}
-
-/** A group of the organization, with alice in it. */
-export function group(name: string): Edit {
-  return {
-    file: `groups/${name}.yaml`,
-    content: `apiVersion: lowops.manifests.v1
-kind: OrganizationUserGroup
-metadata:
-  name: ${name}
-  organization: acme
-spec:
-  description: Group ${name}
-  parent: ""
-  members:
-    users:
-      - alice
-`,
-  };
 }
 
 /** A PublicIngress of the production project; `domain` is its spec.domain, indented. */
