@@ -4,6 +4,7 @@ import { parseEgressDestination } from '../manifests/egress-destination.ts';
 import { locate } from '../parse/source-document.ts';
 import type { DesiredState, GraphNode } from './desired-state.ts';
 import { accessLevels } from '../manifests/permissions.ts';
+import { checkNaming } from '../naming/check-naming.ts';
 
 /** Environment names that mean production even when no release track says so. */
 const PRODUCTION_NAMES = new Set(['production', 'prod']);
@@ -199,6 +200,7 @@ export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
       );
     }
   }
+  if (complete) issues.push(...checkNaming(state));
   return issues;
 }
 

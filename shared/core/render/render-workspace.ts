@@ -1,6 +1,7 @@
 import type { DesiredState } from '../governance/desired-state.ts';
 import type { WorkspaceModel } from '../governance/governance-model.ts';
 import { ORGANIZATION_WORKSPACE } from '../governance/workspace-id.ts';
+import { workspaceLabel } from '../naming/cloud-names.ts';
 import type { RenderConfig } from './render-config.ts';
 import { renderOrganization } from './render-organization.ts';
 import { renderProject } from './render-project.ts';
@@ -31,7 +32,7 @@ export function renderWorkspace(
       google: {
         default_labels: {
           'managed-by': 'infrastream',
-          workspace: workspace.id.replaceAll('.', '_'),
+          workspace: workspaceLabel(workspace.id),
         },
       },
     },
