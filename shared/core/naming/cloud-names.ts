@@ -29,8 +29,8 @@ export function identityOf(workspaceId: string, address: string): string {
 
 /**
  * Readable parts of global names are only there for people: the hash makes the name
- * unique. Google Cloud refuses names that contain "google" (or look like it) in buckets
- * and project ids, so such a word is left out of the readable part.
+ * unique. A bucket name may not contain "google" or a look-alike such as "g00gle", so
+ * such a word is left out of the readable part, of project ids too.
  */
 function readable(text: string): string {
   return text.replace(/g[o0]{2}g[l1]e/g, 'g');
@@ -79,9 +79,9 @@ export function bucketName(prefix: string, workspaceId: string, bucket: string):
  * An application's is its name, cut with the hash of the name when longer than 30 and
  * padded with it when shorter than 6, as it always was: the name is the application's
  * identity in its project, once two applications of one name there are refused. A push
- * identity's is `push-<source>-<service>` cut, with the hash of its whole identity: its
- * model name has dots, so it never meets an application's, and the hash tells it from
- * any application named like it.
+ * identity's is `push-<source>-<service>`, cut, then the hash of its whole identity, so
+ * a topic's and a bucket's differ, and only an application named exactly like it, hash
+ * and all, would meet it (which is refused).
  */
 export function serviceAccountId(workspaceId: string, identity: string): string {
   if (identity.includes('.')) {
@@ -132,8 +132,7 @@ export function deadLetterName(topic: string): string {
 /**
  * A push subscription's name: `<topic>-to-<service>` when `-to-` occurs only there, as
  * it always was; otherwise the split would be ambiguous (`a-to-b` to `c`, `a` to
- * `b-to-c`) and it is `<topic>_to_<service>`, whose last underscore only a generated
- * name can hold.
+ * `b-to-c`) and it is `<topic>_to_<service>`, whose underscores no manifest name holds.
  */
 export function subscriptionName(topic: string, deploymentConfig: string): string {
   const plain = `${topicName(topic)}-to-${deploymentConfig}`;
@@ -199,12 +198,12 @@ export function egressRuleName(workspaceId: string, destination: string): string
   const joined = `${unit}-${environment}-${project}`;
   const hash = shortHash(destination);
   return [unit, environment, project].every((name) => !name.includes('-')) &&
-    joined.length + 8 <= 63
+    joined.length + HASH_SUFFIX <= 63
     ? `${joined}-${hash}`
     : `${firewallPrefix(workspaceId)}-${hash}`;
 }
 
-/** What Google Cloud accepts as a folder's display name (and the folder module checks). */
+/** The display names the folder module accepts: Google Cloud's, in ASCII and from 3 characters. */
 export const FOLDER_DISPLAY_NAME = /^[A-Za-z0-9][A-Za-z0-9 _-]{1,28}[A-Za-z0-9]$/;
 
 /**

@@ -18,7 +18,13 @@ import {
 } from './cloud-names.ts';
 import type { GeneratedName } from './generated-name.ts';
 import { addressParts, nameOf } from './model-addresses.ts';
-import { grantKey, hashedLabel, terraformLabel } from './terraform-labels.ts';
+import {
+  grantKey,
+  hasModule,
+  hashedLabel,
+  moduleLabel,
+  terraformLabel,
+} from './terraform-labels.ts';
 
 /** The `for_each` maps of member keys a module takes, by the role they grant. */
 const MEMBER_MAPS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
@@ -34,24 +40,12 @@ const MEMBER_MAPS: Readonly<Record<string, Readonly<Record<string, string>>>> = 
 /** Resources whose module takes every grant on them as one `iam` map. */
 const IAM_MAPS = new Set(['folder', 'project', 'bucket']);
 
-/** The module label kind of each resource type that is rendered as a module call. */
-const MODULE_KINDS: Readonly<Record<string, string>> = {
-  folder: 'folder',
-  artifact_registry: 'registry',
-  service_account: 'identity',
-  cloud_run_service: 'service',
-  secret: 'secret',
-  pubsub_topic: 'topic',
-  alloydb_cluster: 'alloydb',
-  bucket: 'bucket',
-  public_ingress: 'ingress',
-};
-
 /**
  * Every name the renderer writes for one workspace, with the functions it writes them
  * with: Terraform labels and `for_each` keys, Google Cloud names and ids, folder display
  * names. Each is owned by the model resource, grant, rule or egress entry it is written
- * for; project ids and bucket names are listed without the prefix all of them share.
+ * for; project ids and bucket names by the hash they end with, which alone tells two
+ * apart.
  * Inside the public-ingress module call, the route rendering names its own backends.
  */
 export function renderedNames(workspace: WorkspaceModel): GeneratedName[] {
@@ -103,9 +97,7 @@ export function renderedNames(workspace: WorkspaceModel): GeneratedName[] {
     const name = nameOf(resource.address);
     const owner = ownerOf(resource.address);
     const cause = resource.cause;
-    const kind = MODULE_KINDS[type];
-    const module =
-      type === 'project' ? 'project' : kind === undefined ? undefined : terraformLabel(kind, name);
+    const module = hasModule(type) ? moduleLabel(resource.address) : undefined;
     if (module !== undefined) label('module', module, owner, cause);
 
     const bindings = bindingsOf.get(resource.address) ?? [];

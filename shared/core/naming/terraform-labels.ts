@@ -4,6 +4,7 @@
  * hold `_` or `.`; labels are `[a-z][a-z0-9_-]*`.
  */
 import { shortHash } from './hash.ts';
+import { addressParts, nameOf } from './model-addresses.ts';
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 const KIND = /^[a-z][a-z0-9]*$/;
@@ -25,6 +26,37 @@ export function terraformLabel(kind: string, ...path: readonly string[]): string
   return names.length === 0
     ? kind
     : `${kind}_${names.map((name) => name.replaceAll('-', '_')).join('-')}`;
+}
+
+/** The kind of module label of each model type that the renderer makes a module call of. */
+const MODULE_KINDS: Readonly<Record<string, string>> = {
+  folder: 'folder',
+  artifact_registry: 'registry',
+  service_account: 'identity',
+  cloud_run_service: 'service',
+  secret: 'secret',
+  pubsub_topic: 'topic',
+  alloydb_cluster: 'alloydb',
+  bucket: 'bucket',
+  public_ingress: 'ingress',
+};
+
+/** Whether the renderer makes a module call of a model resource of this type. */
+export function hasModule(type: string): boolean {
+  return type === 'project' || Object.hasOwn(MODULE_KINDS, type);
+}
+
+/**
+ * The label of the module call that makes a model resource: `service_account.shop` is
+ * `identity_shop`, `folder.shipping.production` is `folder_shipping-production`; a
+ * project workspace's one project is `project`.
+ */
+export function moduleLabel(address: string): string {
+  const { type } = addressParts(address);
+  if (type === 'project') return 'project';
+  const kind = MODULE_KINDS[type];
+  if (kind === undefined) throw new Error(`no module makes ${address}`);
+  return terraformLabel(kind, nameOf(address));
 }
 
 /**

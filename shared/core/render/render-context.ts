@@ -1,15 +1,9 @@
 import type { DesiredState } from '../governance/desired-state.ts';
 import type { IamBinding, ModelResource, WorkspaceModel } from '../governance/governance-model.ts';
 import { modelAddress } from '../naming/model-addresses.ts';
-import { grantKey } from '../naming/terraform-labels.ts';
+import { grantKey, moduleLabel } from '../naming/terraform-labels.ts';
 import type { RenderConfig } from './render-config.ts';
-import {
-  identifier,
-  reference,
-  template,
-  type Expression,
-  type TerraformValue,
-} from './terraform-json.ts';
+import { reference, template, type Expression, type TerraformValue } from './terraform-json.ts';
 
 /** What rendering one workspace needs, and the helpers every part of it shares. */
 export interface RenderContext {
@@ -56,7 +50,7 @@ export function memberOf(member: string): TerraformValue | undefined {
 
 /** The module that creates the identity named in a `serviceAccount:` member. */
 export function identityModule(name: string): string {
-  return identifier('identity', name);
+  return moduleLabel(modelAddress('service_account', name));
 }
 
 /** The email of an application's or push subscription's identity. */

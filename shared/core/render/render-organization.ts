@@ -10,7 +10,7 @@ import {
   type RenderContext,
 } from './render-context.ts';
 import { folderDisplayName } from '../naming/cloud-names.ts';
-import { hashedLabel } from '../naming/terraform-labels.ts';
+import { hashedLabel, moduleLabel } from '../naming/terraform-labels.ts';
 import { movedModules } from './moved-modules.ts';
 import { identifier, reference, type TerraformValue } from './terraform-json.ts';
 
@@ -27,7 +27,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
   for (const folder of resourcesOf(context, 'folder')) {
     const path = nameOf(folder.address);
     const [unit = '', environment] = path.split('.');
-    const label = identifier('folder', path);
+    const label = moduleLabel(folder.address);
     module[label] = {
       source: moduleSource(config, 'folder'),
       display_name: folderDisplayName(
@@ -45,7 +45,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
 
   for (const registry of resourcesOf(context, 'artifact_registry')) {
     const name = nameOf(registry.address);
-    module[identifier('registry', name)] = {
+    module[moduleLabel(registry.address)] = {
       source: moduleSource(config, 'artifact-registry'),
       project_id: config.hub.projectId,
       location: config.hub.region,

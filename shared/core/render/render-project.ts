@@ -28,7 +28,7 @@ import {
   topicName,
 } from '../naming/cloud-names.ts';
 import { folderAddress } from '../naming/model-addresses.ts';
-import { grantKey, hashedLabel } from '../naming/terraform-labels.ts';
+import { grantKey, hashedLabel, moduleLabel } from '../naming/terraform-labels.ts';
 import {
   identifier,
   reference,
@@ -144,7 +144,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     const container = (attributes['container'] ?? {}) as {
       env?: { name: string; value: string }[];
     };
-    module[identifier('service', name)] = {
+    module[moduleLabel(service.address)] = {
       source: moduleSource(config, 'cloud-run-service'),
       project_id: projectId,
       region: region(service),
@@ -177,7 +177,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
 
   for (const secret of resourcesOf(context, 'secret')) {
     const name = nameOf(secret.address);
-    const label = identifier('secret', name);
+    const label = moduleLabel(secret.address);
     module[label] = {
       source: moduleSource(config, 'secret'),
       project_id: projectId,
@@ -204,7 +204,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
   for (const topic of resourcesOf(context, 'pubsub_topic')) {
     const name = nameOf(topic.address);
     const retention = topic.attributes['messageRetentionDurationSeconds'];
-    module[identifier('topic', name)] = {
+    module[moduleLabel(topic.address)] = {
       source: moduleSource(config, 'pubsub-topic'),
       project_id: projectId,
       name: topicName(name),
@@ -237,7 +237,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
       cpuCount?: number;
       backupConfig?: { quantityBasedRetention?: number };
     };
-    module[identifier('alloydb', name)] = {
+    module[moduleLabel(cluster.address)] = {
       source: moduleSource(config, 'alloydb'),
       project_id: projectId,
       region: region(cluster),
@@ -259,7 +259,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
 
   for (const bucket of resourcesOf(context, 'bucket')) {
     const name = nameOf(bucket.address);
-    module[identifier('bucket', name)] = {
+    module[moduleLabel(bucket.address)] = {
       source: moduleSource(config, 'bucket'),
       project_id: projectId,
       // Bucket names are global: the hash of the bucket's identity makes them unique.
@@ -275,7 +275,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     const routes = resourcesOf(context, 'route').filter(
       (route) => route.attributes['ingress'] === ingress.address,
     );
-    module[identifier('ingress', name)] = renderIngress(context, name, ingress, routes, projectId);
+    module[moduleLabel(ingress.address)] = renderIngress(context, name, ingress, routes, projectId);
   }
 
   workspace.egress.forEach((entry, index) => {
