@@ -249,13 +249,20 @@ describe('naming, by property', () => {
           expect(met.filter((namespace) => !INHERENT.test(namespace))).toEqual([]);
 
           const rendered = new Map<string, Root>();
-          for (const [id, workspace] of compileWorkspaces(analysis.state)) {
+          const models = compileWorkspaces(analysis.state);
+          for (const [id, workspace] of models) {
             const text = renderWorkspace(analysis.state, workspace, exampleRenderConfig);
             rendered.set(id, JSON.parse(text) as Root);
           }
 
           // What the check compares is what was rendered: every identifier is listed.
           const listed = new Set(owners.keys());
+          for (const [id, workspace] of models) {
+            const unlisted = workspace.resources
+              .map((resource) => resource.address)
+              .filter((address) => !listed.has(`model address in ${id}\n${address}`));
+            expect(unlisted).toEqual([]);
+          }
           for (const [id, root] of rendered) {
             const unlisted = identifiersOf(id, root).filter(
               (found) => !listed.has(`${found.namespace}\n${found.name}`),
