@@ -91,7 +91,7 @@ describe('rendering an ingress rule by rule', () => {
       route('HttpRoute', rule('shop', '', '- prefixMatch: /api/')),
     );
     const [host = ''] = hostsOf(call);
-    expect(host).toBe('web-edge.endpoints.example-shop-production.cloud.goog');
+    expect(host).toBe('web-edge.endpoints.example-shop-productio-0zbof41.cloud.goog');
     expect(reach(call, host, '/api/x')).toMatchObject({ audience: 'PUBLIC' });
     expect(reach(call, host, '/')).toBe('unmatched');
     expect(reach(call, host, '/apix')).toBe('unmatched');

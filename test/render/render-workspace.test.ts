@@ -30,7 +30,7 @@ function interpolations(text: string): string[] {
   return found;
 }
 const RENDERED_REFERENCE =
-  /^(?:module|data)\.[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*|\["[a-z0-9.-]+"\])*$/;
+  /^(?:module|data)\.[a-z][a-z0-9_-]*(?:\.[a-z][a-z0-9_-]*|\["[a-z0-9.-]+"\])*$/;
 
 function renderAll(
   files: Parameters<typeof analyzeRepository>[0],

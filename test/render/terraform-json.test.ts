@@ -45,9 +45,9 @@ describe('Terraform JSON', () => {
 
   it('builds identifiers and references only from safe parts', () => {
     expect(identifier('secret', 'stripe-key')).toBe('secret_stripe_key');
-    expect(identifier('secret', 'api.main.connection')).toBe('secret_api_main_connection');
+    expect(identifier('secret', 'api.main.connection')).toBe('secret_api-main-connection');
     expect(() => identifier('x', 'a}b')).toThrow('not a Terraform identifier');
-    expect(() => reference('module', 'a-b')).toThrow('not a Terraform identifier');
+    expect(() => reference('module', 'a.b')).toThrow('not a Terraform identifier');
     expect(() => reference('module', { key: '"]}${file("x")}' })).toThrow('not a safe map key');
   });
 });

@@ -4,6 +4,12 @@ import type { Provenance } from './governance-model.ts';
 import { workloadRoles } from './iam-roles.ts';
 import type { WorkspaceBuilder } from './workspace-builder.ts';
 import { pick } from './pick.ts';
+import {
+  connectionSecret,
+  modelAddress,
+  pushIdentity,
+  type PushSource,
+} from '../naming/model-addresses.ts';
 
 /** The member that stands for an application's own service account in its workspace. */
 export function applicationMember(application: string): string {
@@ -16,35 +22,33 @@ export function applicationMember(application: string): string {
  */
 export function pushSubscription(
   ws: WorkspaceBuilder,
-  type: string,
+  type: PushSource,
   source: string,
   deploymentConfig: string,
   path: string,
   cause: Provenance,
 ): void {
-  const name = `${source}.${deploymentConfig}`;
-  // Dots cannot appear in manifest names: generated names never meet a user's.
-  const identity = `push.${source}.${deploymentConfig}`;
+  const identity = pushIdentity(type, source, deploymentConfig);
   ws.resource({
-    address: `service_account.${identity}`,
+    address: modelAddress('service_account', identity),
     type: 'service_account',
     attributes: { purpose: `push ${source} to ${deploymentConfig}` },
     cause,
   });
   ws.resource({
-    address: `${type}.${name}`,
+    address: modelAddress(type, source, deploymentConfig),
     type,
     attributes: {
       source,
-      service: `cloud_run_service.${deploymentConfig}`,
+      service: modelAddress('cloud_run_service', deploymentConfig),
       path,
-      oidcServiceAccount: `service_account.${identity}`,
+      oidcServiceAccount: modelAddress('service_account', identity),
       deadLetter: true,
     },
     cause,
   });
   ws.bind({
-    resource: `cloud_run_service.${deploymentConfig}`,
+    resource: modelAddress('cloud_run_service', deploymentConfig),
     role: workloadRoles.invoker,
     member: `serviceAccount:${identity}`,
     cause,
@@ -67,16 +71,16 @@ export function compileInstance(
   const access = m.spec.accessControl;
 
   ws.resource({
-    address: `service_account.${name}`,
+    address: modelAddress('service_account', name),
     type: 'service_account',
     attributes: { purpose: `identity of ${name}`, roles: [] },
     cause: at('/metadata/name'),
   });
   ws.resource({
-    address: `cloud_run_service.${name}`,
+    address: modelAddress('cloud_run_service', name),
     type: 'cloud_run_service',
     attributes: {
-      serviceAccount: `service_account.${name}`,
+      serviceAccount: modelAddress('service_account', name),
       image: m.kind === 'ExternalApplication' ? m.spec.image : null,
       buildDefinition: m.kind === 'Application' ? m.spec.buildDefinition : null,
       version: dc.version ?? null,
@@ -85,14 +89,14 @@ export function compileInstance(
       ...pick(dc, ['ports', 'scaling', 'health', 'container', 'volumeMounts', 'bucketMounts']),
       secretEnvironment: Object.entries(access?.secrets ?? {}).map(([secret, use]) => ({
         name: use.envVar,
-        secret: `secret.${secret}`,
+        secret: modelAddress('secret', secret),
       })),
     },
     cause: { file: config.file, pointer: '/metadata/name' },
   });
   for (const secret of Object.keys(access?.secrets ?? {})) {
     ws.bind({
-      resource: `secret.${secret}`,
+      resource: modelAddress('secret', secret),
       role: workloadRoles.secretAccessor,
       member,
       subject: instance.application,
@@ -101,7 +105,7 @@ export function compileInstance(
   }
   access?.pubsub?.publishTo?.forEach((topic, index) => {
     ws.bind({
-      resource: `pubsub_topic.${topic}`,
+      resource: modelAddress('pubsub_topic', topic),
       role: workloadRoles.publisher,
       member,
       subject: instance.application,
@@ -121,13 +125,12 @@ export function compileInstance(
   if (access?.database !== undefined) {
     const database = access.database;
     const cause = at('/spec/accessControl/database');
-    // Dots cannot appear in manifest names: no user Secret can take this one's place.
-    const connection = `${name}.${database.name}.connection`;
+    const connection = connectionSecret(name, database.name);
     ws.resource({
-      address: `alloydb_user.${database.name}.${name}`,
+      address: modelAddress('alloydb_user', database.name, name),
       type: 'alloydb_user',
       attributes: {
-        cluster: `alloydb_cluster.${database.name}`,
+        cluster: modelAddress('alloydb_cluster', database.name),
         member,
         schema: database.schema,
         privileges: [...database.privileges].sort(),
@@ -135,13 +138,13 @@ export function compileInstance(
       cause,
     });
     ws.resource({
-      address: `secret.${connection}`,
+      address: modelAddress('secret', connection),
       type: 'secret',
       attributes: { replication: 'automatic', generated: 'connection string' },
       cause,
     });
     ws.bind({
-      resource: `secret.${connection}`,
+      resource: modelAddress('secret', connection),
       role: workloadRoles.secretAccessor,
       member,
       subject: instance.application,

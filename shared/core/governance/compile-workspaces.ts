@@ -8,6 +8,7 @@ import { WorkspaceBuilder } from './workspace-builder.ts';
 import { pick } from './pick.ts';
 import { applicationMember, compileInstance, pushSubscription } from './application-instances.ts';
 import { ingressRouting, isAuthenticated, type RouteRule } from './ingress-routing.ts';
+import { folderAddress, modelAddress } from '../naming/model-addresses.ts';
 
 /**
  * Compiles the desired state into one model per workspace: the resources each workspace's
@@ -79,7 +80,7 @@ function compileNode(
     attributes: { [key: string]: Json },
     pointer = '/metadata/name',
   ) => {
-    const address = `${type}.${name}`;
+    const address = modelAddress(type, name);
     ws.resource({ address, type, attributes, cause: at(pointer) });
     return address;
   };
@@ -123,7 +124,7 @@ function compileNode(
     case 'Environment':
       people(
         resource('folder', `${m.metadata['organizational-unit']}.${m.metadata.name}`, {
-          parent: `folder.${m.metadata['organizational-unit']}`,
+          parent: folderAddress(m.metadata['organizational-unit']),
           displayName: m.spec.displayName ?? m.metadata.name,
           ...pick(m.spec, ['network']),
         }),
@@ -201,7 +202,7 @@ function compileNode(
     }
     case 'BuildDefinition':
       resource('build_definition', `${m.metadata['github-repository']}.${m.metadata.name}`, {
-        repository: `github_repository.${m.metadata['github-repository']}`,
+        repository: modelAddress('github_repository', m.metadata['github-repository']),
         ...pick(m.spec, ['type', 'workDir', 'stages', 'golang', 'publish', 'containerize']),
       });
       break;
@@ -282,13 +283,13 @@ function compileNode(
     case 'GrpcRoute': {
       const ingress = m.metadata['public-ingress'];
       resource('route', `${ingress}.${m.metadata.name}`, {
-        ingress: `public_ingress.${ingress}`,
+        ingress: modelAddress('public_ingress', ingress),
         protocol: m.kind === 'HttpRoute' ? 'http' : 'grpc',
         rules: m.spec.rules as Json,
       });
       m.spec.rules.forEach((rule, ruleIndex) => {
         rule.action.destinations.forEach((destination, index) => {
-          const service = `cloud_run_service.${destination.deploymentConfig}`;
+          const service = modelAddress('cloud_run_service', destination.deploymentConfig);
           const cause = at(`/spec/rules/${ruleIndex}/action/destinations/${index}`);
           ws.bind({
             resource: service,

@@ -1,5 +1,5 @@
 import { compareStrings } from '../issues/issue.ts';
-import { shortHash } from '../render/names.ts';
+import { ingressBackendKey } from '../naming/cloud-names.ts';
 import type { Provenance } from './governance-model.ts';
 
 /**
@@ -162,7 +162,7 @@ export function ingressRouting(ingress: IngressInput): IngressRouting {
         ]);
         let key = identities.get(identity);
         if (key === undefined) {
-          key = backendKey(destination.deploymentConfig, identity);
+          key = ingressBackendKey(destination.deploymentConfig, identity);
           // 36 bits of hash: two identities of one ingress meeting is not a case to handle.
           if (backends.has(key)) throw new Error(`two backends of ${ingress.name} hash to ${key}`);
           identities.set(identity, key);
@@ -262,13 +262,4 @@ function authorizationOf(
     groups: sorted(authorization.flatMap((entry) => entry.groups ?? [])),
     members: sorted(authorization.flatMap((entry) => entry.members ?? [])),
   };
-}
-
-/**
- * A backend key: the start of the service name, readable in the console, and a hash of the
- * backend's whole identity (service, audience, who may pass), so that two backends never
- * share a key however their names begin.
- */
-function backendKey(service: string, identity: string): string {
-  return `${service.slice(0, 12).replace(/-+$/, '')}-${shortHash(identity)}`;
 }

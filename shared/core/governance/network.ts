@@ -2,6 +2,7 @@ import { parseEgressDestination } from '../manifests/egress-destination.ts';
 import type { ManifestOf } from '../manifests/manifest.ts';
 import type { FirewallRule, Provenance } from './governance-model.ts';
 import type { WorkspaceBuilder } from './workspace-builder.ts';
+import { egressRangeRule } from '../naming/cloud-names.ts';
 
 /** Lowest priority Google Cloud allows; everything allowed explicitly wins over it. */
 export const DENY_ALL_PRIORITY = 65535;
@@ -109,7 +110,7 @@ export function compileProjectNetwork(
     if (destination.type === 'cidr') {
       if (destination.prefix === 0) continue;
       allow({
-        name: `allow-egress-ipv${destination.version}-${entry.replace(/[^0-9a-f]+/g, '-')}`,
+        name: egressRangeRule(destination.version, entry),
         direction: 'EGRESS',
         ranges: [entry],
         protocols: [{ protocol: 'tcp', ports: ['443'] }],

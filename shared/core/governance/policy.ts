@@ -8,6 +8,7 @@ import type { Principals } from './ingress-routing.ts';
 import { checkRoutes } from './route-policy.ts';
 import { addressCount, addressRangeOf, publicReach, PUBLIC_IPV4_ADDRESSES } from './ip-ranges.ts';
 import { GOOGLE_API_RANGES } from './network.ts';
+import { checkNaming } from '../naming/check-naming.ts';
 
 /** Environment names that mean production even when no release track says so. */
 const PRODUCTION_NAMES = new Set(['production', 'prod']);
@@ -240,6 +241,7 @@ export function checkPolicy(state: DesiredState, complete: boolean): Issue[] {
       );
     }
   }
+  if (complete) issues.push(...checkNaming(state));
   return issues;
 }
 

@@ -245,6 +245,16 @@ export const rules = {
     severity: 'error',
     summary: 'Groups need an identity source: workforceFederation or domain.external.',
   },
+  'naming/collision': {
+    severity: 'error',
+    summary:
+      'Two declarations never get one generated identifier: one would stand in for the other.',
+  },
+  'naming/unrepresentable': {
+    severity: 'error',
+    summary:
+      'A display name can be a Google Cloud folder name: 3-30 letters, digits, spaces, - or _.',
+  },
 } as const satisfies Record<string, RuleDefinition>;
 
 /** The id of a rule the validator can report. */

@@ -49,7 +49,7 @@ export const renderConfigSchema = v.strictObject({
       'expected a billing account id XXXXXX-XXXXXX-XXXXXX',
     ),
   ),
-  /** Prefix of generated project ids, so that they are unique to this organization. */
+  /** Prefix of generated project ids and bucket names, which makes them this organization's. */
   projectPrefix: v.pipe(
     v.string(),
     v.regex(/^[a-z][a-z0-9]{1,9}$/, 'expected 2-10 lowercase letters and digits'),

@@ -1,15 +1,10 @@
 import type { DesiredState } from '../governance/desired-state.ts';
 import type { IamBinding, ModelResource, WorkspaceModel } from '../governance/governance-model.ts';
 import type { GovernedRepository } from '../pipeline/governed-repository.ts';
-import { shortHash } from './names.ts';
+import { modelAddress } from '../naming/model-addresses.ts';
+import { grantKey, moduleLabel } from '../naming/terraform-labels.ts';
 import type { RenderConfig } from './render-config.ts';
-import {
-  identifier,
-  reference,
-  template,
-  type Expression,
-  type TerraformValue,
-} from './terraform-json.ts';
+import { reference, template, type Expression, type TerraformValue } from './terraform-json.ts';
 
 /** What rendering one workspace needs, and the helpers every part of it shares. */
 export interface RenderContext {
@@ -58,7 +53,7 @@ export function memberOf(member: string): TerraformValue | undefined {
 
 /** The module that creates the identity named in a `serviceAccount:` member. */
 export function identityModule(name: string): string {
-  return identifier('identity', name);
+  return moduleLabel(modelAddress('service_account', name));
 }
 
 /** The email of an application's or push subscription's identity. */
@@ -80,8 +75,7 @@ export function membersWith(
   const members: Record<string, TerraformValue> = {};
   for (const binding of bindingsOn(context, resource)) {
     const member = binding.role === role ? memberOf(binding.member) : undefined;
-    if (member !== undefined)
-      members[stableKey(binding.member, undefined, readableLength)] = member;
+    if (member !== undefined) members[grantKey(binding.member, undefined, readableLength)] = member;
   }
   return members;
 }
@@ -97,20 +91,9 @@ export function iamMap(context: RenderContext, resource: string): Record<string,
   for (const binding of bindingsOn(context, resource)) {
     const member = memberOf(binding.member);
     if (member !== undefined)
-      map[stableKey(binding.member, binding.role)] = { role: binding.role, member };
+      map[grantKey(binding.member, binding.role)] = { role: binding.role, member };
   }
   return map;
-}
-
-/**
- * A `for_each` key for a member or a grant: short and readable in a plan (the role and
- * the member's last name part, such as `run.invoker shipment-api`), made unique by a
- * hash of the whole.
- */
-export function stableKey(member: string, role?: string, readableLength = 80): string {
-  const tail = member.split(/[/:]/).at(-1) ?? member;
-  const readable = role === undefined ? tail : `${role.replace(/^roles\//, '')} ${tail}`;
-  return `${readable.slice(0, readableLength)}~${shortHash(role === undefined ? member : `${role} ${member}`)}`;
 }
 
 /**
@@ -129,7 +112,7 @@ export function publicDestinations(context: RenderContext): Set<string> {
     for (const rule of rules) {
       if ((rule.authentication ?? []).length > 0) continue;
       for (const destination of rule.action.destinations)
-        destinations.add(`cloud_run_service.${destination.deploymentConfig}`);
+        destinations.add(modelAddress('cloud_run_service', destination.deploymentConfig));
     }
   }
   return destinations;
@@ -140,10 +123,7 @@ export function resourcesOf(context: RenderContext, type: string): ModelResource
   return context.workspace.resources.filter((resource) => resource.type === type);
 }
 
-/** The name part of an address: `secret.stripe-key` → `stripe-key`. */
-export function nameOf(address: string): string {
-  return splitOnce(address, '.')[1];
-}
+export { nameOf } from '../naming/model-addresses.ts';
 
 function splitOnce(text: string, separator: string): [string, string] {
   const at = text.indexOf(separator);

@@ -13,8 +13,9 @@ import {
   resourcesOf,
   type RenderContext,
 } from './render-context.ts';
-import { fit } from './names.ts';
-import { identifier, reference, type Expression, type TerraformValue } from './terraform-json.ts';
+import { managedIngressHost } from '../naming/cloud-names.ts';
+import { moduleLabel } from '../naming/terraform-labels.ts';
+import { reference, type Expression, type TerraformValue } from './terraform-json.ts';
 
 /**
  * One PublicIngress and its routes as a call of the public-ingress module: a host per
@@ -63,7 +64,11 @@ export function renderIngress(
         typeof service?.attributes['region'] === 'string'
           ? service.attributes['region']
           : context.config.hub.region,
-      cloud_run_service: reference('module', identifier('service', backend.service), 'name'),
+      cloud_run_service: reference(
+        'module',
+        moduleLabel(`cloud_run_service.${backend.service}`),
+        'name',
+      ),
       audience: backend.audience,
     };
   }
@@ -84,14 +89,8 @@ export function renderIngress(
   };
 }
 
-/**
- * A GOOGLE_MANAGED route's host is `<route>-<ingress>.endpoints.<project id>.cloud.goog`,
- * a name only that project can hold; its first label is cut to 63 with a hash when longer.
- */
 function hostName(host: HostRef, ingress: string, projectId: string): string {
-  return 'domain' in host
-    ? host.domain
-    : `${fit(`${host.route}-${ingress}`, 63)}.endpoints.${projectId}.cloud.goog`;
+  return 'domain' in host ? host.domain : managedIngressHost(host.route, ingress, projectId);
 }
 
 function matchOf(matcher: Matcher): Record<string, string> {

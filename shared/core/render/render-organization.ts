@@ -9,7 +9,9 @@ import {
   resourcesOf,
   type RenderContext,
 } from './render-context.ts';
-import { shortHash } from './names.ts';
+import { folderDisplayName } from '../naming/cloud-names.ts';
+import { hashedLabel, moduleLabel } from '../naming/terraform-labels.ts';
+import { movedModules } from './moved-modules.ts';
 import { identifier, reference, type TerraformValue } from './terraform-json.ts';
 
 /**
@@ -25,10 +27,13 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
   for (const folder of resourcesOf(context, 'folder')) {
     const path = nameOf(folder.address);
     const [unit = '', environment] = path.split('.');
-    const label = identifier('folder', path);
+    const label = moduleLabel(folder.address);
     module[label] = {
       source: moduleSource(config, 'folder'),
-      display_name: folder.attributes['displayName'] ?? path,
+      display_name: folderDisplayName(
+        folder.address,
+        folder.attributes['displayName'] as string | undefined,
+      ),
       parent:
         environment === undefined
           ? `organizations/${config.organizationId}`
@@ -40,7 +45,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
 
   for (const registry of resourcesOf(context, 'artifact_registry')) {
     const name = nameOf(registry.address);
-    module[identifier('registry', name)] = {
+    module[moduleLabel(registry.address)] = {
       source: moduleSource(config, 'artifact-registry'),
       project_id: config.hub.projectId,
       location: config.hub.region,
@@ -75,7 +80,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
       const member = memberOf(binding.member);
       if (member === undefined) continue;
       // Keyed by what the binding is, so that adding one never renames another.
-      organizationIam[`binding_${shortHash(`${binding.role} ${binding.member}`)}`] = {
+      organizationIam[hashedLabel('binding', `${binding.role} ${binding.member}`)] = {
         org_id: config.organizationId,
         role: binding.role,
         member,
@@ -85,6 +90,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
 
   return {
     module,
+    ...movedModules(Object.keys(module)),
     ...(Object.keys(organizationIam).length > 0
       ? { resource: { google_organization_iam_member: organizationIam } }
       : {}),

@@ -12,10 +12,23 @@ import {
   nameOf,
   publicDestinations,
   resourcesOf,
-  stableKey,
   type RenderContext,
 } from './render-context.ts';
-import { accountIdOf, fit, projectIdOf, shortHash } from './names.ts';
+import {
+  bucketName,
+  cloudRunServiceName,
+  egressRuleName,
+  firewallPrefix,
+  firewallRuleSuffix,
+  projectId as projectIdOf,
+  projectScope,
+  secretId,
+  serviceAccountId,
+  subscriptionName,
+  topicName,
+} from '../naming/cloud-names.ts';
+import { folderAddress } from '../naming/model-addresses.ts';
+import { grantKey, hashedLabel, moduleLabel } from '../naming/terraform-labels.ts';
 import {
   identifier,
   reference,
@@ -47,7 +60,7 @@ const APIS = [
  */
 export function renderProject(context: RenderContext): Record<string, TerraformValue> {
   const { config, workspace } = context;
-  const [unit = '', environment = '', project = ''] = workspace.id.split('.');
+  const { unit, environment, project } = projectScope(workspace.id);
   const projectResource = resourcesOf(context, 'project')[0];
   const organization = (...path: (string | { key: string })[]) =>
     reference('data', 'terraform_remote_state', 'organization', 'outputs', ...path);
@@ -80,9 +93,9 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
 
   module['project'] = {
     source: moduleSource(config, 'project'),
-    project_id: projectIdOf(config.projectPrefix, environment, project),
+    project_id: projectIdOf(config.projectPrefix, workspace.id),
     name: (projectResource?.attributes['displayName'] as string | undefined) ?? project,
-    folder_id: organization('folders', { key: `${unit}.${environment}` }),
+    folder_id: organization('folders', { key: nameOf(folderAddress(unit, environment)) }),
     billing_account: config.billingAccount,
     activate_apis: APIS,
     shared_vpc_host_project_id: config.hub.projectId,
@@ -94,11 +107,11 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     project_id: config.hub.projectId,
     network: organization('network', 'id'),
     // Rule names are `<prefix>-<rule>`, at most 63: 22 for the prefix, 40 for the rule.
-    name_prefix: fit(`${unit}-${environment}-${project}`, 22),
+    name_prefix: firewallPrefix(workspace.id),
     allow_rules: workspace.firewall
       .filter((rule) => rule.action === 'allow')
       .map((rule) => ({
-        name: fit(rule.name, 40),
+        name: firewallRuleSuffix(rule.name),
         description: rule.description,
         direction: rule.direction,
         protocol: rule.protocols[0]?.protocol ?? 'tcp',
@@ -117,7 +130,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     module[identityModule(name)] = {
       source: moduleSource(config, 'app-identity'),
       project_id: projectId,
-      account_id: accountIdOf(name),
+      account_id: serviceAccountId(workspace.id, name),
       display_name: name,
       description: (identity.attributes['purpose'] as string | undefined) ?? '',
     };
@@ -132,11 +145,11 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     const container = (attributes['container'] ?? {}) as {
       env?: { name: string; value: string }[];
     };
-    module[identifier('service', name)] = {
+    module[moduleLabel(service.address)] = {
       source: moduleSource(config, 'cloud-run-service'),
       project_id: projectId,
       region: region(service),
-      name,
+      name: cloudRunServiceName(workspace.id, name),
       image:
         typeof attributes['image'] === 'string'
           ? attributes['image']
@@ -165,12 +178,11 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
 
   for (const secret of resourcesOf(context, 'secret')) {
     const name = nameOf(secret.address);
-    const label = identifier('secret', name);
+    const label = moduleLabel(secret.address);
     module[label] = {
       source: moduleSource(config, 'secret'),
       project_id: projectId,
-      // Generated secrets are named with underscores, which manifest names cannot hold.
-      secret_id: name.replaceAll('.', '_'),
+      secret_id: secretId(name),
       accessor_members: membersWith(context, secret.address, workloadRoles.secretAccessor),
     };
     for (const binding of bindingsOn(context, secret.address)) {
@@ -179,7 +191,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
       add(
         resource,
         'google_secret_manager_secret_iam_member',
-        `${label}_${shortHash(`${binding.role} ${binding.member}`)}`,
+        hashedLabel(label, `${binding.role} ${binding.member}`),
         {
           project: projectId,
           secret_id: reference('module', label, 'secret_id'),
@@ -193,10 +205,10 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
   for (const topic of resourcesOf(context, 'pubsub_topic')) {
     const name = nameOf(topic.address);
     const retention = topic.attributes['messageRetentionDurationSeconds'];
-    module[identifier('topic', name)] = {
+    module[moduleLabel(topic.address)] = {
       source: moduleSource(config, 'pubsub-topic'),
       project_id: projectId,
-      name,
+      name: topicName(name),
       allowed_persistence_regions: (topic.attributes['allowedPersistenceRegions'] ?? [
         region(topic),
       ]) as Json,
@@ -206,7 +218,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
         .map((subscription) => {
           const target = nameOf(subscription.attributes['service'] as string);
           return {
-            name: `${name}-to-${target}`,
+            name: subscriptionName(name, target),
             push_endpoint: template(
               reference('module', identifier('service', target), 'uri'),
               subscription.attributes['path'] as string,
@@ -226,7 +238,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
       cpuCount?: number;
       backupConfig?: { quantityBasedRetention?: number };
     };
-    module[identifier('alloydb', name)] = {
+    module[moduleLabel(cluster.address)] = {
       source: moduleSource(config, 'alloydb'),
       project_id: projectId,
       region: region(cluster),
@@ -240,7 +252,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
           .filter((user) => user.attributes['cluster'] === cluster.address)
           .map((user) => {
             const member = user.attributes['member'] as string;
-            return [stableKey(member), identityEmail(member.slice('serviceAccount:'.length))];
+            return [grantKey(member), identityEmail(member.slice('serviceAccount:'.length))];
           }),
       ),
     };
@@ -248,11 +260,11 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
 
   for (const bucket of resourcesOf(context, 'bucket')) {
     const name = nameOf(bucket.address);
-    module[identifier('bucket', name)] = {
+    module[moduleLabel(bucket.address)] = {
       source: moduleSource(config, 'bucket'),
       project_id: projectId,
-      // Bucket names are global and at most 63 characters: the project id makes them unique.
-      name: fit(`${projectIdOf(config.projectPrefix, environment, project)}-${name}`, 63),
+      // Bucket names are global: the hash of the bucket's identity makes them unique.
+      name: bucketName(config.projectPrefix, workspace.id, name),
       location: region(bucket),
       log_bucket: config.logBucket,
       iam: iamMap(context, bucket.address),
@@ -270,9 +282,9 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
       ingress,
       routes,
       projectId,
-      projectIdOf(config.projectPrefix, environment, project),
+      projectIdOf(config.projectPrefix, workspace.id),
     );
-    if (rendered !== undefined) module[identifier('ingress', name)] = rendered;
+    if (rendered !== undefined) module[moduleLabel(ingress.address)] = rendered;
   }
 
   workspace.egress.forEach((entry, index) => {
@@ -292,12 +304,9 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     add(
       resource,
       'google_network_security_gateway_security_policy_rule',
-      `egress_${shortHash(entry.destination)}`,
+      hashedLabel('egress', entry.destination),
       {
-        name: `${identifier(unit, environment, project).replaceAll('_', '-')}-${shortHash(entry.destination)}`.slice(
-          0,
-          63,
-        ),
+        name: egressRuleName(workspace.id, entry.destination),
         location: config.hub.region,
         gateway_security_policy: organization('network', 'proxy_policy'),
         enabled: true,

@@ -3,6 +3,7 @@ import type { WorkspaceModel } from '../governance/governance-model.ts';
 import { ORGANIZATION_WORKSPACE } from '../governance/workspace-id.ts';
 import type { GovernedRepository } from '../pipeline/governed-repository.ts';
 import { workspaceStatePrefix, type RenderConfig } from './render-config.ts';
+import { workspaceLabel } from '../naming/cloud-names.ts';
 import { renderOrganization } from './render-organization.ts';
 import { renderProject } from './render-project.ts';
 import { toTerraformJson, type TerraformValue } from './terraform-json.ts';
@@ -37,7 +38,7 @@ export function renderWorkspace(
       google: {
         default_labels: {
           'managed-by': 'infrastream',
-          workspace: workspace.id.replaceAll('.', '_'),
+          workspace: workspaceLabel(workspace.id),
         },
       },
     },

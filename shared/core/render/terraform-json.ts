@@ -5,6 +5,7 @@
  * written (`$${`, `%%{`), and the only way to interpolate is an `Expression`, which can
  * be made only here, from parts that are identifiers.
  */
+import { terraformLabel } from '../naming/terraform-labels.ts';
 
 /** A template the renderer wrote itself. Opaque: made by `reference` and `template` only. */
 export interface Expression {
@@ -22,15 +23,16 @@ export type TerraformValue =
   | readonly TerraformValue[]
   | { readonly [key: string]: TerraformValue };
 
-/** Block labels and reference parts: lowercase identifiers, nothing else. */
-const IDENTIFIER = /^[a-z][a-z0-9_]{0,62}$/;
+/** Block labels and reference parts: a lowercase letter, then letters, digits, `_` and `-`. */
+const IDENTIFIER = /^[a-z][a-z0-9_-]*$/;
 
-/** A label for a module, resource or output, from names made only of `[a-z0-9.-]`. */
-export function identifier(...parts: readonly string[]): string {
-  const label = parts.join('_').replaceAll('-', '_').replaceAll('.', '_');
-  if (!IDENTIFIER.test(label))
-    throw new Error(`not a Terraform identifier: ${JSON.stringify(label)}`);
-  return label;
+/**
+ * A label for a module, resource or output: a kind, then names or dotted model names
+ * (`identifier('identity', 'push.order-events.shop')`), written so that no two paths
+ * share a label (see `terraformLabel`).
+ */
+export function identifier(kind: string, ...path: readonly string[]): string {
+  return terraformLabel(kind, ...path);
 }
 
 function expression(text: string): Expression {

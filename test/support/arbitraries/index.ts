@@ -11,6 +11,11 @@
  */
 export { organizationArbitrary } from './organization.ts';
 export {
+  adversarialOrganizationArbitrary,
+  type AdversarialOrganization,
+  type ExpectedWorkspace,
+} from './adversarial-organization.ts';
+export {
   describeFiles,
   encodeUtf8,
   serializeManifest,

@@ -4,7 +4,7 @@
  */
 import type { ProjectBlueprint } from './blueprint.ts';
 import { matcherOf } from '../../../shared/core/governance/ingress-routing.ts';
-import { shortHash } from '../../../shared/core/render/names.ts';
+import { shortHash } from '../../../shared/core/naming/hash.ts';
 import { principals, withPermissions } from './grants.ts';
 import type { Spec } from './spec-fields.ts';
 import {
