@@ -458,6 +458,79 @@ const locationCases: readonly InvalidInput[] = [
     message: ['found the byte 0xe9'],
     bytes: () => ({ [EXTRA]: latin1(extraSecret('Café menu')) }),
   },
+  // Characters YAML 1.2 does not allow: "  description: An extra" is 23 characters.
+  {
+    name: 'encoding-nul-in-plain-scalar',
+    issues: [at('encoding/control-character', EXTRA, 10, 24)],
+    message: ['found the control character U+0000'],
+    bytes: () => ({ [EXTRA]: utf8(extraSecret('An extra\u0000secret')) }),
+  },
+  {
+    name: 'encoding-escape-sequence-in-plain-scalar',
+    issues: [at('encoding/control-character', EXTRA, 10, 24)],
+    message: ['U+001B,'],
+    bytes: () => ({ [EXTRA]: utf8(extraSecret('An extra\u001b[2Jsecret')) }),
+  },
+  {
+    name: 'encoding-unit-separator-in-key',
+    issues: [at('encoding/control-character', EXTRA, 4, 3)],
+    message: ['U+001F,'],
+    bytes: () => ({ [EXTRA]: utf8(extraSecret().replace('  name:', '  \u001fname:')) }),
+  },
+  // YAML 1.2 allows the other controls in quoted text, for JSON's sake.
+  {
+    name: 'valid-delete-and-c1-control-in-quotes',
+    issues: [],
+    addedManifests: 1,
+    bytes: () => ({ [EXTRA]: utf8(extraSecret('"An extra\u007f\u0090secret"')) }),
+  },
+  // YAML 1.2 ends a line at CR LF, CR or LF: lines and columns count the same in each.
+  ...Object.entries({ cr: '\r', crlf: '\r\n', lf: '\n' }).map(
+    ([name, lineBreak]): InvalidInput => ({
+      name: `schema-unknown-field-lines-ending-${name}`,
+      issues: [at('schema/unknown-field', EXTRA, 10, 3)],
+      bytes: () => ({
+        [EXTRA]: utf8(
+          extraSecret().replace('description', 'descripton').replaceAll('\n', lineBreak),
+        ),
+      }),
+    }),
+  ),
+  {
+    name: 'yaml-unclosed-quote-lines-ending-cr',
+    issues: [at('yaml/syntax', EXTRA, 10, 16)],
+    bytes: () => ({ [EXTRA]: utf8(extraSecret('"An extra secret').replaceAll('\n', '\r')) }),
+  },
+  {
+    name: 'encoding-latin1-lines-ending-cr',
+    issues: [at('encoding/utf8', EXTRA, 10, 19)],
+    bytes: () => ({ [EXTRA]: latin1(extraSecret('Café menu').replaceAll('\n', '\r')) }),
+  },
+  {
+    name: 'valid-lines-ending-cr',
+    issues: [],
+    addedManifests: 1,
+    bytes: () => ({ [EXTRA]: utf8(extraSecret().replaceAll('\n', '\r')) }),
+  },
+  {
+    name: 'valid-lines-ending-cr-and-crlf-mixed',
+    issues: [],
+    addedManifests: 1,
+    bytes: () => ({
+      [EXTRA]: utf8(
+        extraSecret().replace(/\n/g, (_, offset: number) => (offset % 2 ? '\r' : '\r\n')),
+      ),
+    }),
+  },
+  // A file of another format is skipped, whatever characters it holds.
+  {
+    name: 'valid-kubernetes-file-with-nul',
+    issues: [],
+    addedManifests: 0,
+    bytes: () => ({
+      'deploy/config-map.yaml': utf8('apiVersion: v1\nkind: ConfigMap\ndata:\n  a: "x\u0000"\n'),
+    }),
+  },
   // In block context the depth counts the mappings above the value: the 31st `[` is 33 deep.
   { name: 'limits-flow-depth-in-block-context', issues: [at('limits/depth', EXTRA, 10, 46)] },
   // A header written with an anchor and an alias is still this format's, and the alias is refused.

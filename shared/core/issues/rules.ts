@@ -19,6 +19,11 @@ export const rules = {
     severity: 'error',
     summary: 'Manifests are valid UTF-8.',
   },
+  'encoding/control-character': {
+    severity: 'error',
+    summary:
+      'No NUL or other C0 control character but tab and line breaks: YAML 1.2 allows them nowhere.',
+  },
   'limits/file-size': {
     severity: 'error',
     summary: 'A manifest file is at most the configured size (1 MiB by default).',

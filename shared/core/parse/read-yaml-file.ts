@@ -18,6 +18,8 @@ import {
   yamlParseOptions,
   type SourceDocument,
 } from './source-document.ts';
+import { normalizeLineBreaks } from './line-breaks.ts';
+import { firstControlCharacter } from './control-character.ts';
 import type { YamlLimits } from './yaml-limits.ts';
 
 /** The outcome of reading one YAML file. */
@@ -93,9 +95,10 @@ const yamlErrorRules: Partial<Record<string, RuleId>> = {
 };
 
 /**
- * Reads one YAML file strictly: UTF-8 without BOM, YAML 1.2 core schema, one document,
- * unique keys, no aliases, merge keys, tags or directives, bounded size and depth. The
- * result is plain data plus the syntax tree that locates every value in the source.
+ * Reads one YAML file strictly: UTF-8 without BOM or C0 controls, YAML 1.2 core
+ * schema, one document, unique keys, no aliases, merge keys, tags or directives, bounded
+ * size and depth. Lines end at CR LF, CR or LF, as in YAML 1.2. The result is plain data
+ * plus the syntax tree that locates every value in the source.
  */
 export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits): YamlFileResult {
   const at = (
@@ -138,12 +141,12 @@ export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits
 
   let text: string;
   try {
-    text = utf8.decode(body);
+    text = normalizeLineBreaks(utf8.decode(body));
   } catch {
     const lenient = lenientUtf8.decode(body);
     if (!looksLikeManifest(lenient)) return { status: 'skipped' };
     const offset = firstInvalidUtf8(body);
-    const before = lenientUtf8.decode(body.subarray(0, offset));
+    const before = normalizeLineBreaks(lenientUtf8.decode(body.subarray(0, offset)));
     const byte = body[offset] ?? 0;
     issues.push(
       at(
@@ -152,6 +155,21 @@ export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits
         before.length,
         before.length,
         `expected UTF-8, found the byte 0x${byte.toString(16).padStart(2, '0')}, which is not valid there`,
+      ),
+    );
+    return invalid(...issues);
+  }
+  const control = firstControlCharacter(text);
+  if (control !== undefined) {
+    if (!looksLikeManifest(text)) return { status: 'skipped' };
+    const { offset, codePoint } = control;
+    issues.push(
+      at(
+        'encoding/control-character',
+        { path, lineCounter: countLines(text) },
+        offset,
+        offset + 1,
+        `expected printable characters, found the control character ${codePoint}, which YAML allows nowhere unescaped`,
       ),
     );
     return invalid(...issues);
