@@ -40,6 +40,11 @@ export const rules = {
     severity: 'error',
     summary: 'A single value is at most the configured length.',
   },
+  'limits/values': {
+    severity: 'error',
+    summary:
+      'A file holds at most the configured number of values (50,000 by default), which bounds parser memory.',
+  },
   'yaml/syntax': { severity: 'error', summary: 'The file is YAML 1.2 that parses.' },
   'yaml/duplicate-key': {
     severity: 'error',
