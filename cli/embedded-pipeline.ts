@@ -46,9 +46,14 @@ export function createStateFolder(directory: string): string {
   return folder;
 }
 
+/** The database file of the embedded state store of a repository folder. */
+export function stateDatabase(directory: string): string {
+  return join(stateFolder(directory), 'state.sqlite');
+}
+
 /** The embedded state store of a repository folder. */
 export function embeddedStore(directory: string): DocumentStore {
-  return new SqliteDocumentStore({ file: join(stateFolder(directory), 'state.sqlite') });
+  return new SqliteDocumentStore({ file: stateDatabase(directory) });
 }
 
 /**
