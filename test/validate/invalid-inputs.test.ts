@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { compareStrings, type Issue } from '../../shared/core/issues/issue.ts';
 import type { RuleId } from '../../shared/core/issues/rules.ts';
 import { defaultYamlLimits, type YamlLimits } from '../../shared/core/parse/yaml-limits.ts';
+import { formatText } from '../../shared/core/report/format-text.ts';
 import { validateRepository } from '../../shared/core/validate/validate-repository.ts';
 import { overlayRepository, readTree } from '../support/fixture-repository.ts';
 
@@ -798,5 +799,14 @@ describe('invalid inputs', () => {
 
   it.each(cases.map((input) => [input.name, input] as const))('%s', (_name, input) => {
     check(input);
+  });
+
+  it('frame the lines of a file whose lines end in CR as they are counted', () => {
+    const text = extraSecret('"An extra secret').replaceAll('\n', '\r');
+    const result = validateRepository(overlayRepository(base, '', { [EXTRA]: utf8(text) }));
+    const { manifestCount: manifests, files, issues, sources } = result;
+    const report = formatText({ manifests, files, issues, sources }, { color: false });
+    expect(report).toContain(`${EXTRA}:10:16`);
+    expect(report).toContain('> 10 |   description: "An extra secret');
   });
 });
