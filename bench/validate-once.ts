@@ -71,12 +71,13 @@ if (mode === 'floor') {
       : undefined;
   const result = validateRepository(files, reads === undefined ? {} : { reads });
   lap('validateRepository');
+  let text: string | undefined;
   if (mode === 'report') {
     const { manifestCount, files: count, sources } = result;
     issues = result.issues.length;
     rules = [...new Set(result.issues.map((issue) => issue.rule))].sort();
     const report = { manifests: manifestCount, files: count, issues: result.issues, sources };
-    kept = formatText(report, { color: false });
+    text = formatText(report, { color: false });
     lap('report');
   } else if (result.issues.length > 0) {
     const first = result.issues
@@ -85,7 +86,7 @@ if (mode === 'floor') {
     fail(`expected zero issues, found ${result.issues.length}:\n${first.join('\n')}`);
   }
   manifests = result.manifestCount;
-  kept = [kept, result];
+  kept = text === undefined ? result : [result, text];
 } else {
   const read = files.map((file) => ({
     path: file.path,
