@@ -21,10 +21,10 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-/** A file's text, and where its lines start once a frame has needed them. */
+/** A file's text, and where its lines start: found once for all the frames of the file. */
 interface FramedSource {
   readonly text: string;
-  starts?: readonly number[];
+  readonly starts: readonly number[];
 }
 
 function formatIssue(
@@ -37,7 +37,6 @@ function formatIssue(
   const severity = issue.severity === 'error' ? s.red('error') : s.yellow('warning');
   const lines = [`${place}  ${severity}  ${clean(issue.message)}  ${s.dim(`(${issue.rule})`)}`];
   if (source !== undefined) {
-    source.starts ??= lineStarts(source.text);
     const frame = codeFrame(source.text, issue.line, issue.column, issue.endLine, issue.endColumn, {
       color,
       lineStarts: source.starts,
@@ -76,13 +75,15 @@ function summaryLine(report: ValidationReport, s: Styles): string {
  */
 export function formatText(report: ValidationReport, options: TextFormatOptions): string {
   const s = createStyles(options.color);
-  const sources = new Map<string, FramedSource>();
+  const framed = new Map<string, FramedSource>();
   const sourceOf = (file: string): FramedSource | undefined => {
+    let source = framed.get(file);
     const text = report.sources.get(file);
-    if (text === undefined) return undefined;
-    const known = sources.get(file) ?? { text };
-    sources.set(file, known);
-    return known;
+    if (source === undefined && text !== undefined) {
+      source = { text, starts: lineStarts(text) };
+      framed.set(file, source);
+    }
+    return source;
   };
   const blocks = report.issues
     .toSorted(compareIssues)
