@@ -6,12 +6,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { governanceBenchmark } from './benchmarks/governance.ts';
 import { pipelineBenchmark } from './benchmarks/pipeline.ts';
+import { validateShapesBenchmark } from './benchmarks/validate-shapes.ts';
 import { validateBenchmark } from './benchmarks/validate.ts';
 import type { Benchmark, BenchmarkOptions } from './lib/benchmark.ts';
 
 /** Every benchmark, in the order they run. Add new ones here. */
 const benchmarks: readonly Benchmark[] = [
   validateBenchmark,
+  validateShapesBenchmark,
   governanceBenchmark,
   pipelineBenchmark,
 ];

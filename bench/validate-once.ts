@@ -5,7 +5,9 @@
  *
  * - floor: read every file, then `parseDocument` from `yaml` with default options;
  * - validate: read, then the whole `validateRepository`;
- * - phases: read, then the steps of `validateRepository` one after the other, each timed.
+ * - phases: read, then the steps of `validateRepository` one after the other, each timed;
+ * - report: what `infrastream validate` does: read, `validateRepository`, the text report;
+ *   issues are allowed, and counted.
  */
 import { parseDocument } from 'yaml';
 import { readRepositoryFiles } from '../shared/adapters/local-repository-files.ts';
@@ -15,16 +17,20 @@ import {
 } from '../shared/adapters/parallel-yaml-reader.ts';
 import { readYamlFile, type YamlFileResult } from '../shared/core/parse/read-yaml-file.ts';
 import { defaultYamlLimits } from '../shared/core/parse/yaml-limits.ts';
+import { formatText } from '../shared/core/report/format-text.ts';
 import { checkRepository } from '../shared/core/validate/check-repository.ts';
 import type { IndexedManifest, Scope } from '../shared/core/validate/repository-index.ts';
 import { identityOf } from '../shared/core/validate/repository-index.ts';
 import { validateManifest } from '../shared/core/validate/validate-manifest.ts';
 import { validateRepository } from '../shared/core/validate/validate-repository.ts';
-import type { ChildMeasurement, Mode } from './lib/measurement.ts';
+import type { ChildMeasurement, ChildMode } from './lib/measurement.ts';
 
 const [dir, mode, expectedText] = process.argv.slice(2);
-if (dir === undefined || (mode !== 'floor' && mode !== 'validate' && mode !== 'phases')) {
-  throw new Error('usage: node bench/validate-once.ts <dir> <floor|validate|phases> [manifests]');
+const modes: readonly string[] = ['floor', 'validate', 'phases', 'report'] satisfies ChildMode[];
+if (dir === undefined || mode === undefined || !modes.includes(mode)) {
+  throw new Error(
+    'usage: node bench/validate-once.ts <dir> <floor|validate|phases|report> [manifests]',
+  );
 }
 const expected = expectedText === undefined ? undefined : Number(expectedText);
 
@@ -46,6 +52,8 @@ const files = readRepositoryFiles(dir, defaultYamlLimits.maxFiles);
 lap('read');
 let manifests: number;
 let kept: unknown;
+let issues: number | undefined;
+let rules: string[] | undefined;
 
 if (mode === 'floor') {
   const decoder = new TextDecoder();
@@ -55,7 +63,7 @@ if (mode === 'floor') {
   if (broken > 0) fail(`${broken} files did not parse`);
   manifests = documents.filter((document) => document.get('apiVersion') !== undefined).length;
   kept = documents;
-} else if (mode === 'validate') {
+} else if (mode === 'validate' || mode === 'report') {
   // As the CLI does: a large repository is parsed on every core first.
   const reads =
     files.length >= PARALLEL_THRESHOLD
@@ -63,14 +71,22 @@ if (mode === 'floor') {
       : undefined;
   const result = validateRepository(files, reads === undefined ? {} : { reads });
   lap('validateRepository');
-  if (result.issues.length > 0) {
+  let text: string | undefined;
+  if (mode === 'report') {
+    const { manifestCount, files: count, sources } = result;
+    issues = result.issues.length;
+    rules = [...new Set(result.issues.map((issue) => issue.rule))].sort();
+    const report = { manifests: manifestCount, files: count, issues: result.issues, sources };
+    text = formatText(report, { color: false });
+    lap('report');
+  } else if (result.issues.length > 0) {
     const first = result.issues
       .slice(0, 5)
       .map((i) => `  ${i.file}:${i.line} ${i.rule} ${i.message}`);
     fail(`expected zero issues, found ${result.issues.length}:\n${first.join('\n')}`);
   }
   manifests = result.manifestCount;
-  kept = result;
+  kept = text === undefined ? result : [result, text];
 } else {
   const read = files.map((file) => ({
     path: file.path,
@@ -102,13 +118,15 @@ if (expected !== undefined && manifests !== expected) {
   fail(`expected ${expected} manifests, found ${manifests}`);
 }
 const measurement: ChildMeasurement = {
-  mode: mode satisfies Mode,
+  mode: mode as ChildMode,
   files: files.length,
   manifests,
   timings,
   maxRssMiB: process.resourceUsage().maxRSS / 1024,
   heapUsedMiB: process.memoryUsage().heapUsed / 1024 / 1024,
   retained: kept !== undefined,
+  ...(issues === undefined ? {} : { issues }),
+  ...(rules === undefined ? {} : { rules }),
 };
 process.stdout.write(`${JSON.stringify(measurement)}\n`);
 

@@ -9,7 +9,7 @@ import {
 import { defaultYamlLimits } from '../shared/core/parse/yaml-limits.ts';
 import type { RepositoryFile } from '../shared/core/validate/validate-repository.ts';
 import { formatText } from '../shared/core/report/format-text.ts';
-import { exitCodes, type CliIo } from './cli-io.ts';
+import { EnvironmentError, exitCodes, type CliIo } from './cli-io.ts';
 
 /** Repositories at least this large get a progress line on a terminal. */
 const PROGRESS_THRESHOLD = 2000;
@@ -42,6 +42,26 @@ export async function analyze(
   });
   if (progress) io.stderr('\r\x1b[K');
   return analysis;
+}
+
+/**
+ * Refuses a repository in which validation found nothing at all: pointed at the wrong
+ * folder, a command would pass, or write nothing, without a word. `where` names the folder
+ * (and the commit); `advice` says what to do.
+ */
+export function requireManifests(
+  analysis: RepositoryAnalysis,
+  where: string,
+  advice = "give the folder of the repository's manifests",
+): void {
+  if (analysis.manifestCount > 0 || analysis.issues.length > 0) return;
+  const found =
+    analysis.files === 0
+      ? 'it holds no YAML file'
+      : analysis.files === 1
+        ? 'its one YAML file is not a lowops.manifests.v1 manifest'
+        : `none of its ${analysis.files} YAML files is a lowops.manifests.v1 manifest`;
+  throw new EnvironmentError(`no manifests in ${where}: ${found}; ${advice}`);
 }
 
 /**

@@ -20,5 +20,14 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Exit codes shared by every command. */
-export const exitCodes = { ok: 0, issues: 1, usage: 2 } as const;
+/**
+ * Something around the command is not as it needs it: a missing folder, a state store it
+ * cannot open or write, a port in use, a repository without manifests. Exit code 2 and
+ * one line that names the path or port and says what to do, never a stack trace.
+ */
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+}
+
+/** Exit codes shared by every command; a usage and an environment error share theirs. */
+export const exitCodes = { ok: 0, issues: 1, usage: 2, environment: 2 } as const;

@@ -1,6 +1,6 @@
 import type { DocumentStore } from '../shared/ports/document-store.ts';
-import type { CliIo } from './cli-io.ts';
-import { embeddedStore } from './embedded-pipeline.ts';
+import { EnvironmentError, type CliIo } from './cli-io.ts';
+import { embeddedStore, stateDatabase } from './embedded-pipeline.ts';
 
 /**
  * The state store the environment names: Firestore when `INFRASTREAM_FIRESTORE_PROJECT` is set
@@ -19,4 +19,49 @@ export async function configuredStore(io: CliIo, directory: string): Promise<Doc
     ...(emulatorHost === undefined || emulatorHost === '' ? {} : { emulatorHost }),
     ...(databaseId === undefined || databaseId === '' ? {} : { databaseId }),
   });
+}
+
+/** Where {@link configuredStore} keeps the state, as a person would look for it. */
+export function storeLocation(io: CliIo, directory: string): string {
+  const projectId = io.env.INFRASTREAM_FIRESTORE_PROJECT;
+  return projectId === undefined || projectId === ''
+    ? stateDatabase(directory)
+    : `Firestore of project ${projectId}`;
+}
+
+/** A document no one writes: deleting it, which changes nothing, proves writes land. */
+const WRITE_CHECK = 'checks/write-access';
+
+/**
+ * Uses the store once as the command is going to, before it does anything else: `write`
+ * writes (an empty transaction would not do: SQLite begins one on a read-only file), `read`
+ * lists. A file that is not a database, a read-only one or an unreachable Firestore then
+ * stops the command with one line naming it, rather than a stage failing halfway through.
+ */
+export async function checkStore(
+  store: DocumentStore,
+  access: 'read' | 'write',
+  location: string,
+): Promise<void> {
+  try {
+    if (access === 'write') await store.write([{ kind: 'delete', path: WRITE_CHECK }]);
+    else await store.list('repositories');
+  } catch (error) {
+    const reason = deepestMessage(error);
+    const advice = /\b(?:locked|busy)\b/.test(reason)
+      ? 'another process holds it: try again once that one has finished'
+      : /read-?only|permission|denied/i.test(reason)
+        ? 'make it and its folder writable'
+        : 'move it aside to start afresh';
+    throw new EnvironmentError(
+      `cannot ${access} the state store ${location}: ${reason}; ${advice}`,
+    );
+  }
+}
+
+/** What the lowest layer said: the store's own message wraps it with the path, said above. */
+function deepestMessage(error: unknown): string {
+  let deepest = error;
+  while (deepest instanceof Error && deepest.cause instanceof Error) deepest = deepest.cause;
+  return deepest instanceof Error ? deepest.message : String(deepest);
 }

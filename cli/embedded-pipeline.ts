@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InProcessBus } from '../shared/adapters/in-process-bus.ts';
 import { createLocalBuildRunner } from '../shared/adapters/local-build-runner.ts';
@@ -27,9 +28,32 @@ export function stateFolder(directory: string): string {
   return join(directory, '.infrastream');
 }
 
+/**
+ * Makes the state folder, ignored by git from within, as pytest's cache does: the
+ * repository holding it never shows it as untracked, and `run` never takes it for an
+ * uncommitted change. An existing `.gitignore` there is left as it is.
+ */
+export function createStateFolder(directory: string): string {
+  const folder = stateFolder(directory);
+  mkdirSync(folder, { recursive: true });
+  try {
+    writeFileSync(join(folder, '.gitignore'), '# The state of infrastream, kept out of git.\n*\n', {
+      flag: 'wx',
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return folder;
+}
+
+/** The database file of the embedded state store of a repository folder. */
+export function stateDatabase(directory: string): string {
+  return join(stateFolder(directory), 'state.sqlite');
+}
+
 /** The embedded state store of a repository folder. */
 export function embeddedStore(directory: string): DocumentStore {
-  return new SqliteDocumentStore({ file: join(stateFolder(directory), 'state.sqlite') });
+  return new SqliteDocumentStore({ file: stateDatabase(directory) });
 }
 
 /**
@@ -45,7 +69,7 @@ export function createEmbeddedPipeline(options: {
   readonly apply: boolean;
   readonly store?: DocumentStore;
 }): EmbeddedPipeline {
-  const folder = stateFolder(options.directory);
+  const folder = createStateFolder(options.directory);
   const bus = new InProcessBus();
   const reporter = new LocalCommitReporter();
   const codeOwners = new LocalCodeOwnersWriter();

@@ -1,4 +1,4 @@
-import { exitCodes, UsageError, type CliIo, type Command } from './cli-io.ts';
+import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from './cli-io.ts';
 import { version } from './version.ts';
 import { didYouMean } from '../shared/core/text/suggest.ts';
 
@@ -63,6 +63,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`infrastream ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
       return exitCodes.usage;
     }
+    if (error instanceof EnvironmentError || isSystemError(error)) {
+      io.stderr(`infrastream ${name}: ${oneLine((error as Error).message)}\n`);
+      return exitCodes.environment;
+    }
     throw error;
   }
 }
@@ -70,4 +74,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 function isParseArgsError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
+/**
+ * An error of the operating system that no command foresaw (`EACCES` on a folder deep in
+ * the repository, `ENOSPC`): its message names the path, which is all a stack trace would.
+ */
+function isSystemError(error: unknown): boolean {
+  const { code, syscall } = (error ?? {}) as { code?: unknown; syscall?: unknown };
+  return typeof code === 'string' && /^E[A-Z]+$/.test(code) && typeof syscall === 'string';
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
 }

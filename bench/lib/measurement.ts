@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/** What a child process measures. */
+/** What a child process measures for the validate benchmark. */
 export type Mode = 'floor' | 'validate' | 'phases';
+
+/** What a child process can measure: also `report`, the CLI's work, issues allowed. */
+export type ChildMode = Mode | 'report';
 
 /** The JSON line a child prints. */
 export interface ChildMeasurement {
-  readonly mode: Mode;
+  readonly mode: ChildMode;
   readonly files: number;
   readonly manifests: number;
   /** Milliseconds per step, from performance.now() in the child; `total` covers all. */
@@ -16,6 +19,10 @@ export interface ChildMeasurement {
   /** process.memoryUsage().heapUsed at the end, with every result still referenced. */
   readonly heapUsedMiB: number;
   readonly retained: boolean;
+  /** Issues found, in `report` mode (the others require none). */
+  readonly issues?: number;
+  /** Their rules, each once, in `report` mode. */
+  readonly rules?: readonly string[];
 }
 
 /** A child's measurement, plus the wall time of the whole process as the parent saw it. */
@@ -36,7 +43,7 @@ const CHILD = fileURLToPath(new URL('../validate-once.ts', import.meta.url));
 /** Runs one measurement in a fresh Node process, so that every figure is cold. */
 export function measureInChild(
   dir: string,
-  mode: Mode,
+  mode: ChildMode,
   expectedManifests: number,
   nodeArgs: readonly string[] = [],
 ): Promise<Sample> {

@@ -1,12 +1,13 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTwoFilesPatch } from 'diff';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
 import { hasErrors } from '../../shared/core/issues/issue.ts';
 import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
-import { analyze, refuseInvalid } from '../analyze.ts';
+import { analyze, refuseInvalid, requireManifests } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { repositoryFolder } from '../repository-folder.ts';
 
 export const codeownersUsage = `Usage: infrastream codeowners [DIR] [--check | --write]
 
@@ -29,8 +30,9 @@ export async function codeownersCommand(args: readonly string[], io: CliIo): Pro
     throw new UsageError('--check and --write cannot be used together');
   if (positionals.length > 1)
     throw new UsageError(`expected at most one directory, found ${positionals.length}`);
-  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  const directory = repositoryFolder(io, positionals[0]);
   const analysis = await analyze(readRepositoryFiles(directory, defaultYamlLimits.maxFiles), io);
+  requireManifests(analysis, directory);
   if (hasErrors(analysis.issues)) {
     return refuseInvalid(
       analysis,

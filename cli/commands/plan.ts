@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGitWorkTree, readRevisionFiles } from '../../shared/adapters/git-revision-files.ts';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
@@ -10,6 +9,7 @@ import { formatPlanText } from '../../shared/core/report/format-plan.ts';
 import type { RepositoryFile } from '../../shared/core/validate/validate-repository.ts';
 import { analyze, refuseInvalid } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { repositoryFolder } from '../repository-folder.ts';
 
 export const planUsage = `Usage: infrastream plan [DIR] [--base REV] [--head REV] [--format text|json]
 
@@ -35,7 +35,7 @@ export async function planCommand(args: readonly string[], io: CliIo): Promise<n
     throw new UsageError(`--format must be text or json, not "${values.format}"`);
   if (positionals.length > 1)
     throw new UsageError(`expected at most one directory, found ${positionals.length}`);
-  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  const directory = repositoryFolder(io, positionals[0]);
   const inGit = await isGitWorkTree(directory);
   if (!inGit && (values.base !== undefined || values.head !== undefined))
     throw new UsageError(

@@ -19,8 +19,9 @@ import {
 } from '../../shared/core/render/render-config.ts';
 import { renderWorkspace } from '../../shared/core/render/render-workspace.ts';
 import { didYouMean } from '../../shared/core/text/suggest.ts';
-import { analyze, refuseInvalid } from '../analyze.ts';
+import { analyze, refuseInvalid, requireManifests } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { repositoryFolder } from '../repository-folder.ts';
 
 export const renderUsage = `Usage: infrastream render [DIR] --out DIR [--workspace ID] [--config FILE]
                           [--repository OWNER/NAME#ID]
@@ -49,7 +50,7 @@ export async function renderCommand(args: readonly string[], io: CliIo): Promise
     throw new UsageError('--out is required: the folder to write the workspaces to');
   if (positionals.length > 1)
     throw new UsageError(`expected at most one directory, found ${positionals.length}`);
-  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  const directory = repositoryFolder(io, positionals[0]);
   const config =
     values.config === undefined
       ? exampleRenderConfig
@@ -65,6 +66,7 @@ export async function renderCommand(args: readonly string[], io: CliIo): Promise
     values.repository === undefined ? exampleRepository : repositoryOption(values.repository);
 
   const analysis = await analyze(readRepositoryFiles(directory, defaultYamlLimits.maxFiles), io);
+  requireManifests(analysis, directory);
   if (hasErrors(analysis.issues)) {
     return refuseInvalid(
       analysis,

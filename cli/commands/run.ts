@@ -8,12 +8,16 @@ import { formatText } from '../../shared/core/report/format-text.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import type { BuildDocument, DeltasStage } from '../../shared/pipeline/state-documents.ts';
-import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { requireManifests } from '../analyze.ts';
+import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { checkStore } from '../configured-store.ts';
 import {
   createEmbeddedPipeline,
+  stateDatabase,
   stateFolder,
   type EmbeddedPipeline,
 } from '../embedded-pipeline.ts';
+import { repositoryFolder } from '../repository-folder.ts';
 import { readRenderConfig } from './render.ts';
 
 export const runUsage = `Usage: infrastream run [DIR] [--apply] [--force] [--config FILE]
@@ -42,9 +46,9 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   });
   if (positionals.length > 1)
     throw new UsageError(`expected at most one directory, found ${positionals.length}`);
-  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  const directory = repositoryFolder(io, positionals[0]);
   if (!(await isGitWorkTree(directory))) {
-    throw new UsageError(
+    throw new EnvironmentError(
       `${directory} is not in a git repository: run reads the commit at HEAD (validate and plan read plain folders)`,
     );
   }
@@ -52,7 +56,11 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     values.config === undefined
       ? exampleRenderConfig
       : await readRenderConfig(resolve(io.cwd, values.config));
-  const commit = await resolveCommit(directory, 'HEAD');
+  const commit = await resolveCommit(directory, 'HEAD').catch(() => {
+    throw new EnvironmentError(
+      `${directory} is in a git repository without commits: commit the manifests, then run`,
+    );
+  });
   const branch = await currentBranch(directory);
   // A local folder has no GitHub id: its state is kept under its name, local/<folder>.
   const governed = { owner: 'local', name: basename(directory) };
@@ -62,6 +70,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     render,
     apply: values.apply,
   });
+  await checkStore(pipeline.ports.store, 'write', stateDatabase(directory));
   // The checked-out branch is the one the embedded pipeline applies.
   const repository = { ...governed, defaultBranch: branch };
   const state = new RepositoryState(pipeline.ports.store, repository, pipeline.ports.clock);
@@ -80,6 +89,13 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     );
     return exitCodes.ok;
   }
+  // Recorded, a revision of nothing would plan the destruction of all the last one declared.
+  const { analysis } = await pipeline.ports.revisions.load(repository, commit);
+  requireManifests(
+    analysis,
+    `${directory} at ${commit.slice(0, 7)}`,
+    "nothing was recorded: run it on the folder of the repository's manifests",
+  );
   const push: PushMessage = {
     version: 2,
     delivery: `run-${commit.slice(0, 12)}-${pipeline.ports.clock.now().replace(/[^0-9]/g, '')}`,

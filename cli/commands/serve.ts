@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { isGitWorkTree } from '../../shared/adapters/git-revision-files.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import {
   GOVERNED_REPOSITORY_FORMAT,
@@ -11,9 +12,10 @@ import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 import { createDocumentDeliveryStore } from '../../shared/pipeline/document-delivery-store.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
-import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
-import { configuredStore } from '../configured-store.ts';
+import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
 import { createEmbeddedPipeline } from '../embedded-pipeline.ts';
+import { repositoryFolder } from '../repository-folder.ts';
 import { readRenderConfig, repositoryOption } from './render.ts';
 
 export const serveUsage = `Usage: infrastream serve [DIR] --repository OWNER/NAME#ID [--port N] [--host HOST]
@@ -61,12 +63,19 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
       'INFRASTREAM_WEBHOOK_SECRET is not set: the webhook secret GitHub signs with',
     );
   const repository = servedRepository(values.repository ?? io.env.INFRASTREAM_REPOSITORY);
-  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  // Checked now rather than at the first push, which would find out too late.
+  const directory = repositoryFolder(io, positionals[0]);
+  if (!(await isGitWorkTree(directory))) {
+    throw new EnvironmentError(
+      `${directory} is not in a git repository: serve reads each pushed commit from it (clone the repository there)`,
+    );
+  }
   const render =
     values.config === undefined
       ? exampleRenderConfig
       : await readRenderConfig(resolve(io.cwd, values.config));
   const store = await configuredStore(io, directory);
+  await checkStore(store, 'write', storeLocation(io, directory));
   const pipeline = createEmbeddedPipeline({
     directory,
     repository,
@@ -121,7 +130,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
       },
     );
   });
-  await new Promise<void>((listening) => server.listen(port, values.host, listening));
+  await listen(server, port, values.host);
   const { port: bound } = server.address() as AddressInfo;
   io.stdout(`infrastream serve: listening on http://${values.host}:${bound}/webhooks/github\n`);
   await new Promise<void>((stop) => {
@@ -135,6 +144,39 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   });
   await draining;
   return exitCodes.ok;
+}
+
+/** Listens, or says in one line why the port cannot be had and what to do. */
+async function listen(server: Server, port: number, host: string): Promise<void> {
+  try {
+    await new Promise<void>((listening, failed) => {
+      server.once('error', failed);
+      server.listen(port, host, () => {
+        server.off('error', failed);
+        listening();
+      });
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const where = `port ${port} of ${host}`;
+    switch (code) {
+      case 'EADDRINUSE':
+        throw new EnvironmentError(
+          `${where} is in use: stop what listens there, or choose another port with --port`,
+        );
+      case 'EACCES':
+        throw new EnvironmentError(
+          `cannot listen on ${where}: permission denied; choose a port above 1023 with --port`,
+        );
+      case 'EADDRNOTAVAIL':
+      case 'ENOTFOUND':
+        throw new EnvironmentError(
+          `cannot listen on ${where}: no such address here; choose another with --host`,
+        );
+      default:
+        throw error;
+    }
+  }
 }
 
 /** The repository a webhook server serves: named, with GitHub's id, or a usage error. */

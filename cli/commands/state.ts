@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   fromDocumentId,
@@ -8,7 +7,8 @@ import {
 import type { DocumentData, StoredDocument } from '../../shared/ports/document-store.ts';
 import { formatGovernedRepository } from '../../shared/core/pipeline/governed-repository.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
-import { configuredStore } from '../configured-store.ts';
+import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
+import { repositoryFolder } from '../repository-folder.ts';
 
 export const stateUsage = `Usage: infrastream state [commits|resources|workspaces|builds|events] [ID]
                          [--dir DIR] [--repository OWNER/NAME] [--format text|json]
@@ -45,7 +45,9 @@ export async function stateCommand(args: readonly string[], io: CliIo): Promise<
   if (values.format !== 'text' && values.format !== 'json') {
     throw new UsageError(`--format must be text or json, found "${values.format}"`);
   }
-  const store = await configuredStore(io, resolve(io.cwd, values.dir));
+  const directory = repositoryFolder(io, values.dir);
+  const store = await configuredStore(io, directory);
+  await checkStore(store, 'read', storeLocation(io, directory));
   const repositories = await store.list('repositories');
   const chosen = pickRepository(repositories, values.repository);
   if (chosen === undefined) {

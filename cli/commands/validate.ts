@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
 import { hasErrors } from '../../shared/core/issues/issue.ts';
 import { defaultYamlLimits } from '../../shared/core/parse/yaml-limits.ts';
@@ -8,8 +7,9 @@ import { formatJson } from '../../shared/core/report/format-json.ts';
 import { formatSarif } from '../../shared/core/report/format-sarif.ts';
 import { formatText } from '../../shared/core/report/format-text.ts';
 import type { ValidationReport } from '../../shared/core/report/validation-report.ts';
-import { analyze } from '../analyze.ts';
+import { analyze, requireManifests } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { repositoryFolder } from '../repository-folder.ts';
 import { version } from '../version.ts';
 
 const formats = ['text', 'json', 'sarif', 'github'] as const;
@@ -19,7 +19,8 @@ export const validateUsage = `Usage: infrastream validate [DIR] [--format text|j
 
 Reads every YAML file under DIR (default: the current directory), validates each
 lowops.manifests.v1 manifest and the references between them, and reports every issue.
-Exit status: 0 when there are no errors, 1 when there are, 2 on a usage error.`;
+Exit status: 0 when there are no errors, 1 when there are, 2 on a usage error or when
+DIR does not exist or holds no manifest.`;
 
 /** `infrastream validate`: the whole repository, every issue, in the chosen format. */
 export async function validateCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -34,9 +35,10 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
   }
   if (positionals.length > 1)
     throw new UsageError(`expected at most one directory, found ${positionals.length}`);
-  const directory = resolve(io.cwd, positionals[0] ?? '.');
+  const directory = repositoryFolder(io, positionals[0]);
 
   const result = await analyze(readRepositoryFiles(directory, defaultYamlLimits.maxFiles), io);
+  requireManifests(result, directory);
 
   const report: ValidationReport = {
     manifests: result.manifestCount,

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sign } from '@octokit/webhooks-methods';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +37,15 @@ describe('infrastream run, state and serve on a real git repository', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('No change');
     expect(again.stdout).not.toContain('recorded   revision');
+  });
+
+  it('keeps its state folder out of git, and out of what the next run calls uncommitted', async () => {
+    // The first test's runs made the state folder.
+    expect(await repository.git('status', '--porcelain', '--untracked-files=all')).toBe('');
+    const again = await runCli(['run', repository.directory]);
+    expect(again.stdout).not.toContain('uncommitted');
+    const ignore = await readFile(join(repository.directory, '.infrastream', '.gitignore'), 'utf8');
+    expect(ignore.split('\n')).toContain('*');
   });
 
   it('records a new commit as the next revision and builds only what it changed', async () => {

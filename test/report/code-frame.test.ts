@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { codeFrame, createStyles } from '../../shared/core/report/code-frame.ts';
+import { codeFrame, createStyles, lineStarts } from '../../shared/core/report/code-frame.ts';
 
 const text = ['a: 1', 'b: 2', 'c: 3', 'd: 4', 'e: 5', 'f: 6'].join('\n') + '\n';
 
@@ -78,6 +78,18 @@ describe('codeFrame', () => {
   it('returns nothing for a line the text does not have', () => {
     expect(codeFrame('a: 1', 3, 1)).toBe('');
     expect(codeFrame('a: 1', 0, 1)).toBe('');
+  });
+
+  it('frames the same with the line starts known in advance, up to past the last line', () => {
+    for (const source of [text, text.trimEnd(), '', '\n', 'x\r\ny\r\n']) {
+      const starts = lineStarts(source);
+      for (let line = 0; line <= starts.length + 1; line++) {
+        const context = `${JSON.stringify(source)} line ${line}`;
+        expect(codeFrame(source, line, 1, line, 2, { lineStarts: starts }), context).toBe(
+          codeFrame(source, line, 1, line, 2),
+        );
+      }
+    }
   });
 
   it('colours the marker, gutter and carets only when asked', () => {

@@ -121,6 +121,34 @@ describe('formatText', () => {
     );
   });
 
+  it('frames each of 100,000 issues of one file at its own line', () => {
+    const count = 100_000;
+    const text = Array.from({ length: count }, (_, i) => `- item${i}\n`).join('');
+    const issues = Array.from({ length: count }, (_, i): Issue => ({
+      ...nameIssue,
+      file: 'list.yaml',
+      line: i + 1,
+      column: 3,
+      endLine: i + 1,
+      endColumn: 8,
+    }));
+    const output = formatText(
+      { manifests: 1, files: 1, issues, sources: new Map([['list.yaml', text]]) },
+      { color: false },
+    );
+    const blocks = output.split('\n\n');
+    expect(blocks).toHaveLength(count + 1);
+    expect(blocks[count - 1]).toBe(
+      [
+        `list.yaml:${count}:3  error  Name "Web" must be a lowercase DNS label.  (schema/name)`,
+        '   99998 | - item99997',
+        '   99999 | - item99998',
+        '> 100000 | - item99999',
+        '         |   ^^^^^',
+      ].join('\n'),
+    );
+  });
+
   it('keeps messages from driving the terminal or starting a line with a command', () => {
     const hostile: Issue = { ...nameIssue, message: 'a\u001b[2Jb\n::error::fake' };
     const text = formatText({ ...report([hostile]), sources: new Map() }, { color: false });

@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compareStrings, type Issue } from '../../shared/core/issues/issue.ts';
 import type { RuleId } from '../../shared/core/issues/rules.ts';
+import { defaultYamlLimits, type YamlLimits } from '../../shared/core/parse/yaml-limits.ts';
+import { formatText } from '../../shared/core/report/format-text.ts';
 import { validateRepository } from '../../shared/core/validate/validate-repository.ts';
 import { overlayRepository, readTree } from '../support/fixture-repository.ts';
 
@@ -36,6 +38,8 @@ interface InvalidInput {
   readonly bytes?: () => Readonly<Record<string, Uint8Array>>;
   /** For a negative control: manifests it adds to the base's. */
   readonly addedManifests?: number;
+  /** Limits other than the defaults. */
+  readonly limits?: YamlLimits;
 }
 
 const STAGING = 'payments/staging/shop';
@@ -474,6 +478,79 @@ const locationCases: readonly InvalidInput[] = [
     message: ['found the byte 0xe9'],
     bytes: () => ({ [EXTRA]: latin1(extraSecret('Café menu')) }),
   },
+  // Characters YAML 1.2 does not allow: "  description: An extra" is 23 characters.
+  {
+    name: 'encoding-nul-in-plain-scalar',
+    issues: [at('encoding/control-character', EXTRA, 10, 24)],
+    message: ['found the control character U+0000'],
+    bytes: () => ({ [EXTRA]: utf8(extraSecret('An extra\u0000secret')) }),
+  },
+  {
+    name: 'encoding-escape-sequence-in-plain-scalar',
+    issues: [at('encoding/control-character', EXTRA, 10, 24)],
+    message: ['U+001B,'],
+    bytes: () => ({ [EXTRA]: utf8(extraSecret('An extra\u001b[2Jsecret')) }),
+  },
+  {
+    name: 'encoding-unit-separator-in-key',
+    issues: [at('encoding/control-character', EXTRA, 4, 3)],
+    message: ['U+001F,'],
+    bytes: () => ({ [EXTRA]: utf8(extraSecret().replace('  name:', '  \u001fname:')) }),
+  },
+  // YAML 1.2 allows the other controls in quoted text, for JSON's sake.
+  {
+    name: 'valid-delete-and-c1-control-in-quotes',
+    issues: [],
+    addedManifests: 1,
+    bytes: () => ({ [EXTRA]: utf8(extraSecret('"An extra\u007f\u0090secret"')) }),
+  },
+  // YAML 1.2 ends a line at CR LF, CR or LF: lines and columns count the same in each.
+  ...Object.entries({ cr: '\r', crlf: '\r\n', lf: '\n' }).map(
+    ([name, lineBreak]): InvalidInput => ({
+      name: `schema-unknown-field-lines-ending-${name}`,
+      issues: [at('schema/unknown-field', EXTRA, 10, 3)],
+      bytes: () => ({
+        [EXTRA]: utf8(
+          extraSecret().replace('description', 'descripton').replaceAll('\n', lineBreak),
+        ),
+      }),
+    }),
+  ),
+  {
+    name: 'yaml-unclosed-quote-lines-ending-cr',
+    issues: [at('yaml/syntax', EXTRA, 10, 16)],
+    bytes: () => ({ [EXTRA]: utf8(extraSecret('"An extra secret').replaceAll('\n', '\r')) }),
+  },
+  {
+    name: 'encoding-latin1-lines-ending-cr',
+    issues: [at('encoding/utf8', EXTRA, 10, 19)],
+    bytes: () => ({ [EXTRA]: latin1(extraSecret('Café menu').replaceAll('\n', '\r')) }),
+  },
+  {
+    name: 'valid-lines-ending-cr',
+    issues: [],
+    addedManifests: 1,
+    bytes: () => ({ [EXTRA]: utf8(extraSecret().replaceAll('\n', '\r')) }),
+  },
+  {
+    name: 'valid-lines-ending-cr-and-crlf-mixed',
+    issues: [],
+    addedManifests: 1,
+    bytes: () => ({
+      [EXTRA]: utf8(
+        extraSecret().replace(/\n/g, (_, offset: number) => (offset % 2 ? '\r' : '\r\n')),
+      ),
+    }),
+  },
+  // A file of another format is skipped, whatever characters it holds.
+  {
+    name: 'valid-kubernetes-file-with-nul',
+    issues: [],
+    addedManifests: 0,
+    bytes: () => ({
+      'deploy/config-map.yaml': utf8('apiVersion: v1\nkind: ConfigMap\ndata:\n  a: "x\u0000"\n'),
+    }),
+  },
   // In block context the depth counts the mappings above the value: the 31st `[` is 33 deep.
   { name: 'limits-flow-depth-in-block-context', issues: [at('limits/depth', EXTRA, 10, 46)] },
   // A header written with an anchor and an alias is still this format's, and the alias is refused.
@@ -543,7 +620,144 @@ const locationCases: readonly InvalidInput[] = [
   { name: 'valid-kubernetes-secret', issues: [], addedManifests: 0 },
 ];
 
-const cases: readonly InvalidInput[] = [...tableCases, ...locationCases];
+/** `count` names `k0`, `k1`, …: keys of a wide mapping. */
+const keys = (count: number) => Array.from({ length: count }, (_, i) => `k${i}`);
+
+/** Where each second value of `"i" "x"` stands in `  list: ["0" "x", "1" "x", …]`. */
+function missingCommas(count: number): number[] {
+  const columns: number[] = [];
+  let column = '  list: ['.length + 1;
+  for (let i = 0; i < count; i++) {
+    columns.push(column + `"${i}" `.length);
+    column += `"${i}" "x", `.length;
+  }
+  return columns;
+}
+
+/** The defaults, but for a value budget no file under the size limit can exceed. */
+const roomy: YamlLimits = { ...defaultYamlLimits, maxValues: defaultYamlLimits.maxFileBytes };
+
+/**
+ * Files of nearly 1 MiB in the shapes that once took the reader time quadratic in their
+ * size: a mapping of 85,000 keys took minutes. By default they hold too many values and
+ * are refused as soon as the budget is spent; with the budget raised they are read in
+ * time linear in their size, and each gives every issue, located. The Secret's header
+ * holds 18 values, each key and each value of the wide mapping counts.
+ */
+const wideCases: readonly InvalidInput[] = [
+  {
+    // Value 50,001 is the key of entry 24,991, on line 11 + 24,991.
+    name: 'limits-values-wide-block-mapping',
+    issues: [at('limits/values', EXTRA, 25_002, 3)],
+    message: ['expected at most 50000 values', 'this is value 50001'],
+    bytes: () => ({
+      [EXTRA]: utf8(
+        extraSecret() +
+          keys(85_000)
+            .map((key) => `  ${key}: v\n`)
+            .join(''),
+      ),
+    }),
+  },
+  {
+    // `list` is value 19, each item two (`-` and its text): value 50,001 is item 24,990's text.
+    name: 'limits-values-long-sequence',
+    issues: [at('limits/values', EXTRA, 25_002, 7)],
+    bytes: () => ({
+      [EXTRA]: utf8(
+        extraSecret() +
+          '  list:\n' +
+          keys(60_000)
+            .map((key) => `    - ${key}\n`)
+            .join(''),
+      ),
+    }),
+  },
+  {
+    // `wide` and `{` are values 19 and 20: value 50,001 is the key of entry 24,990.
+    name: 'limits-values-wide-flow-mapping',
+    issues: [at('limits/values', EXTRA, 11, 10 + keys(24_990).join(': v, ').length + 5)],
+    bytes: () => ({
+      [EXTRA]: utf8(extraSecret() + `  wide: {${keys(80_000).join(': v, ')}: v}\n`),
+    }),
+  },
+  {
+    name: 'yaml-duplicate-key-in-wide-block-mapping',
+    limits: roomy,
+    issues: [at('yaml/duplicate-key', EXTRA, 80_011, 3)],
+    message: ['found "k0" again'],
+    bytes: () => ({
+      [EXTRA]: utf8(
+        extraSecret() +
+          keys(80_000)
+            .map((key) => `  ${key}: v\n`)
+            .join('') +
+          '  k0: w\n',
+      ),
+    }),
+  },
+  {
+    name: 'yaml-duplicate-key-in-wide-flow-mapping',
+    limits: roomy,
+    issues: [at('yaml/duplicate-key', EXTRA, 11, 10 + keys(80_000).join(': v, ').length + 5)],
+    bytes: () => ({
+      [EXTRA]: utf8(extraSecret() + `  wide: {${keys(80_000).join(': v, ')}: v, k0: w}\n`),
+    }),
+  },
+  {
+    // The first unknown key is the one reported.
+    name: 'schema-unknown-field-in-wide-block-mapping',
+    limits: roomy,
+    issues: [at('schema/unknown-field', EXTRA, 11, 3)],
+    bytes: () => ({
+      [EXTRA]: utf8(
+        extraSecret() +
+          keys(80_000)
+            .map((key) => `  ${key}: v\n`)
+            .join(''),
+      ),
+    }),
+  },
+  {
+    // Each of 65,535 ports names no protocol: every issue located at its own entry.
+    name: 'schema-enum-in-each-entry-of-a-wide-mapping',
+    limits: roomy,
+    issues: Array.from({ length: 65_535 }, (_, i) =>
+      at('schema/enum', `${STAGING}/deployment-config.yaml`, 16 + i, 7 + String(i + 1).length),
+    ),
+    bytes: () => ({
+      [`${STAGING}/deployment-config.yaml`]: utf8(
+        new TextDecoder()
+          .decode(base.get(`${STAGING}/deployment-config.yaml`))
+          .replace(
+            '    8080: http\n',
+            Array.from({ length: 65_535 }, (_, i) => `    ${i + 1}: x\n`).join(''),
+          ),
+      ),
+    }),
+  },
+  {
+    // Two quoted values with no comma between them, 40,000 times: each is reported.
+    name: 'yaml-syntax-missing-commas-in-long-flow-sequence',
+    limits: roomy,
+    issues: missingCommas(40_000).map((column) => at('yaml/syntax', EXTRA, 11, column)),
+    bytes: () => ({
+      [EXTRA]: utf8(
+        extraSecret() +
+          `  list: [${Array.from({ length: 40_000 }, (_, i) => `"${i}" "x"`).join(', ')}]\n`,
+      ),
+    }),
+  },
+  {
+    // `1` and `"1"` are different YAML values but the same key once read.
+    name: 'yaml-duplicate-key-number-and-text',
+    issues: [at('yaml/duplicate-key', EXTRA, 12, 3)],
+    message: ['found "1" again'],
+    bytes: () => ({ [EXTRA]: utf8(extraSecret() + '  1: a\n  "1": b\n') }),
+  },
+];
+
+const cases: readonly InvalidInput[] = [...tableCases, ...locationCases, ...wideCases];
 
 function byLocation(a: ExpectedIssue, b: ExpectedIssue): number {
   return (
@@ -561,7 +775,10 @@ function located({ rule, file, line, column }: Issue): ExpectedIssue {
 /** Validates base + case and checks every expectation of the case. */
 function check(input: InvalidInput): void {
   const files = overlayRepository(base, join(fixtures, input.name), input.bytes?.());
-  const result = validateRepository(files);
+  const result = validateRepository(
+    files,
+    input.limits === undefined ? {} : { limits: input.limits },
+  );
   const errors = result.issues.filter((issue) => issue.severity === 'error');
   expect(errors.map(located)).toEqual([...input.issues].sort(byLocation));
 
@@ -598,5 +815,14 @@ describe('invalid inputs', () => {
 
   it.each(cases.map((input) => [input.name, input] as const))('%s', (_name, input) => {
     check(input);
+  });
+
+  it('frame the lines of a file whose lines end in CR as they are counted', () => {
+    const text = extraSecret('"An extra secret').replaceAll('\n', '\r');
+    const result = validateRepository(overlayRepository(base, '', { [EXTRA]: utf8(text) }));
+    const { manifestCount: manifests, files, issues, sources } = result;
+    const report = formatText({ manifests, files, issues, sources }, { color: false });
+    expect(report).toContain(`${EXTRA}:10:16`);
+    expect(report).toContain('> 10 |   description: "An extra secret');
   });
 });

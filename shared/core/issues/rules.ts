@@ -19,6 +19,11 @@ export const rules = {
     severity: 'error',
     summary: 'Manifests are valid UTF-8.',
   },
+  'encoding/control-character': {
+    severity: 'error',
+    summary:
+      'No NUL or other C0 control character but tab and line breaks: YAML 1.2 allows them nowhere.',
+  },
   'limits/file-size': {
     severity: 'error',
     summary: 'A manifest file is at most the configured size (1 MiB by default).',
@@ -34,6 +39,11 @@ export const rules = {
   'limits/scalar-size': {
     severity: 'error',
     summary: 'A single value is at most the configured length.',
+  },
+  'limits/values': {
+    severity: 'error',
+    summary:
+      'A file holds at most the configured number of values (50,000 by default), which bounds parser memory.',
   },
   'yaml/syntax': { severity: 'error', summary: 'The file is YAML 1.2 that parses.' },
   'yaml/duplicate-key': {

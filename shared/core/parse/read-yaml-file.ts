@@ -18,6 +18,9 @@ import {
   yamlParseOptions,
   type SourceDocument,
 } from './source-document.ts';
+import { normalizeLineBreaks } from './line-breaks.ts';
+import { firstControlCharacter } from './control-character.ts';
+import { valueOverflow } from './value-overflow.ts';
 import type { YamlLimits } from './yaml-limits.ts';
 
 /** The outcome of reading one YAML file. */
@@ -86,16 +89,16 @@ function looksLikeManifest(text: string): boolean {
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 const yamlErrorRules: Partial<Record<string, RuleId>> = {
-  DUPLICATE_KEY: 'yaml/duplicate-key',
   TAB_AS_INDENT: 'yaml/tab-indent',
   MULTIPLE_DOCS: 'yaml/multi-document',
   TAG_RESOLVE_FAILED: 'yaml/tag',
 };
 
 /**
- * Reads one YAML file strictly: UTF-8 without BOM, YAML 1.2 core schema, one document,
- * unique keys, no aliases, merge keys, tags or directives, bounded size and depth. The
- * result is plain data plus the syntax tree that locates every value in the source.
+ * Reads one YAML file strictly: UTF-8 without BOM or C0 controls, YAML 1.2 core
+ * schema, one document, unique keys, no aliases, merge keys, tags or directives, bounded
+ * size, values and depth. Lines end at CR LF, CR or LF, as in YAML 1.2. The result is
+ * plain data plus the syntax tree that locates every value in the source.
  */
 export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits): YamlFileResult {
   const at = (
@@ -138,12 +141,12 @@ export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits
 
   let text: string;
   try {
-    text = utf8.decode(body);
+    text = normalizeLineBreaks(utf8.decode(body));
   } catch {
     const lenient = lenientUtf8.decode(body);
     if (!looksLikeManifest(lenient)) return { status: 'skipped' };
     const offset = firstInvalidUtf8(body);
-    const before = lenientUtf8.decode(body.subarray(0, offset));
+    const before = normalizeLineBreaks(lenientUtf8.decode(body.subarray(0, offset)));
     const byte = body[offset] ?? 0;
     issues.push(
       at(
@@ -152,6 +155,21 @@ export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits
         before.length,
         before.length,
         `expected UTF-8, found the byte 0x${byte.toString(16).padStart(2, '0')}, which is not valid there`,
+      ),
+    );
+    return invalid(...issues);
+  }
+  const control = firstControlCharacter(text);
+  if (control !== undefined) {
+    if (!looksLikeManifest(text)) return { status: 'skipped' };
+    const { offset, codePoint } = control;
+    issues.push(
+      at(
+        'encoding/control-character',
+        { path, lineCounter: countLines(text) },
+        offset,
+        offset + 1,
+        `expected printable characters, found the control character ${codePoint}, which YAML allows nowhere unescaped`,
       ),
     );
     return invalid(...issues);
@@ -189,19 +207,38 @@ function tryParse(path: string, text: string, limits: YamlLimits): ParseResult {
       header: undefined,
     };
   }
+  const crowded = valueOverflow(text, limits.maxValues);
+  if (crowded !== undefined) {
+    countLinesInto(lineCounter, text);
+    return {
+      ...invalid(
+        createIssue(
+          'limits/values',
+          locationOfRange(source, '', crowded, crowded),
+          `expected at most ${limits.maxValues} values (keys, items, scalars) in a file, found more: this is value ${limits.maxValues + 1}`,
+        ),
+      ),
+      header: undefined,
+    };
+  }
   const document = parseDocument(text, { ...yamlParseOptions, lineCounter });
   const header = manifestHeader(document.contents);
   const problems: Issue[] = [];
+  // Searched once, not per error: a file can miss thousands of commas, each search reads it all.
+  let unclosed: { readonly opening: number | undefined } | undefined;
   const report = (error: YAMLError) => {
     // The parser notices an unclosed quote at the end of the file; the quote is the news.
-    const opening = error.code === 'MISSING_CHAR' ? unclosedQuote(text) : undefined;
+    const opening =
+      error.code === 'MISSING_CHAR'
+        ? (unclosed ??= { opening: unclosedQuote(text) }).opening
+        : undefined;
     const [start, end] = opening === undefined ? error.pos : [opening, opening + 1];
     problems.push(
       createIssue(
         yamlErrorRules[error.code] ?? 'yaml/syntax',
         locationOfRange(source, '', start, end),
         opening === undefined
-          ? yamlMessage(error, text)
+          ? yamlMessage(error)
           : `expected a closing ${text.charAt(opening)} for the text that starts here, found the end of the file`,
       ),
     );
@@ -257,13 +294,9 @@ function invalid(...issues: Issue[]): { status: 'invalid'; issues: Issue[] } {
   return { status: 'invalid', issues };
 }
 
-function yamlMessage(error: YAMLError, text: string): string {
+function yamlMessage(error: YAMLError): string {
   const detail = error.message.replace(/ at line \d+, column \d+.*$/s, '');
   switch (error.code) {
-    case 'DUPLICATE_KEY': {
-      const key = /^[^:\n]*/.exec(text.slice(error.pos[0]))?.[0].trim() ?? '';
-      return `expected each key once in a mapping, found "${key}" again`;
-    }
     case 'TAB_AS_INDENT':
       return 'expected spaces for indentation, found a tab';
     case 'MULTIPLE_DOCS':
@@ -340,6 +373,8 @@ class PlainValueBuilder {
     }
     if (isMap(yamlNode)) {
       const result: Record<string, unknown> = {};
+      // Keys compare as the names they become, so `1:` and `"1":` collide as in the data.
+      const seen = new Set<string>();
       for (const pair of yamlNode.items) {
         const key = pair.key as Node | null;
         const raw: unknown = isScalar(key) && key.tag === undefined ? key.value : null;
@@ -354,6 +389,16 @@ class PlainValueBuilder {
         }
         const name = String(raw);
         const childPointer = `${pointer}/${escapePointerSegment(name)}`;
+        if (seen.has(name)) {
+          this.#fail(
+            'yaml/duplicate-key',
+            key ?? yamlNode,
+            childPointer,
+            `expected each key once in a mapping, found "${name}" again`,
+          );
+          continue;
+        }
+        seen.add(name);
         if (name === '<<') {
           this.#fail(
             'yaml/merge-key',

@@ -1,4 +1,13 @@
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import type { IssueLocation } from '../issues/issue.ts';
 
 /**
@@ -13,12 +22,16 @@ export interface SourceDocument {
   readonly lineCounter: LineCounter;
 }
 
-/** The one set of parser options, so that a tree parsed again has the same ranges. */
+/**
+ * The one set of parser options, so that a tree parsed again has the same ranges. Keys
+ * are not checked for uniqueness here: the parser compares each key with every earlier
+ * key of its mapping, quadratic in a wide mapping; the reader checks them with a set.
+ */
 export const yamlParseOptions = {
   version: '1.2',
   schema: 'core',
   merge: false,
-  uniqueKeys: true,
+  uniqueKeys: false,
   strict: true,
   prettyErrors: false,
 } as const;
@@ -107,9 +120,7 @@ export function locate(
   let range: readonly number[] | undefined = source.root?.range ?? undefined;
   for (const segment of splitPointer(pointer)) {
     if (isMap(node)) {
-      const pair = node.items.find(
-        (item) => isScalar(item.key) && String(item.key.value) === segment,
-      );
+      const pair = pairNamed(node, segment);
       if (pair === undefined) break;
       const keyRange = isScalar(pair.key) ? pair.key.range : undefined;
       const value = pair.value as Node | null;
@@ -126,4 +137,29 @@ export function locate(
   }
   const [start = 0, end = start] = range ?? [];
   return locationOfRange(source, pointer, start, end);
+}
+
+/** Mappings wider than this are looked up by an index rather than scanned. */
+const SCANNED_PAIRS = 16;
+const pairsByName = new WeakMap<YAMLMap, ReadonlyMap<string, Pair>>();
+
+/**
+ * The entry of `map` whose key reads as `name`, the first if several do. A mapping of
+ * thousands of keys with an issue on each would be scanned once per issue: quadratic in
+ * the file; it is indexed once instead, for as long as its tree lives.
+ */
+function pairNamed(map: YAMLMap, name: string): Pair | undefined {
+  const named = (item: Pair) => isScalar(item.key) && String(item.key.value) === name;
+  if (map.items.length <= SCANNED_PAIRS) return map.items.find(named);
+  let index = pairsByName.get(map);
+  if (index === undefined) {
+    const pairs = new Map<string, Pair>();
+    for (const item of map.items) {
+      const key = isScalar(item.key) ? String(item.key.value) : undefined;
+      if (key !== undefined && !pairs.has(key)) pairs.set(key, item);
+    }
+    pairsByName.set(map, pairs);
+    index = pairs;
+  }
+  return index.get(name);
 }

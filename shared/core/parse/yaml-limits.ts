@@ -8,15 +8,19 @@ export interface YamlLimits {
   readonly maxDepth: number;
   /** Longest single scalar, in characters. */
   readonly maxScalarLength: number;
+  /** Most values in one file: scalars (keys and values), list items, flow collections. */
+  readonly maxValues: number;
 }
 
 /**
  * Generous for manifests, whose deepest field (a route destination's port) sits at depth
- * 7 and whose largest file is a few kilobytes, yet small enough to bound the parser.
+ * 7 and whose largest file is a few kilobytes of about a hundred values, yet small enough
+ * to bound the parser, whose tree takes hundreds of bytes per value.
  */
 export const defaultYamlLimits: YamlLimits = {
   maxFileBytes: 1024 * 1024,
   maxFiles: 100_000,
   maxDepth: 32,
   maxScalarLength: 64 * 1024,
+  maxValues: 50_000,
 };

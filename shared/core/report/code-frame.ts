@@ -6,6 +6,11 @@ export interface CodeFrameOptions {
   readonly color?: boolean;
   /** Longest part of a line shown, in UTF-16 code units; longer lines are cut around the column. */
   readonly maxWidth?: number;
+  /**
+   * Where each line of the text starts ({@link lineStarts}), for a caller that frames many
+   * issues of one file: without it, each frame reads the text from its start.
+   */
+  readonly lineStarts?: readonly number[];
 }
 
 /** Text styles that are ANSI escape sequences when colour is on and nothing otherwise. */
@@ -45,11 +50,31 @@ function sanitizeLine(text: string): string {
   return text.replace(/(?!\t)\p{Cc}/gu, '\uFFFD');
 }
 
+/** The offset at which each line of `text` starts, the first line's (0) first. */
+export function lineStarts(text: string): number[] {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+}
+
 /** Lines `from` to `to` (1-based, inclusive), scanning no further than needed. */
-function sliceLines(text: string, from: number, to: number, keep: number): string[] {
+function sliceLines(
+  text: string,
+  from: number,
+  to: number,
+  keep: number,
+  starts: readonly number[] | undefined,
+): string[] {
   const lines: string[] = [];
+  let n = 1;
   let start = 0;
-  for (let n = 1; n <= to; n++) {
+  if (starts !== undefined && from > 1) {
+    const known = starts[from - 1];
+    if (known === undefined) return lines;
+    n = from;
+    start = known;
+  }
+  for (; n <= to; n++) {
     const newline = text.indexOf('\n', start);
     // A final newline ends the last line rather than starting an empty one, unless the
     // issue itself is on that empty line (such as an unexpected end of file).
@@ -85,7 +110,7 @@ export function codeFrame(
   const maxWidth = Math.max(options.maxWidth ?? 120, 20);
   const s = createStyles(options.color ?? false);
   const first = Math.max(1, line - above);
-  const lines = sliceLines(text, first, line + below, line);
+  const lines = sliceLines(text, first, line + below, line, options.lineStarts);
   const target = lines[line - first];
   if (line < 1 || target === undefined) return '';
 

@@ -1,5 +1,5 @@
 import { compareIssues, type Issue } from '../issues/issue.ts';
-import { codeFrame, createStyles, type Styles } from './code-frame.ts';
+import { codeFrame, createStyles, lineStarts, type Styles } from './code-frame.ts';
 import { summarize, type ValidationReport } from './validation-report.ts';
 
 /** How {@link formatText} renders. */
@@ -21,13 +21,25 @@ function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
-function formatIssue(issue: Issue, source: string | undefined, s: Styles, color: boolean): string {
+/** A file's text, and where its lines start: found once for all the frames of the file. */
+interface FramedSource {
+  readonly text: string;
+  readonly starts: readonly number[];
+}
+
+function formatIssue(
+  issue: Issue,
+  source: FramedSource | undefined,
+  s: Styles,
+  color: boolean,
+): string {
   const place = s.cyan(clean(`${issue.file}:${issue.line}:${issue.column}`));
   const severity = issue.severity === 'error' ? s.red('error') : s.yellow('warning');
   const lines = [`${place}  ${severity}  ${clean(issue.message)}  ${s.dim(`(${issue.rule})`)}`];
   if (source !== undefined) {
-    const frame = codeFrame(source, issue.line, issue.column, issue.endLine, issue.endColumn, {
+    const frame = codeFrame(source.text, issue.line, issue.column, issue.endLine, issue.endColumn, {
       color,
+      lineStarts: source.starts,
     });
     if (frame !== '') lines.push(frame);
   }
@@ -63,8 +75,18 @@ function summaryLine(report: ValidationReport, s: Styles): string {
  */
 export function formatText(report: ValidationReport, options: TextFormatOptions): string {
   const s = createStyles(options.color);
+  const framed = new Map<string, FramedSource>();
+  const sourceOf = (file: string): FramedSource | undefined => {
+    let source = framed.get(file);
+    const text = report.sources.get(file);
+    if (source === undefined && text !== undefined) {
+      source = { text, starts: lineStarts(text) };
+      framed.set(file, source);
+    }
+    return source;
+  };
   const blocks = report.issues
     .toSorted(compareIssues)
-    .map((issue) => formatIssue(issue, report.sources.get(issue.file), s, options.color));
+    .map((issue) => formatIssue(issue, sourceOf(issue.file), s, options.color));
   return `${[...blocks, summaryLine(report, s)].join('\n\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import { compareIssues, compareStrings, createIssue, type Issue } from '../issues/issue.ts';
 import { DNS_LABEL } from '../manifests/fields.ts';
 import { kindParents, type Kind } from '../manifests/kinds.ts';
+import { normalizeLineBreaks } from '../parse/line-breaks.ts';
 import { readYamlFile, type YamlFileResult } from '../parse/read-yaml-file.ts';
 import type { SourceDocument } from '../parse/source-document.ts';
 import { defaultYamlLimits, type YamlLimits } from '../parse/yaml-limits.ts';
@@ -105,9 +106,10 @@ export function validateRepository(
       manifestCount++;
       issues.push(...read.issues);
       // The text is what makes a syntax error readable; replacement characters stand in
-      // for bytes that are not UTF-8, and the BOM is dropped as the reader dropped it.
+      // for bytes that are not UTF-8, and the BOM is dropped and lines end as the reader
+      // had them.
       if (file.bytes.length <= limits.maxFileBytes)
-        sources.set(file.path, lenientUtf8.decode(file.bytes));
+        sources.set(file.path, normalizeLineBreaks(lenientUtf8.decode(file.bytes)));
       continue;
     }
     const result = validatedManifest(read);
