@@ -19,6 +19,7 @@ import {
   type Started,
   type WorkspaceBuild,
 } from './builds-outcome.ts';
+import type { LoadedRevision } from './revision-loader.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
 import type {
   BuildDocument,
@@ -137,7 +138,15 @@ async function startBuilds(
   if (first === undefined) return [];
   const { owner, name, id } = governed;
   const repository = { owner, name, ...(id === undefined ? {} : { id }) };
-  const revision = await ports.revisions.load(first.request.repository, first.request.commit);
+  let revision: LoadedRevision;
+  try {
+    revision = await ports.revisions.load(first.request.repository, first.request.commit);
+  } catch (error) {
+    // The workspaces are taken already: a revision that can never be read must let them go.
+    const failure = classifyFailure(error);
+    if (failure.kind !== 'permanent') throw error;
+    return starting.map(({ request }) => ({ request, kind: 'refused', reason: failure.reason }));
+  }
   const { state: desired } = revision.analysis;
   // The revision's model is compiled once per instance and shared by its workspaces' builds.
   const models = ports.revisions.model(revision).workspaces;

@@ -6,8 +6,13 @@ import type {
   EventDocument,
   WorkspaceDocument,
 } from '../../shared/pipeline/state-documents.ts';
+import { BUILDS_TOPIC } from '../../shared/core/contracts/build-request-message.ts';
 import { baseOrganization } from '../support/base-organization.ts';
-import { createTestPipeline, type TestPipeline } from '../support/embedded-pipeline.ts';
+import {
+  createTestPipeline,
+  TEST_REPOSITORY,
+  type TestPipeline,
+} from '../support/embedded-pipeline.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 import {
   startLoopbackCloudBuild,
@@ -122,6 +127,38 @@ describe('the stages act on the class of a failure', () => {
     },
     SLOW_MS,
   );
+
+  it('lets the workspaces go when builds can never read the revision it was asked to build', async () => {
+    const pipeline = await pipelineOnGitHub();
+    failGitReads(() => ({ status: 404, body: { message: 'Not Found' } }), Infinity);
+    const workspace = 'payments.production.shop';
+
+    await pipeline.bus.publish(BUILDS_TOPIC, {
+      version: 2,
+      repository: TEST_REPOSITORY,
+      workspaces: [workspace],
+      commit: base,
+      sequence: 1,
+      apply: true,
+    });
+    const [outcome] = (await pipeline.bus.drain()).map((delivery) => delivery.outcome);
+
+    expect(outcome).toMatchObject({
+      status: 'rejected',
+      detail: expect.stringMatching(/^the build was refused: .*not found \(404/) as unknown,
+    });
+    expect(pipeline.bus.deadLetters).toEqual([]);
+    expect(
+      await pipeline.ports.store.get(pipeline.state.paths.build(workspace, base)),
+    ).toMatchObject({
+      status: 'refused',
+      reason: expect.stringMatching(/not found \(404/) as unknown,
+    });
+    expect(await pipeline.ports.store.get(pipeline.state.paths.workspace(workspace))).toMatchObject(
+      { running: null },
+    );
+    expect(pipeline.submissions).toEqual([]);
+  });
 
   it(
     'retries a transient failure (GitHub 503) after a backoff, and then succeeds',
