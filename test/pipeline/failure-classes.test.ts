@@ -265,6 +265,57 @@ describe('builds a backend refuses', () => {
     });
   });
 
+  it('starts the revision queued behind a build Cloud Build refused', async () => {
+    await repository.write({ 'README.md': 'The platform.\n' });
+    const next = await repository.commit('A readme');
+    const pipeline = await createTestPipeline(repository.directory, {
+      builds: () => loopbackCloudBuildService(cloudBuild),
+    });
+    const workspace = 'payments.production.shop';
+    // An attempt at revision 1 took the workspace and stopped before Cloud Build answered;
+    // revision 2 waits behind it.
+    await pipeline.ports.store.write([
+      {
+        kind: 'set',
+        path: pipeline.state.paths.workspace(workspace),
+        data: {
+          id: workspace,
+          lastApplied: null,
+          running: { commit: base, sequence: 1, build: null },
+          pending: { commit: next, sequence: 2 },
+          updatedAt: '2026-01-05T09:00:00.000Z',
+        },
+      },
+    ]);
+    cloudBuild.failNext({
+      method: 'POST',
+      httpStatus: 403,
+      status: 'PERMISSION_DENIED',
+      message: "The caller does not have permission to act as service account 'terraform-builds'",
+    });
+    const request = {
+      version: 2,
+      repository: TEST_REPOSITORY,
+      workspaces: [workspace],
+      apply: true,
+    };
+
+    await pipeline.bus.publish(BUILDS_TOPIC, { ...request, commit: base, sequence: 1 });
+    const outcomes = (await pipeline.bus.drain()).map((delivery) => delivery.outcome);
+
+    expect(outcomes).toMatchObject([{ status: 'rejected' }, { status: 'done' }]);
+    expect(pipeline.submissions.map((build) => build.sequence)).toEqual([1, 2]);
+    expect(
+      await pipeline.ports.store.get(pipeline.state.paths.build(workspace, base)),
+    ).toMatchObject({ status: 'refused' });
+    expect(await pipeline.ports.store.get(pipeline.state.paths.workspace(workspace))).toMatchObject(
+      {
+        running: { commit: next, sequence: 2 },
+        pending: null,
+      },
+    );
+  });
+
   it('starts again a build Cloud Build could not take for a moment', async () => {
     const pipeline = await createTestPipeline(repository.directory, {
       builds: () => loopbackCloudBuildService(cloudBuild),
