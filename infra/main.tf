@@ -14,7 +14,7 @@ locals {
     parse          = { listens = "push", publishes = ["manifests"], secrets = ["github"] }
     record         = { listens = "manifests", publishes = ["desired-state"], secrets = ["github"] }
     deltas         = { listens = "desired-state", publishes = ["builds"], secrets = ["github"] }
-    builds         = { listens = "builds", publishes = [], secrets = ["github"] }
+    builds         = { listens = "builds", publishes = ["builds"], secrets = ["github"] }
     "build-status" = { listens = "cloud-builds", publishes = ["builds"], secrets = ["github"] }
   }
 

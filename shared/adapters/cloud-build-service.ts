@@ -4,6 +4,7 @@ import { BUILD_SUBSTITUTIONS } from '../core/contracts/build-notification.ts';
 import { isGovernedRepository } from '../core/pipeline/governed-repository.ts';
 import { renderConfigSchema } from '../core/render/render-config.ts';
 import type { BuildService, BuildSubmission, SubmittedBuild } from '../ports/build-service.ts';
+import { PortError, type FailureKind } from '../ports/port-error.ts';
 import {
   cloudBuildOf,
   cloudBuildStepIds,
@@ -12,6 +13,7 @@ import {
   type CloudBuildDefinition,
   type CloudBuildStepId,
 } from './cloud-build-request.ts';
+import { googleRpcFailure } from './google-rpc-failure.ts';
 
 /** How long each step may take, in seconds, unless configured. */
 export const defaultStepTimeoutSeconds: Readonly<Record<CloudBuildStepId, number>> = {
@@ -149,13 +151,18 @@ const submissionSchema = v.object({
   mayHaveStarted: v.optional(v.boolean()),
 });
 
-/** Cloud Build answered a request with an error. */
-export class CloudBuildRequestError extends Error {
+/** Cloud Build answered a request with an error, or did not answer. */
+export class CloudBuildRequestError extends PortError {
   override readonly name = 'CloudBuildRequestError';
   /** The gRPC status code, such as 3 for INVALID_ARGUMENT, when there was one. */
   readonly code: number | undefined;
-  constructor(message: string, code: number | undefined, options?: ErrorOptions) {
-    super(message, options);
+  constructor(
+    message: string,
+    code: number | undefined,
+    kind: FailureKind,
+    options: { readonly cause?: unknown; readonly retryAt?: string } = {},
+  ) {
+    super(message, kind, options);
     this.code = code;
   }
 }
@@ -209,9 +216,11 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
         operation.metadata as unknown as protos.google.devtools.cloudbuild.v1.IBuildOperationMetadata | null;
       const build = metadata?.build;
       if (typeof build?.id !== 'string' || build.id === '') {
+        // The build was most likely created: a retry finds it by its tags.
         throw new CloudBuildRequestError(
           `Cloud Build accepted ${what} but its operation ${operation.name} names no build id`,
           undefined,
+          'transient',
         );
       }
       return submitted(build);
@@ -266,40 +275,21 @@ function submitted(build: protos.google.devtools.cloudbuild.v1.IBuild): Submitte
     : { id };
 }
 
-/** gRPC status names by code, to say in words what Cloud Build answered. */
-const statusNames = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
-
+/**
+ * Runs a request, turning what the client throws into an error that says what was asked and
+ * what Cloud Build answered, classified by its gRPC status (see `googleRpcFailure`).
+ */
 async function call<T>(doing: string, request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    const numeric = typeof code === 'number' ? code : undefined;
-    const status =
-      numeric === undefined ? 'no status' : `${statusNames[numeric] ?? 'status'} ${numeric}`;
-    throw new CloudBuildRequestError(
-      `Cloud Build refused ${doing} (${status}): ${(error as Error).message}`,
-      numeric,
-      { cause: error },
-    );
+    const failure = googleRpcFailure(error);
+    const message = `Cloud Build refused ${doing} (${failure.status}): ${(error as Error).message}`;
+    if (failure.kind === undefined) throw new Error(message, { cause: error });
+    throw new CloudBuildRequestError(message, failure.code, failure.kind, {
+      cause: error,
+      ...(failure.retryAt === undefined ? {} : { retryAt: failure.retryAt }),
+    });
   }
 }
 

@@ -13,6 +13,7 @@ import type {
 } from '../ports/document-store.ts';
 import { mapConcurrently } from '../core/async/map-concurrently.ts';
 import { parseCollectionPath, parseDocumentPath } from './document-path.ts';
+import { googleApiError } from './google-api-error.ts';
 import { fromFirestoreData, toFirestoreData } from './firestore-json-codec.ts';
 import { checkJsonDocument } from './json-document.ts';
 
@@ -79,7 +80,7 @@ export class FirestoreDocumentStore implements DocumentStore {
   /** One document, or undefined when there is none. */
   async get(path: string): Promise<DocumentData | undefined> {
     const reference = this.#db.doc(parseDocumentPath(path).join('/'));
-    const snapshot = await reference.get();
+    const snapshot = await refused(`reading ${path}`, reference.get());
     const data = snapshot.data();
     return data === undefined ? undefined : fromFirestoreData(data);
   }
@@ -88,9 +89,11 @@ export class FirestoreDocumentStore implements DocumentStore {
   async getAll(paths: readonly string[]): Promise<(DocumentData | undefined)[]> {
     if (paths.length === 0) return [];
     const references = paths.map((path) => this.#db.doc(parseDocumentPath(path).join('/')));
-    const snapshots = await this.#db.runTransaction(
-      (transaction) => transaction.getAll(...references),
-      { readOnly: true },
+    const snapshots = await refused(
+      `reading ${paths.length} documents`,
+      this.#db.runTransaction((transaction) => transaction.getAll(...references), {
+        readOnly: true,
+      }),
     );
     return snapshots.map((snapshot) => {
       const data = snapshot.data();
@@ -101,7 +104,10 @@ export class FirestoreDocumentStore implements DocumentStore {
   /** Every document directly in the collection, ordered by id. */
   async list(collection: string): Promise<readonly StoredDocument[]> {
     const reference = this.#db.collection(parseCollectionPath(collection).join('/'));
-    const snapshot = await reference.orderBy(FieldPath.documentId()).get();
+    const snapshot = await refused(
+      `listing ${collection}`,
+      reference.orderBy(FieldPath.documentId()).get(),
+    );
     return snapshot.docs.map((document) => ({
       id: document.id,
       data: fromFirestoreData(document.data()),
@@ -129,12 +135,20 @@ export class FirestoreDocumentStore implements DocumentStore {
         if (write.data === undefined) batch.delete(reference);
         else batch.set(reference, write.data);
       }
-      await batch.commit();
+      await refused(`writing ${chunk.length} documents`, batch.commit());
     });
   }
 
-  /** Runs `work` in a Firestore transaction, which retries it on contention. */
+  /**
+   * Runs `work` in a Firestore transaction, which retries it on contention. Firestore's own
+   * errors reach the transaction as the client threw them, so that it knows which to retry;
+   * what finally fails is classified once, here.
+   */
   transact<T>(work: (transaction: DocumentTransaction) => Promise<T>): Promise<T> {
+    return refused('a transaction', this.#transaction(work));
+  }
+
+  #transaction<T>(work: (transaction: DocumentTransaction) => Promise<T>): Promise<T> {
     return this.#db.runTransaction(async (firestoreTransaction) => {
       let wrote = false;
       const reference = (path: string) => {
@@ -174,6 +188,15 @@ export class FirestoreDocumentStore implements DocumentStore {
   /** Closes the client's connections; the store cannot be used afterwards. */
   close(): Promise<void> {
     return this.#db.terminate();
+  }
+}
+
+/** `request`, its failure classified (see `googleRpcFailure`): the store's errors are Firestore's. */
+async function refused<T>(doing: string, request: Promise<T>): Promise<T> {
+  try {
+    return await request;
+  } catch (error) {
+    throw googleApiError('Firestore', doing, error);
   }
 }
 

@@ -77,7 +77,7 @@ export function createGitHubCodeOwnersWriter(
         throw new GitHubError(
           `${where}: expected a 40-hex id for the new commit, found "${commit.data.sha}"`,
           undefined,
-          false,
+          'permanent',
         );
       }
       try {

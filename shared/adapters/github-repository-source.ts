@@ -111,13 +111,13 @@ export function createGitHubRepositorySource(
       throw new GitHubError(
         `${doing}: expected base64 content, found encoding ${JSON.stringify(data.encoding)}`,
         undefined,
-        false,
+        'permanent',
       );
     }
     // GitHub wraps base64 at 60 columns.
     const base64 = data.content.replace(/\n/g, '');
     if (base64.length % 4 !== 0 || !BASE64.test(base64)) {
-      throw new GitHubError(`${doing}: the content is not valid base64`, undefined, false);
+      throw new GitHubError(`${doing}: the content is not valid base64`, undefined, 'permanent');
     }
     const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
     const actual = gitBlobId(bytes);
@@ -125,7 +125,7 @@ export function createGitHubRepositorySource(
       throw new GitHubError(
         `${doing}: the content returned hashes to ${actual}, not to the blob id; refusing it`,
         undefined,
-        false,
+        'permanent',
       );
     }
     return bytes;
@@ -149,7 +149,7 @@ export function createGitHubRepositorySource(
     throw new GitHubError(
       `${doing}: expected the archive's bytes, found ${typeof data}`,
       undefined,
-      false,
+      'permanent',
     );
   };
 
@@ -173,8 +173,8 @@ export function createGitHubRepositorySource(
         throw new GitHubError(
           `reading the archive of ${fullName(repository)} at ${commit}: ${(error as Error).message}`,
           undefined,
-          false,
-          error,
+          'permanent',
+          { cause: error },
         );
       }
       for (const [id, bytes] of found) remember(cacheKey(repository, id), bytes);
@@ -287,7 +287,7 @@ async function compareCommits(
     throw new GitHubError(
       `${doing}: expected status "ahead", "identical", "behind" or "diverged", found ${JSON.stringify(status)}`,
       undefined,
-      false,
+      'permanent',
     );
   }
   return {
@@ -329,7 +329,7 @@ function treeEntry(entry: unknown, where: string): TreeEntry[] {
     throw new GitHubError(
       `${where}: expected type "blob", "tree" or "commit", found ${JSON.stringify(type)}`,
       undefined,
-      false,
+      'permanent',
     );
   }
   if (mode === SYMLINK_MODE) return [];
@@ -337,7 +337,7 @@ function treeEntry(entry: unknown, where: string): TreeEntry[] {
     throw new GitHubError(
       `${where}: expected a path and a 40-hex sha, found ${JSON.stringify(entry)}`,
       undefined,
-      false,
+      'permanent',
     );
   }
   return [typeof size === 'number' ? { path, blob: sha, size } : { path, blob: sha }];

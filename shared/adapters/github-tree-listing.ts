@@ -83,11 +83,11 @@ export function createTreeLister(octokit: Octokit, changedFiles?: ChangedFiles) 
         `${doing}: GitHub answered a truncated tree (over its 100,000 entries or 7 MB); ` +
           'refusing to read part of the repository',
         undefined,
-        false,
+        'permanent',
       );
     }
     if (!Array.isArray(data.tree) || typeof data.sha !== 'string') {
-      throw new GitHubError(`${doing}: the answer has no tree list`, undefined, false);
+      throw new GitHubError(`${doing}: the answer has no tree list`, undefined, 'permanent');
     }
     return { sha: data.sha, tree: data.tree as RawTreeEntry[] };
   };

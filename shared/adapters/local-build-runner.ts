@@ -9,6 +9,7 @@ import type {
   BuildStep,
   BuildStepName,
 } from '../ports/build-runner.ts';
+import { PortError } from '../ports/port-error.ts';
 
 /** How long each step may take before it is killed. */
 export type StepTimeouts = Readonly<Record<BuildStepName, number>>;
@@ -53,8 +54,19 @@ export function createLocalBuildRunner(options: {
   const ledgerFile = (workspace: string) => join(options.stateDir, 'ledgers', `${workspace}.json`);
 
   const readLedger = async (workspace: string): Promise<Ledger> => {
-    const text = await readFile(ledgerFile(workspace), 'utf8').catch(() => undefined);
-    return text === undefined ? { appliedDigests: [] } : (JSON.parse(text) as Ledger);
+    const file = ledgerFile(workspace);
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) return { appliedDigests: [] };
+    try {
+      return JSON.parse(text) as Ledger;
+    } catch (error) {
+      // It is what keeps a plan from being applied twice: never guessed past, never retried.
+      throw new PortError(
+        `the ledger ${file} is not JSON (${(error as Error).message}); repair it from the workspace's applied builds`,
+        'permanent',
+        { cause: error },
+      );
+    }
   };
   const writeLedger = async (workspace: string, ledger: Ledger) => {
     const file = ledgerFile(workspace);

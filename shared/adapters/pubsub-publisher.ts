@@ -1,5 +1,6 @@
 import { PubSub, type Topic } from '@google-cloud/pubsub';
 import type { Publisher } from '../ports/publisher.ts';
+import { googleApiError } from './google-api-error.ts';
 
 /** Options of {@link PubSubPublisher}. */
 export interface PubSubPublisherOptions {
@@ -17,7 +18,8 @@ const TOPIC_ID = /^(?!goog)[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
  * The {@link Publisher} on Pub/Sub: each message is JSON in the message's data. The
  * pipeline publishes one message per hop and waits for it, so the client's batching is cut
  * to the current turn of the event loop (its default holds every message 10 ms hoping for
- * company). `publish` resolves once Pub/Sub has accepted the message and given it an id.
+ * company). `publish` resolves once Pub/Sub has accepted the message and given it an id, and
+ * rejects with Pub/Sub's answer classified (a missing topic is permanent, an outage transient).
  */
 export class PubSubPublisher implements Publisher {
   readonly #client: PubSub;
@@ -56,7 +58,7 @@ export class PubSubPublisher implements Publisher {
     try {
       await this.#topic(name).publishMessage({ data: Buffer.from(json, 'utf8') });
     } catch (error) {
-      throw new Error(`Publishing to Pub/Sub topic "${name}" failed`, { cause: error });
+      throw googleApiError('Pub/Sub', `publishing to topic "${name}"`, error);
     }
   }
 

@@ -8,6 +8,7 @@ import type {
   DocumentWrite,
   StoredDocument,
 } from '../ports/document-store.ts';
+import { PortError } from '../ports/port-error.ts';
 import { parseCollectionPath, parseDocumentPath } from './document-path.ts';
 import { checkJsonDocument } from './json-document.ts';
 
@@ -277,15 +278,19 @@ export class SqliteDocumentStore implements DocumentStore {
     });
   }
 
-  /** Runs one SQLite call, turning "database is locked" into an error that says what to do. */
+  /**
+   * Runs one SQLite call, turning "database is locked" into an error that says what to do,
+   * and that is transient: the other process lets go.
+   */
   #guard<T>(call: () => T): T {
     try {
       return call();
     } catch (error) {
       if (!isBusy(error)) throw error;
-      throw new Error(
+      throw new PortError(
         `The state store ${this.#file} is busy: another process held it for more than ` +
           `${String(this.#busyTimeoutMs)} ms; try again once that process has finished`,
+        'transient',
         { cause: error },
       );
     }

@@ -4,8 +4,8 @@ import {
   type BuildRequestMessage,
 } from '../core/contracts/build-request-message.ts';
 import { mapConcurrently } from '../core/async/map-concurrently.ts';
+import { classifyFailure } from '../ports/classify-failure.ts';
 import { renderWorkspace } from '../core/render/render-workspace.ts';
-import type { SubmittedBuild } from '../ports/build-service.ts';
 import type { DocumentTransaction } from '../ports/document-store.ts';
 import {
   governedState,
@@ -13,6 +13,13 @@ import {
   type RepositoryState,
   type StateRepository,
 } from './repository-state.ts';
+import {
+  buildsOutcome,
+  type Decision,
+  type Started,
+  type WorkspaceBuild,
+} from './builds-outcome.ts';
+import type { LoadedRevision } from './revision-loader.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
 import type {
   BuildDocument,
@@ -20,25 +27,6 @@ import type {
   RevisionPointer,
   WorkspaceDocument,
 } from './state-documents.ts';
-
-/** One workspace of a `builds` message. */
-export type WorkspaceBuild = Omit<BuildRequestMessage, 'version' | 'workspaces'> & {
-  readonly workspace: string;
-};
-
-/** What the workspace lets a build request do. */
-type Decision =
-  /** `resumed`: an earlier attempt took the workspace and may have reached the backend. */
-  | { readonly kind: 'start'; readonly resumed: boolean }
-  | { readonly kind: 'running'; readonly detail: string }
-  | { readonly kind: 'queued'; readonly detail: string }
-  | { readonly kind: 'superseded'; readonly detail: string };
-
-/** What became of a build the stage set out to start. */
-type Started =
-  | { readonly request: WorkspaceBuild; readonly kind: 'submitted'; readonly build: SubmittedBuild }
-  | { readonly request: WorkspaceBuild; readonly kind: 'gone' }
-  | { readonly request: WorkspaceBuild; readonly kind: 'failed'; readonly error: unknown };
 
 /** Builds handed to the backend at once: enough to hide its latency, few enough for its quota. */
 const CONCURRENT_SUBMISSIONS = 8;
@@ -49,10 +37,15 @@ const CONCURRENT_SUBMISSIONS = 8;
  * are superseded, so an older revision is never applied after a newer one. Idempotent on
  * (workspace, commit, sequence): a redelivered request never starts a second build. The
  * workspaces of one message are decided together in one transaction and recorded together
- * in another, and their builds start side by side.
+ * in another, and their builds start side by side. A build the backend refuses for good is
+ * recorded as refused and frees its workspace for the next; one that failed otherwise is
+ * retried, with the message, on its own.
  */
 export function createBuildsStage(
-  ports: Pick<PipelinePorts, 'store' | 'revisions' | 'builds' | 'clock' | 'render' | 'repository'>,
+  ports: Pick<
+    PipelinePorts,
+    'store' | 'publisher' | 'revisions' | 'builds' | 'clock' | 'render' | 'repository'
+  >,
 ): Stage {
   return async (data) => {
     const decoded = decodeBuildRequestMessage(data);
@@ -72,26 +65,39 @@ export function createBuildsStage(
     });
     const started = await startBuilds(ports, state.repository, starting);
     const landed = started.filter((result) => result.kind !== 'failed');
-    if (landed.length > 0) {
-      await ports.store.transact(async (transaction) => {
-        // Firestore refuses a transaction's read after one of its writes: reads come first.
-        const stored = await readBuilds(
-          state,
-          landed.map((result) => result.request),
-          transaction,
-        );
-        for (const [index, result] of landed.entries()) {
-          record(state, result, stored[index] as StoredBuild, transaction);
-        }
-      });
-    }
+    const waiting =
+      landed.length === 0
+        ? []
+        : await ports.store.transact(async (transaction) => {
+            // Firestore refuses a transaction's read after one of its writes: reads come first.
+            const stored = await readBuilds(
+              state,
+              landed.map((result) => result.request),
+              transaction,
+            );
+            return landed.flatMap((result, index) =>
+              record(state, result, stored[index] as StoredBuild, transaction),
+            );
+          });
+    // A refused build frees its workspace: the revision queued behind it goes next.
+    await Promise.all(
+      waiting.map((pending) =>
+        ports.publisher.publish(BUILDS_TOPIC, {
+          version: 2,
+          ...revision,
+          workspaces: [pending.workspace],
+          commit: pending.commit,
+          sequence: pending.sequence,
+        } satisfies BuildRequestMessage),
+      ),
+    );
     const failed = started.filter((result) => result.kind === 'failed');
     if (failed[0] !== undefined) {
       // The others are recorded; a redelivery starts only these again.
       const names = failed.map((result) => result.request.workspace).join(', ');
       throw new Error(`starting the builds of ${names} failed`, { cause: failed[0].error });
     }
-    return outcome(requests, decisions, started);
+    return buildsOutcome(requests, decisions, started);
   };
 }
 
@@ -132,7 +138,15 @@ async function startBuilds(
   if (first === undefined) return [];
   const { owner, name, id } = governed;
   const repository = { owner, name, ...(id === undefined ? {} : { id }) };
-  const revision = await ports.revisions.load(first.request.repository, first.request.commit);
+  let revision: LoadedRevision;
+  try {
+    revision = await ports.revisions.load(first.request.repository, first.request.commit);
+  } catch (error) {
+    // The workspaces are taken already: a revision that can never be read must let them go.
+    const failure = classifyFailure(error);
+    if (failure.kind !== 'permanent') throw error;
+    return starting.map(({ request }) => ({ request, kind: 'refused', reason: failure.reason }));
+  }
   const { state: desired } = revision.analysis;
   // The revision's model is compiled once per instance and shared by its workspaces' builds.
   const models = ports.revisions.model(revision).workspaces;
@@ -154,22 +168,49 @@ async function startBuilds(
       });
       return { request, kind: 'submitted', build };
     } catch (error) {
-      return { request, kind: 'failed', error };
+      // Classified here rather than by whoever runs the stage: the workspaces of a message
+      // fail one by one, and only a refused one is recorded and let go.
+      const failure = classifyFailure(error);
+      return failure.kind === 'permanent'
+        ? { request, kind: 'refused', reason: failure.reason }
+        : { request, kind: 'failed', error };
     }
   };
   return mapConcurrently(starting, CONCURRENT_SUBMISSIONS, start);
 }
 
-/** Records a started build on its workspace, or a workspace that is gone as superseded. */
+/**
+ * Records a started build on its workspace, a workspace that is gone as superseded, or a
+ * refused build as refused; returns the revision waiting behind a refused build, to start.
+ */
 function record(
   state: RepositoryState,
   result: Exclude<Started, { kind: 'failed' }>,
   stored: StoredBuild,
   transaction: DocumentTransaction,
-): void {
+): (RevisionPointer & { readonly workspace: string })[] {
   const { request } = result;
   const { workspace, build: existing } = stored;
   const running = workspace.running;
+  if (result.kind === 'refused') {
+    const mine = running?.commit === request.commit && running.sequence === request.sequence;
+    transaction.set(
+      state.paths.workspace(request.workspace),
+      toData({ ...workspace, running: mine ? null : running, updatedAt: state.now() }),
+    );
+    transaction.set(
+      state.paths.build(request.workspace, request.commit),
+      toData(buildRecord(state, request, 'refused', result.reason)),
+    );
+    state.event(transaction, `build ${request.workspace} ${request.commit} ${request.sequence}`, {
+      type: 'build-refused',
+      commit: request.commit,
+      workspace: request.workspace,
+      message: `the build of ${request.workspace} at ${request.commit.slice(0, 7)} was refused: ${result.reason}`,
+    });
+    const pending = workspace.pending;
+    return mine && pending !== null ? [{ workspace: request.workspace, ...pending }] : [];
+  }
   if (result.kind === 'gone') {
     // Destroying a whole workspace is a decision for a person, not a side effect of a push.
     transaction.set(
@@ -191,7 +232,7 @@ function record(
         ),
       ),
     );
-    return;
+    return [];
   }
   const { build } = result;
   if (
@@ -217,43 +258,7 @@ function record(
     workspace: request.workspace,
     message: `build ${build.id} of ${request.workspace} at ${request.commit.slice(0, 7)} (${request.apply ? 'plan and apply' : 'plan only'})`,
   });
-}
-
-/** One line for the whole message: what was started, queued, superseded or already running. */
-function outcome(
-  requests: readonly WorkspaceBuild[],
-  decisions: readonly Decision[],
-  started: readonly Started[],
-) {
-  if (requests.length === 1) {
-    const [decision] = decisions;
-    const [result] = started;
-    if (result?.kind === 'submitted')
-      return { status: 'done' as const, detail: `build ${result.build.id} started` };
-    if (result?.kind === 'gone')
-      return {
-        status: 'skipped' as const,
-        detail: `workspace ${result.request.workspace} no longer exists`,
-      };
-    if (decision?.kind === 'superseded')
-      return { status: 'skipped' as const, detail: decision.detail };
-    if (decision?.kind === 'running')
-      return { status: 'repeated' as const, detail: decision.detail };
-    return { status: 'done' as const, detail: decision?.kind === 'queued' ? decision.detail : '' };
-  }
-  const count = (kind: Decision['kind']) =>
-    decisions.filter((decision) => decision.kind === kind).length;
-  const submitted = started.filter((result) => result.kind === 'submitted').length;
-  const gone = started.length - submitted;
-  const detail = [
-    `${submitted} builds started`,
-    ...(count('queued') > 0 ? [`${count('queued')} queued`] : []),
-    ...(count('superseded') + gone > 0 ? [`${count('superseded') + gone} superseded`] : []),
-    ...(count('running') > 0 ? [`${count('running')} already running`] : []),
-  ].join(', ');
-  if (count('running') === requests.length) return { status: 'repeated' as const, detail };
-  if (submitted === 0 && count('queued') === 0) return { status: 'skipped' as const, detail };
-  return { status: 'done' as const, detail };
+  return [];
 }
 
 /** What `request` may do, given its workspace as stored; writes what the decision changes. */

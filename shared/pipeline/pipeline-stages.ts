@@ -5,17 +5,34 @@ import { PUSH_TOPIC } from '../core/contracts/push-message.ts';
 import { createBuildStatusStage } from './build-status-stage.ts';
 import { createBuildsStage } from './builds-stage.ts';
 import { createDeltasStage } from './deltas-stage.ts';
+import { guardedStage } from './guarded-stage.ts';
 import { createParseStage } from './parse-stage.ts';
 import { createRecordStage } from './record-stage.ts';
 import type { PipelinePorts, Stage } from './stage.ts';
+import type { StageName } from './state-documents.ts';
+
+/** Every stage after ingest: the topic it subscribes to, and how it is made. */
+const stages: Readonly<
+  Record<StageName, { readonly topic: string; readonly create: (ports: PipelinePorts) => Stage }>
+> = {
+  parse: { topic: PUSH_TOPIC, create: createParseStage },
+  record: { topic: MANIFESTS_TOPIC, create: createRecordStage },
+  deltas: { topic: DESIRED_STATE_TOPIC, create: createDeltasStage },
+  builds: { topic: BUILDS_TOPIC, create: createBuildsStage },
+  'build-status': { topic: CLOUD_BUILDS_TOPIC, create: createBuildStatusStage },
+};
+
+/** One stage, as every runner runs it: its permanent failures recorded (`guardedStage`). */
+export function createPipelineStage(name: StageName, ports: PipelinePorts): Stage {
+  return guardedStage(name, stages[name].create(ports), ports);
+}
 
 /** Every stage after ingest, by the topic it subscribes to. */
 export function createPipelineStages(ports: PipelinePorts): ReadonlyMap<string, Stage> {
-  return new Map([
-    [PUSH_TOPIC, createParseStage(ports)],
-    [MANIFESTS_TOPIC, createRecordStage(ports)],
-    [DESIRED_STATE_TOPIC, createDeltasStage(ports)],
-    [BUILDS_TOPIC, createBuildsStage(ports)],
-    [CLOUD_BUILDS_TOPIC, createBuildStatusStage(ports)],
-  ]);
+  return new Map(
+    (Object.keys(stages) as StageName[]).map((name) => [
+      stages[name].topic,
+      createPipelineStage(name, ports),
+    ]),
+  );
 }

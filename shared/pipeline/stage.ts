@@ -6,14 +6,15 @@ import type { Clock } from '../ports/clock.ts';
 import type { CodeOwnersWriter } from '../ports/code-owners-writer.ts';
 import type { CommitReporter } from '../ports/commit-reporter.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
+import { PortError } from '../ports/port-error.ts';
 import type { Publisher } from '../ports/publisher.ts';
 import type { RepositorySource } from '../ports/repository-source.ts';
 import type { RevisionLoader } from './revision-loader.ts';
 
 /**
  * How a stage ended for one message. Every outcome acknowledges the message; a transient
- * failure (the store or GitHub unreachable) is thrown instead, so that the bus delivers the
- * message again.
+ * failure (the store or GitHub unreachable) or a rate limit is thrown instead, so that the
+ * bus delivers the message again (see `guardedStage`).
  */
 export type StageOutcome =
   /** The stage did its work and handed on what follows. */
@@ -22,7 +23,10 @@ export type StageOutcome =
   | { readonly status: 'repeated'; readonly detail: string }
   /** Nothing to do, on purpose: a tag, an older commit, an unchanged revision. */
   | { readonly status: 'skipped'; readonly detail: string }
-  /** The message can never succeed: it is recorded and dropped rather than retried. */
+  /**
+   * The message can never succeed: it breaks its topic's contract, or a backend refused it
+   * for good (a permanent failure). It is recorded and dropped rather than retried.
+   */
   | {
       readonly status: 'rejected';
       readonly detail: string;
@@ -57,8 +61,12 @@ export interface PipelinePorts {
 }
 
 /** A failure worth retrying: the same message may succeed later. */
-export class TransientError extends Error {
+export class TransientError extends PortError {
   override name = 'TransientError';
+
+  constructor(message: string) {
+    super(message, 'transient');
+  }
 }
 
 /** The outcome for a message that does not match its topic's contract. */

@@ -151,6 +151,17 @@ export interface PlanStage {
   readonly summary: Readonly<Record<string, number>>;
 }
 
+/** The stages after ingest, by the name they are deployed and logged under. */
+export type StageName = 'parse' | 'record' | 'deltas' | 'builds' | 'build-status';
+
+/** A stage's permanent failure on a commit: why it stopped, for the author and the operator. */
+export interface StageFailure {
+  readonly at: string;
+  readonly reason: string;
+  /** The delivery whose message failed, when the message names one. */
+  readonly delivery?: string;
+}
+
 /** `repositories/{repo}/commits/{sha}`. */
 export interface CommitDocument {
   readonly commit: string;
@@ -167,6 +178,11 @@ export interface CommitDocument {
   /** The first issues, in file order; `issueCount` says how many there were. */
   readonly issues: readonly StoredIssue[];
   readonly issueCount: number;
+  /**
+   * The stages that failed for good on this commit and were not retried. A stage that
+   * succeeds later (a redelivery once the cause is fixed) shows in `stages`.
+   */
+  readonly failures?: Readonly<Partial<Record<StageName, StageFailure>>>;
 }
 
 /** `repositories/{repo}/workspaces/{workspace}`. */
@@ -180,11 +196,15 @@ export interface WorkspaceDocument {
   readonly updatedAt: string;
 }
 
-/** Where a build is. Cloud Build's own states, and the pipeline's before and after them. */
+/**
+ * Where a build is. Cloud Build's own states, and the pipeline's before and after them;
+ * `refused`: the backend refused to start it for good, and `reason` says why.
+ */
 export type BuildDocumentStatus =
   | 'requested'
   | 'queued-behind'
   | 'superseded'
+  | 'refused'
   | 'QUEUED'
   | 'WORKING'
   | 'SUCCESS'

@@ -7,8 +7,11 @@ import {
 } from '../../shared/adapters/cloud-build-service.ts';
 import { exampleRenderConfig, type RenderConfig } from '../../shared/core/render/render-config.ts';
 import type { BuildSubmission } from '../../shared/ports/build-service.ts';
+import { classifyFailure } from '../../shared/ports/classify-failure.ts';
+import type { FailureKind } from '../../shared/ports/port-error.ts';
 import {
   startLoopbackCloudBuild,
+  type InjectedError,
   type LoopbackCloudBuild,
   type StoredBuild,
 } from '../support/loopback-cloud-build.ts';
@@ -378,5 +381,86 @@ describe('the Cloud Build service', () => {
       service().submit({ ...submission, repository: { owner: 'acme', name: 'platform', id: 0 } }),
     ).rejects.toThrow(/repository\.id: expected GitHub's repository id, found 0/);
     expect(cloudBuild.requests).toHaveLength(0);
+  });
+});
+
+/** What Cloud Build answers a build's creation with, and the class the adapter must give it. */
+const failures: readonly {
+  readonly error: Omit<InjectedError, 'method' | 'message'>;
+  readonly kind: FailureKind;
+  readonly retryInMs?: number;
+}[] = [
+  { error: { httpStatus: 400, status: 'INVALID_ARGUMENT' }, kind: 'permanent' },
+  { error: { httpStatus: 403, status: 'PERMISSION_DENIED' }, kind: 'permanent' },
+  { error: { httpStatus: 404, status: 'NOT_FOUND' }, kind: 'permanent' },
+  { error: { httpStatus: 400, status: 'FAILED_PRECONDITION' }, kind: 'permanent' },
+  { error: { httpStatus: 401, status: 'UNAUTHENTICATED' }, kind: 'permanent' },
+  { error: { httpStatus: 503, status: 'UNAVAILABLE' }, kind: 'transient' },
+  { error: { httpStatus: 504, status: 'DEADLINE_EXCEEDED' }, kind: 'transient' },
+  { error: { httpStatus: 409, status: 'ABORTED' }, kind: 'transient' },
+  { error: { httpStatus: 500, status: 'INTERNAL' }, kind: 'transient' },
+  { error: { httpStatus: 429, status: 'RESOURCE_EXHAUSTED' }, kind: 'transient' },
+  {
+    error: {
+      httpStatus: 429,
+      status: 'RESOURCE_EXHAUSTED',
+      details: [
+        { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '2.500s' },
+        {
+          '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+          reason: 'RATE_LIMIT_EXCEEDED',
+          domain: 'googleapis.com',
+        },
+      ],
+    },
+    kind: 'rate-limited',
+    retryInMs: 2500,
+  },
+];
+
+describe('Cloud Build errors, as its client throws them, in the three classes', () => {
+  for (const row of failures) {
+    const label = `${row.error.status}${row.error.details === undefined ? '' : ' with a RetryInfo'}`;
+    it(`${label}: ${row.kind}`, async () => {
+      cloudBuild.failNext({
+        method: 'POST',
+        message: `refused: ${row.error.status}`,
+        ...row.error,
+      });
+      const before = Date.now();
+      const error = await service()
+        .submit(submission)
+        .catch((thrown: unknown) => thrown);
+      const after = Date.now();
+
+      expect(error).toBeInstanceOf(CloudBuildRequestError);
+      expect(error).toMatchObject({ kind: row.kind });
+      const failure = classifyFailure(error);
+      expect(failure.kind).toBe(row.kind);
+      expect(failure.reason).toContain(`(${row.error.status} `);
+      const retryAt =
+        failure.kind === 'rate-limited' ? Date.parse(failure.retryAt ?? '') : undefined;
+      if (row.retryInMs === undefined) expect(retryAt).toBeUndefined();
+      else {
+        expect(retryAt).toBeGreaterThanOrEqual(before + row.retryInMs);
+        expect(retryAt).toBeLessThanOrEqual(after + row.retryInMs);
+      }
+    });
+  }
+
+  it('Cloud Build unreachable: transient', async () => {
+    const stopped = cloudBuild;
+    await stopped.close();
+    // A client made after the server stopped: nothing listens on its port any more.
+    const client = stopped.client();
+    cloudBuild = await startLoopbackCloudBuild();
+    const error = await service({ client })
+      .submit({ ...submission, mayHaveStarted: false })
+      .catch((thrown: unknown) => thrown);
+    await client.close();
+
+    expect(error).toBeInstanceOf(CloudBuildRequestError);
+    expect(error).toMatchObject({ code: 14 });
+    expect(classifyFailure(error)).toMatchObject({ kind: 'transient' });
   });
 });

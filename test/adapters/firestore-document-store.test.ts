@@ -1,12 +1,18 @@
-import { Firestore } from '@google-cloud/firestore';
+import { readFile } from 'node:fs/promises';
+import { Firestore, GrpcStatus } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FirestoreDocumentStore } from '../../shared/adapters/firestore-document-store.ts';
+import { googleApiError } from '../../shared/adapters/google-api-error.ts';
+import { TransientError } from '../../shared/pipeline/stage.ts';
+import { classifyFailure } from '../../shared/ports/classify-failure.ts';
+import type { FailureKind } from '../../shared/ports/port-error.ts';
 import {
   EMULATOR_STARTUP_TIMEOUT_MS,
   emulatorHost,
   emulatorUnavailable,
   uniqueName,
 } from '../support/emulators.ts';
+import { grpcError } from '../support/grpc-error.ts';
 import { documentStoreContract } from './document-store-contract.ts';
 
 const unavailable = emulatorUnavailable('firestore', 'the Firestore emulator tests');
@@ -91,6 +97,146 @@ describe.skipIf(unavailable !== undefined)('FirestoreDocumentStore on the emulat
         writes.map((_, index) => index),
       );
       expect(listed.every((document) => document.data['text'] === text)).toBe(true);
+    });
+  });
+});
+
+describe('Firestore errors, as its client throws them, in the three classes', () => {
+  const table: readonly {
+    readonly error: ReturnType<typeof grpcError>;
+    readonly kind: FailureKind;
+  }[] = [
+    {
+      error: grpcError(GrpcStatus.PERMISSION_DENIED, 'Missing or insufficient permissions.'),
+      kind: 'permanent',
+    },
+    {
+      error: grpcError(GrpcStatus.INVALID_ARGUMENT, 'Document exceeds the maximum size'),
+      kind: 'permanent',
+    },
+    {
+      error: grpcError(GrpcStatus.NOT_FOUND, 'The database (default) does not exist'),
+      kind: 'permanent',
+    },
+    {
+      error: grpcError(GrpcStatus.FAILED_PRECONDITION, 'The query requires an index.'),
+      kind: 'permanent',
+    },
+    {
+      error: grpcError(
+        GrpcStatus.UNAUTHENTICATED,
+        'Request had invalid authentication credentials.',
+      ),
+      kind: 'permanent',
+    },
+    { error: grpcError(GrpcStatus.UNAVAILABLE, 'No connection established'), kind: 'transient' },
+    { error: grpcError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'), kind: 'transient' },
+    { error: grpcError(GrpcStatus.ABORTED, 'Transaction lock timeout.'), kind: 'transient' },
+    { error: grpcError(GrpcStatus.RESOURCE_EXHAUSTED, 'Quota exceeded.'), kind: 'transient' },
+    { error: grpcError(GrpcStatus.INTERNAL, 'Internal error'), kind: 'transient' },
+  ];
+  for (const row of table) {
+    it(`${row.error.message}: ${row.kind}`, () => {
+      const error = googleApiError('Firestore', 'writing 1 documents', row.error);
+      expect(error).toMatchObject({ kind: row.kind, code: row.error.code });
+      expect(classifyFailure(error)).toEqual({
+        kind: row.kind,
+        reason: `Firestore refused writing 1 documents (${row.error.message.replace(/^(\d+) (\w+):.*$/, '$2 $1')}): ${row.error.message}`,
+      });
+    });
+  }
+
+  it('leaves what is not a Firestore answer as it is: a bug is no backend failure', () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'data')");
+    expect(googleApiError('Firestore', 'reading x/y', bug)).toBe(bug);
+    expect(classifyFailure(bug).kind).toBe('unknown');
+  });
+});
+
+describe.skipIf(unavailable !== undefined)('Firestore errors on the emulator', () => {
+  let host: string;
+  let store: FirestoreDocumentStore;
+  const projectId = uniqueName('errors');
+  beforeAll(async () => {
+    host = await emulatorHost('firestore');
+    store = new FirestoreDocumentStore({ projectId, emulatorHost: host });
+  }, EMULATOR_STARTUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await store.close();
+  });
+
+  const tooLarge = { text: 'x'.repeat(1_100_000) };
+
+  it('a document over 1 MiB: permanent, written alone or in a transaction', async () => {
+    const written = await store
+      .write([{ kind: 'set', path: 'large/one', data: tooLarge }])
+      .catch((error: unknown) => error);
+    expect(written).toMatchObject({ kind: 'permanent', code: GrpcStatus.INVALID_ARGUMENT });
+    expect(classifyFailure(written).reason).toMatch(
+      /^Firestore refused writing 1 documents \(INVALID_ARGUMENT 3\): 3 INVALID_ARGUMENT: .*longer than/,
+    );
+
+    const transacted = await store
+      .transact((transaction) => {
+        transaction.set('large/two', tooLarge);
+        return Promise.resolve();
+      })
+      .catch((error: unknown) => error);
+    expect(classifyFailure(transacted)).toMatchObject({ kind: 'permanent' });
+  });
+
+  it("a transaction's own failure goes through as it was thrown", async () => {
+    const waiting = new TransientError('revision 1 is still being recorded');
+    const thrown = await store
+      .transact(() => Promise.reject(waiting))
+      .catch((error: unknown) => error);
+    expect(thrown).toBe(waiting);
+  });
+
+  it('a client the security rules refuse: PERMISSION_DENIED, permanent', async () => {
+    // The rules deployed with the pipeline, and a signed-in user rather than the emulator's
+    // owner (which the rules do not govern), as an unsigned token the emulator accepts.
+    const rulesProject = uniqueName('rules');
+    const rules = await readFile(new URL('../../firestore.rules', import.meta.url), 'utf8');
+    const loaded = await fetch(
+      `http://${host}/emulator/v1/projects/${rulesProject}:securityRules`,
+      {
+        method: 'PUT',
+        body: JSON.stringify({ rules: { files: [{ name: 'firestore.rules', content: rules }] } }),
+      },
+    );
+    expect(loaded.status).toBe(200);
+    const now = Math.floor(Date.now() / 1000);
+    const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+    const token = `${encode({ alg: 'none', typ: 'JWT' })}.${encode({
+      iss: `https://securetoken.google.com/${rulesProject}`,
+      aud: rulesProject,
+      sub: 'someone',
+      user_id: 'someone',
+      iat: now,
+      auth_time: now,
+      exp: now + 3600,
+    })}.`;
+    const client = new Firestore({
+      projectId: rulesProject,
+      host,
+      ssl: false,
+      universeDomain: 'googleapis.com',
+      customHeaders: { Authorization: `Bearer ${token}` },
+    });
+    const refused = await client
+      .doc('repositories/x')
+      .get()
+      .catch((error: unknown) => error);
+    await client.terminate();
+
+    expect(refused).toMatchObject({ code: GrpcStatus.PERMISSION_DENIED });
+    const error = googleApiError('Firestore', 'reading repositories/x', refused);
+    expect(classifyFailure(error)).toMatchObject({
+      kind: 'permanent',
+      reason: expect.stringMatching(
+        /^Firestore refused reading repositories\/x \(PERMISSION_DENIED 7\)/,
+      ) as unknown,
     });
   });
 });

@@ -53,7 +53,7 @@ describe('the GitHub App client', () => {
     const reading = source.tree(fixture.repository, commit);
 
     await expect(reading).rejects.toBeInstanceOf(GitHubError);
-    await expect(reading).rejects.toMatchObject({ status: 401, transient: false });
+    await expect(reading).rejects.toMatchObject({ status: 401, kind: 'permanent' });
     await expect(reading).rejects.toThrow(
       /reading the tree of acme\/platform at [0-9a-f]{40}: GitHub refused the App's credentials \(401: .*\); check the App id, its private key and the installation id/,
     );

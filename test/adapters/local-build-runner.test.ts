@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalBuildRunner } from '../../shared/adapters/local-build-runner.ts';
+import { classifyFailure } from '../../shared/ports/classify-failure.ts';
 
 const terraformAvailable = (() => {
   try {
@@ -158,5 +159,24 @@ describe('the local build runner, with real terraform', () => {
     expect(result.status).toBe('failed');
     expect(result.steps).toMatchObject([{ name: 'init', timedOut: true, exitCode: null }]);
     expect(result.reason).toBe('terraform init timed out');
+  });
+
+  it('refuses to apply over a ledger it cannot read: a permanent failure, never retried', async (context) => {
+    context.skip(!terraformAvailable, noTerraform);
+    const stateDir = await mkdtemp(join(tmpdir(), 'infrastream-ledger-'));
+    folders.push(stateDir);
+    await mkdir(join(stateDir, 'ledgers'));
+    await writeFile(join(stateDir, 'ledgers', 'w.json'), '{"lastApplied": ');
+    const runner = createLocalBuildRunner({ stateDir });
+    const directory = await workspace(module('ledger'));
+
+    const failure = await runner
+      .run({ workspace: 'w', commit: 'c1', sequence: 1, directory, apply: true })
+      .catch((error: unknown) => error);
+
+    expect(classifyFailure(failure)).toMatchObject({
+      kind: 'permanent',
+      reason: expect.stringMatching(/^the ledger .*w\.json is not JSON/) as unknown,
+    });
   });
 });

@@ -1,6 +1,10 @@
 import { PubSub, type Message } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { googleApiError } from '../../shared/adapters/google-api-error.ts';
 import { PubSubPublisher } from '../../shared/adapters/pubsub-publisher.ts';
+import { classifyFailure } from '../../shared/ports/classify-failure.ts';
+import type { FailureKind } from '../../shared/ports/port-error.ts';
+import { grpcError, GrpcStatus } from '../support/grpc-error.ts';
 import {
   EMULATOR_STARTUP_TIMEOUT_MS,
   emulatorHost,
@@ -79,9 +83,13 @@ describe.skipIf(unavailable !== undefined)('PubSubPublisher on the emulator', ()
     expect(indexes.sort()).toEqual([0, 1, 2, 3, 4]);
   });
 
-  it('rejects a topic that does not exist, naming it', async () => {
-    await expect(publisher.publish(uniqueName('missing'), { any: 1 })).rejects.toThrow(
-      /Publishing to Pub\/Sub topic "infrastream-missing-[0-9a-f-]+" failed/,
+  it('rejects a topic that does not exist, naming it, as a permanent failure', async () => {
+    const error = await publisher
+      .publish(uniqueName('missing'), { any: 1 })
+      .catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ kind: 'permanent', code: 5 });
+    expect(classifyFailure(error).reason).toMatch(
+      /^Pub\/Sub refused publishing to topic "infrastream-missing-[0-9a-f-]+" \(NOT_FOUND 5\): /,
     );
   });
 
@@ -94,4 +102,40 @@ describe.skipIf(unavailable !== undefined)('PubSubPublisher on the emulator', ()
       /Invalid topic "infrastream-no\/slashes"/,
     );
   });
+});
+
+describe('Pub/Sub errors, as its client throws them, in the three classes', () => {
+  const table: readonly {
+    readonly error: ReturnType<typeof grpcError>;
+    readonly kind: FailureKind;
+  }[] = [
+    { error: grpcError(GrpcStatus.NOT_FOUND, 'Topic not found'), kind: 'permanent' },
+    {
+      error: grpcError(GrpcStatus.PERMISSION_DENIED, 'User not authorized to perform this action.'),
+      kind: 'permanent',
+    },
+    {
+      error: grpcError(GrpcStatus.INVALID_ARGUMENT, 'Request payload size exceeds the limit'),
+      kind: 'permanent',
+    },
+    {
+      error: grpcError(GrpcStatus.UNAVAILABLE, 'The service was unable to fulfill your request.'),
+      kind: 'transient',
+    },
+    { error: grpcError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'), kind: 'transient' },
+    {
+      error: grpcError(GrpcStatus.RESOURCE_EXHAUSTED, 'Publish quota exceeded'),
+      kind: 'transient',
+    },
+    { error: grpcError(GrpcStatus.ABORTED, 'The operation was aborted.'), kind: 'transient' },
+  ];
+  for (const row of table) {
+    it(`${row.error.message}: ${row.kind}`, () => {
+      const failure = classifyFailure(
+        googleApiError('Pub/Sub', 'publishing to topic "t"', row.error),
+      );
+      expect(failure.kind).toBe(row.kind);
+      expect(failure.reason).toContain(`publishing to topic "t" (${GrpcStatus[row.error.code]} `);
+    });
+  }
 });

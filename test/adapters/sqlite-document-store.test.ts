@@ -7,6 +7,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteDocumentStore } from '../../shared/adapters/sqlite-document-store.ts';
+import { classifyFailure } from '../../shared/ports/classify-failure.ts';
 import type { DocumentWrite } from '../../shared/ports/document-store.ts';
 import { documentStoreContract } from './document-store-contract.ts';
 
@@ -204,7 +205,7 @@ describe('SqliteDocumentStore', () => {
   );
 
   it(
-    'gives up after its busy timeout, saying the store is busy and where it is',
+    'gives up after its busy timeout, saying the store is busy and where it is: a transient failure',
     async () => {
       const file = await temporaryFile();
       await openStore(file).write([{ kind: 'set', path: 'things/a', data: { value: 1 } }]);
@@ -216,6 +217,10 @@ describe('SqliteDocumentStore', () => {
         refused,
       );
       await expect(store.transact(() => Promise.resolve())).rejects.toThrow(refused);
+      const busy = await store
+        .write([{ kind: 'set', path: 'things/b', data: {} }])
+        .catch((error: unknown) => error);
+      expect(classifyFailure(busy)).toMatchObject({ kind: 'transient' });
       // Readers never wait for a writer.
       expect(await store.get('things/a')).toEqual({ value: 1 });
       expect(await store.get('things/b')).toBeUndefined();

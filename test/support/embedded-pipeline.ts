@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InProcessBus } from '../../shared/adapters/in-process-bus.ts';
+import { InProcessBus, type RetryPolicy } from '../../shared/adapters/in-process-bus.ts';
 import { LocalBuildService } from '../../shared/adapters/local-build-service.ts';
 import { LocalCodeOwnersWriter } from '../../shared/adapters/local-code-owners-writer.ts';
 import { LocalCommitReporter } from '../../shared/adapters/local-commit-reporter.ts';
@@ -38,6 +38,7 @@ export interface TestPipeline {
   readonly bus: InProcessBus;
   readonly ports: PipelinePorts;
   readonly state: RepositoryState;
+  /** Where reports go unless the pipeline has the GitHub adapters. */
   readonly reporter: LocalCommitReporter;
   readonly codeOwners: LocalCodeOwnersWriter;
   /** Every build submitted, in order, including repeated submissions. */
@@ -69,12 +70,16 @@ export async function createTestPipeline(
     readonly apply?: boolean;
     readonly builds?: (bus: InProcessBus) => BuildService;
     readonly publisher?: (bus: InProcessBus) => Publisher;
+    /** The GitHub adapters instead of the local ones: the source, and where reports go. */
+    readonly github?: Pick<PipelinePorts, 'source' | 'reporter' | 'codeOwners'>;
+    /** How the bus retries; by default quickly, so that tests of retries run in moments. */
+    readonly retry?: Partial<RetryPolicy>;
   } = {},
 ): Promise<TestPipeline> {
-  const bus = new InProcessBus();
+  const bus = new InProcessBus({ retry: options.retry ?? { firstDelayMs: 10 } });
   const publisher = options.publisher?.(bus) ?? bus;
   const clock = steppingClock();
-  const source = new LocalRepositorySource(directory);
+  const source = options.github?.source ?? new LocalRepositorySource(directory);
   const reporter = new LocalCommitReporter();
   const codeOwners = new LocalCodeOwnersWriter();
   const submissions: BuildSubmission[] = [];
@@ -98,8 +103,8 @@ export async function createTestPipeline(
     publisher,
     source,
     revisions: new RevisionLoader(source),
-    reporter,
-    codeOwners,
+    reporter: options.github?.reporter ?? reporter,
+    codeOwners: options.github?.codeOwners ?? codeOwners,
     builds,
     clock,
     render: exampleRenderConfig,

@@ -29,6 +29,8 @@ export interface InjectedError {
   readonly httpStatus: number;
   readonly status: string;
   readonly message: string;
+  /** `google.rpc.Status` details, such as a RetryInfo, each with its `@type`. */
+  readonly details?: readonly Record<string, unknown>[];
 }
 
 /** A loopback server speaking the Cloud Build v1 REST surface the client library uses. */
@@ -78,10 +80,17 @@ const QUEUED = 1;
 class ApiError extends Error {
   readonly httpStatus: number;
   readonly status: string;
-  constructor(httpStatus: number, status: string, message: string) {
+  readonly details: readonly Record<string, unknown>[] | undefined;
+  constructor(
+    httpStatus: number,
+    status: string,
+    message: string,
+    details?: readonly Record<string, unknown>[],
+  ) {
     super(message);
     this.httpStatus = httpStatus;
     this.status = status;
+    this.details = details;
   }
 }
 
@@ -120,7 +129,8 @@ export async function startLoopbackCloudBuild(): Promise<LoopbackCloudBuild> {
       const failure = injected.findIndex((error) => error.method === record.method);
       if (failure !== -1) {
         const [error] = injected.splice(failure, 1);
-        if (error !== undefined) throw new ApiError(error.httpStatus, error.status, error.message);
+        if (error !== undefined)
+          throw new ApiError(error.httpStatus, error.status, error.message, error.details);
       }
       const match = BUILDS_PATH.exec(url.pathname);
       if (match === null) throw new ApiError(404, 'NOT_FOUND', `no route ${url.pathname}`);
@@ -144,7 +154,12 @@ export async function startLoopbackCloudBuild(): Promise<LoopbackCloudBuild> {
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       reply(res, error.httpStatus, {
-        error: { code: error.httpStatus, message: error.message, status: error.status },
+        error: {
+          code: error.httpStatus,
+          message: error.message,
+          status: error.status,
+          ...(error.details === undefined ? {} : { details: error.details }),
+        },
       });
     }
   }

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { Archives } from './loopback-archives.ts';
 import { CheckRuns } from './loopback-check-runs.ts';
 import { failure, GitData, type Reply } from './loopback-git-data.ts';
+
+export type { Reply } from './loopback-git-data.ts';
 import { compare, graphql } from './loopback-git-queries.ts';
 
 /** One request the server received, as the tests assert it. */
@@ -43,6 +45,11 @@ export interface LoopbackGitHub {
   readonly archives: Archives;
   /** Runs before each request is answered, so a test can change the repository meanwhile. */
   beforeAnswer: ((request: RecordedRequest) => Promise<void>) | undefined;
+  /**
+   * Answers a request instead of the server when it returns a reply: an outage, a rate
+   * limit or a refusal, exactly as a test wants GitHub to say it.
+   */
+  answerInstead: ((request: RecordedRequest) => Reply | undefined) | undefined;
   close(): Promise<void>;
 }
 
@@ -99,6 +106,7 @@ export async function startLoopbackGitHub(options: {
     checkRuns,
     archives,
     beforeAnswer: undefined,
+    answerInstead: undefined,
     close: () =>
       new Promise((resolve, reject) => {
         gitData.objects.close();
@@ -116,7 +124,7 @@ export async function startLoopbackGitHub(options: {
     try {
       const request = await record(req);
       await github.beforeAnswer?.(request);
-      reply = await answer(request);
+      reply = github.answerInstead?.(request) ?? (await answer(request));
     } catch (error) {
       reply = failure(500, `loopback GitHub: ${(error as Error).message}`);
     }
