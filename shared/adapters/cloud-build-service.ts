@@ -4,7 +4,6 @@ import { BUILD_SUBSTITUTIONS } from '../core/contracts/build-notification.ts';
 import { isGovernedRepository } from '../core/pipeline/governed-repository.ts';
 import { renderConfigSchema } from '../core/render/render-config.ts';
 import type { BuildService, BuildSubmission, SubmittedBuild } from '../ports/build-service.ts';
-import { PortError, type FailureKind } from '../ports/port-error.ts';
 import {
   cloudBuildOf,
   cloudBuildStepIds,
@@ -13,6 +12,7 @@ import {
   type CloudBuildDefinition,
   type CloudBuildStepId,
 } from './cloud-build-request.ts';
+import { GoogleApiError } from './google-api-error.ts';
 import { googleRpcFailure } from './google-rpc-failure.ts';
 
 /** How long each step may take, in seconds, unless configured. */
@@ -152,19 +152,8 @@ const submissionSchema = v.object({
 });
 
 /** Cloud Build answered a request with an error, or did not answer. */
-export class CloudBuildRequestError extends PortError {
+export class CloudBuildRequestError extends GoogleApiError {
   override readonly name = 'CloudBuildRequestError';
-  /** The gRPC status code, such as 3 for INVALID_ARGUMENT, when there was one. */
-  readonly code: number | undefined;
-  constructor(
-    message: string,
-    code: number | undefined,
-    kind: FailureKind,
-    options: { readonly cause?: unknown; readonly retryAt?: string } = {},
-  ) {
-    super(message, kind, options);
-    this.code = code;
-  }
 }
 
 /**

@@ -1,9 +1,9 @@
 import { PortError, type FailureKind } from '../ports/port-error.ts';
 import { googleRpcFailure } from './google-rpc-failure.ts';
 
-/** A Google Cloud API (Firestore, Pub/Sub) refused a request, or could not be reached. */
+/** A Google Cloud API (Firestore, Pub/Sub, Cloud Build) refused a request, or could not be reached. */
 export class GoogleApiError extends PortError {
-  override readonly name = 'GoogleApiError';
+  override readonly name: string = 'GoogleApiError';
   /** The gRPC status code, when there was one. */
   readonly code: number | undefined;
 
