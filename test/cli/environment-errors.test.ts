@@ -13,7 +13,7 @@ const run = promisify(execFile);
 
 /** What serve needs besides a folder, so that only the folder, store or port is at fault. */
 const serving = {
-  env: { INFRASTREAM_WEBHOOK_SECRET: 'secret', INFRASTREAM_REPOSITORY: 'acme/platform#42' },
+  env: { INFRASTREAM_WEBHOOK_SECRETS: 'secret', INFRASTREAM_REPOSITORY: 'acme/platform#42' },
   // A server that did start would be killed here, and the test would say so.
   timeoutMs: 20_000,
 };
