@@ -116,7 +116,7 @@ export function googleCloudAdapters(
 function cloudBuildOf(settings: Settings<'stages'>, client: CloudBuildClient | undefined) {
   try {
     return createCloudBuildService({
-      ...(settings.cloudBuild as object),
+      ...settings.cloudBuild,
       renderConfig: settings.renderConfig,
       ...(client === undefined ? {} : { client }),
     } as Parameters<typeof createCloudBuildService>[0]);

@@ -66,7 +66,7 @@ export function parseConfiguration<R extends Runtime>(
       }
       continue;
     }
-    const parsed = v.safeParse(definition.schema, read.given.value);
+    const parsed = v.safeParse(definition.schema, read.given.value, { abortPipeEarly: true });
     if (parsed.success) settings[name] = parsed.output;
     else {
       for (const issue of parsed.issues) {
@@ -132,16 +132,15 @@ function describe(
   const found = definition.secret
     ? 'a value that is not shown, being secret'
     : path === ''
-      ? quote(given.value)
-      : quote(issue.input === undefined ? 'nothing' : JSON.stringify(issue.input));
+      ? JSON.stringify(shortened(given.value))
+      : shortened(issue.input === undefined ? 'nothing' : JSON.stringify(issue.input));
   return `${where}: ${issue.message}, found ${found}`;
 }
 
-function quote(text: string): string {
+/** The text on one line, cut to what an error quotes. */
+function shortened(text: string): string {
   const line = text.replace(/\s+/g, ' ');
-  return JSON.stringify(
-    line.length > QUOTED_LENGTH ? `${line.slice(0, QUOTED_LENGTH - 1)}…` : line,
-  );
+  return line.length > QUOTED_LENGTH ? `${line.slice(0, QUOTED_LENGTH - 1)}…` : line;
 }
 
 function error(variable: string, message: string): ConfigurationIssue {

@@ -120,7 +120,10 @@ const trueOrFalse = v.pipe(
 /** The Cloud Build options: an object here, each field checked by the Cloud Build adapter. */
 const cloudBuildOptions = v.pipe(
   json('the Cloud Build options'),
-  v.record(v.string(), v.unknown(), 'expected a JSON object of Cloud Build options'),
+  v.custom<Readonly<Record<string, unknown>>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    'expected a JSON object of Cloud Build options',
+  ),
 );
 
 /**
@@ -272,7 +275,7 @@ export const settingDefinitions = {
     variable: 'INFRASTREAM_RENDER_CONFIG',
     deprecatedNames: [],
     description:
-      'The render configuration as JSON: organization id, billing account, project prefix, state bucket, hub network, log bucket and module source (`renderConfigSchema` in `shared/core/render/render-config.ts`). The CLI also takes it as a file, `--config FILE`, which comes first. In Google Cloud the modules come from git at a pinned ref.',
+      'The render configuration as JSON: organization id, billing account, project prefix, state bucket, hub network, log bucket and module source (`renderConfigSchema` in `shared/core/render/render-config.ts`). In Google Cloud the modules come from git at a pinned ref.',
     schema: v.pipe(json('the render configuration'), renderConfigSchema),
     shownDefault:
       "`run`, `serve`: the example's placeholders, which plan but never apply (`--apply` refuses them)",
@@ -301,7 +304,6 @@ export const settingDefinitions = {
     usedBy: ['stages'],
     requiredBy: [],
     secret: false,
-    option: '--apply',
   },
   noColor: {
     variable: 'NO_COLOR',
