@@ -60,7 +60,7 @@ export function embeddedStore(directory: string): DocumentStore {
  */
 export function createEmbeddedPipeline(options: {
   readonly directory: string;
-  /** The repository whose pushes run: the local folder for `run`, the configured one for `serve`. */
+  /** The repository whose pushes run: the configured one, or for `run` the local folder. */
   readonly repository: GovernedRepository;
   readonly render: RenderConfig;
   readonly apply: boolean;

@@ -345,24 +345,21 @@ type AlwaysThere<R extends Runtime, K extends SettingName> =
   ? false
   : true;
 
+/** The settings a runtime reads that it always has once parsed, or only when set. */
+type SettingsOf<R extends Runtime, Always extends boolean> = {
+  [K in SettingName]: Reads<R, K> extends true
+    ? AlwaysThere<R, K> extends Always
+      ? K
+      : never
+    : never;
+}[SettingName];
+
 /**
  * The settings a runtime reads, once parsed: those it requires and those with a default are
  * always there, the others only when set.
  */
 export type Settings<R extends Runtime> = {
-  readonly [
-    K in SettingName as Reads<R, K> extends true
-      ? AlwaysThere<R, K> extends true
-        ? K
-        : never
-      : never
-  ]: SettingValue<K>;
+  readonly [K in SettingsOf<R, true>]: SettingValue<K>;
 } & {
-  readonly [
-    K in SettingName as Reads<R, K> extends true
-      ? AlwaysThere<R, K> extends true
-        ? never
-        : K
-      : never
-  ]?: SettingValue<K>;
+  readonly [K in SettingsOf<R, false>]?: SettingValue<K>;
 };
