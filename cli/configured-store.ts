@@ -1,32 +1,39 @@
+import type { Settings } from '../shared/core/configuration/settings.ts';
 import type { DocumentStore } from '../shared/ports/document-store.ts';
-import { EnvironmentError, type CliIo } from './cli-io.ts';
+import { EnvironmentError } from './cli-io.ts';
 import { embeddedStore, stateDatabase } from './embedded-pipeline.ts';
 
+/** The settings that choose the state store. */
+export type StoreSettings = Pick<
+  Settings<'state'>,
+  'project' | 'firestoreDatabase' | 'firestoreEmulatorHost'
+>;
+
 /**
- * The state store the environment names: Firestore when `INFRASTREAM_FIRESTORE_PROJECT` is set
- * (on the emulator when `FIRESTORE_EMULATOR_HOST` is set too, as Google's tools expect),
- * otherwise the embedded store under `<directory>/.infrastream`.
+ * The state store the settings name: Firestore when `INFRASTREAM_PROJECT` is set (on the
+ * emulator when `FIRESTORE_EMULATOR_HOST` is set too, as Google's tools expect), otherwise
+ * the embedded store under `<directory>/.infrastream`.
  */
-export async function configuredStore(io: CliIo, directory: string): Promise<DocumentStore> {
-  const projectId = io.env.INFRASTREAM_FIRESTORE_PROJECT;
-  if (projectId === undefined || projectId === '') return embeddedStore(directory);
+export async function configuredStore(
+  settings: StoreSettings,
+  directory: string,
+): Promise<DocumentStore> {
+  const { project, firestoreEmulatorHost } = settings;
+  if (project === undefined) return embeddedStore(directory);
   // Loaded only when used: the Firestore client takes longer to load than most commands run.
   const { FirestoreDocumentStore } = await import('../shared/adapters/firestore-document-store.ts');
-  const emulatorHost = io.env.FIRESTORE_EMULATOR_HOST;
-  const databaseId = io.env.INFRASTREAM_FIRESTORE_DATABASE;
   return new FirestoreDocumentStore({
-    projectId,
-    ...(emulatorHost === undefined || emulatorHost === '' ? {} : { emulatorHost }),
-    ...(databaseId === undefined || databaseId === '' ? {} : { databaseId }),
+    projectId: project,
+    databaseId: settings.firestoreDatabase,
+    ...(firestoreEmulatorHost === undefined ? {} : { emulatorHost: firestoreEmulatorHost }),
   });
 }
 
 /** Where {@link configuredStore} keeps the state, as a person would look for it. */
-export function storeLocation(io: CliIo, directory: string): string {
-  const projectId = io.env.INFRASTREAM_FIRESTORE_PROJECT;
-  return projectId === undefined || projectId === ''
+export function storeLocation(settings: StoreSettings, directory: string): string {
+  return settings.project === undefined
     ? stateDatabase(directory)
-    : `Firestore of project ${projectId}`;
+    : `Firestore of project ${settings.project}`;
 }
 
 /** A document no one writes: deleting it, which changes nothing, proves writes land. */

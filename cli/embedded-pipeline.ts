@@ -10,15 +10,12 @@ import { SqliteDocumentStore } from '../shared/adapters/sqlite-document-store.ts
 import { systemClock } from '../shared/adapters/system-clock.ts';
 import type { GovernedRepository } from '../shared/core/pipeline/governed-repository.ts';
 import type { RenderConfig } from '../shared/core/render/render-config.ts';
-import { createPipelineStages } from '../shared/pipeline/pipeline-stages.ts';
-import { RevisionLoader } from '../shared/pipeline/revision-loader.ts';
-import type { PipelinePorts } from '../shared/pipeline/stage.ts';
+import { createPipeline, type Pipeline } from '../shared/pipeline/create-pipeline.ts';
 import type { DocumentStore } from '../shared/ports/document-store.ts';
 
 /** The embedded default, wired: every stage in this process over a local repository. */
-export interface EmbeddedPipeline {
+export interface EmbeddedPipeline extends Pipeline {
   readonly bus: InProcessBus;
-  readonly ports: PipelinePorts;
   readonly reporter: LocalCommitReporter;
   readonly codeOwners: LocalCodeOwnersWriter;
 }
@@ -63,7 +60,7 @@ export function embeddedStore(directory: string): DocumentStore {
  */
 export function createEmbeddedPipeline(options: {
   readonly directory: string;
-  /** The repository whose pushes run: the local folder for `run`, the configured one for `serve`. */
+  /** The repository whose pushes run: the configured one, or for `run` the local folder. */
   readonly repository: GovernedRepository;
   readonly render: RenderConfig;
   readonly apply: boolean;
@@ -73,13 +70,11 @@ export function createEmbeddedPipeline(options: {
   const bus = new InProcessBus();
   const reporter = new LocalCommitReporter();
   const codeOwners = new LocalCodeOwnersWriter();
-  const source = new LocalRepositorySource(options.directory);
-  const ports: PipelinePorts = {
+  const pipeline = createPipeline({
     repository: options.repository,
     store: options.store ?? embeddedStore(options.directory),
     publisher: bus,
-    source,
-    revisions: new RevisionLoader(source),
+    source: new LocalRepositorySource(options.directory),
     reporter,
     codeOwners,
     builds: new LocalBuildService({
@@ -91,7 +86,7 @@ export function createEmbeddedPipeline(options: {
     clock: systemClock,
     render: options.render,
     apply: options.apply,
-  };
-  for (const [topic, stage] of createPipelineStages(ports)) bus.subscribe(topic, stage);
-  return { bus, ports, reporter, codeOwners };
+  });
+  for (const [topic, stage] of pipeline.stages) bus.subscribe(topic, stage);
+  return { ...pipeline, bus, reporter, codeOwners };
 }

@@ -1,3 +1,4 @@
+import type { CloudBuildClient } from '@google-cloud/cloudbuild';
 import { FirestoreDocumentStore } from '../shared/adapters/firestore-document-store.ts';
 import { createGitHubClient } from '../shared/adapters/github-client.ts';
 import { createGitHubCodeOwnersWriter } from '../shared/adapters/github-code-owners-writer.ts';
@@ -7,101 +8,124 @@ import { PubSubPublisher } from '../shared/adapters/pubsub-publisher.ts';
 import { createCloudBuildService } from '../shared/adapters/cloud-build-service.ts';
 import { systemClock } from '../shared/adapters/system-clock.ts';
 import {
-  parseGovernedRepository,
-  type GovernedRepository,
-} from '../shared/core/pipeline/governed-repository.ts';
-import { renderConfigSchema } from '../shared/core/render/render-config.ts';
-import { RevisionLoader } from '../shared/pipeline/revision-loader.ts';
-import type { PipelinePorts } from '../shared/pipeline/stage.ts';
-import * as v from 'valibot';
+  parseConfiguration,
+  type Environment,
+} from '../shared/core/configuration/parse-configuration.ts';
+import type { Settings } from '../shared/core/configuration/settings.ts';
+import { renderConfigPlaceholders } from '../shared/core/render/render-config.ts';
+import {
+  createPipeline,
+  type Pipeline,
+  type PipelineAdapters,
+} from '../shared/pipeline/create-pipeline.ts';
 
-/** The environment a deployment sets, documented in the README ("Configuration"). */
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type { Environment } from '../shared/core/configuration/parse-configuration.ts';
 
-/** A required variable, or an error that names it. */
-function required(env: Environment, name: string): string {
-  const value = env[name];
-  if (value === undefined || value === '') throw new Error(`${name} is not set`);
-  return value;
-}
-
-function json(env: Environment, name: string): unknown {
-  try {
-    return JSON.parse(required(env, name));
-  } catch (error) {
-    throw new Error(`${name} is not JSON: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-/** The Google Cloud project of the pipeline's Pub/Sub topics and Firestore database. */
-export function projectOf(env: Environment): string {
-  return env.INFRASTREAM_PROJECT ?? required(env, 'GOOGLE_CLOUD_PROJECT');
-}
+/** The functions that read settings: ingest over HTTP, and the stages on Pub/Sub. */
+export type FunctionRuntime = 'ingest' | 'stages';
 
 /**
- * The repository the pipeline governs, `owner/name#id`: ingest refuses pushes of any other,
- * and its state is keyed by the id. Required, with the id.
+ * The settings of a function, read from `env` (the README's "Configuration"). A deprecated
+ * name is logged as a structured warning; a setting missing or not valid stops the function
+ * with an error that names every variable at fault.
  */
-export function governedRepositoryFrom(env: Environment): GovernedRepository {
-  const parsed = parseGovernedRepository(required(env, 'INFRASTREAM_REPOSITORY'));
-  if (!parsed.ok) throw new Error(`INFRASTREAM_REPOSITORY: ${parsed.message}`);
-  if (parsed.repository.id === undefined) {
-    throw new Error(
-      "INFRASTREAM_REPOSITORY: expected OWNER/NAME#ID: GitHub's id is what identifies the repository",
+export function functionSettings<R extends FunctionRuntime>(
+  env: Environment,
+  runtime: R,
+): Settings<R> {
+  const { settings, warnings, errors } = parseConfiguration(env, runtime);
+  for (const warning of warnings) {
+    console.log(
+      JSON.stringify({ severity: 'WARNING', variable: warning.variable, message: warning.message }),
     );
   }
-  return parsed.repository;
+  // Applying with the example's placeholders would build in no real organization at best.
+  if (errors.length === 0 && runtime === 'stages') {
+    const stages = settings as Settings<'stages'>;
+    const placeholders = renderConfigPlaceholders(stages.renderConfig);
+    if (stages.apply && placeholders.length > 0) {
+      throw new Error(
+        `INFRASTREAM_RENDER_CONFIG: expected the organization's own settings to apply, found the example's placeholders in ${placeholders.join(', ')} (or set INFRASTREAM_APPLY=false to plan only)`,
+      );
+    }
+  }
+  if (errors.length > 0) throw new Error(errors.map((error) => error.message).join('; '));
+  return settings;
 }
 
 /** The state store: Firestore, on its emulator when `FIRESTORE_EMULATOR_HOST` is set. */
-export function firestoreFrom(env: Environment): FirestoreDocumentStore {
-  const emulatorHost = env.FIRESTORE_EMULATOR_HOST;
-  const databaseId = env.INFRASTREAM_FIRESTORE_DATABASE;
+export function firestoreOf(
+  settings: Pick<Settings<'ingest'>, 'project' | 'firestoreDatabase' | 'firestoreEmulatorHost'>,
+): FirestoreDocumentStore {
+  const emulatorHost = settings.firestoreEmulatorHost;
   return new FirestoreDocumentStore({
-    projectId: projectOf(env),
-    ...(emulatorHost ? { emulatorHost } : {}),
-    ...(databaseId ? { databaseId } : {}),
+    projectId: settings.project,
+    databaseId: settings.firestoreDatabase,
+    ...(emulatorHost === undefined ? {} : { emulatorHost }),
   });
 }
 
 /** The bus: Pub/Sub, on its emulator when `PUBSUB_EMULATOR_HOST` is set. */
-export function publisherFrom(env: Environment): PubSubPublisher {
-  const emulatorHost = env.PUBSUB_EMULATOR_HOST;
+export function publisherOf(
+  settings: Pick<Settings<'ingest'>, 'project' | 'topicPrefix' | 'pubsubEmulatorHost'>,
+): PubSubPublisher {
+  const emulatorHost = settings.pubsubEmulatorHost;
   return new PubSubPublisher({
-    projectId: projectOf(env),
-    topicPrefix: env.INFRASTREAM_TOPIC_PREFIX ?? 'infrastream-',
-    ...(emulatorHost ? { emulatorHost } : {}),
+    projectId: settings.project,
+    topicPrefix: settings.topicPrefix,
+    ...(emulatorHost === undefined ? {} : { emulatorHost }),
   });
 }
 
+/** The adapters of the stages in Google Cloud, with the clients that can be closed. */
+export interface GoogleCloudAdapters extends PipelineAdapters {
+  readonly store: FirestoreDocumentStore;
+  readonly publisher: PubSubPublisher;
+}
+
 /**
- * Every port of the stages in Google Cloud: Firestore, Pub/Sub, GitHub as an App
- * installation and Cloud Build. Read once per instance; a mistake names the variable.
+ * The adapters of the stages in Google Cloud: Firestore, Pub/Sub, GitHub as an App
+ * installation and Cloud Build. `cloudBuildClient` is for a Cloud Build that is not
+ * Google's, such as the tests' loopback one.
  */
-export function pipelinePortsFrom(env: Environment): PipelinePorts {
-  const appId = required(env, 'INFRASTREAM_GITHUB_APP_ID');
+export function googleCloudAdapters(
+  settings: Settings<'stages'>,
+  options: { readonly cloudBuildClient?: CloudBuildClient } = {},
+): GoogleCloudAdapters {
   const octokit = createGitHubClient({
-    appId,
-    privateKey: required(env, 'INFRASTREAM_GITHUB_PRIVATE_KEY'),
-    installationId: required(env, 'INFRASTREAM_GITHUB_INSTALLATION_ID'),
-    ...(env.INFRASTREAM_GITHUB_API_URL ? { baseUrl: env.INFRASTREAM_GITHUB_API_URL } : {}),
+    appId: settings.githubAppId,
+    privateKey: settings.githubPrivateKey,
+    installationId: settings.githubInstallationId,
+    ...(settings.githubApiUrl === undefined ? {} : { baseUrl: settings.githubApiUrl }),
   });
-  const render = v.parse(renderConfigSchema, json(env, 'INFRASTREAM_RENDER_CONFIG'));
-  const source = createGitHubRepositorySource({ octokit });
   return {
-    repository: governedRepositoryFrom(env),
-    store: firestoreFrom(env),
-    publisher: publisherFrom(env),
-    source,
-    revisions: new RevisionLoader(source),
-    reporter: createGitHubCommitReporter({ octokit, appId: Number(appId) }),
+    repository: settings.repository,
+    store: firestoreOf(settings),
+    publisher: publisherOf(settings),
+    source: createGitHubRepositorySource({ octokit }),
+    reporter: createGitHubCommitReporter({ octokit, appId: settings.githubAppId }),
     codeOwners: createGitHubCodeOwnersWriter({ octokit }),
-    builds: createCloudBuildService({
-      ...(json(env, 'INFRASTREAM_CLOUD_BUILD') as object),
-      renderConfig: render,
-    } as Parameters<typeof createCloudBuildService>[0]),
+    builds: cloudBuildOf(settings, options.cloudBuildClient),
     clock: systemClock,
-    render,
-    apply: env.INFRASTREAM_APPLY !== 'false',
+    render: settings.renderConfig,
+    apply: settings.apply,
   };
+}
+
+/** The Cloud Build adapter; its own check of the options is named by their variable. */
+function cloudBuildOf(settings: Settings<'stages'>, client: CloudBuildClient | undefined) {
+  try {
+    return createCloudBuildService({
+      ...settings.cloudBuild,
+      renderConfig: settings.renderConfig,
+      ...(client === undefined ? {} : { client }),
+    } as Parameters<typeof createCloudBuildService>[0]);
+  } catch (error) {
+    throw new Error(`INFRASTREAM_CLOUD_BUILD: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** The pipeline of the stages in Google Cloud, from the function's environment. */
+export function googleCloudPipeline(env: Environment): Pipeline {
+  return createPipeline(googleCloudAdapters(functionSettings(env, 'stages')));
 }

@@ -1,12 +1,8 @@
 import { http, type Request, type Response } from '@google-cloud/functions-framework';
 import { systemClock } from '../shared/adapters/system-clock.ts';
 import { createDocumentDeliveryStore } from '../shared/pipeline/document-delivery-store.ts';
-import { firestoreFrom, governedRepositoryFrom, publisherFrom } from './configuration.ts';
-import {
-  createWebhookReceiver,
-  DEFAULT_MAX_BODY_BYTES,
-  type IngestOptions,
-} from './webhook-receiver.ts';
+import { firestoreOf, functionSettings, publisherOf } from './configuration.ts';
+import { createWebhookReceiver, type IngestOptions } from './webhook-receiver.ts';
 
 /** An HTTP handler as the Functions Framework calls it. */
 export type IngestHandler = (req: Request, res: Response) => Promise<void>;
@@ -24,18 +20,17 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
 }
 
 /**
- * Reads the deployment's configuration: the governed repository, Firestore for deliveries,
- * Pub/Sub for the bus.
+ * Reads the deployment's configuration: the secrets, the governed repository, Firestore for
+ * deliveries, Pub/Sub for the bus.
  */
 function fromEnvironment(): IngestOptions {
-  const max = Number(process.env['INFRASTREAM_MAX_BODY_BYTES'] ?? DEFAULT_MAX_BODY_BYTES);
+  const settings = functionSettings(process.env, 'ingest');
   return {
-    // Comma-separated so a rotation lists the new and the old secret side by side.
-    secrets: (process.env['INFRASTREAM_WEBHOOK_SECRETS'] ?? '').split(',').map((s) => s.trim()),
-    repository: governedRepositoryFrom(process.env),
-    deliveries: createDocumentDeliveryStore(firestoreFrom(process.env), systemClock),
-    publisher: publisherFrom(process.env),
-    maxBodyBytes: Number.isSafeInteger(max) && max > 0 ? max : DEFAULT_MAX_BODY_BYTES,
+    secrets: settings.webhookSecrets,
+    repository: settings.repository,
+    deliveries: createDocumentDeliveryStore(firestoreOf(settings), systemClock),
+    publisher: publisherOf(settings),
+    maxBodyBytes: settings.maxBodyBytes,
   };
 }
 

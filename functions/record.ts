@@ -1,10 +1,9 @@
 import { cloudEvent } from '@google-cloud/functions-framework';
-import { createPipelineStage } from '../shared/pipeline/pipeline-stages.ts';
-import { pipelinePortsFrom } from './configuration.ts';
+import { googleCloudPipeline } from './configuration.ts';
 import { pubsubStage } from './pubsub-stage.ts';
 
 /** The record stage, on the messages of its Pub/Sub subscription. */
 cloudEvent(
   'record',
-  pubsubStage('record', () => createPipelineStage('record', pipelinePortsFrom(process.env))),
+  pubsubStage('record', () => googleCloudPipeline(process.env).stage('record')),
 );

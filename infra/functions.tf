@@ -1,5 +1,5 @@
 locals {
-  # What every function reads (functions/configuration.ts).
+  # What every function reads (shared/core/configuration/settings.ts).
   common_environment = {
     INFRASTREAM_PROJECT            = var.project
     INFRASTREAM_REPOSITORY         = var.repository
@@ -7,7 +7,7 @@ locals {
     INFRASTREAM_TOPIC_PREFIX       = var.topic_prefix
   }
 
-  # What the Pub/Sub stages read besides (pipelinePortsFrom); the private key is a secret.
+  # What the Pub/Sub stages read besides; the private key is a secret.
   pipeline_environment = merge(
     {
       INFRASTREAM_GITHUB_APP_ID          = var.github_app_id

@@ -3,17 +3,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createIngestHandler } from '../../functions/ingest.ts';
-import { FirestoreDocumentStore } from '../../shared/adapters/firestore-document-store.ts';
-import { PubSubPublisher } from '../../shared/adapters/pubsub-publisher.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { CLOUD_BUILDS_TOPIC } from '../../shared/core/contracts/build-notification.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
-import { createDocumentDeliveryStore } from '../../shared/pipeline/document-delivery-store.ts';
-import { createPipelineStages } from '../../shared/pipeline/pipeline-stages.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
-import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
-import type { PipelinePorts } from '../../shared/pipeline/stage.ts';
 import type { CommitDocument } from '../../shared/pipeline/state-documents.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
 import {
@@ -21,18 +13,12 @@ import {
   startEmulator,
   type RunningEmulator,
 } from '../../test/support/emulator-process.ts';
+import { startEmulatorPipeline } from '../../test/support/emulator-pipeline.ts';
 import {
   deliverWebhook,
   GITHUB_REPOSITORY_ID,
   signedPushWebhook,
 } from '../../test/support/github-webhook.ts';
-import { startLoopbackCloudBuild } from '../../test/support/loopback-cloud-build.ts';
-import { startLoopbackGitHub } from '../../test/support/loopback-github.ts';
-import {
-  loopbackCloudBuildService,
-  loopbackGitHubPorts,
-} from '../../test/support/loopback-pipeline-ports.ts';
-import { PushedFunctions } from '../../test/support/pushed-functions.ts';
 import { target, type Benchmark, type BenchmarkOptions } from '../lib/benchmark.ts';
 import { processGroupCpuMs } from '../lib/process-cpu.ts';
 import { formatTable, ms, thousands } from '../lib/table.ts';
@@ -111,58 +97,33 @@ export const pipelineBenchmark: Benchmark = {
       await git('commit', '--quiet', '-m', 'organization');
       const head = async () => (await git('rev-parse', 'HEAD')).stdout.trim();
 
-      const github = await startLoopbackGitHub({
+      // Every document the stages and ingest write: the measure of a push's cost in Firestore.
+      let documentsWritten = () => 0;
+      const running = await startEmulatorPipeline({
         directory: dir,
-        owner: REPOSITORY.owner,
-        name: REPOSITORY.name,
+        repository: { owner: REPOSITORY.owner, name: REPOSITORY.name, id: GITHUB_REPOSITORY_ID },
+        firestoreHost: firestore.host,
+        pubsubHost: pubsub.host,
+        projectId: `bench-${String(Date.now())}`,
+        topicPrefix: 'bench-',
+        webhookSecret: SECRET,
+        wrapStore: (store) => {
+          const counted = countingStore(store);
+          documentsWritten = counted.writes;
+          return counted.store;
+        },
       });
-      closers.push(() => github.close());
-      const cloudBuild = await startLoopbackCloudBuild();
-      closers.push(() => cloudBuild.close());
-      const projectId = `bench-${String(Date.now())}`;
-      const topicPrefix = 'bench-';
-      const firestoreStore = new FirestoreDocumentStore({
-        projectId,
-        emulatorHost: firestore.host,
-      });
-      const counted = countingStore(firestoreStore);
-      const publisher = new PubSubPublisher({ projectId, topicPrefix, emulatorHost: pubsub.host });
-      const functions = new PushedFunctions({ projectId, topicPrefix, pubsubHost: pubsub.host });
-      closers.push(() => functions.close());
-      const gitHubPorts = loopbackGitHubPorts(github);
-      const governed = { owner: REPOSITORY.owner, name: REPOSITORY.name, id: GITHUB_REPOSITORY_ID };
-      const ports: PipelinePorts = {
-        repository: governed,
-        store: counted.store,
-        publisher,
-        ...gitHubPorts,
-        revisions: new RevisionLoader(gitHubPorts.source),
-        builds: loopbackCloudBuildService(cloudBuild),
-        clock: systemClock,
-        render: exampleRenderConfig,
-        apply: true,
-      };
-      for (const [topic, stage] of createPipelineStages(ports))
-        await functions.subscribe(topic, stage);
-      const ingestUrl = await functions.http(
-        'ingest',
-        createIngestHandler({
-          secrets: [SECRET],
-          repository: governed,
-          deliveries: createDocumentDeliveryStore(counted.store, systemClock),
-          publisher,
-          maxBodyBytes: 25 * 1024 * 1024,
-        }),
-      );
+      closers.push(() => running.close());
+      const { cloudBuild, functions, ingestUrl, firestore: firestoreStore } = running;
       const state = new RepositoryState(
-        counted.store,
+        running.pipeline.ports.store,
         { ...REPOSITORY, id: GITHUB_REPOSITORY_ID },
         systemClock,
       );
 
       /** Sends the push of `after` and waits until every build it causes is requested. */
       const push = async (before: string, after: string) => {
-        const writes = counted.writes();
+        const writesBefore = documentsWritten();
         const hook = await signedPushWebhook(SECRET, {
           ...REPOSITORY,
           ref: 'refs/heads/main',
@@ -197,7 +158,7 @@ export const pipelineBenchmark: Benchmark = {
         }
         return {
           ms: performance.now() - started,
-          writes: counted.writes() - writes,
+          writes: documentsWritten() - writesBefore,
           workspaces: expected,
           stages: stageTimes(stageLines, started),
         };

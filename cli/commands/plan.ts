@@ -9,6 +9,7 @@ import { formatPlanText } from '../../shared/core/report/format-plan.ts';
 import type { RepositoryFile } from '../../shared/core/validate/validate-repository.ts';
 import { analyze, refuseInvalid } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { commandSettings } from '../command-settings.ts';
 import { repositoryFolder } from '../repository-folder.ts';
 
 export const planUsage = `Usage: infrastream plan [DIR] [--base REV] [--head REV] [--format text|json]
@@ -79,7 +80,7 @@ export async function planCommand(args: readonly string[], io: CliIo): Promise<n
   io.stdout(
     values.format === 'json'
       ? `${JSON.stringify(plan, null, 2)}\n`
-      : formatPlanText(plan, { color: io.stdoutIsTty && io.env['NO_COLOR'] === undefined }),
+      : formatPlanText(plan, { color: io.stdoutIsTty && !commandSettings(io, 'plan').noColor }),
   );
   return exitCodes.ok;
 }

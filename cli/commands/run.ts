@@ -1,35 +1,41 @@
-import { basename, relative, resolve } from 'node:path';
+import { basename, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { git } from '../../shared/adapters/git.ts';
 import { isGitWorkTree, resolveCommit } from '../../shared/adapters/git-revision-files.ts';
 import { PUSH_TOPIC, type PushMessage } from '../../shared/core/contracts/push-message.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 import { formatText } from '../../shared/core/report/format-text.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import type { BuildDocument, DeltasStage } from '../../shared/pipeline/state-documents.ts';
 import { requireManifests } from '../analyze.ts';
 import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
-import { checkStore } from '../configured-store.ts';
+import { commandSettings } from '../command-settings.ts';
+import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
 import {
   createEmbeddedPipeline,
-  stateDatabase,
   stateFolder,
   type EmbeddedPipeline,
 } from '../embedded-pipeline.ts';
+import { pipelineRenderConfig } from '../pipeline-render-config.ts';
 import { repositoryFolder } from '../repository-folder.ts';
-import { readRenderConfig } from './render.ts';
+import { repositoryOption } from './render.ts';
 
 export const runUsage = `Usage: infrastream run [DIR] [--apply] [--force] [--config FILE]
+                       [--repository OWNER/NAME#ID]
 
 Runs the whole pipeline in this process on the commit at HEAD of the git repository that
 holds DIR: validate, record the desired state, compute CODEOWNERS, IAM, firewall and
 egress changes, and build every affected workspace. State is kept in DIR/.infrastream/
 (inspect it with \`infrastream state\`); a second run with no new commit does nothing.
   --apply          run terraform for each affected workspace (init, plan, apply); without
-                   it, workspaces are rendered to DIR/.infrastream/builds/ and not applied
+                   it, workspaces are rendered to DIR/.infrastream/builds/ and not applied.
+                   Refused with the example's placeholders, the render configuration
+                   without --config
   --force          record HEAD even when it does not descend from the recorded revision
-  --config FILE    render configuration (see \`infrastream render --help\`)`;
+  --config FILE    render configuration (see \`infrastream render --help\`); default
+                   INFRASTREAM_RENDER_CONFIG
+  --repository R   the repository the state is recorded under, as \`serve\` records it:
+                   OWNER/NAME#ID; default INFRASTREAM_REPOSITORY, else local/<folder>`;
 
 const NO_COMMIT = '0'.repeat(40);
 
@@ -42,35 +48,46 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       apply: { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       config: { type: 'string' },
+      repository: { type: 'string' },
     },
   });
   if (positionals.length > 1)
     throw new UsageError(`expected at most one directory, found ${positionals.length}`);
+  const settings = commandSettings(io, 'run', [
+    ...(values.repository === undefined ? [] : (['repository'] as const)),
+    ...(values.config === undefined ? [] : (['renderConfig'] as const)),
+  ]);
   const directory = repositoryFolder(io, positionals[0]);
   if (!(await isGitWorkTree(directory))) {
     throw new EnvironmentError(
       `${directory} is not in a git repository: run reads the commit at HEAD (validate and plan read plain folders)`,
     );
   }
-  const render =
-    values.config === undefined
-      ? exampleRenderConfig
-      : await readRenderConfig(resolve(io.cwd, values.config));
+  const render = await pipelineRenderConfig(io, {
+    file: values.config,
+    setting: settings.renderConfig,
+    apply: values.apply,
+  });
   const commit = await resolveCommit(directory, 'HEAD').catch(() => {
     throw new EnvironmentError(
       `${directory} is in a git repository without commits: commit the manifests, then run`,
     );
   });
   const branch = await currentBranch(directory);
-  // A local folder has no GitHub id: its state is kept under its name, local/<folder>.
-  const governed = { owner: 'local', name: basename(directory) };
+  // Named as serve names it, so that both keep one state; a local folder that is not named
+  // has no GitHub id, and its state is kept under its name, local/<folder>.
+  const governed =
+    values.repository === undefined
+      ? (settings.repository ?? { owner: 'local', name: basename(directory) })
+      : repositoryOption(values.repository);
   const pipeline = createEmbeddedPipeline({
     directory,
     repository: governed,
     render,
     apply: values.apply,
+    store: await configuredStore(settings, directory),
   });
-  await checkStore(pipeline.ports.store, 'write', stateDatabase(directory));
+  await checkStore(pipeline.ports.store, 'write', storeLocation(settings, directory));
   // The checked-out branch is the one the embedded pipeline applies.
   const repository = { ...governed, defaultBranch: branch };
   const state = new RepositoryState(pipeline.ports.store, repository, pipeline.ports.clock);
@@ -112,6 +129,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   const deliveries = await pipeline.bus.drain();
   return report(
     io,
+    io.stdoutIsTty && !settings.noColor,
     pipeline,
     state,
     directory,
@@ -122,6 +140,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
 
 async function report(
   io: CliIo,
+  color: boolean,
   pipeline: EmbeddedPipeline,
   state: RepositoryState,
   directory: string,
@@ -141,10 +160,7 @@ async function report(
   const { issues, sources } = revision.analysis;
   if (parse.status === 'failed') {
     io.stdout(
-      formatText(
-        { manifests: parse.manifests, files: parse.files, issues, sources },
-        { color: io.stdoutIsTty },
-      ),
+      formatText({ manifests: parse.manifests, files: parse.files, issues, sources }, { color }),
     );
     io.stdout('  nothing was recorded or built: the commit has errors\n');
     return exitCodes.issues;

@@ -1,40 +1,37 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGitWorkTree } from '../../shared/adapters/git-revision-files.ts';
-import { systemClock } from '../../shared/adapters/system-clock.ts';
 import {
   GOVERNED_REPOSITORY_FORMAT,
   type GovernedRepository,
 } from '../../shared/core/pipeline/governed-repository.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
-import { createDocumentDeliveryStore } from '../../shared/pipeline/document-delivery-store.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
 import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { commandSettings } from '../command-settings.ts';
 import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
 import { createEmbeddedPipeline } from '../embedded-pipeline.ts';
+import { pipelineRenderConfig } from '../pipeline-render-config.ts';
 import { repositoryFolder } from '../repository-folder.ts';
-import { readRenderConfig, repositoryOption } from './render.ts';
+import { repositoryOption } from './render.ts';
 
 export const serveUsage = `Usage: infrastream serve [DIR] --repository OWNER/NAME#ID [--port N] [--host HOST]
                          [--apply] [--config FILE]
 
 Receives GitHub webhooks at POST /webhooks/github and runs every stage in this process,
 reading each pushed commit from the git repository at DIR (fetch it there first). The
-secret is INFRASTREAM_WEBHOOK_SECRET (a comma-separated list while rotating). Pushes of
-any other repository than --repository are refused. State is kept in DIR/.infrastream, or
-in Firestore when INFRASTREAM_FIRESTORE_PROJECT is set.
+secrets are INFRASTREAM_WEBHOOK_SECRETS (comma-separated while rotating). Pushes of any
+other repository than --repository are refused. State is kept in DIR/.infrastream, or in
+Firestore when INFRASTREAM_PROJECT is set (the README lists every setting).
   --repository R   the repository served, OWNER/NAME#ID with GitHub's id (gh api
                    repos/OWNER/NAME --jq .id); default INFRASTREAM_REPOSITORY
   --port N         port to listen on (default 8080; 0 picks a free one)
   --host HOST      address to listen on (default 127.0.0.1)
-  --apply          run terraform for the builds of the default branch
-  --config FILE    render configuration (see \`infrastream render --help\`)`;
-
-/** GitHub caps webhook payloads at 25 MB. */
-const MAX_BODY_BYTES = 25 * 1024 * 1024;
+  --apply          run terraform for the builds of the default branch; refused with the
+                   example's placeholders, the render configuration without --config
+  --config FILE    render configuration (see \`infrastream render --help\`); default
+                   INFRASTREAM_RENDER_CONFIG`;
 
 /** `infrastream serve`: the webhook and the embedded pipeline behind it, until interrupted. */
 export async function serveCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -54,15 +51,14 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`--port must be a port number, found "${values.port}"`);
-  const secrets = (io.env.INFRASTREAM_WEBHOOK_SECRET ?? '')
-    .split(',')
-    .map((secret) => secret.trim())
-    .filter((secret) => secret !== '');
-  if (secrets.length === 0)
-    throw new UsageError(
-      'INFRASTREAM_WEBHOOK_SECRET is not set: the webhook secret GitHub signs with',
-    );
-  const repository = servedRepository(values.repository ?? io.env.INFRASTREAM_REPOSITORY);
+  const settings = commandSettings(io, 'serve', [
+    ...(values.repository === undefined ? [] : (['repository'] as const)),
+    ...(values.config === undefined ? [] : (['renderConfig'] as const)),
+  ]);
+  const repository =
+    values.repository === undefined
+      ? (settings.repository ?? servedRepository(undefined))
+      : servedRepository(values.repository);
   // Checked now rather than at the first push, which would find out too late.
   const directory = repositoryFolder(io, positionals[0]);
   if (!(await isGitWorkTree(directory))) {
@@ -70,12 +66,13 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
       `${directory} is not in a git repository: serve reads each pushed commit from it (clone the repository there)`,
     );
   }
-  const render =
-    values.config === undefined
-      ? exampleRenderConfig
-      : await readRenderConfig(resolve(io.cwd, values.config));
-  const store = await configuredStore(io, directory);
-  await checkStore(store, 'write', storeLocation(io, directory));
+  const render = await pipelineRenderConfig(io, {
+    file: values.config,
+    setting: settings.renderConfig,
+    apply: values.apply,
+  });
+  const store = await configuredStore(settings, directory);
+  await checkStore(store, 'write', storeLocation(settings, directory));
   const pipeline = createEmbeddedPipeline({
     directory,
     repository,
@@ -84,11 +81,11 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     store,
   });
   const receive = createWebhookReceiver({
-    secrets,
+    secrets: settings.webhookSecrets,
     repository,
-    deliveries: createDocumentDeliveryStore(store, systemClock),
+    deliveries: pipeline.deliveries,
     publisher: pipeline.bus,
-    maxBodyBytes: MAX_BODY_BYTES,
+    maxBodyBytes: settings.maxBodyBytes,
   });
 
   // One drain at a time: the bus delivers in order, and a push arriving meanwhile is
@@ -115,7 +112,7 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
       answer(404, { error: 'not found: the webhook is POST /webhooks/github' });
       return;
     }
-    readBody(request, MAX_BODY_BYTES).then(
+    readBody(request, settings.maxBodyBytes).then(
       async (rawBody) => {
         const reply = await receive({
           method: request.method ?? '',

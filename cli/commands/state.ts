@@ -7,6 +7,7 @@ import {
 import type { DocumentData, StoredDocument } from '../../shared/ports/document-store.ts';
 import { formatGovernedRepository } from '../../shared/core/pipeline/governed-repository.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { commandSettings } from '../command-settings.ts';
 import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
 import { repositoryFolder } from '../repository-folder.ts';
 
@@ -19,7 +20,7 @@ and latest events; with one, its documents; with an ID, one document in full.
   --repository R   which repository, when the store holds several: OWNER/NAME#ID (or
                    OWNER/NAME for a local folder), or GitHub's id
   --format F       text (default) or json
-The store is the embedded one unless INFRASTREAM_FIRESTORE_PROJECT is set (see the README).`;
+The store is the embedded one unless INFRASTREAM_PROJECT is set (see the README).`;
 
 const collections = ['commits', 'resources', 'workspaces', 'builds', 'events'] as const;
 type Collection = (typeof collections)[number];
@@ -46,8 +47,9 @@ export async function stateCommand(args: readonly string[], io: CliIo): Promise<
     throw new UsageError(`--format must be text or json, found "${values.format}"`);
   }
   const directory = repositoryFolder(io, values.dir);
-  const store = await configuredStore(io, directory);
-  await checkStore(store, 'read', storeLocation(io, directory));
+  const settings = commandSettings(io, 'state');
+  const store = await configuredStore(settings, directory);
+  await checkStore(store, 'read', storeLocation(settings, directory));
   const repositories = await store.list('repositories');
   const chosen = pickRepository(repositories, values.repository);
   if (chosen === undefined) {

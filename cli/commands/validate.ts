@@ -9,6 +9,7 @@ import { formatText } from '../../shared/core/report/format-text.ts';
 import type { ValidationReport } from '../../shared/core/report/validation-report.ts';
 import { analyze, requireManifests } from '../analyze.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { commandSettings } from '../command-settings.ts';
 import { repositoryFolder } from '../repository-folder.ts';
 import { version } from '../version.ts';
 
@@ -59,7 +60,9 @@ function render(format: Format, report: ValidationReport, io: CliIo): string {
     case 'github':
       return formatGithub(report);
     case 'text':
-      return formatText(report, { color: io.stdoutIsTty && io.env['NO_COLOR'] === undefined });
+      return formatText(report, {
+        color: io.stdoutIsTty && !commandSettings(io, 'validate').noColor,
+      });
   }
 }
 

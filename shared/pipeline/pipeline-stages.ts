@@ -27,12 +27,7 @@ export function createPipelineStage(name: StageName, ports: PipelinePorts): Stag
   return guardedStage(name, stages[name].create(ports), ports);
 }
 
-/** Every stage after ingest, by the topic it subscribes to. */
-export function createPipelineStages(ports: PipelinePorts): ReadonlyMap<string, Stage> {
-  return new Map(
-    (Object.keys(stages) as StageName[]).map((name) => [
-      stages[name].topic,
-      createPipelineStage(name, ports),
-    ]),
-  );
-}
+/** The topic each stage after ingest subscribes to. */
+export const pipelineTopics: Readonly<Record<StageName, string>> = Object.fromEntries(
+  Object.entries(stages).map(([name, stage]) => [name, stage.topic]),
+) as Record<StageName, string>;

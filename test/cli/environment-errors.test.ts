@@ -7,25 +7,16 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseOrganization } from '../support/base-organization.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
-import { runCli, type CliRun } from '../support/run-cli.ts';
+import { expectEnvironmentError, runCli } from '../support/run-cli.ts';
 
 const run = promisify(execFile);
 
 /** What serve needs besides a folder, so that only the folder, store or port is at fault. */
 const serving = {
-  env: { INFRASTREAM_WEBHOOK_SECRET: 'secret', INFRASTREAM_REPOSITORY: 'acme/platform#42' },
+  env: { INFRASTREAM_WEBHOOK_SECRETS: 'secret', INFRASTREAM_REPOSITORY: 'acme/platform#42' },
   // A server that did start would be killed here, and the test would say so.
   timeoutMs: 20_000,
 };
-
-/** Exit 2 and one line on stderr that names what is wrong, without a stack trace. */
-function expectEnvironmentError(result: CliRun, ...named: string[]): void {
-  expect(result.stderr).not.toMatch(/^\s*at /m);
-  const lines = result.stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(1);
-  for (const text of named) expect(lines[0]).toContain(text);
-  expect(result.code).toBe(2);
-}
 
 /**
  * Makes a file read-only for this process. Root writes through permissions, not through

@@ -104,7 +104,7 @@ describe('infrastream run, state and serve on a real git repository', () => {
   });
 
   it('refuses to serve without the repository it serves, named with its id', async () => {
-    const env = { INFRASTREAM_WEBHOOK_SECRET: 'secret' };
+    const env = { INFRASTREAM_WEBHOOK_SECRETS: 'secret' };
     const timeoutMs = 20_000;
     const missing = await runCli(['serve', repository.directory, '--port', '0'], {
       env,
@@ -126,7 +126,7 @@ describe('infrastream run, state and serve on a real git repository', () => {
       timeoutMs,
     });
     expect(malformed.code).toBe(2);
-    expect(malformed.stderr).toContain('--repository: expected OWNER/NAME#ID');
+    expect(malformed.stderr).toContain('INFRASTREAM_REPOSITORY: expected OWNER/NAME#ID');
   });
 
   it('serves the webhook: a signed push runs the stages, a forged one is refused', async () => {
@@ -136,7 +136,7 @@ describe('infrastream run, state and serve on a real git repository', () => {
     const child = spawn(process.execPath, [bin, 'serve', repository.directory, '--port', '0'], {
       env: {
         ...process.env,
-        INFRASTREAM_WEBHOOK_SECRET: 'new-secret, old-secret',
+        INFRASTREAM_WEBHOOK_SECRETS: 'new-secret, old-secret',
         INFRASTREAM_REPOSITORY: 'acme/platform#42',
       },
     });

@@ -7,10 +7,8 @@ import { MemoryPublisher } from '../../shared/adapters/memory-publisher.ts';
 import { SqliteDocumentStore } from '../../shared/adapters/sqlite-document-store.ts';
 import type { PushMessage } from '../../shared/core/contracts/push-message.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
-import { createPipelineStage } from '../../shared/pipeline/pipeline-stages.ts';
+import { createPipeline, type Pipeline } from '../../shared/pipeline/create-pipeline.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
-import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
-import type { PipelinePorts } from '../../shared/pipeline/stage.ts';
 import { baseOrganization } from '../support/base-organization.ts';
 import {
   GOVERNED_TEST_REPOSITORY,
@@ -43,7 +41,7 @@ describe('a Pub/Sub stage function and the class of its failure', () => {
   let github: LoopbackGitHub;
   let cloudBuild: LoopbackCloudBuild;
   let base: string;
-  let ports: PipelinePorts;
+  let pipeline: Pipeline;
   let logged: MockInstance<typeof console.log>;
 
   beforeEach(async () => {
@@ -52,18 +50,16 @@ describe('a Pub/Sub stage function and the class of its failure', () => {
     base = await repository.commit('The base organization');
     github = await startLoopbackGitHub({ directory: repository.directory });
     cloudBuild = await startLoopbackCloudBuild();
-    const gitHubPorts = loopbackGitHubPorts(github);
-    ports = {
+    pipeline = createPipeline({
       repository: GOVERNED_TEST_REPOSITORY,
       store: new SqliteDocumentStore({ file: ':memory:' }),
       publisher: new MemoryPublisher(),
-      ...gitHubPorts,
-      revisions: new RevisionLoader(gitHubPorts.source),
+      ...loopbackGitHubPorts(github),
       builds: loopbackCloudBuildService(cloudBuild),
       clock: steppingClock(),
       render: exampleRenderConfig,
       apply: true,
-    };
+    });
     logged = vi.spyOn(console, 'log').mockImplementation(() => undefined);
   });
 
@@ -102,7 +98,7 @@ describe('a Pub/Sub stage function and the class of its failure', () => {
   function parseFunction(reply?: () => Reply) {
     github.answerInstead = (request) =>
       reply !== undefined && request.path.includes('/git/') ? reply() : undefined;
-    return pubsubStage('parse', () => createPipelineStage('parse', ports));
+    return pubsubStage('parse', () => pipeline.stage('parse'));
   }
 
   function lines(): Record<string, unknown>[] {
@@ -125,7 +121,11 @@ describe('a Pub/Sub stage function and the class of its failure', () => {
         ) as unknown,
       }),
     ]);
-    const state = new RepositoryState(ports.store, { ...TEST_REPOSITORY, id: 42 }, ports.clock);
+    const state = new RepositoryState(
+      pipeline.ports.store,
+      { ...TEST_REPOSITORY, id: 42 },
+      pipeline.ports.clock,
+    );
     expect((await state.commit(base))?.failures?.parse?.reason).toMatch(/not found \(404/);
   });
 

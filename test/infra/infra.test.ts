@@ -11,6 +11,11 @@ import {
   DESIRED_STATE_TOPIC,
   MANIFESTS_TOPIC,
 } from '../../shared/core/contracts/commit-message.ts';
+import {
+  settingDefinitions,
+  type Runtime,
+  type SettingDefinition,
+} from '../../shared/core/configuration/settings.ts';
 import { PUSH_TOPIC } from '../../shared/core/contracts/push-message.ts';
 import { blocks, isBody, text, type Body, type Json } from '../terraform-modules/load-modules.ts';
 import { address, infraDir, loadRootModule, resource, strings, type Block } from './load-infra.ts';
@@ -332,31 +337,25 @@ describe('infra: configuration', () => {
     );
   };
 
-  it('INFRASTREAM_INFRA_ENVIRONMENT: sets exactly variables the functions read, and every one they require', async () => {
-    const code =
-      (await source('functions/configuration.ts')) + (await source('functions/ingest.ts'));
-    const read = new Set(
-      [...code.matchAll(/env\.([A-Z_]+)|env\['([A-Z_]+)'\]|\(env, '([A-Z_]+)'\)/g)].map(
-        (match) => match[1] ?? match[2] ?? match[3] ?? '',
-      ),
-    );
-    const required = new Set(
-      [...code.matchAll(/(?:required|json)\(env, '([A-Z_]+)'\)/g)].map((m) => m[1] ?? ''),
-    );
+  it('INFRASTREAM_INFRA_ENVIRONMENT: sets exactly variables the functions read, and every one they require', () => {
+    const definitions = Object.values(settingDefinitions) as SettingDefinition<unknown>[];
+    const variables = (runtime: Runtime, of: 'usedBy' | 'requiredBy') =>
+      definitions.filter((setting) => setting[of].includes(runtime)).map((s) => s.variable);
     const common = setByInfra('common_environment');
     const pipeline = setByInfra('pipeline_environment');
     const secrets = infra.locals.get('secrets') as Record<string, { variable: string }>;
-    const all = [
-      ...common,
-      ...pipeline,
-      ...Object.values(secrets).map((secret) => secret.variable),
-    ];
-    expect(all.filter((name) => !read.has(name))).toEqual([]);
-    expect(all.filter((name) => /EMULATOR/.test(name))).toEqual([]);
-    const stageVariables = new Set([...common, ...pipeline, 'INFRASTREAM_GITHUB_PRIVATE_KEY']);
-    expect(
-      [...required].filter((name) => name !== 'GOOGLE_CLOUD_PROJECT' && !stageVariables.has(name)),
-    ).toEqual([]);
+    const set: Record<'ingest' | 'stages', Set<string>> = {
+      ingest: new Set([...common, secrets['webhook']?.variable ?? '']),
+      stages: new Set([...common, ...pipeline, secrets['github']?.variable ?? '']),
+    };
+    for (const runtime of ['ingest', 'stages'] as const) {
+      const read = variables(runtime, 'usedBy');
+      expect([...set[runtime]].filter((name) => !read.includes(name))).toEqual([]);
+      expect(variables(runtime, 'requiredBy').filter((name) => !set[runtime].has(name))).toEqual(
+        [],
+      );
+      expect([...set[runtime]].filter((name) => /EMULATOR/.test(name))).toEqual([]);
+    }
     expect(common.has('INFRASTREAM_PROJECT')).toBe(true);
   });
 

@@ -1,16 +1,10 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createIngestHandler } from '../../functions/ingest.ts';
-import { FirestoreDocumentStore } from '../../shared/adapters/firestore-document-store.ts';
-import { PubSubPublisher } from '../../shared/adapters/pubsub-publisher.ts';
+import type { FirestoreDocumentStore } from '../../shared/adapters/firestore-document-store.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { CLOUD_BUILDS_TOPIC } from '../../shared/core/contracts/build-notification.ts';
 import { PUSH_TOPIC, type PushMessage } from '../../shared/core/contracts/push-message.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
-import { createDocumentDeliveryStore } from '../../shared/pipeline/document-delivery-store.ts';
-import { createPipelineStages } from '../../shared/pipeline/pipeline-stages.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
-import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
 import type { PipelinePorts } from '../../shared/pipeline/stage.ts';
 import type {
   BuildDocument,
@@ -32,16 +26,10 @@ import {
   signedPushWebhook,
   type Webhook,
 } from '../support/github-webhook.ts';
-import {
-  startLoopbackCloudBuild,
-  type LoopbackCloudBuild,
-} from '../support/loopback-cloud-build.ts';
-import { startLoopbackGitHub, type LoopbackGitHub } from '../support/loopback-github.ts';
-import {
-  loopbackCloudBuildService,
-  loopbackGitHubPorts,
-} from '../support/loopback-pipeline-ports.ts';
-import { PushedFunctions } from '../support/pushed-functions.ts';
+import { startEmulatorPipeline, type EmulatorPipeline } from '../support/emulator-pipeline.ts';
+import type { LoopbackCloudBuild } from '../support/loopback-cloud-build.ts';
+import type { LoopbackGitHub } from '../support/loopback-github.ts';
+import type { PushedFunctions } from '../support/pushed-functions.ts';
 
 const SUITE = 'the pipeline on the Firestore and Pub/Sub emulators';
 const unavailable = emulatorUnavailable('firestore', SUITE) ?? emulatorUnavailable('pubsub', SUITE);
@@ -67,10 +55,10 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
   const published: PushMessage[] = [];
   const projectId = uniqueName('pipeline');
   let repository: TestRepository;
+  let running: EmulatorPipeline;
   let github: LoopbackGitHub;
   let cloudBuild: LoopbackCloudBuild;
   let store: FirestoreDocumentStore;
-  let publisher: PubSubPublisher;
   let functions: PushedFunctions;
   let ports: PipelinePorts;
   let state: RepositoryState;
@@ -87,53 +75,24 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
     repository = await createTestRepository();
     await repository.write(Object.fromEntries(baseOrganization));
     base = await repository.commit('The base organization');
-    github = await startLoopbackGitHub({
+    running = await startEmulatorPipeline({
       directory: repository.directory,
-      owner: REPOSITORY.owner,
-      name: REPOSITORY.name,
-    });
-    cloudBuild = await startLoopbackCloudBuild();
-    const topicPrefix = `${uniqueName('pipeline')}-`;
-    store = new FirestoreDocumentStore({ projectId, emulatorHost: firestoreHost });
-    publisher = new PubSubPublisher({ projectId, topicPrefix, emulatorHost: pubsubHost });
-    functions = new PushedFunctions({ projectId, topicPrefix, pubsubHost });
-
-    const gitHubPorts = loopbackGitHubPorts(github);
-    ports = {
       repository: GOVERNED,
-      store,
-      publisher,
-      ...gitHubPorts,
-      revisions: new RevisionLoader(gitHubPorts.source),
-      builds: loopbackCloudBuildService(cloudBuild),
-      clock: systemClock,
-      render: exampleRenderConfig,
-      apply: true,
-    };
+      firestoreHost,
+      pubsubHost,
+      projectId,
+      topicPrefix: `${uniqueName('pipeline')}-`,
+      webhookSecret: SECRET,
+      maxBodyBytes: 1024 * 1024,
+    });
+    ({ github, cloudBuild, functions, ingestUrl, firestore: store } = running);
+    ports = running.pipeline.ports;
     state = new RepositoryState(store, { ...REPOSITORY, id: GOVERNED.id }, systemClock);
-
-    for (const [topic, stage] of createPipelineStages(ports)) {
-      await functions.subscribe(topic, stage);
-    }
     await functions.tap(PUSH_TOPIC, (message) => published.push(message as PushMessage));
-    ingestUrl = await functions.http(
-      'ingest',
-      createIngestHandler({
-        secrets: [SECRET],
-        repository: GOVERNED,
-        deliveries: createDocumentDeliveryStore(store, systemClock),
-        publisher,
-        maxBodyBytes: 1024 * 1024,
-      }),
-    );
   }, EMULATOR_STARTUP_TIMEOUT_MS);
 
   afterAll(async () => {
-    await functions.close();
-    await publisher.close();
-    await store.close();
-    await cloudBuild.close();
-    await github.close();
+    await running.close();
     await rm(repository.directory, { recursive: true, force: true });
   });
 

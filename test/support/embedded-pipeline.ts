@@ -9,9 +9,8 @@ import { LocalRepositorySource } from '../../shared/adapters/local-repository-so
 import { SqliteDocumentStore } from '../../shared/adapters/sqlite-document-store.ts';
 import { PUSH_TOPIC, type PushMessage } from '../../shared/core/contracts/push-message.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
-import { createPipelineStages } from '../../shared/pipeline/pipeline-stages.ts';
+import { createPipeline } from '../../shared/pipeline/create-pipeline.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
-import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
 import type { PipelinePorts, StageOutcome } from '../../shared/pipeline/stage.ts';
 import type {
   BuildService,
@@ -97,20 +96,19 @@ export async function createTestPipeline(
     },
   };
   const store = options.store ?? new SqliteDocumentStore({ file: ':memory:' });
-  const ports: PipelinePorts = {
+  const { ports, stages } = createPipeline({
     repository: GOVERNED_TEST_REPOSITORY,
     store,
     publisher,
     source,
-    revisions: new RevisionLoader(source),
     reporter: options.github?.reporter ?? reporter,
     codeOwners: options.github?.codeOwners ?? codeOwners,
     builds,
     clock,
     render: exampleRenderConfig,
     apply: options.apply ?? false,
-  };
-  for (const [topic, stage] of createPipelineStages(ports)) bus.subscribe(topic, stage);
+  });
+  for (const [topic, stage] of stages) bus.subscribe(topic, stage);
   const state = new RepositoryState(
     store,
     { ...TEST_REPOSITORY, id: GOVERNED_TEST_REPOSITORY.id },

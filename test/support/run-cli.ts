@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
 
 const bin = fileURLToPath(new URL('../../bin/infrastream', import.meta.url));
 
@@ -36,4 +37,13 @@ export function runCli(
       },
     );
   });
+}
+
+/** Exit 2 and one line on stderr that names what is wrong, without a stack trace. */
+export function expectEnvironmentError(result: CliRun, ...named: string[]): void {
+  expect(result.stderr).not.toMatch(/^\s*at /m);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  for (const text of named) expect(lines[0]).toContain(text);
+  expect(result.code).toBe(2);
 }

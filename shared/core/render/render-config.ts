@@ -113,6 +113,29 @@ export const exampleRenderConfig: RenderConfig = {
 };
 
 /**
+ * The settings of {@link exampleRenderConfig} that name real things in Google Cloud (the
+ * organization, the billing account, the projects and buckets Terraform writes to), by
+ * their path in the configuration.
+ */
+const placeholderPaths = {
+  organizationId: (config: RenderConfig) => config.organizationId,
+  billingAccount: (config: RenderConfig) => config.billingAccount,
+  'state.bucket': (config: RenderConfig) => config.state.bucket,
+  'hub.projectId': (config: RenderConfig) => config.hub.projectId,
+  logBucket: (config: RenderConfig) => config.logBucket,
+} as const;
+
+/**
+ * The settings of `config` that still hold the example's placeholders: a configuration with
+ * any is fit to look at rendered Terraform, never to apply it.
+ */
+export function renderConfigPlaceholders(config: RenderConfig): string[] {
+  return Object.entries(placeholderPaths)
+    .filter(([, value]) => value(config) === value(exampleRenderConfig))
+    .map(([path]) => path);
+}
+
+/**
  * For `infrastream render` on a workstation, beside {@link exampleRenderConfig}: a repository
  * whose id, 0, is plainly not GitHub's.
  */
