@@ -21,6 +21,8 @@ export interface EmbeddedPipeline {
   readonly ports: PipelinePorts;
   readonly reporter: LocalCommitReporter;
   readonly codeOwners: LocalCodeOwnersWriter;
+  /** The builds backend, which can tell the outcome of a build again (for a resumed run). */
+  readonly builds: LocalBuildService;
 }
 
 /** Where the embedded default keeps its state, beside the manifests. */
@@ -74,6 +76,12 @@ export function createEmbeddedPipeline(options: {
   const reporter = new LocalCommitReporter();
   const codeOwners = new LocalCodeOwnersWriter();
   const source = new LocalRepositorySource(options.directory);
+  const builds = new LocalBuildService({
+    directory: join(folder, 'builds'),
+    ...(options.apply ? { runner: createLocalBuildRunner({ stateDir: folder }) } : {}),
+    publisher: bus,
+    clock: systemClock,
+  });
   const ports: PipelinePorts = {
     repository: options.repository,
     store: options.store ?? embeddedStore(options.directory),
@@ -82,16 +90,11 @@ export function createEmbeddedPipeline(options: {
     revisions: new RevisionLoader(source),
     reporter,
     codeOwners,
-    builds: new LocalBuildService({
-      directory: join(folder, 'builds'),
-      ...(options.apply ? { runner: createLocalBuildRunner({ stateDir: folder }) } : {}),
-      publisher: bus,
-      clock: systemClock,
-    }),
+    builds,
     clock: systemClock,
     render: options.render,
     apply: options.apply,
   };
   for (const [topic, stage] of createPipelineStages(ports)) bus.subscribe(topic, stage);
-  return { bus, ports, reporter, codeOwners };
+  return { bus, ports, reporter, codeOwners, builds };
 }

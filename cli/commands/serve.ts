@@ -14,7 +14,8 @@ import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
 import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
-import { createEmbeddedPipeline } from '../embedded-pipeline.ts';
+import { createEmbeddedPipeline, createStateFolder } from '../embedded-pipeline.ts';
+import { acquireFolderLock } from '../folder-lock.ts';
 import { repositoryFolder } from '../repository-folder.ts';
 import { readRenderConfig, repositoryOption } from './render.ts';
 
@@ -74,6 +75,13 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     values.config === undefined
       ? exampleRenderConfig
       : await readRenderConfig(resolve(io.cwd, values.config));
+  // The builds folder and ledgers are the folder's whichever store holds the state: one
+  // process drives them, until it exits (serve ends only with the process).
+  const lock = await acquireFolderLock(
+    createStateFolder(directory),
+    ['infrastream', 'serve', ...args].join(' '),
+  );
+  process.once('exit', lock.release);
   const store = await configuredStore(io, directory);
   await checkStore(store, 'write', storeLocation(io, directory));
   const pipeline = createEmbeddedPipeline({
