@@ -18,13 +18,15 @@ const [command, ...args] = process.argv.slice(2);
 const cwd = process.cwd();
 const workspace = basename(dirname(cwd));
 const stateFile = join(process.env.STAND_IN_TERRAFORM_DIR, 'state', workspace + '.json');
+const started = Date.now();
 const log = (entry) =>
   appendFileSync(
     join(process.env.STAND_IN_TERRAFORM_DIR, 'calls.jsonl'),
-    JSON.stringify({ command, workspace, folder: cwd, pid: process.pid, ...entry }) + '\n',
+    JSON.stringify({ command, workspace, folder: cwd, pid: process.pid, started, ended: Date.now(), ...entry }) + '\n',
   );
 const applied = () => (existsSync(stateFile) ? readFileSync(stateFile, 'utf8') : '');
-const slow = Number(process.env['STAND_IN_TERRAFORM_SLOW_' + command.toUpperCase()] ?? 0);
+const slowMs = JSON.parse(process.env.STAND_IN_TERRAFORM_SLOW ?? '{}');
+const slow = slowMs[command + ' ' + workspace] ?? slowMs[command] ?? 0;
 const later = (then) => setTimeout(then, slow);
 // Read at the start, as terraform reads its plan before it changes anything.
 const savedPlan =
@@ -72,6 +74,9 @@ export interface StandInCall {
   readonly workspace: string;
   readonly folder: string;
   readonly pid: number;
+  /** When it started and when it logged, in milliseconds since the epoch. */
+  readonly started: number;
+  readonly ended: number;
   readonly plan?: string;
   readonly changes?: boolean;
   readonly stale?: boolean;
@@ -81,8 +86,11 @@ export interface StandInCall {
 export interface StandInTerraform {
   /** Where its executable, its log and its workspaces' state are. */
   readonly directory: string;
-  /** The environment that puts it first on `PATH`, slowing `slowMs`' commands as given. */
-  env(slowMs?: Partial<Record<string, number>>): Record<string, string>;
+  /**
+   * The environment that puts it first on `PATH`, each command slowed by `slowMs`: by
+   * command (`apply`), or by command and workspace (`apply organization`).
+   */
+  env(slowMs?: Readonly<Record<string, number>>): Record<string, string>;
   /** Every call so far, in order. */
   calls(): Promise<StandInCall[]>;
 }
@@ -99,12 +107,7 @@ export async function createStandInTerraform(): Promise<StandInTerraform> {
     env: (slowMs = {}) => ({
       PATH: `${join(directory, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
       STAND_IN_TERRAFORM_DIR: directory,
-      ...Object.fromEntries(
-        Object.entries(slowMs).map(([command, ms]) => [
-          `STAND_IN_TERRAFORM_SLOW_${command.toUpperCase()}`,
-          String(ms),
-        ]),
-      ),
+      STAND_IN_TERRAFORM_SLOW: JSON.stringify(slowMs),
     }),
     async calls() {
       const text = await readFile(join(directory, 'calls.jsonl'), 'utf8').catch(() => '');
