@@ -18,7 +18,7 @@ export function mayStillRun(recorded: RecordedProcess): boolean {
 }
 
 /** Whether a process of this machine runs; a zombie (ended, not yet reaped) does not. */
-export function isRunningHere(pid: number): boolean {
+function isRunningHere(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
