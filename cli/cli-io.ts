@@ -29,5 +29,16 @@ export class EnvironmentError extends Error {
   override readonly name = 'EnvironmentError';
 }
 
-/** Exit codes shared by every command; a usage and an environment error share theirs. */
-export const exitCodes = { ok: 0, issues: 1, usage: 2, environment: 2 } as const;
+/**
+ * Another `run` or `serve` holds the state folder: exit code 3 and one line naming it, so
+ * that a script can tell "try again later" from a failure.
+ */
+export class BusyError extends Error {
+  override readonly name = 'BusyError';
+}
+
+/**
+ * Exit codes shared by every command; a usage and an environment error share theirs. `busy`:
+ * the state folder is held by another process, and nothing was done.
+ */
+export const exitCodes = { ok: 0, issues: 1, usage: 2, environment: 2, busy: 3 } as const;

@@ -18,6 +18,8 @@ export interface EmbeddedPipeline extends Pipeline {
   readonly bus: InProcessBus;
   readonly reporter: LocalCommitReporter;
   readonly codeOwners: LocalCodeOwnersWriter;
+  /** The builds backend, which can tell the outcome of a build again (for a resumed run). */
+  readonly builds: LocalBuildService;
 }
 
 /** Where the embedded default keeps its state, beside the manifests. */
@@ -70,6 +72,12 @@ export function createEmbeddedPipeline(options: {
   const bus = new InProcessBus();
   const reporter = new LocalCommitReporter();
   const codeOwners = new LocalCodeOwnersWriter();
+  const builds = new LocalBuildService({
+    directory: join(folder, 'builds'),
+    ...(options.apply ? { runner: createLocalBuildRunner({ stateDir: folder }) } : {}),
+    publisher: bus,
+    clock: systemClock,
+  });
   const pipeline = createPipeline({
     repository: options.repository,
     store: options.store ?? embeddedStore(options.directory),
@@ -77,16 +85,11 @@ export function createEmbeddedPipeline(options: {
     source: new LocalRepositorySource(options.directory),
     reporter,
     codeOwners,
-    builds: new LocalBuildService({
-      directory: join(folder, 'builds'),
-      ...(options.apply ? { runner: createLocalBuildRunner({ stateDir: folder }) } : {}),
-      publisher: bus,
-      clock: systemClock,
-    }),
+    builds,
     clock: systemClock,
     render: options.render,
     apply: options.apply,
   });
   for (const [topic, stage] of pipeline.stages) bus.subscribe(topic, stage);
-  return { ...pipeline, bus, reporter, codeOwners };
+  return { ...pipeline, bus, reporter, codeOwners, builds };
 }

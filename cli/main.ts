@@ -1,4 +1,11 @@
-import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from './cli-io.ts';
+import {
+  BusyError,
+  EnvironmentError,
+  exitCodes,
+  UsageError,
+  type CliIo,
+  type Command,
+} from './cli-io.ts';
 import { version } from './version.ts';
 import { didYouMean } from '../shared/core/text/suggest.ts';
 
@@ -62,6 +69,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     if (error instanceof UsageError || isParseArgsError(error)) {
       io.stderr(`infrastream ${name}: ${(error as Error).message}\n\n${command.usage}\n`);
       return exitCodes.usage;
+    }
+    if (error instanceof BusyError) {
+      io.stderr(`infrastream ${name}: ${oneLine(error.message)}\n`);
+      return exitCodes.busy;
     }
     if (error instanceof EnvironmentError || isSystemError(error)) {
       io.stderr(`infrastream ${name}: ${oneLine((error as Error).message)}\n`);

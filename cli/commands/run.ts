@@ -3,6 +3,9 @@ import { parseArgs } from 'node:util';
 import { git } from '../../shared/adapters/git.ts';
 import { isGitWorkTree, resolveCommit } from '../../shared/adapters/git-revision-files.ts';
 import { PUSH_TOPIC, type PushMessage } from '../../shared/core/contracts/push-message.ts';
+import type { Settings } from '../../shared/core/configuration/settings.ts';
+import type { GovernedRepository } from '../../shared/core/pipeline/governed-repository.ts';
+import type { RenderConfig } from '../../shared/core/render/render-config.ts';
 import { formatText } from '../../shared/core/report/format-text.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
@@ -13,10 +16,13 @@ import { commandSettings } from '../command-settings.ts';
 import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
 import {
   createEmbeddedPipeline,
+  createStateFolder,
   stateFolder,
   type EmbeddedPipeline,
 } from '../embedded-pipeline.ts';
+import { acquireFolderLock, type FolderLock } from '../folder-lock.ts';
 import { pipelineRenderConfig } from '../pipeline-render-config.ts';
+import { resumeInterruptedWork } from '../resume-revision.ts';
 import { repositoryFolder } from '../repository-folder.ts';
 import { repositoryOption } from './render.ts';
 
@@ -80,18 +86,54 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     values.repository === undefined
       ? (settings.repository ?? { owner: 'local', name: basename(directory) })
       : repositoryOption(values.repository);
+  // One run at a time: two would resume each other's builds and apply them twice.
+  const lock = await acquireFolderLock(
+    createStateFolder(directory),
+    ['infrastream', 'run', ...args].join(' '),
+  );
+  try {
+    return await runHoldingLock(io, lock, {
+      directory,
+      governed,
+      settings,
+      render,
+      commit,
+      branch,
+      apply: values.apply,
+      force: values.force,
+    });
+  } finally {
+    lock.release();
+  }
+}
+
+/** The pipeline on `commit`, once this process holds the state folder. */
+async function runHoldingLock(
+  io: CliIo,
+  lock: FolderLock,
+  run: {
+    readonly directory: string;
+    readonly governed: GovernedRepository;
+    readonly settings: Settings<'run'>;
+    readonly render: RenderConfig;
+    readonly commit: string;
+    readonly branch: string;
+    readonly apply: boolean;
+    readonly force: boolean;
+  },
+): Promise<number> {
+  const { directory, governed, settings, render, commit, branch } = run;
   const pipeline = createEmbeddedPipeline({
     directory,
     repository: governed,
     render,
-    apply: values.apply,
+    apply: run.apply,
     store: await configuredStore(settings, directory),
   });
   await checkStore(pipeline.ports.store, 'write', storeLocation(settings, directory));
   // The checked-out branch is the one the embedded pipeline applies.
   const repository = { ...governed, defaultBranch: branch };
   const state = new RepositoryState(pipeline.ports.store, repository, pipeline.ports.clock);
-  const before = (await state.repositoryDocument()).current;
 
   const uncommitted = (await git(directory, ['status', '--porcelain', '--', '.'])).length > 0;
   io.stdout(
@@ -99,8 +141,21 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
   );
   if (uncommitted)
     io.stdout('  note: uncommitted changes are not part of the run: commit them first\n');
+  if (lock.tookOver !== undefined) {
+    const { command, pid, startedAt } = lock.tookOver;
+    io.stdout(
+      `  note: took over ${relative(io.cwd, lock.file)} from ${command} (pid ${pid}, since ${startedAt}), which ended without letting it go\n`,
+    );
+  }
+  const resumed = await resume(io, pipeline, state, run.apply);
+  const before = (await state.repositoryDocument()).current;
 
-  if (before?.commit === commit && !values.force) {
+  if (before?.commit === commit && !run.force) {
+    if (resumed.any) {
+      const color = io.stdoutIsTty && !settings.noColor;
+      const code = await report(io, color, pipeline, state, directory, commit, []);
+      return resumed.failed ? exitCodes.issues : code;
+    }
     io.stdout(
       `  No change: ${commit.slice(0, 7)} is already the recorded revision (revision ${before.sequence}). Nothing to do.\n`,
     );
@@ -120,14 +175,14 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     ref: `refs/heads/${branch}`,
     before: before?.commit ?? NO_COMMIT,
     after: commit,
-    forced: values.force,
+    forced: run.force,
     created: before === null,
     deleted: false,
     pusher: await pusherName(directory),
   };
   await pipeline.bus.publish(PUSH_TOPIC, push);
   const deliveries = await pipeline.bus.drain();
-  return report(
+  const code = await report(
     io,
     io.stdoutIsTty && !settings.noColor,
     pipeline,
@@ -136,6 +191,43 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
     commit,
     deliveries.map((delivery) => delivery.outcome as StageOutcome),
   );
+  return resumed.failed ? exitCodes.issues : code;
+}
+
+/**
+ * Finishes what a run killed before this one left unfinished, and says what that was; each
+ * resumed build with how it ended.
+ */
+async function resume(
+  io: CliIo,
+  pipeline: EmbeddedPipeline,
+  state: RepositoryState,
+  apply: boolean,
+): Promise<{ readonly any: boolean; readonly failed: boolean }> {
+  const resumption = await resumeInterruptedWork({
+    state,
+    bus: pipeline.bus,
+    builds: pipeline.builds,
+    apply,
+  });
+  for (const note of resumption.left) io.stdout(`  note: ${note}\n`);
+  const { stages, builds } = resumption;
+  if (stages.length === 0 && builds.length === 0) return { any: false, failed: false };
+  const what = [...stages, ...(builds.length > 0 ? [`${builds.length} builds`] : [])];
+  io.stdout(`  resuming   what an interrupted run left: ${what.join(', ')}\n`);
+  for (const { outcome } of await pipeline.bus.drain()) {
+    const { status, detail } = outcome as StageOutcome;
+    if (status === 'rejected') io.stderr(`infrastream run: ${detail}\n`);
+  }
+  let failed = false;
+  for (const { workspace, commit, sequence } of builds) {
+    const build = (await state.store.get(state.paths.build(workspace, commit))) as
+      BuildDocument | undefined;
+    const status = build?.sequence === sequence ? build.status : 'not recorded';
+    failed ||= status !== 'SUCCESS' && status !== 'superseded';
+    io.stdout(`    ${workspace} at ${commit.slice(0, 7)}: ${status}\n`);
+  }
+  return { any: true, failed };
 }
 
 async function report(

@@ -11,7 +11,8 @@ import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
 import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { commandSettings } from '../command-settings.ts';
 import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
-import { createEmbeddedPipeline } from '../embedded-pipeline.ts';
+import { createEmbeddedPipeline, createStateFolder } from '../embedded-pipeline.ts';
+import { acquireFolderLock } from '../folder-lock.ts';
 import { pipelineRenderConfig } from '../pipeline-render-config.ts';
 import { repositoryFolder } from '../repository-folder.ts';
 import { repositoryOption } from './render.ts';
@@ -71,6 +72,13 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     setting: settings.renderConfig,
     apply: values.apply,
   });
+  // The builds folder and ledgers are the folder's whichever store holds the state: one
+  // process drives them, until it exits (serve ends only with the process).
+  const lock = await acquireFolderLock(
+    createStateFolder(directory),
+    ['infrastream', 'serve', ...args].join(' '),
+  );
+  process.once('exit', lock.release);
   const store = await configuredStore(settings, directory);
   await checkStore(store, 'write', storeLocation(settings, directory));
   const pipeline = createEmbeddedPipeline({

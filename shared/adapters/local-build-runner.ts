@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type {
   BuildRequest,
@@ -10,6 +12,7 @@ import type {
   BuildStepName,
 } from '../ports/build-runner.ts';
 import { PortError } from '../ports/port-error.ts';
+import { mayStillRun } from './process-liveness.ts';
 
 /** How long each step may take before it is killed. */
 export type StepTimeouts = Readonly<Record<BuildStepName, number>>;
@@ -27,6 +30,21 @@ const MAX_LOG = 256 * 1024;
 
 const PLAN_FILE = 'infrastream.tfplan';
 
+/** The terraform running in a build folder, while it runs: `RunningTerraform`. */
+const RUNNING_FILE = 'terraform.running.json';
+
+/** How long a build waits for a terraform a killed run left in its folder. */
+const ORPHAN_WAIT_MS = 15 * 60_000;
+const ORPHAN_POLL_MS = 200;
+
+/** What a build folder says of the terraform running in it. */
+interface RunningTerraform {
+  readonly pid: number;
+  readonly host: string;
+  readonly step: BuildStepName;
+  readonly startedAt: string;
+}
+
 /** What the ledger of a workspace remembers of its applies. */
 interface Ledger {
   readonly lastApplied?: {
@@ -41,16 +59,24 @@ interface Ledger {
  * The embedded build runner: runs `terraform` as local processes, step by step, each with
  * a timeout, capturing its log and exit code. A ledger per workspace (under `stateDir`)
  * records what was applied, so that a plan is never applied twice and a plan of an older
- * revision is never applied after a newer one.
+ * revision is never applied after a newer one; a plan that changes nothing is not applied.
+ *
+ * Each terraform runs in a process group of its own, writing to files in the build folder
+ * rather than to this process: killed, this process leaves it to finish what it started
+ * (an apply cut off halfway leaves a locked state and half-made resources). The folder
+ * names it while it runs (`terraform.running.json`), and a later build there waits for it,
+ * at most `orphanWaitMs`, then reports the folder as blocked: never two terraforms at once.
  */
 export function createLocalBuildRunner(options: {
   readonly stateDir: string;
   readonly terraform?: string;
   readonly timeouts?: Partial<StepTimeouts>;
   readonly env?: Readonly<Record<string, string>>;
+  readonly orphanWaitMs?: number;
 }): BuildRunner {
   const terraform = options.terraform ?? 'terraform';
   const timeouts = { ...defaultTimeouts, ...options.timeouts };
+  const orphanWaitMs = options.orphanWaitMs ?? ORPHAN_WAIT_MS;
   const ledgerFile = (workspace: string) => join(options.stateDir, 'ledgers', `${workspace}.json`);
 
   const readLedger = async (workspace: string): Promise<Ledger> => {
@@ -115,18 +141,26 @@ export function createLocalBuildRunner(options: {
         reason: `terraform ${last.name} ${last.timedOut ? 'timed out' : `exited with ${String(last.exitCode)}`}`,
       });
 
+    const orphan = await waitForTerraformIn(request.directory, orphanWaitMs);
+    if (orphan !== undefined) {
+      return result('failed', {
+        reason: `blocked: terraform ${orphan.step} (pid ${orphan.pid}, since ${orphan.startedAt}) still runs in ${request.directory}, left by a run that ended, after ${Math.round(orphanWaitMs / 1000)} s of waiting; let it finish or stop it (kill -- -${orphan.pid}), then build again`,
+      });
+    }
     const backend = Object.entries(request.backendConfig ?? {}).map(
       ([key, value]) => `-backend-config=${key}=${value}`,
     );
     for (const [name, args] of [
       ['init', ['init', '-input=false', '-no-color', ...backend]],
       ['validate', ['validate', '-no-color']],
-      ['plan', ['plan', '-input=false', '-no-color', `-out=${PLAN_FILE}`]],
+      // 0: nothing to change, 2: changes, anything else: an error.
+      ['plan', ['plan', '-input=false', '-no-color', '-detailed-exitcode', `-out=${PLAN_FILE}`]],
     ] as const) {
       const { step: done } = await step(name, args, request.directory);
       steps.push(done);
-      if (done.exitCode !== 0) return failed(done);
+      if (done.exitCode !== 0 && !(name === 'plan' && done.exitCode === 2)) return failed(done);
     }
+    const changes = steps.at(-1)?.exitCode === 2;
     const planDigest = createHash('sha256')
       .update(await readFile(join(request.directory, PLAN_FILE)))
       .digest('hex');
@@ -159,13 +193,17 @@ export function createLocalBuildRunner(options: {
         reason: `commit ${request.commit} (sequence ${request.sequence}) is not newer than ${last.commit} (sequence ${last.sequence}), which is applied`,
       });
     }
-    const { step: apply } = await step(
-      'apply',
-      ['apply', '-input=false', '-no-color', PLAN_FILE],
-      request.directory,
-    );
-    steps.push(apply);
-    if (apply.exitCode !== 0) return failed(apply);
+    // Nothing to change: the workspace is at this revision already (an apply of a run killed
+    // before it recorded it finished meanwhile), which the ledger records all the same.
+    if (changes) {
+      const { step: apply } = await step(
+        'apply',
+        ['apply', '-input=false', '-no-color', PLAN_FILE],
+        request.directory,
+      );
+      steps.push(apply);
+      if (apply.exitCode !== 0) return failed(apply);
+    }
     await writeLedger(request.workspace, {
       lastApplied: { commit: request.commit, sequence: request.sequence, planDigest },
       appliedDigests: [...ledger.appliedDigests, planDigest],
@@ -174,7 +212,30 @@ export function createLocalBuildRunner(options: {
   }
 }
 
-function runStep(
+/**
+ * Waits for a terraform a killed run left running in `directory`; returns it if it still
+ * runs after `waitMs`. A record whose process ended is removed.
+ */
+async function waitForTerraformIn(
+  directory: string,
+  waitMs: number,
+): Promise<RunningTerraform | undefined> {
+  const file = join(directory, RUNNING_FILE);
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    const running = JSON.parse(text) as RunningTerraform;
+    if (!mayStillRun(running)) {
+      await rm(file, { force: true });
+      return undefined;
+    }
+    if (performance.now() >= deadline) return running;
+    await new Promise((resolve) => setTimeout(resolve, ORPHAN_POLL_MS));
+  }
+}
+
+async function runStep(
   name: BuildStepName,
   command: string,
   args: readonly string[],
@@ -183,50 +244,66 @@ function runStep(
   env: Readonly<Record<string, string>>,
 ): Promise<{ readonly step: BuildStep; readonly stdout: string }> {
   const started = performance.now();
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      cwd,
-      env: { ...process.env, ...env },
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let log = '';
-    const stdout: Buffer[] = [];
-    const append = (chunk: Buffer) => {
-      log += chunk.toString('utf8');
-      if (log.length > 2 * MAX_LOG) log = log.slice(-MAX_LOG);
-    };
-    // stdout is kept whole as well: `terraform show -json` prints the plan there, and
-    // warnings (a missing CLI configuration) go to stderr.
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout.push(chunk);
-      append(chunk);
-    });
-    child.stderr.on('data', append);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      // The whole process group: terraform's providers are children of terraform.
-      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
-    }, timeout);
-    const finish = (exitCode: number | null, extra = '') => {
-      clearTimeout(timer);
-      resolve({
-        step: {
-          name,
-          exitCode: timedOut ? null : exitCode,
-          timedOut,
-          durationMs: Math.round(performance.now() - started),
-          log: (log + extra).slice(-MAX_LOG),
-        },
-        stdout: Buffer.concat(stdout).toString('utf8'),
+  const logFile = join(cwd, `terraform-${name}.log`);
+  // `terraform show -json` prints the plan on stdout, warnings (a missing CLI configuration)
+  // on stderr: its stdout is kept apart; every other step's output is one log, in order.
+  const stdoutFile = name === 'show' ? join(cwd, `terraform-${name}.json`) : logFile;
+  const log = openSync(logFile, 'w');
+  const out = stdoutFile === logFile ? log : openSync(stdoutFile, 'w');
+  const exit = await new Promise<{ exitCode: number | null; timedOut: boolean; error?: string }>(
+    (resolve) => {
+      const child = spawn(command, args, {
+        cwd,
+        env: { ...process.env, ...env },
+        detached: true,
+        stdio: ['ignore', out, log],
       });
-    };
-    child.on('error', (error) => {
-      finish(null, `\n${error.message}`);
-    });
-    child.on('close', (code) => {
-      finish(code);
-    });
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        // The whole process group: terraform's providers are children of terraform.
+        if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+      }, timeout);
+      // Written at once: the window in which a kill leaves terraform running unnamed is as
+      // short as it can be made without a wrapper process.
+      const running = join(cwd, RUNNING_FILE);
+      if (child.pid !== undefined) {
+        const record: RunningTerraform = {
+          pid: child.pid,
+          host: hostname(),
+          step: name,
+          startedAt: new Date().toISOString(),
+        };
+        writeFileSync(running, JSON.stringify(record));
+      }
+      const finish = (exitCode: number | null, error?: string) => {
+        clearTimeout(timer);
+        rmSync(running, { force: true });
+        resolve({ exitCode: timedOut ? null : exitCode, timedOut, ...(error ? { error } : {}) });
+      };
+      child.on('error', (error) => {
+        finish(null, error.message);
+      });
+      child.on('close', (code) => {
+        finish(code);
+      });
+    },
+  ).finally(() => {
+    closeSync(log);
+    if (out !== log) closeSync(out);
   });
+  const logText = await readFile(logFile, 'utf8');
+  const stdout = stdoutFile === logFile ? logText : await readFile(stdoutFile, 'utf8');
+  return {
+    step: {
+      name,
+      exitCode: exit.exitCode,
+      timedOut: exit.timedOut,
+      durationMs: Math.round(performance.now() - started),
+      log: (stdoutFile === logFile ? logText : `${stdout}${logText}`)
+        .concat(exit.error === undefined ? '' : `\n${exit.error}`)
+        .slice(-MAX_LOG),
+    },
+    stdout,
+  };
 }

@@ -40,14 +40,10 @@ export class LocalBuildService implements BuildService {
 
   async submit(request: BuildSubmission): Promise<SubmittedBuild> {
     const id = `local-${createHash('sha256').update(`${request.repository.owner}/${request.repository.name} ${request.workspace} ${request.commit} ${request.sequence}`).digest('hex').slice(0, 16)}`;
-    const folder = join(
-      this.#directory,
-      request.workspace,
-      `${request.commit}-${request.sequence}`,
-    );
+    const folder = this.#folder(request);
     const resultFile = join(folder, 'build.json');
-    const known = await readFile(resultFile, 'utf8').catch(() => undefined);
-    if (known !== undefined) return { id, logUrl: resultFile };
+    // Built before: its outcome is told again, since whoever asked may never have heard it.
+    if (await this.redeliver(request)) return { id, logUrl: resultFile };
 
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'main.tf.json'), request.rootModule);
@@ -93,4 +89,31 @@ export class LocalBuildService implements BuildService {
     await this.#publisher.publish(CLOUD_BUILDS_TOPIC, notification);
     return { id, logUrl: resultFile };
   }
+
+  /**
+   * Publishes again the outcome of a build that ended, as Cloud Build would notify it once
+   * more; false when the build never ended here. A process killed after a build ended and
+   * before its outcome was recorded leaves the workspace running: this frees it without
+   * running Terraform a second time.
+   */
+  async redeliver(build: BuildKey): Promise<boolean> {
+    const text = await readFile(join(this.#folder(build), 'build.json'), 'utf8').catch(
+      () => undefined,
+    );
+    if (text === undefined) return false;
+    const { notification } = JSON.parse(text) as { readonly notification: BuildNotification };
+    await this.#publisher.publish(CLOUD_BUILDS_TOPIC, notification);
+    return true;
+  }
+
+  #folder(build: BuildKey): string {
+    return join(this.#directory, build.workspace, `${build.commit}-${build.sequence}`);
+  }
+}
+
+/** One build of one workspace at one revision, as the builds folder names it. */
+export interface BuildKey {
+  readonly workspace: string;
+  readonly commit: string;
+  readonly sequence: number;
 }

@@ -1,10 +1,11 @@
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLocalBuildRunner } from '../../shared/adapters/local-build-runner.ts';
 import { classifyFailure } from '../../shared/ports/classify-failure.ts';
+import { createStandInTerraform } from '../support/stand-in-terraform.ts';
 
 const terraformAvailable = (() => {
   try {
@@ -62,7 +63,7 @@ describe('the local build runner, with real terraform', () => {
     expect(first.steps.map((step) => [step.name, step.exitCode])).toEqual([
       ['init', 0],
       ['validate', 0],
-      ['plan', 0],
+      ['plan', 2],
       ['show', 0],
       ['apply', 0],
     ]);
@@ -178,5 +179,114 @@ describe('the local build runner, with real terraform', () => {
       kind: 'permanent',
       reason: expect.stringMatching(/^the ledger .*w\.json is not JSON/) as unknown,
     });
+  });
+});
+
+describe('the local build runner, with a stand-in terraform', () => {
+  async function standIn() {
+    const terraform = await createStandInTerraform();
+    folders.push(terraform.directory);
+    const stateDir = await mkdtemp(join(tmpdir(), 'infrastream-ledger-'));
+    folders.push(stateDir);
+    // The stand-in keeps its state per workspace under the folder's parent's name.
+    const directory = join(await mkdtemp(join(tmpdir(), 'infrastream-build-')), 'w', 'c1-1');
+    folders.push(join(directory, '..', '..'));
+    await mkdir(directory, { recursive: true });
+    await writeFile(join(directory, 'main.tf.json'), module('hello'));
+    const runner = createLocalBuildRunner({
+      stateDir,
+      terraform: join(terraform.directory, 'bin', 'terraform'),
+      env: terraform.env(),
+      orphanWaitMs: 500,
+    });
+    return { terraform, stateDir, directory, runner };
+  }
+
+  it('starts no terraform in a folder where one still runs, and says which', async () => {
+    const { terraform, directory, runner } = await standIn();
+    // A terraform a killed run left: alive, in a process group of its own, named in the folder.
+    const orphan = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    const pid = orphan.pid ?? 0;
+    const record = { pid, host: hostname(), step: 'apply', startedAt: '2025-01-01T00:00:00Z' };
+    await writeFile(join(directory, 'terraform.running.json'), JSON.stringify(record));
+    const request = { workspace: 'w', commit: 'c1', sequence: 1, directory, apply: true };
+    try {
+      const blocked = await runner.run(request);
+      expect(blocked).toMatchObject({ status: 'failed', steps: [] });
+      expect(blocked.reason).toBe(
+        `blocked: terraform apply (pid ${pid}, since 2025-01-01T00:00:00Z) still runs in ${directory}, left by a run that ended, after 1 s of waiting; let it finish or stop it (kill -- -${pid}), then build again`,
+      );
+      expect(await terraform.calls()).toEqual([]);
+    } finally {
+      orphan.kill('SIGKILL');
+    }
+    await new Promise((resolve) => orphan.once('exit', resolve));
+
+    const built = await runner.run(request);
+    expect(built.status).toBe('succeeded');
+    expect((await terraform.calls()).map((call) => call.command)).toEqual([
+      'init',
+      'validate',
+      'plan',
+      'show',
+      'apply',
+    ]);
+    await expect(readFile(join(directory, 'terraform.running.json'))).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
+  });
+
+  it('names the terraform running in the folder while it runs', async () => {
+    const { terraform, directory, stateDir } = await standIn();
+    const runner = createLocalBuildRunner({
+      stateDir,
+      terraform: join(terraform.directory, 'bin', 'terraform'),
+      env: terraform.env({ apply: 1500 }),
+    });
+    const building = runner.run({
+      workspace: 'w',
+      commit: 'c1',
+      sequence: 1,
+      directory,
+      apply: true,
+    });
+    const build = { finished: false };
+    void building.finally(() => (build.finished = true));
+    let seen: { pid: number; step: string } | undefined;
+    while (seen?.step !== 'apply' && !build.finished) {
+      const text = await readFile(join(directory, 'terraform.running.json'), 'utf8').catch(
+        () => '',
+      );
+      if (text !== '') seen = JSON.parse(text) as { pid: number; step: string };
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(seen?.step).toBe('apply');
+    expect((await building).status).toBe('succeeded');
+    const [apply] = (await terraform.calls()).filter((call) => call.command === 'apply');
+    expect(apply?.pid).toBe(seen?.pid);
+  });
+
+  it('does not apply a plan that changes nothing, and records the revision as applied', async () => {
+    const { terraform, stateDir, directory, runner } = await standIn();
+    const request = { workspace: 'w', commit: 'c1', sequence: 1, directory, apply: true };
+    expect((await runner.run(request)).status).toBe('succeeded');
+    // As a run killed during the apply leaves it: the apply finished, the ledger never heard.
+    await rm(join(stateDir, 'ledgers'), { recursive: true });
+    const again = await runner.run(request);
+    expect(again.status).toBe('succeeded');
+    expect(again.steps.map((step) => [step.name, step.exitCode])).toEqual([
+      ['init', 0],
+      ['validate', 0],
+      ['plan', 0],
+      ['show', 0],
+    ]);
+    expect((await terraform.calls()).filter((call) => call.command === 'apply')).toHaveLength(1);
+    const stale = await runner.run({ ...request, commit: 'c0', sequence: 0 });
+    expect(stale.reason).toBe(
+      'commit c0 (sequence 0) is not newer than c1 (sequence 1), which is applied',
+    );
   });
 });
