@@ -1,6 +1,7 @@
 import { chmod, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { deploymentRenderConfig } from './loopback-pipeline-ports.ts';
 
 /**
  * The stand-in, as a CommonJS script run by this Node. Like terraform it keeps a state per
@@ -87,8 +88,8 @@ export interface StandInTerraform {
   /** Where its executable, its log and its workspaces' state are. */
   readonly directory: string;
   /**
-   * The environment that puts it first on `PATH`, each command slowed by `slowMs`: by
-   * command (`apply`), or by command and workspace (`apply organization`).
+   * The environment of a deployment that applies with it: first on `PATH`, each command
+   * slowed by `slowMs`, by command (`apply`) or by command and workspace (`apply organization`).
    */
   env(slowMs?: Readonly<Record<string, number>>): Record<string, string>;
   /** Every call so far, in order. */
@@ -108,6 +109,8 @@ export async function createStandInTerraform(): Promise<StandInTerraform> {
       PATH: `${join(directory, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
       STAND_IN_TERRAFORM_DIR: directory,
       STAND_IN_TERRAFORM_SLOW: JSON.stringify(slowMs),
+      // `--apply` refuses the example's placeholders: a deployment has a configuration of its own.
+      INFRASTREAM_RENDER_CONFIG: JSON.stringify(deploymentRenderConfig),
     }),
     async calls() {
       const text = await readFile(join(directory, 'calls.jsonl'), 'utf8').catch(() => '');
