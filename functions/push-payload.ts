@@ -1,0 +1,35 @@
+import type { EmitterWebhookEvent } from '@octokit/webhooks';
+import type * as v from 'valibot';
+import { decodeMessage, type DecodeResult } from '../shared/core/contracts/decode-message.ts';
+import { pushEventSchema } from '../shared/core/pipeline/classify-push.ts';
+
+/** A `push` event payload in full, as GitHub's webhook schema (typed by @octokit/webhooks) has it. */
+export type PushPayload = EmitterWebhookEvent<'push'>['payload'];
+
+/** The fields of a `push` payload ingest reads, typed as GitHub types them. */
+export type PushFields = Pick<
+  PushPayload,
+  'ref' | 'before' | 'after' | 'created' | 'deleted' | 'forced'
+> & {
+  readonly repository: Pick<PushPayload['repository'], 'id' | 'name' | 'default_branch'> & {
+    readonly owner: Pick<NonNullable<PushPayload['repository']['owner']>, 'login'>;
+  };
+  readonly pusher: Pick<PushPayload['pusher'], 'name'>;
+};
+
+// The check that our validation and GitHub's types agree: what the schema lets through has the
+// types GitHub gives these fields. (The other way round, that every payload GitHub documents
+// passes it, is a type test.)
+const pushFieldsSchema: v.GenericSchema<
+  v.InferInput<typeof pushEventSchema>,
+  PushFields
+> = pushEventSchema;
+
+/**
+ * Checks the fields of a parsed `push` payload ingest reads (GitHub sends many more, which are
+ * let through unread): the push, or every field that is missing or of another type, with
+ * what was expected.
+ */
+export function decodePushPayload(payload: unknown): DecodeResult<PushFields> {
+  return decodeMessage(pushFieldsSchema, payload);
+}
