@@ -28,8 +28,9 @@ export interface PushAdmission {
    * Records the delivery and publishes one `push` message of references; or records it as
    * refused; or finds it already recorded. A store that fails for a while (a lock held, a
    * backend away) is a 503 with the reason in `detail`; any other failure is thrown.
+   * `claimed` runs once the delivery is recorded as new, before it is published.
    */
-  admit(verified: VerifiedPush): Promise<WebhookReply>;
+  admit(verified: VerifiedPush, claimed?: () => Promise<void>): Promise<WebhookReply>;
 }
 
 /**
@@ -67,7 +68,7 @@ export function createPushAdmission(options: PushAdmissionOptions): PushAdmissio
 
   return {
     refusal,
-    async admit(verified) {
+    async admit(verified, claimed) {
       const { delivery, push } = verified;
       const received: ReceivedDelivery = {
         event: 'push',
@@ -91,25 +92,9 @@ export function createPushAdmission(options: PushAdmissionOptions): PushAdmissio
       if ('unavailable' in claim) return claim.unavailable;
       if (claim.value === 'duplicate') return { status: 200, body: { duplicate: true } };
       const { action } = classifyPush(push);
-      const message: PushMessage = {
-        version: 2,
-        delivery,
-        repository: {
-          owner: push.repository.owner.login,
-          name: push.repository.name,
-          defaultBranch: push.repository.default_branch,
-          id: push.repository.id,
-        },
-        ref: push.ref,
-        before: push.before,
-        after: push.after,
-        forced: push.forced,
-        created: push.created,
-        deleted: push.deleted,
-        pusher: push.pusher.name,
-      };
       try {
-        await publisher.publish(PUSH_TOPIC, message);
+        await claimed?.();
+        await publisher.publish(PUSH_TOPIC, pushMessage(verified));
       } catch {
         // Nothing was handed on: release the claim so that GitHub's redelivery is accepted,
         // and answer 5xx so that the failure shows in its delivery log.
@@ -118,6 +103,27 @@ export function createPushAdmission(options: PushAdmissionOptions): PushAdmissio
       }
       return { status: 202, body: { accepted: true, action } };
     },
+  };
+}
+
+/** The `push` message of a verified push: references only, never the payload. */
+export function pushMessage({ delivery, push }: VerifiedPush): PushMessage {
+  return {
+    version: 2,
+    delivery,
+    repository: {
+      owner: push.repository.owner.login,
+      name: push.repository.name,
+      defaultBranch: push.repository.default_branch,
+      id: push.repository.id,
+    },
+    ref: push.ref,
+    before: push.before,
+    after: push.after,
+    forced: push.forced,
+    created: push.created,
+    deleted: push.deleted,
+    pusher: push.pusher.name,
   };
 }
 

@@ -27,9 +27,24 @@ const pushFieldsSchema: v.GenericSchema<
 
 /**
  * Checks the fields of a parsed `push` payload ingest reads (GitHub sends many more, which are
- * let through unread): the push, or every field that is missing or of another type, with
- * what was expected.
+ * dropped unread): those fields, or every one that is missing or of another type, with what
+ * was expected.
  */
 export function decodePushPayload(payload: unknown): DecodeResult<PushFields> {
-  return decodeMessage(pushFieldsSchema, payload);
+  const decoded = decodeMessage(pushFieldsSchema, payload);
+  return decoded.ok ? { ok: true, message: onlyReadFields(decoded.message) } : decoded;
+}
+
+/** The fields ingest reads and no other: what is kept or queued of a push is no bigger. */
+function onlyReadFields(push: PushFields): PushFields {
+  const { repository, pusher } = push;
+  return {
+    ...{ ref: push.ref, before: push.before, after: push.after },
+    ...{ created: push.created, deleted: push.deleted, forced: push.forced },
+    repository: {
+      ...{ id: repository.id, name: repository.name, default_branch: repository.default_branch },
+      owner: { login: repository.owner.login },
+    },
+    pusher: { name: pusher.name },
+  };
 }
