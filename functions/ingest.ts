@@ -14,6 +14,18 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
   const receive = createWebhookReceiver(options);
   return async (req, res) => {
     const reply = await receive(req);
+    if (reply.detail !== undefined) {
+      // One structured line, as Cloud Logging reads it: GitHub's delivery log shows the status
+      // and body, the operator's log says why.
+      console.log(
+        JSON.stringify({
+          severity: 'WARNING',
+          stage: 'ingest',
+          status: reply.status,
+          detail: reply.detail,
+        }),
+      );
+    }
     if (reply.status === 405) res.set('Allow', 'POST');
     res.status(reply.status).json(reply.body);
   };

@@ -1,18 +1,34 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isGitWorkTree } from '../../shared/adapters/git-revision-files.ts';
 import {
   GOVERNED_REPOSITORY_FORMAT,
   type GovernedRepository,
 } from '../../shared/core/pipeline/governed-repository.ts';
+import { PUSH_TOPIC } from '../../shared/core/contracts/push-message.ts';
+import { classifyPush } from '../../shared/core/pipeline/classify-push.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
-import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
+import { classifyFailure } from '../../shared/ports/classify-failure.ts';
+import {
+  createDeliveryVerifier,
+  type VerifiedPush,
+  type WebhookReply,
+  type WebhookRequest,
+} from '../../functions/delivery-verifier.ts';
+import {
+  createPushAdmission,
+  pushMessage,
+  type PushAdmission,
+} from '../../functions/push-admission.ts';
 import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { commandSettings } from '../command-settings.ts';
 import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
-import { createEmbeddedPipeline, createStateFolder } from '../embedded-pipeline.ts';
+import { DeliveryInbox } from '../delivery-inbox.ts';
+import { createEmbeddedPipeline, createStateFolder, stateFolder } from '../embedded-pipeline.ts';
 import { acquireFolderLock } from '../folder-lock.ts';
+import { startInboxProcessor, type InboxProcessor } from '../inbox-processor.ts';
 import { pipelineRenderConfig } from '../pipeline-render-config.ts';
 import { repositoryFolder } from '../repository-folder.ts';
 import { repositoryOption } from './render.ts';
@@ -23,8 +39,10 @@ export const serveUsage = `Usage: infrastream serve [DIR] --repository OWNER/NAM
 Receives GitHub webhooks at POST /webhooks/github and runs every stage in this process,
 reading each pushed commit from the git repository at DIR (fetch it there first). The
 secrets are INFRASTREAM_WEBHOOK_SECRETS (comma-separated while rotating). Pushes of any
-other repository than --repository are refused. State is kept in DIR/.infrastream, or in
-Firestore when INFRASTREAM_PROJECT is set (the README lists every setting).
+other repository than --repository are refused. An accepted push is queued on disk
+(DIR/.infrastream/inbox) before it is answered, and run once the state store is free;
+GET /healthz says how many wait. State is kept in DIR/.infrastream, or in Firestore when
+INFRASTREAM_PROJECT is set (the README lists every setting).
   --repository R   the repository served, OWNER/NAME#ID with GitHub's id (gh api
                    repos/OWNER/NAME --jq .id); default INFRASTREAM_REPOSITORY
   --port N         port to listen on (default 8080; 0 picks a free one)
@@ -88,52 +106,88 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     apply: values.apply,
     store,
   });
-  const receive = createWebhookReceiver({
-    secrets: settings.webhookSecrets,
+  const admission = createPushAdmission({
     repository,
     deliveries: pipeline.deliveries,
     publisher: pipeline.bus,
-    maxBodyBytes: settings.maxBodyBytes,
   });
+  const { inbox, unreadable } = await DeliveryInbox.open(join(stateFolder(directory), 'inbox'));
+  for (const file of unreadable)
+    io.stderr(`infrastream serve: ${file} is not a delivery, set aside\n`);
 
-  // One drain at a time: the bus delivers in order, and a push arriving meanwhile is
-  // picked up by the drain that is running.
-  let draining: Promise<void> = Promise.resolve();
-  const runStages = () => {
-    draining = draining.then(async () => {
-      for (const delivery of await pipeline.bus.drain()) {
-        const outcome = delivery.outcome as StageOutcome;
-        io.stdout(`${delivery.topic}: ${outcome.status} ${outcome.detail}\n`);
-      }
-      for (const dead of pipeline.bus.deadLetters.splice(0)) {
+  // Only the inbox processor drains, one delivery at a time: the bus delivers in order.
+  const runStages = async () => {
+    for (const delivery of await pipeline.bus.drain()) {
+      const outcome = delivery.outcome as StageOutcome;
+      io.stdout(`${delivery.topic}: ${outcome.status} ${outcome.detail}\n`);
+    }
+    const again: string[] = [];
+    for (const dead of pipeline.bus.deadLetters.splice(0)) {
+      const failure = classifyFailure(dead.error);
+      if (failure.kind === 'transient' || failure.kind === 'rate-limited') {
+        again.push(`${dead.topic}: ${failure.reason}`);
+      } else {
         io.stderr(`${dead.topic}: failed for good: ${String(dead.error)}\n`);
       }
-    });
+    }
+    // The stages take a redelivered push up where they left it.
+    if (again.length > 0) throw new Error(`stages to try again: ${again.join('; ')}`);
   };
+  const processor = startInboxProcessor({
+    inbox,
+    admission,
+    publishAgain: (entry) => pipeline.bus.publish(PUSH_TOPIC, pushMessage(entry.verified)),
+    runStages,
+    log: (line) => {
+      io.stderr(`${line}\n`);
+    },
+  });
+  const receive = createQueuedReceiver({
+    verify: createDeliveryVerifier({
+      secrets: settings.webhookSecrets,
+      maxBodyBytes: settings.maxBodyBytes,
+    }),
+    admission,
+    inbox,
+    processor,
+    log: (line) => {
+      io.stderr(`${line}\n`);
+    },
+  });
 
   const server = createServer((request, response) => {
     const answer = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
     };
-    if (request.url !== '/webhooks/github') {
-      answer(404, { error: 'not found: the webhook is POST /webhooks/github' });
+    if (request.url === '/healthz' && request.method === 'GET') {
+      answer(200, { ok: true, ...processor.status() });
       return;
     }
-    readBody(request, settings.maxBodyBytes).then(
-      async (rawBody) => {
-        const reply = await receive({
-          method: request.method ?? '',
-          headers: request.headers,
-          rawBody,
-        });
-        answer(reply.status, reply.body);
-        if (reply.body.accepted === true) runStages();
-      },
-      () => {
-        answer(413, { error: 'body too large' });
-      },
-    );
+    if (request.url !== '/webhooks/github') {
+      answer(404, {
+        error: 'not found: the webhook is POST /webhooks/github, health GET /healthz',
+      });
+      return;
+    }
+    readBody(request, settings.maxBodyBytes)
+      .then(
+        async (rawBody) => {
+          const reply = await receive({
+            method: request.method ?? '',
+            headers: request.headers,
+            rawBody,
+          });
+          answer(reply.status, reply.body);
+        },
+        () => {
+          answer(413, { error: 'body too large' });
+        },
+      )
+      .catch((error: unknown) => {
+        io.stderr(`infrastream serve: a webhook failed: ${String(error)}\n`);
+        if (!response.headersSent) answer(500, { error: 'internal error' });
+      });
   });
   await listen(server, port, values.host);
   const { port: bound } = server.address() as AddressInfo;
@@ -147,8 +201,43 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     process.once('SIGINT', close);
     process.once('SIGTERM', close);
   });
-  await draining;
+  await processor.stop();
   return exitCodes.ok;
+}
+
+/**
+ * Answers a webhook as soon as a push is checked and queued: whatever holds the state store,
+ * GitHub hears within its 10 s, and GitHub never redelivers a failed delivery by itself. A
+ * push of another repository is refused at once and queued to be recorded as refused.
+ */
+function createQueuedReceiver(options: {
+  readonly verify: (request: WebhookRequest) => Promise<WebhookReply | VerifiedPush>;
+  readonly admission: Pick<PushAdmission, 'refusal'>;
+  readonly inbox: DeliveryInbox;
+  readonly processor: InboxProcessor;
+  readonly log: (line: string) => void;
+}): (request: WebhookRequest) => Promise<WebhookReply> {
+  const { verify, admission, inbox, processor, log } = options;
+  const duplicate: WebhookReply = { status: 200, body: { duplicate: true } };
+  return async (request) => {
+    const verified = await verify(request);
+    if ('status' in verified) return verified;
+    const refused = admission.refusal(verified);
+    if (processor.finished(verified.delivery)) return refused ?? duplicate;
+    try {
+      if ((await inbox.add(verified)) === 'duplicate') return refused ?? duplicate;
+    } catch (error) {
+      log(`delivery ${verified.delivery}: could not be queued: ${String(error)}`);
+      return { status: 503, body: { error: 'could not queue the delivery' } };
+    }
+    processor.wake();
+    return (
+      refused ?? {
+        status: 202,
+        body: { accepted: true, action: classifyPush(verified.push).action },
+      }
+    );
+  };
 }
 
 /** Listens, or says in one line why the port cannot be had and what to do. */

@@ -19,7 +19,10 @@ export interface SqliteDocumentStoreOptions {
    * `.infrastream/state.sqlite`), or `':memory:'` for a store that keeps nothing once closed.
    */
   readonly file: string;
-  /** How long a write or transaction waits while another process holds the store; 1 min. */
+  /**
+   * How long a write or transaction waits in all while another process holds the store, before
+   * it fails as transient; 1 min. The wait does not stop the event loop.
+   */
   readonly busyTimeoutMs?: number;
 }
 
@@ -42,6 +45,15 @@ interface Statements {
 const MEMORY = ':memory:';
 /** SQLite's primary result code for a lock it could not get within the busy timeout. */
 const SQLITE_BUSY = 5;
+/**
+ * How long SQLite itself waits for a lock. It waits by blocking the thread, which would stop
+ * every request and timer of a server, so it waits briefly and the store waits the rest
+ * asynchronously, trying again after each pause.
+ */
+const BLOCKING_WAIT_MS = 20;
+/** The first pause between two tries for the write lock; each later one doubles, up to the last. */
+const FIRST_PAUSE_MS = 10;
+const LONGEST_PAUSE_MS = 500;
 
 // `collection` and `id` are the path split at its last slash. SQLite's default (BINARY)
 // collation compares the UTF-8 bytes, which is the order Firestore gives document ids.
@@ -121,9 +133,9 @@ export class SqliteDocumentStore implements DocumentStore {
       prepare(write.path, write.kind === 'set' ? write.data : undefined),
     );
     if (prepared.length === 0) return;
-    await this.#serialized(() => {
+    await this.#serialized(async () => {
       const statements = this.#opened();
-      this.#begin();
+      await this.#begin();
       try {
         for (const write of prepared) apply(statements, write);
         this.#exec('COMMIT');
@@ -131,7 +143,6 @@ export class SqliteDocumentStore implements DocumentStore {
         this.#rollback();
         throw error;
       }
-      return Promise.resolve();
     });
   }
 
@@ -143,7 +154,7 @@ export class SqliteDocumentStore implements DocumentStore {
   transact<T>(work: (transaction: DocumentTransaction) => Promise<T>): Promise<T> {
     return this.#serialized(async () => {
       const statements = this.#opened();
-      this.#begin();
+      await this.#begin();
       const writes = new Map<string, PreparedWrite>();
       let open = true;
       const buffer = (write: PreparedWrite) => {
@@ -228,7 +239,7 @@ export class SqliteDocumentStore implements DocumentStore {
       this.#database = opened;
       this.#guard(() => {
         opened.exec(
-          `PRAGMA busy_timeout = ${String(Math.max(0, Math.floor(this.#busyTimeoutMs)))}`,
+          `PRAGMA busy_timeout = ${String(Math.max(0, Math.min(BLOCKING_WAIT_MS, Math.floor(this.#busyTimeoutMs))))}`,
         );
         opened.exec('PRAGMA journal_mode = WAL');
         opened.exec('PRAGMA synchronous = NORMAL');
@@ -261,8 +272,22 @@ export class SqliteDocumentStore implements DocumentStore {
     return row === undefined ? undefined : (JSON.parse(row['data'] as string) as DocumentData);
   }
 
-  #begin(): void {
-    this.#exec('BEGIN IMMEDIATE');
+  /**
+   * Takes SQLite's write lock, pausing between tries while another process holds it, until
+   * the busy timeout has passed in all.
+   */
+  async #begin(): Promise<void> {
+    const started = performance.now();
+    for (let pause = FIRST_PAUSE_MS; ; pause = Math.min(pause * 2, LONGEST_PAUSE_MS)) {
+      try {
+        this.#exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        const left = this.#busyTimeoutMs - (performance.now() - started);
+        if (!(error instanceof PortError && isBusy(error.cause)) || left <= 0) throw error;
+        await new Promise((resume) => setTimeout(resume, Math.min(pause, left)));
+      }
+    }
   }
 
   #rollback(): void {

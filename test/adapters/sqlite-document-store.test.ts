@@ -229,6 +229,29 @@ describe('SqliteDocumentStore', () => {
   );
 
   it(
+    'waits for another process without stopping the event loop, then gives up after its busy timeout',
+    async () => {
+      const file = await temporaryFile();
+      await openStore(file).write([{ kind: 'set', path: 'things/a', data: { value: 1 } }]);
+      const holder = child(file, 'hold');
+      await holder.said('holding');
+      const store = openStore(file, 1500);
+      let ticks = 0;
+      const ticking = setInterval(() => ticks++, 20);
+      const busy = await store
+        .transact(() => Promise.resolve())
+        .catch((error: unknown) => error)
+        .finally(() => {
+          clearInterval(ticking);
+        });
+      expect(classifyFailure(busy)).toMatchObject({ kind: 'transient' });
+      // A blocked thread would have let barely one tick through in all that time.
+      expect(ticks).toBeGreaterThan(10);
+    },
+    SLOW_MS,
+  );
+
+  it(
     'serializes transactions of two processes on one file',
     async () => {
       const file = await temporaryFile();

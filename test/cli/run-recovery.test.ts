@@ -105,7 +105,7 @@ describe('one run at a time per folder', () => {
 
     const serve = await runCli(
       ['serve', repository.directory, '--port', '0', '--repository', 'acme/platform#42'],
-      { env: { INFRASTREAM_WEBHOOK_SECRET: 'secret' }, timeoutMs: 20_000 },
+      { env: { INFRASTREAM_WEBHOOK_SECRETS: 'secret' }, timeoutMs: 20_000 },
     );
     expect(serve.code).toBe(3);
     expect(serve.stderr).toContain(`is held by infrastream run --apply (pid ${process.pid}`);

@@ -6,6 +6,7 @@ import { getTestServer } from '@google-cloud/functions-framework/testing';
 import { sign } from '@octokit/webhooks-methods';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createIngestHandler } from '../../functions/ingest.ts';
+import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
 import { MemoryDeliveryStore } from '../../shared/adapters/memory-delivery-store.ts';
 import { MemoryPublisher } from '../../shared/adapters/memory-publisher.ts';
 import { decodePushMessage } from '../../shared/core/contracts/push-message.ts';
@@ -140,6 +141,45 @@ describe('ingest: refusals', () => {
     const running = await start();
     expect(await send(running, { body, ...request })).toEqual({ status, body: { error } });
     expectNothingDone(running);
+  });
+
+  it('refuses a signed push whose fields have other types, saying what was expected', async () => {
+    const running = await start();
+    const repository = { id: '42', name: 'platform', default_branch: 'main', owner: {} };
+    const response = await send(running, { body: JSON.stringify(pushPayload({ repository })) });
+    expect(response).toEqual({
+      status: 400,
+      body: {
+        error:
+          'malformed push event: repository.id: Invalid type: Expected number but received "42"',
+        issues: [
+          'repository.id: Invalid type: Expected number but received "42"',
+          'repository.owner.login: Invalid key: Expected "login" but received undefined',
+        ],
+      },
+    });
+    expectNothingDone(running);
+  });
+
+  it('refuses a signed push body that is not JSON (the Functions Framework stops it sooner)', async () => {
+    const deliveries = new MemoryDeliveryStore();
+    const publisher = new MemoryPublisher();
+    const receive = createWebhookReceiver({
+      ...{ secrets: [SECRET], repository: GOVERNED, deliveries, publisher },
+      maxBodyBytes: 1024,
+    });
+    const rawBody = Buffer.from('{"ref":');
+    const headers = {
+      'content-type': 'application/json',
+      'x-github-event': 'push',
+      'x-github-delivery': 'not-json-1',
+      'x-hub-signature-256': await sign(SECRET, rawBody.toString()),
+    };
+    expect(await receive({ method: 'POST', headers, rawBody })).toEqual({
+      status: 400,
+      body: { error: 'malformed push event: the body is not JSON' },
+    });
+    expect([deliveries.deliveries.size, publisher.published]).toEqual([0, []]);
   });
 
   it('accepts a delivery signed with the second secret of a rotated list', async () => {

@@ -172,7 +172,7 @@ describe('infra: identities', () => {
         .filter((topic) => topic !== undefined);
     for (const name of Object.keys(stages)) {
       const path =
-        name === 'ingest' ? 'functions/webhook-receiver.ts' : `shared/pipeline/${name}-stage.ts`;
+        name === 'ingest' ? 'functions/push-admission.ts' : `shared/pipeline/${name}-stage.ts`;
       expect([...new Set(await published(path))].sort(), name).toEqual(
         [...(stages[name]?.publishes ?? [])].sort(),
       );
