@@ -12,6 +12,7 @@ import {
 } from '../shared/core/pipeline/governed-repository.ts';
 import { renderConfigSchema } from '../shared/core/render/render-config.ts';
 import { RevisionLoader } from '../shared/pipeline/revision-loader.ts';
+import { SnapshotStore } from '../shared/pipeline/snapshot-store.ts';
 import type { PipelinePorts } from '../shared/pipeline/stage.ts';
 import * as v from 'valibot';
 
@@ -88,12 +89,15 @@ export function pipelinePortsFrom(env: Environment): PipelinePorts {
   });
   const render = v.parse(renderConfigSchema, json(env, 'INFRASTREAM_RENDER_CONFIG'));
   const source = createGitHubRepositorySource({ octokit });
+  const repository = governedRepositoryFrom(env);
+  const store = firestoreFrom(env);
   return {
-    repository: governedRepositoryFrom(env),
-    store: firestoreFrom(env),
+    repository,
+    store,
     publisher: publisherFrom(env),
     source,
-    revisions: new RevisionLoader(source),
+    // Each stage is a function of its own: a cold one reads parse's snapshot of a revision.
+    revisions: new RevisionLoader(source, { snapshots: new SnapshotStore(store, repository) }),
     reporter: createGitHubCommitReporter({ octokit, appId: Number(appId) }),
     codeOwners: createGitHubCodeOwnersWriter({ octokit }),
     builds: createCloudBuildService({
