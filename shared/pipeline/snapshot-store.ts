@@ -49,10 +49,19 @@ interface RevisionRecord {
 export class SnapshotStore {
   readonly #store: DocumentStore;
   readonly #paths: RepositoryPaths;
+  readonly #chunkBytes: number;
 
-  constructor(store: DocumentStore, repository: GovernedRepository) {
+  constructor(
+    store: DocumentStore,
+    repository: GovernedRepository,
+    options: {
+      /** Bytes per chunk document; {@link SNAPSHOT_CHUNK_BYTES} unless a test needs many. */
+      readonly chunkBytes?: number;
+    } = {},
+  ) {
     this.#store = store;
     this.#paths = repositoryPaths(repository);
+    this.#chunkBytes = options.chunkBytes ?? SNAPSHOT_CHUNK_BYTES;
   }
 
   /**
@@ -63,15 +72,13 @@ export class SnapshotStore {
   async save(commit: string, contents: SnapshotContents, now: string): Promise<string> {
     const { key, bytes } = encodeRevisionSnapshot(contents);
     const paths = this.#paths;
-    const chunks = Math.max(1, Math.ceil(bytes.length / SNAPSHOT_CHUNK_BYTES));
+    const size = this.#chunkBytes;
+    const chunks = Math.max(1, Math.ceil(bytes.length / size));
     const stored = (await this.#store.get(paths.snapshot(key))) as SnapshotDocument | undefined;
     if (stored?.format !== SNAPSHOT_FORMAT || stored.chunks !== chunks) {
       const writes: DocumentWrite[] = [];
       for (let chunk = 0; chunk < chunks; chunk++) {
-        const slice = bytes.subarray(
-          chunk * SNAPSHOT_CHUNK_BYTES,
-          (chunk + 1) * SNAPSHOT_CHUNK_BYTES,
-        );
+        const slice = bytes.subarray(chunk * size, (chunk + 1) * size);
         const data: SnapshotChunkDocument = { data: Buffer.from(slice).toString('base64') };
         writes.push({ kind: 'set', path: paths.snapshotChunk(key, chunk), data: toData(data) });
       }
