@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { governanceBenchmark } from './benchmarks/governance.ts';
 import { pipelineBenchmark } from './benchmarks/pipeline.ts';
+import { snapshotBenchmark } from './benchmarks/snapshot.ts';
 import { validateShapesBenchmark } from './benchmarks/validate-shapes.ts';
 import { validateBenchmark } from './benchmarks/validate.ts';
 import type { Benchmark, BenchmarkOptions } from './lib/benchmark.ts';
@@ -16,6 +17,7 @@ const benchmarks: readonly Benchmark[] = [
   validateShapesBenchmark,
   governanceBenchmark,
   pipelineBenchmark,
+  snapshotBenchmark,
 ];
 
 const usage = `Usage: npm run bench [-- <name>...] [--manifests N] [--iterations K] [--seed S] [--keep] [--list]

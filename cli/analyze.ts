@@ -50,7 +50,7 @@ export async function analyze(
  * (and the commit); `advice` says what to do.
  */
 export function requireManifests(
-  analysis: RepositoryAnalysis,
+  analysis: Pick<RepositoryAnalysis, 'files' | 'manifestCount' | 'issues'>,
   where: string,
   advice = "give the folder of the repository's manifests",
 ): void {

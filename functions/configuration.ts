@@ -127,5 +127,6 @@ function cloudBuildOf(settings: Settings<'stages'>, client: CloudBuildClient | u
 
 /** The pipeline of the stages in Google Cloud, from the function's environment. */
 export function googleCloudPipeline(env: Environment): Pipeline {
-  return createPipeline(googleCloudAdapters(functionSettings(env, 'stages')));
+  // Each stage is a function of its own: a cold one reads parse's snapshot of a revision.
+  return createPipeline(googleCloudAdapters(functionSettings(env, 'stages')), { snapshots: true });
 }

@@ -2,6 +2,7 @@ import type { DeliveryStore } from '../ports/delivery-store.ts';
 import { createDocumentDeliveryStore } from './document-delivery-store.ts';
 import { createPipelineStage, pipelineTopics } from './pipeline-stages.ts';
 import { RevisionLoader } from './revision-loader.ts';
+import { SnapshotStore } from './snapshot-store.ts';
 import type { PipelinePorts, Stage } from './stage.ts';
 import type { StageName } from './state-documents.ts';
 
@@ -27,8 +28,23 @@ export interface Pipeline {
  * emulators in tests and benchmarks, or in Google Cloud. Stages are made on first use, so
  * that a function deployed for one stage makes only that one.
  */
-export function createPipeline(adapters: PipelineAdapters): Pipeline {
-  const ports: PipelinePorts = { ...adapters, revisions: new RevisionLoader(adapters.source) };
+export function createPipeline(
+  adapters: PipelineAdapters,
+  options: {
+    /**
+     * Whether parse leaves a snapshot of each valid revision in the store for the later
+     * stages to read: where each stage runs on instances of its own, a cold one would
+     * otherwise parse the revision again. One process keeps its revisions in memory instead.
+     */
+    readonly snapshots?: boolean;
+  } = {},
+): Pipeline {
+  const { source, store, repository } = adapters;
+  const revisions = new RevisionLoader(
+    source,
+    options.snapshots === true ? { snapshots: new SnapshotStore(store, repository) } : {},
+  );
+  const ports: PipelinePorts = { ...adapters, revisions };
   const made = new Map<StageName, Stage>();
   const stage = (name: StageName): Stage => {
     let found = made.get(name);

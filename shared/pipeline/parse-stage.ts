@@ -76,7 +76,7 @@ export function createParseStage(
     };
     // Read together: a redelivery wastes a load the next stages reuse; a new push (the usual
     // case) does not wait for the store before it starts reading the tree.
-    const loading = ports.revisions.load(repository, commit);
+    const loading = ports.revisions.load(repository, commit, { snapshot: false });
     const known = (await state.commit(commit))?.stages.parse;
     if (known !== undefined) {
       loading.catch(() => undefined);
@@ -98,13 +98,20 @@ export function createParseStage(
     };
     const kept = issues.map(storedIssue);
     const pages = issuePages(state, commit, kept);
+    // The snapshot is written before the commit is handed on, so that the next stages find
+    // it however soon they start.
+    const handOn = async () => {
+      await ports.revisions.saveSnapshot(revision, state.now());
+      await ports.publisher.publish(MANIFESTS_TOPIC, next);
+    };
     // Each of these may happen again, harmlessly, so they run side by side before the stage is
     // marked done: a crash in between reports again (which replaces the check rather than
-    // adding one) and hands on again (which record answers as repeated).
+    // adding one), writes the same snapshot and hands on again (which record answers as
+    // repeated). Encoding the snapshot holds the thread: the requests go first.
     await Promise.all([
-      stage.status === 'passed' ? ports.publisher.publish(MANIFESTS_TOPIC, next) : undefined,
       ports.reporter.report(repository, commit, validationReport(stage, issues)),
       pages.length > 0 ? ports.store.write(pages) : undefined,
+      stage.status === 'passed' ? handOn() : undefined,
     ]);
     await state.updateCommit(
       commit,

@@ -96,6 +96,7 @@ export function createRecordStage(
       },
       revision,
     );
+    await ports.revisions.collectSnapshots(message.commit, revision.sequence);
     const counts = changeCounts(changes);
     return {
       status: 'done',

@@ -9,13 +9,25 @@ import { readYamlFile, type YamlFileResult } from '../core/parse/read-yaml-file.
 import { defaultYamlLimits, type YamlLimits } from '../core/parse/yaml-limits.ts';
 import type { RepositoryFile } from '../core/validate/validate-repository.ts';
 import type { RepositoryRef, RepositorySource, TreeEntry } from '../ports/repository-source.ts';
+import type { SnapshotStore } from './snapshot-store.ts';
 import { repositoryName } from './state-documents.ts';
+
+/**
+ * What the stages use of a repository's analysis: counts and issues for the report, the
+ * texts of its files for code frames, the desired state and CODEOWNERS. Not validation's
+ * index and manifest list, which only serve to build the state: a revision read from its
+ * snapshot has none.
+ */
+export type RevisionAnalysis = Pick<
+  RepositoryAnalysis,
+  'files' | 'manifestCount' | 'issues' | 'sources' | 'state' | 'codeowners'
+>;
 
 /** One commit of a repository, read, validated and turned into its desired state. */
 export interface LoadedRevision {
   readonly repository: RepositoryRef;
   readonly commit: string;
-  readonly analysis: RepositoryAnalysis;
+  readonly analysis: RevisionAnalysis;
   /** The tree's `.github/CODEOWNERS`, when it has one. */
   readonly codeownersFile: string | undefined;
 }
@@ -27,6 +39,33 @@ export interface RevisionLoaderOptions {
   readonly revisions?: number;
   /** Parsed files kept, by blob and path. */
   readonly parsedFiles?: number;
+  /**
+   * Where parse leaves each valid revision's snapshot, for a cold instance to read instead
+   * of the revision's files. Without it every load reads and parses.
+   */
+  readonly snapshots?: SnapshotStore;
+  /** Where a load says why it did not use a snapshot; a structured line on stdout by default. */
+  readonly log?: (entry: SnapshotLogEntry) => void;
+}
+
+/** What happened to a snapshot that was not used, written or collected. */
+export interface SnapshotLogEntry {
+  /**
+   * `INFO` when there was no snapshot to read; `WARNING` when there was one that did not
+   * check out, or one could not be written or collected.
+   */
+  readonly severity: 'INFO' | 'WARNING';
+  readonly commit: string;
+  readonly message: string;
+}
+
+/** How {@link RevisionLoader.load} may get a revision it does not hold. */
+export interface LoadOptions {
+  /**
+   * Whether to read the revision's snapshot before its files (default true). Parse, which
+   * makes snapshots, reads the files: a commit it sees has none yet.
+   */
+  readonly snapshot?: boolean;
 }
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -39,14 +78,17 @@ const utf8 = new TextDecoder('utf-8');
 /**
  * Reads revisions through a {@link RepositorySource} and remembers what it can: a warm stage
  * reads and parses only the files a push changed (blob ids name content), and compiles only
- * the workspaces it can reach. Every stage that needs a revision's desired state gets it
- * here, by reference, rather than from a message.
+ * the workspaces it can reach. A cold one, given a {@link SnapshotStore}, reads the snapshot
+ * parse left of a valid revision instead of its files. Every stage that needs a revision's
+ * desired state gets it here, by reference, rather than from a message.
  */
 export class RevisionLoader {
   readonly #source: RepositorySource;
   readonly #limits: YamlLimits;
   readonly #revisionLimit: number;
   readonly #parsedLimit: number;
+  readonly #log: (entry: SnapshotLogEntry) => void;
+  readonly #snapshots: SnapshotStore | undefined;
   readonly #revisions = new Map<string, Promise<LoadedRevision>>();
   readonly #models = new Map<string, GovernanceModel>();
   #parsed = new Map<string, YamlFileResult>();
@@ -62,10 +104,23 @@ export class RevisionLoader {
     this.#limits = options.limits ?? defaultYamlLimits;
     this.#revisionLimit = options.revisions ?? 3;
     this.#parsedLimit = options.parsedFiles ?? 50_000;
+    this.#snapshots = options.snapshots;
+    this.#log =
+      options.log ??
+      ((entry) => {
+        console.log(JSON.stringify(entry));
+      });
   }
 
-  /** The revision at `commit`, from memory when it was loaded recently. */
-  load(repository: RepositoryRef, commit: string): Promise<LoadedRevision> {
+  /**
+   * The revision at `commit`: from memory when it was loaded recently, else from its
+   * snapshot when there is one that checks out, else read and parsed.
+   */
+  load(
+    repository: RepositoryRef,
+    commit: string,
+    options: LoadOptions = {},
+  ): Promise<LoadedRevision> {
     const key = `${repositoryName(repository)}@${commit}`;
     const cached = this.#revisions.get(key);
     if (cached !== undefined) {
@@ -74,7 +129,10 @@ export class RevisionLoader {
       this.#revisions.set(key, cached);
       return cached;
     }
-    const loading = this.#read(repository, commit);
+    const loading =
+      this.#snapshots !== undefined && options.snapshot !== false
+        ? this.#fromSnapshot(this.#snapshots, repository, commit)
+        : this.#read(repository, commit);
     this.#revisions.set(key, loading);
     // A failed read (a network error) must not stay cached as the answer.
     loading.catch(() => this.#revisions.delete(key));
@@ -104,6 +162,59 @@ export class RevisionLoader {
         : compileGovernance(revision.analysis.state);
     if (this.#revisions.has(key)) this.#models.set(key, model);
     return model;
+  }
+
+  /**
+   * Leaves the snapshot of a valid revision for the stages after parse, when the loader
+   * keeps snapshots. It never fails: without it they parse the revision, so a failure to
+   * write it is logged, not thrown.
+   */
+  async saveSnapshot(revision: LoadedRevision, now: string): Promise<void> {
+    try {
+      await this.#snapshots?.save(revision.commit, revision, now);
+    } catch (error) {
+      this.#log({
+        severity: 'WARNING',
+        commit: revision.commit,
+        message: `the snapshot of ${revision.commit} was not written: ${String(error)}`,
+      });
+    }
+  }
+
+  /**
+   * Deletes the snapshots no stage is likely to read again, once revision `sequence` is
+   * recorded (see `SnapshotStore.collect`). A failure is logged: the next revision collects
+   * what this one left.
+   */
+  async collectSnapshots(commit: string, sequence: number): Promise<void> {
+    try {
+      await this.#snapshots?.collect(sequence);
+    } catch (error) {
+      this.#log({
+        severity: 'WARNING',
+        commit,
+        message: `snapshots were not collected after revision ${sequence}: ${String(error)}`,
+      });
+    }
+  }
+
+  async #fromSnapshot(
+    snapshots: SnapshotStore,
+    repository: RepositoryRef,
+    commit: string,
+  ): Promise<LoadedRevision> {
+    const found = await snapshots.find(commit);
+    if (found.status === 'found') return { repository, commit, ...found.contents };
+    this.#log(
+      found.status === 'missing'
+        ? { severity: 'INFO', commit, message: `no snapshot of ${commit}: parsing it` }
+        : {
+            severity: 'WARNING',
+            commit,
+            message: `snapshot ${found.key} of ${commit} ignored, ${found.reason}: parsing it`,
+          },
+    );
+    return this.#read(repository, commit);
   }
 
   async #read(repository: RepositoryRef, commit: string): Promise<LoadedRevision> {

@@ -22,6 +22,11 @@ import type { RepositoryRef } from '../ports/repository-source.ts';
  *   workspaces/{workspace}                       last applied, running and pending builds
  *   builds/{workspace@sha}                       one build of one workspace at one commit
  *   events/{id}                                  the append-only audit trail
+ *   snapshots/{key}                              a valid revision's analysis, compressed and
+ *                                                named by its SHA-256: what the stages after
+ *                                                parse read instead of parsing it again
+ *     chunks/{n}                                 its bytes, 900 KiB of base64 each
+ *   commit-snapshots/{sha}                       which snapshot a commit's revision is
  * ```
  */
 
@@ -75,6 +80,11 @@ export function repositoryPaths(repository: RepositoryRef) {
       `${root}/builds/${documentId(`${workspace}@${sha}`)}`,
     events: `${root}/events`,
     event: (key: string) => `${root}/events/${documentId(key)}`,
+    snapshots: `${root}/snapshots`,
+    snapshot: (key: string) => `${root}/snapshots/${key}`,
+    snapshotChunk: (key: string, chunk: number) =>
+      `${root}/snapshots/${key}/chunks/${String(chunk).padStart(6, '0')}`,
+    commitSnapshot: (sha: string) => `${root}/commit-snapshots/${sha}`,
   };
 }
 
@@ -238,6 +248,29 @@ export interface EventDocument {
   readonly delivery?: string;
   readonly actor?: string;
   readonly message: string;
+}
+
+/** `repositories/{repo}/snapshots/{key}`: written after its chunks, so it names a whole snapshot. */
+export interface SnapshotDocument {
+  readonly format: number;
+  /** Of the compressed snapshot, whose SHA-256 `{key}` is. */
+  readonly bytes: number;
+  readonly chunks: number;
+  /** When a commit last had this snapshot written for it: collection spares recent ones. */
+  readonly writtenAt: string;
+}
+
+/** `repositories/{repo}/commit-snapshots/{sha}`: enough to read the snapshot in one more request. */
+export interface CommitSnapshotDocument {
+  readonly key: string;
+  readonly format: number;
+  readonly chunks: number;
+}
+
+/** `…/snapshots/{key}/chunks/{n}`. */
+export interface SnapshotChunkDocument {
+  /** Base64, at most 900 KiB of it: Firestore documents are limited to 1 MiB. */
+  readonly data: string;
 }
 
 /** How many issues a commit document keeps: documents are limited to 1 MiB. */

@@ -53,11 +53,12 @@ describe('the revision loader', () => {
     const head = await loader.load(REPOSITORY, second);
     expect(trees).toEqual([first, second]);
 
+    const nodesOf = (revision: typeof base) => [...revision.analysis.state.nodes.values()];
     const sourceOf = (revision: typeof base, file: string) =>
-      revision.analysis.manifests.find((manifest) => manifest.source.path === file)?.source;
-    const unchanged = base.analysis.manifests.find((manifest) => manifest.source.path !== PROJECT);
+      nodesOf(revision).find((node) => node.file === file)?.source;
+    const unchanged = nodesOf(base).find((node) => node.file !== PROJECT);
     expect(unchanged).toBeDefined();
-    const file = unchanged?.source.path ?? '';
+    const file = unchanged?.file ?? '';
     // The same parse, reused: the file's blob did not change.
     expect(sourceOf(head, file)).toBe(sourceOf(base, file));
     expect(sourceOf(head, PROJECT)).not.toBe(sourceOf(base, PROJECT));

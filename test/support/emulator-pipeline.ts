@@ -77,10 +77,11 @@ export async function startEmulatorPipeline(options: {
     });
     closers.push(() => adapters.store.close());
     closers.push(() => adapters.publisher.close());
-    const pipeline = createPipeline({
-      ...adapters,
-      store: options.wrapStore?.(adapters.store) ?? adapters.store,
-    });
+    // As deployed: each stage a function of its own, sharing revisions through snapshots.
+    const pipeline = createPipeline(
+      { ...adapters, store: options.wrapStore?.(adapters.store) ?? adapters.store },
+      { snapshots: true },
+    );
     const functions = new PushedFunctions({
       projectId: options.projectId,
       topicPrefix: options.topicPrefix,

@@ -145,6 +145,19 @@ export function computeCodeowners(
   return { lines, text, issues };
 }
 
+/** The text of CODEOWNERS lines: each line's pattern and owners, lines joined by `\n`. */
+export function formatCodeowners(lines: readonly CodeownersLine[]): string {
+  // Most lines share their owners with many others: each list of owners is joined once.
+  const joinedOwners = new Map<readonly string[], string>();
+  const lineText = (line: CodeownersLine) => {
+    if (line.owners.length === 0) return line.pattern;
+    let owners = joinedOwners.get(line.owners);
+    if (owners === undefined) joinedOwners.set(line.owners, (owners = line.owners.join(' ')));
+    return `${line.pattern} ${owners}`;
+  };
+  return lines.map(lineText).join('\n');
+}
+
 /**
  * Writes a repository path as a CODEOWNERS pattern that matches exactly that file.
  * CODEOWNERS patterns follow .gitignore: `\` escapes a space, a leading `#` or `!`, and the
