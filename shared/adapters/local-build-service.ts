@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  attemptTag,
   BUILD_SUBSTITUTIONS,
   CLOUD_BUILDS_TOPIC,
   type BuildNotification,
@@ -39,15 +40,22 @@ export class LocalBuildService implements BuildService {
   }
 
   async submit(request: BuildSubmission): Promise<SubmittedBuild> {
-    const id = `local-${createHash('sha256').update(`${request.repository.owner}/${request.repository.name} ${request.workspace} ${request.commit} ${request.sequence}`).digest('hex').slice(0, 16)}`;
+    // A retry (attempt 2 and on) is a new build; a first attempt keeps the id it always had.
+    const attempt = attemptTag(request.attempt ?? 1);
+    const key = `${request.repository.owner}/${request.repository.name} ${request.workspace} ${request.commit} ${request.sequence}${attempt === undefined ? '' : ` ${attempt}`}`;
+    const id = `local-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
     const folder = join(
       this.#directory,
       request.workspace,
-      `${request.commit}-${request.sequence}`,
+      `${request.commit}-${request.sequence}${attempt === undefined ? '' : `-${attempt}`}`,
     );
     const resultFile = join(folder, 'build.json');
     const known = await readFile(resultFile, 'utf8').catch(() => undefined);
-    if (known !== undefined) return { id, logUrl: resultFile };
+    if (known !== undefined) {
+      // Its outcome, for a takeover: the notification may have been lost with a crash.
+      const status = statusOf(known);
+      return { id, logUrl: resultFile, ...(status === undefined ? {} : { status }) };
+    }
 
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'main.tf.json'), request.rootModule);
@@ -85,12 +93,21 @@ export class LocalBuildService implements BuildService {
         [BUILD_SUBSTITUTIONS.sequence]: String(request.sequence),
         [BUILD_SUBSTITUTIONS.apply]: String(request.apply),
       },
-      tags: ['infrastream'],
+      tags: ['infrastream', ...(attempt === undefined ? [] : [attempt])],
       logUrl: resultFile,
       finishTime: this.#clock.now(),
     };
     await writeFile(resultFile, `${JSON.stringify({ notification, detail }, null, 2)}\n`);
     await this.#publisher.publish(CLOUD_BUILDS_TOPIC, notification);
     return { id, logUrl: resultFile };
+  }
+}
+
+/** The state a build result file records, unless it is unreadable (cut short by a crash). */
+function statusOf(text: string): BuildNotification['status'] | undefined {
+  try {
+    return (JSON.parse(text) as { notification?: BuildNotification }).notification?.status;
+  } catch {
+    return undefined;
   }
 }

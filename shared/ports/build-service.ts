@@ -56,8 +56,8 @@ export interface SubmittedBuild {
   /** Where to read its logs, when the backend has such a place. */
   readonly logUrl?: string;
   /**
-   * Where the build is, when the backend found one started before: a takeover learns this
-   * way the end of a build whose notifications never came.
+   * How the build ended, when the backend found one started before that has ended: a
+   * takeover learns this way the outcome of a build whose notifications never came.
    */
   readonly status?: BuildState;
 }
