@@ -80,7 +80,7 @@ export function createBuildsStage(
               started.map((result, index) => ({
                 workspace: result.request.workspace,
                 commit: result.request.commit,
-                event: startedEvent(result, starting[index]?.attempt ?? 1, state.now(), owner),
+                event: startedEvent(result, starting[index], state.now(), owner),
               })),
               terms,
             ),
@@ -103,9 +103,15 @@ export function createBuildsStage(
 }
 
 /** What the backend's answer to a submission is, as an event of the workspace's queue. */
-function startedEvent(result: Started, attempt: number, at: string, owner: string): QueueEvent {
+function startedEvent(
+  result: Started,
+  start: { readonly attempt: number; readonly resumed: boolean } | undefined,
+  at: string,
+  owner: string,
+): QueueEvent {
   const { commit, sequence, apply } = result.request;
   const revision = { commit, sequence, apply };
+  const attempt = start?.attempt ?? 1;
   switch (result.kind) {
     case 'submitted':
       return {
@@ -118,7 +124,14 @@ function startedEvent(result: Started, attempt: number, at: string, owner: strin
         ...(result.build.status === undefined ? {} : { status: result.build.status }),
       };
     case 'refused':
-      return { kind: 'refused', at, revision, attempt, reason: result.reason };
+      return {
+        kind: 'refused',
+        at,
+        revision,
+        attempt,
+        reason: result.reason,
+        resumed: start?.resumed ?? false,
+      };
     case 'gone':
       return { kind: 'gone', at, revision, attempt };
     case 'failed':

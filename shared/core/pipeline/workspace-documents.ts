@@ -29,6 +29,8 @@ export interface RunningBuild extends RevisionPointer {
   readonly attempt?: number;
   /** Absent from documents written before leases: they expire a term after `updatedAt`. */
   readonly lease?: BuildLease;
+  /** When this attempt first took the workspace; a takeover keeps it. */
+  readonly startedAt?: string;
 }
 
 /** A revision waiting for the running build to end. */
@@ -45,6 +47,11 @@ export interface WorkspaceDocument {
   readonly running: RunningBuild | null;
   /** The newest revision waiting for the running build to end; older ones are superseded. */
   readonly pending: PendingBuild | null;
+  /**
+   * The newest revision a build was started for, whatever became of it: an older one is
+   * never built after it. Absent from documents written before it was kept.
+   */
+  readonly latest?: RevisionPointer;
   readonly updatedAt: string;
 }
 

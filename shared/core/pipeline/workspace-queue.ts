@@ -2,6 +2,7 @@ import { FINAL_BUILD_STATES, type BuildState } from '../contracts/build-notifica
 import {
   atOrAfter,
   backendLease,
+  later,
   leaseExpiry,
   submitterLease,
   type LeaseTerms,
@@ -72,6 +73,8 @@ export type QueueEvent =
       readonly revision: QueueRevision;
       readonly attempt: number;
       readonly reason: string;
+      /** The submission was a takeover's: an earlier one may have started a build. */
+      readonly resumed?: boolean;
     }
   /** The workspace is not in the revision's desired state: there is nothing to build. */
   | {
@@ -213,6 +216,15 @@ function requested(step: Step, owner: string, revision: QueueRevision): QueueOut
     if (step.workspace.pending?.sequence === revision.sequence) step.update({ pending: null });
     return { kind: 'superseded', detail: reason };
   }
+  const latest = step.workspace.latest;
+  if (latest !== undefined && revision.sequence < latest.sequence) {
+    const reason = `revision ${latest.sequence} (${latest.commit.slice(0, 7)}) is newer and was built`;
+    if (stored === undefined || stored.status === 'queued-behind') {
+      step.record(revision, 'superseded', reason);
+    }
+    if (step.workspace.pending?.sequence === revision.sequence) step.update({ pending: null });
+    return { kind: 'superseded', detail: reason };
+  }
   if (running !== null && samePointer(running, revision)) {
     const lease = running.lease;
     return {
@@ -270,7 +282,7 @@ function retryRequested(step: Step, owner: string, revision: QueueRevision): Que
       detail: `the build of ${revision.commit.slice(0, 7)} is ${stored?.status ?? 'not recorded'}: only a failed or refused build is built again`,
     };
   }
-  const { running, pending, lastApplied } = step.workspace;
+  const { running, pending, lastApplied, latest } = step.workspace;
   if (running !== null) {
     return {
       kind: 'declined',
@@ -280,9 +292,11 @@ function retryRequested(step: Step, owner: string, revision: QueueRevision): Que
   const newer =
     pending !== null && pending.sequence > revision.sequence
       ? pending
-      : revision.apply && lastApplied !== null && lastApplied.sequence >= revision.sequence
-        ? lastApplied
-        : undefined;
+      : latest !== undefined && latest.sequence > revision.sequence
+        ? latest
+        : revision.apply && lastApplied !== null && lastApplied.sequence >= revision.sequence
+          ? lastApplied
+          : undefined;
   if (newer !== undefined) {
     return {
       kind: 'superseded',
@@ -363,9 +377,32 @@ function letGo(step: Step, event: Extract<QueueEvent, { kind: 'refused' | 'gone'
     return { kind: 'repeated', detail: `attempt ${stored.attempt ?? 1} is the current one` };
   }
   const running = step.workspace.running;
-  if (running !== null && samePointer(running, revision) && attemptOf(running) === attempt) {
-    step.update({ running: null });
+  const mine = running !== null && samePointer(running, revision) && attemptOf(running) === attempt;
+  if (mine && event.kind === 'refused' && event.resumed === true) {
+    // An earlier submission may have started a build the backend now will not show: the
+    // workspace waits until any such build must have ended, so that none overlaps the next.
+    const { submitSeconds, queueSeconds, buildSeconds, marginSeconds } = step.terms;
+    const since = running.startedAt ?? step.workspace.updatedAt;
+    const end = later(since, submitSeconds + queueSeconds + buildSeconds + marginSeconds);
+    if (!atOrAfter(event.at, end)) {
+      step.update({
+        running: {
+          ...running,
+          lease: { owner: 'an earlier submission', heartbeatAt: event.at, expiresAt: end },
+        },
+      });
+      step.event(`build ${step.id} ${revision.commit} ${revision.sequence} refused`, attempt, {
+        type: 'build-refused',
+        commit: revision.commit,
+        message: `the build of ${step.id} at ${revision.commit.slice(0, 7)} was refused: ${event.reason}; the workspace waits until ${end} for a build an earlier submission may have started`,
+      });
+      return {
+        kind: 'recorded',
+        detail: `the build was refused, held until ${end}: ${event.reason}`,
+      };
+    }
   }
+  if (mine) step.update({ running: null });
   if (event.kind === 'gone') {
     // Destroying a whole workspace is a decision for a person, not a side effect of a push.
     step.record(revision, 'superseded', 'the workspace is no longer in the desired state', attempt);
@@ -535,8 +572,10 @@ class Step {
         apply: revision.apply,
         ...(attempt > 1 ? { attempt } : {}),
         lease,
+        startedAt: this.at,
       },
       pending: pending !== null && pending.sequence <= revision.sequence ? null : pending,
+      latest: { commit: revision.commit, sequence: revision.sequence },
     });
     this.record(revision, 'requested', 'rendering and starting the build', attempt);
     if (attempt > 1) {
@@ -561,7 +600,9 @@ class Step {
     const before = running.lease;
     const expiry = leaseExpiry(running, this.workspace.updatedAt, this.terms);
     const lease = submitterLease(owner, this.at, this.terms);
-    this.update({ running: { ...running, lease } });
+    // A document from before leases was last written when its attempt took the workspace.
+    const startedAt = running.startedAt ?? this.#initial.updatedAt;
+    this.update({ running: { ...running, lease, startedAt } });
     const revision = this.runningRevision(apply);
     this.event(
       `build ${this.id} ${revision.commit} ${revision.sequence} takeover ${expiry}`,
