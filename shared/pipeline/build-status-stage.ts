@@ -5,6 +5,7 @@ import {
   decodeBuildNotification,
   type BuildNotification,
 } from '../core/contracts/build-notification.ts';
+import { BUILDS_TOPIC } from '../core/contracts/build-request-message.ts';
 import { DEFAULT_LEASE_TERMS } from '../core/pipeline/build-leases.ts';
 import { isGovernedRepository } from '../core/pipeline/governed-repository.ts';
 import { governedState } from './repository-state.ts';
@@ -83,7 +84,7 @@ export function createBuildStatusStage(
     // Also on a repeated notification: a crash after the transaction above must not leave
     // the queued revision waiting forever.
     await publishRequests(
-      ports.publisher,
+      (message) => ports.publisher.publish(BUILDS_TOPIC, message),
       { owner: build.owner, name: build.name, defaultBranch: repository.defaultBranch },
       steps,
     );

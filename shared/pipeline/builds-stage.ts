@@ -87,7 +87,11 @@ export function createBuildsStage(
           );
     // A refused build frees its workspace: the revision queued behind it goes next; an
     // expired lease is taken over through a request of its own.
-    await publishRequests(ports.publisher, revision.repository, [...decided, ...recorded]);
+    await publishRequests(
+      (message) => ports.publisher.publish(BUILDS_TOPIC, message),
+      revision.repository,
+      [...decided, ...recorded],
+    );
     const failed = started.filter((result) => result.kind === 'failed');
     if (failed[0] !== undefined) {
       // The others are recorded; a redelivery starts only these again.

@@ -1,3 +1,4 @@
+import { BUILDS_TOPIC } from '../core/contracts/build-request-message.ts';
 import { WORKSPACES_PER_BUILD_MESSAGE } from '../core/contracts/build-request-message.ts';
 import {
   DEFAULT_LEASE_TERMS,
@@ -56,7 +57,7 @@ export async function resumeBuilds(
       ),
     );
     await publishRequests(
-      ports.publisher,
+      (message) => ports.publisher.publish(BUILDS_TOPIC, message),
       { owner: repository.owner, name: repository.name, defaultBranch: repository.defaultBranch },
       steps,
     );

@@ -1,4 +1,4 @@
-import { BUILDS_TOPIC, type BuildRequestMessage } from '../core/contracts/build-request-message.ts';
+import type { BuildRequestMessage } from '../core/contracts/build-request-message.ts';
 import type { MessageRepository } from '../core/contracts/fields.ts';
 import {
   advanceWorkspaceQueue,
@@ -9,7 +9,6 @@ import {
 } from '../core/pipeline/workspace-queue.ts';
 import type { LeaseTerms } from '../core/pipeline/build-leases.ts';
 import type { DocumentTransaction } from '../ports/document-store.ts';
-import type { Publisher } from '../ports/publisher.ts';
 import { toData, type RepositoryState } from './repository-state.ts';
 import type { BuildDocument, WorkspaceDocument } from './state-documents.ts';
 
@@ -96,9 +95,12 @@ export function startsOf(steps: readonly WorkspaceQueueStep[]) {
   );
 }
 
-/** Publishes the `builds` requests the steps decided: the revisions waiting, or to take over. */
+/**
+ * Publishes, through `publish` (a publish to the `builds` topic), the requests the steps
+ * decided: the revisions waiting, or to take over.
+ */
 export async function publishRequests(
-  publisher: Publisher,
+  publish: (message: BuildRequestMessage) => Promise<unknown>,
   repository: MessageRepository,
   steps: readonly WorkspaceQueueStep[],
 ): Promise<void> {
@@ -109,12 +111,7 @@ export async function publishRequests(
   );
   await Promise.all(
     requests.map(({ workspace, ...revision }) =>
-      publisher.publish(BUILDS_TOPIC, {
-        version: 2,
-        repository,
-        workspaces: [workspace],
-        ...revision,
-      } satisfies BuildRequestMessage),
+      publish({ version: 2, repository, workspaces: [workspace], ...revision }),
     ),
   );
 }
