@@ -18,8 +18,6 @@ export interface EmbeddedPipeline extends Pipeline {
   readonly bus: InProcessBus;
   readonly reporter: LocalCommitReporter;
   readonly codeOwners: LocalCodeOwnersWriter;
-  /** The builds backend, which can tell the outcome of a build again (for a resumed run). */
-  readonly builds: LocalBuildService;
 }
 
 /** Where the embedded default keeps its state, beside the manifests. */
@@ -91,5 +89,5 @@ export function createEmbeddedPipeline(options: {
     apply: options.apply,
   });
   for (const [topic, stage] of pipeline.stages) bus.subscribe(topic, stage);
-  return { ...pipeline, bus, reporter, codeOwners, builds };
+  return { ...pipeline, bus, reporter, codeOwners };
 }

@@ -1,4 +1,4 @@
-import type { BuildKey, LocalBuildService } from '../shared/adapters/local-build-service.ts';
+import type { BuildKey } from '../shared/adapters/local-build-service.ts';
 import { BUILDS_TOPIC, buildRequests } from '../shared/core/contracts/build-request-message.ts';
 import {
   DESIRED_STATE_TOPIC,
@@ -6,6 +6,7 @@ import {
   type CommitMessage,
 } from '../shared/core/contracts/commit-message.ts';
 import type { RepositoryState } from '../shared/pipeline/repository-state.ts';
+import { resumeBuilds } from '../shared/pipeline/resume-builds.ts';
 import type {
   BuildDocument,
   CommitDocument,
@@ -36,7 +37,8 @@ export interface Resumption {
 export async function resumeInterruptedWork(options: {
   readonly state: RepositoryState;
   readonly bus: Publisher;
-  readonly builds: LocalBuildService;
+  /** The pipeline's, to take over the workspaces the killed one held (`resumeBuilds`). */
+  readonly ports: Parameters<typeof resumeBuilds>[0];
   /** Whether this run applies: a build that applies is not resumed by one that does not. */
   readonly apply: boolean;
 }): Promise<Resumption> {
@@ -61,45 +63,29 @@ export async function resumeInterruptedWork(options: {
   }
 
   const requests = new Map<string, RevisionPointer & { readonly apply: boolean }>();
-  const request = async (workspace: string, revision: RevisionPointer) => {
-    const apply = (await buildDocument(state, workspace, revision))?.apply ?? options.apply;
-    if (apply && !options.apply) {
+  // Holding the lock, this process is the only builder: every lease is a dead one's.
+  const takenOver = await resumeBuilds(options.ports, {
+    ownerAlive: () => false,
+    include: (stall) => {
+      if (stall.apply !== true || options.apply) return true;
       left.push(
-        `${workspace}: its build at ${short(revision.commit)} applies; \`infrastream run --apply\` resumes it`,
+        `${stall.workspace}: its build at ${short(stall.commit)} applies; \`infrastream run --apply\` resumes it`,
       );
-      return;
-    }
-    const { commit, sequence } = revision;
-    requests.set(workspace, { commit, sequence, apply });
-    resumed.push({ workspace, commit, sequence });
-  };
-  const workspaces = (await state.store.list(state.paths.workspaces)).map(
-    (entry) => entry.data as unknown as WorkspaceDocument,
-  );
+      return false;
+    },
+  });
   const handled = new Set<string>();
-  for (const { id, running } of orphanedBuilds(workspaces)) {
-    handled.add(id);
-    const build = { workspace: id, commit: running.commit, sequence: running.sequence };
-    // A build that ended before its outcome was recorded is not run again: its outcome is.
-    if (await options.builds.redeliver(build)) resumed.push(build);
-    else if (running.build === null) await request(id, running);
-    else {
-      left.push(
-        `${id}: build ${running.build} at ${short(running.commit)} was started, and its outcome is not in the builds folder; push again to build it`,
-      );
-    }
-  }
-  for (const { id, running, pending } of workspaces) {
-    if (running !== null || pending === null) continue;
-    // Freed without the message that starts what waited behind it.
-    handled.add(id);
-    await request(id, pending);
+  for (const { workspace, commit, sequence } of takenOver) {
+    handled.add(workspace);
+    resumed.push({ workspace, commit, sequence });
   }
   if (current !== null && deltas?.sequence === current.sequence) {
     for (const workspace of deltas.workspaces) {
       if (handled.has(workspace)) continue;
-      const build = await buildDocument(state, workspace, current);
-      if (build === undefined) await request(workspace, current);
+      if ((await buildDocument(state, workspace, current)) !== undefined) continue;
+      // Requested by deltas, and lost with the run before the builds stage recorded them.
+      requests.set(workspace, { ...current, apply: options.apply });
+      resumed.push({ workspace, commit: current.commit, sequence: current.sequence });
     }
   }
   for (const [revision, names] of groupByRevision(requests)) {
@@ -111,18 +97,6 @@ export async function resumeInterruptedWork(options: {
     }
   }
   return { stages, builds: resumed, left };
-}
-
-/**
- * The workspaces whose running build no process is building any more. The caller holds the
- * state folder's lock, so that is every running build: none of them can be another's.
- */
-function orphanedBuilds(
-  workspaces: readonly WorkspaceDocument[],
-): (WorkspaceDocument & { readonly running: NonNullable<WorkspaceDocument['running']> })[] {
-  return workspaces.flatMap((workspace) =>
-    workspace.running === null ? [] : [{ ...workspace, running: workspace.running }],
-  );
 }
 
 /** The workspace's build of that revision, unless it ended or another revision's replaced it. */

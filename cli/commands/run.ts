@@ -207,7 +207,7 @@ async function resume(
   const resumption = await resumeInterruptedWork({
     state,
     bus: pipeline.bus,
-    builds: pipeline.builds,
+    ports: pipeline.ports,
     apply,
   });
   for (const note of resumption.left) io.stdout(`  note: ${note}\n`);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { protos } from '@google-cloud/cloudbuild';
-import { BUILD_SUBSTITUTIONS } from '../core/contracts/build-notification.ts';
+import { attemptTag, BUILD_SUBSTITUTIONS } from '../core/contracts/build-notification.ts';
 import { workspaceStatePrefix, type RenderConfig } from '../core/render/render-config.ts';
 import type { BuildSubmission } from '../ports/build-service.ts';
 
@@ -68,7 +68,7 @@ const RENDERED = '.infrastream/rendered';
  * under a different prefix so that the two forms never meet.
  */
 export function cloudBuildTags(
-  submission: Pick<BuildSubmission, 'workspace' | 'commit' | 'apply'>,
+  submission: Pick<BuildSubmission, 'workspace' | 'commit' | 'apply' | 'attempt'>,
 ): string[] {
   const literal = `workspace_${submission.workspace}`;
   const workspace = /^[\w][\w.-]{0,127}$/.test(literal)
@@ -79,8 +79,16 @@ export function cloudBuildTags(
     workspace,
     `commit_${submission.commit}`,
     submission.apply ? 'mode_apply' : 'mode_plan',
+    ...[attemptTag(submission.attempt ?? 1)].filter((tag) => tag !== undefined),
   ];
 }
+
+/**
+ * How long a build may wait in Cloud Build's queue before it expires (`EXPIRED`). Without
+ * it a build could wait unbounded, and so would its workspace's lease; an hour is far more
+ * than a build waits for a worker outside an incident.
+ */
+export const QUEUE_TTL_SECONDS = 3600;
 
 /** The SHA-256 of a text as UTF-8, in lowercase hex, as `sha256sum` prints it. */
 export function sha256(text: string): string {
@@ -197,6 +205,7 @@ export function cloudBuildOf(submission: BuildSubmission, definition: CloudBuild
     tags: cloudBuildTags(submission),
     serviceAccount: `projects/${definition.project}/serviceAccounts/${definition.serviceAccount}`,
     timeout: { seconds: definition.buildTimeoutSeconds },
+    queueTtl: { seconds: QUEUE_TTL_SECONDS },
     options: {
       // A build with its own service account must say where its logs go; Cloud Logging
       // needs no bucket the account would have to write to.

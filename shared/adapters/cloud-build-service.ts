@@ -1,6 +1,13 @@
-import { CloudBuildClient, type protos } from '@google-cloud/cloudbuild';
+import { CloudBuildClient, protos } from '@google-cloud/cloudbuild';
 import * as v from 'valibot';
-import { BUILD_SUBSTITUTIONS } from '../core/contracts/build-notification.ts';
+import {
+  BUILD_SUBSTITUTIONS,
+  buildAttempt,
+  buildStates,
+  FINAL_BUILD_STATES,
+  type BuildState,
+} from '../core/contracts/build-notification.ts';
+import type { LeaseTerms } from '../core/pipeline/build-leases.ts';
 import { isGovernedRepository } from '../core/pipeline/governed-repository.ts';
 import { renderConfigSchema } from '../core/render/render-config.ts';
 import type { BuildService, BuildSubmission, SubmittedBuild } from '../ports/build-service.ts';
@@ -9,6 +16,7 @@ import {
   cloudBuildStepIds,
   cloudBuildTags,
   defaultCloudBuildSource,
+  QUEUE_TTL_SECONDS,
   type CloudBuildDefinition,
   type CloudBuildStepId,
 } from './cloud-build-request.ts';
@@ -149,7 +157,27 @@ const submissionSchema = v.object({
   apply: v.boolean(),
   rootModule: v.pipe(v.string(), v.minLength(1, 'expected the rendered main.tf.json')),
   mayHaveStarted: v.optional(v.boolean()),
+  attempt: v.optional(
+    v.pipe(
+      v.number(),
+      v.safeInteger('expected a whole number'),
+      v.minValue(1, 'expected 1 or more'),
+    ),
+  ),
 });
+
+/**
+ * How long the builds function may hold a workspace before Cloud Build has its build: the
+ * function's timeout (540 seconds, infra/functions.tf) rounded up, since an instance past it
+ * has been stopped.
+ */
+const SUBMIT_SECONDS = 600;
+
+/**
+ * Slack for a notification: Pub/Sub pushes it again on a backoff of up to ten minutes, and a
+ * takeover that comes early only finds the build again.
+ */
+const NOTIFICATION_MARGIN_SECONDS = 900;
 
 /** Cloud Build answered a request with an error, or did not answer. */
 export class CloudBuildRequestError extends GoogleApiError {
@@ -185,7 +213,15 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
     stepTimeoutSeconds: { ...defaultStepTimeoutSeconds, ...definedOnly(config.stepTimeoutSeconds) },
   };
 
+  const leaseTerms: LeaseTerms = {
+    submitSeconds: SUBMIT_SECONDS,
+    queueSeconds: QUEUE_TTL_SECONDS,
+    buildSeconds: config.buildTimeoutSeconds,
+    marginSeconds: NOTIFICATION_MARGIN_SECONDS,
+  };
+
   return {
+    leaseTerms,
     async submit(request) {
       const checked = v.safeParse(submissionSchema, request, { abortEarly: false });
       if (!checked.success) {
@@ -237,13 +273,21 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
       const found = builds.find(
         (build) =>
           build.substitutions != null &&
+          buildAttempt(build.tags) === (request.attempt ?? 1) &&
           isGovernedRepository(request.repository, builtRepository(build.substitutions)) &&
           build.substitutions[BUILD_SUBSTITUTIONS.workspace] === request.workspace &&
           build.substitutions[BUILD_SUBSTITUTIONS.sequence] === String(request.sequence) &&
           typeof build.id === 'string' &&
           build.id !== '',
       );
-      if (found !== undefined) return submitted(found);
+      if (found !== undefined) {
+        // Its end, for a takeover: the outcome of a build whose notifications never came.
+        const status = stateOf(found.status);
+        return {
+          ...submitted(found),
+          ...(status !== undefined && FINAL_BUILD_STATES.has(status) ? { status } : {}),
+        };
+      }
       page = next;
     }
     return undefined;
@@ -255,6 +299,15 @@ function builtRepository(substitutions: Readonly<Record<string, string>>) {
   const [owner = '', name = ''] = (substitutions[BUILD_SUBSTITUTIONS.repository] ?? '').split('/');
   const id = substitutions[BUILD_SUBSTITUTIONS.repositoryId];
   return { owner, name, ...(id === undefined ? {} : { id: Number(id) }) };
+}
+
+/** The client gives a state as its name or as its number, depending on the transport. */
+function stateOf(
+  status: protos.google.devtools.cloudbuild.v1.Build.Status | string | null | undefined,
+): BuildState | undefined {
+  const name =
+    typeof status === 'number' ? protos.google.devtools.cloudbuild.v1.Build.Status[status] : status;
+  return buildStates.find((state) => state === name);
 }
 
 function submitted(build: protos.google.devtools.cloudbuild.v1.IBuild): SubmittedBuild {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  attemptTag,
   BUILD_SUBSTITUTIONS,
   CLOUD_BUILDS_TOPIC,
   type BuildNotification,
@@ -39,11 +40,18 @@ export class LocalBuildService implements BuildService {
   }
 
   async submit(request: BuildSubmission): Promise<SubmittedBuild> {
-    const id = `local-${createHash('sha256').update(`${request.repository.owner}/${request.repository.name} ${request.workspace} ${request.commit} ${request.sequence}`).digest('hex').slice(0, 16)}`;
+    // A retry (attempt 2 and on) is a new build; a first attempt keeps the id it always had.
+    const attempt = attemptTag(request.attempt ?? 1);
+    const key = `${request.repository.owner}/${request.repository.name} ${request.workspace} ${request.commit} ${request.sequence}${attempt === undefined ? '' : ` ${attempt}`}`;
+    const id = `local-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
     const folder = this.#folder(request);
     const resultFile = join(folder, 'build.json');
-    // Built before: its outcome is told again, since whoever asked may never have heard it.
-    if (await this.redeliver(request)) return { id, logUrl: resultFile };
+    const known = await readFile(resultFile, 'utf8').catch(() => undefined);
+    if (known !== undefined) {
+      // Its outcome, for a takeover: the notification may have been lost with a crash.
+      const status = statusOf(known);
+      return { id, logUrl: resultFile, ...(status === undefined ? {} : { status }) };
+    }
 
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'main.tf.json'), request.rootModule);
@@ -81,7 +89,7 @@ export class LocalBuildService implements BuildService {
         [BUILD_SUBSTITUTIONS.sequence]: String(request.sequence),
         [BUILD_SUBSTITUTIONS.apply]: String(request.apply),
       },
-      tags: ['infrastream'],
+      tags: ['infrastream', ...(attempt === undefined ? [] : [attempt])],
       logUrl: resultFile,
       finishTime: this.#clock.now(),
     };
@@ -90,24 +98,10 @@ export class LocalBuildService implements BuildService {
     return { id, logUrl: resultFile };
   }
 
-  /**
-   * Publishes again the outcome of a build that ended, as Cloud Build would notify it once
-   * more; false when the build never ended here. A process killed after a build ended and
-   * before its outcome was recorded leaves the workspace running: this frees it without
-   * running Terraform a second time.
-   */
-  async redeliver(build: BuildKey): Promise<boolean> {
-    const text = await readFile(join(this.#folder(build), 'build.json'), 'utf8').catch(
-      () => undefined,
-    );
-    if (text === undefined) return false;
-    const { notification } = JSON.parse(text) as { readonly notification: BuildNotification };
-    await this.#publisher.publish(CLOUD_BUILDS_TOPIC, notification);
-    return true;
-  }
-
   #folder(build: BuildKey): string {
-    return join(this.#directory, build.workspace, `${build.commit}-${build.sequence}`);
+    const attempt = attemptTag(build.attempt ?? 1);
+    const name = `${build.commit}-${build.sequence}${attempt === undefined ? '' : `-${attempt}`}`;
+    return join(this.#directory, build.workspace, name);
   }
 }
 
@@ -116,4 +110,15 @@ export interface BuildKey {
   readonly workspace: string;
   readonly commit: string;
   readonly sequence: number;
+  /** Absent or 1 for a first attempt; a retry is built in a folder of its own. */
+  readonly attempt?: number;
+}
+
+/** The state a build result file records, unless it is unreadable (cut short by a crash). */
+function statusOf(text: string): BuildNotification['status'] | undefined {
+  try {
+    return (JSON.parse(text) as { notification?: BuildNotification }).notification?.status;
+  } catch {
+    return undefined;
+  }
 }

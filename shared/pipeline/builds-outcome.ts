@@ -13,7 +13,9 @@ export type Decision =
   | { readonly kind: 'start'; readonly resumed: boolean }
   | { readonly kind: 'running'; readonly detail: string }
   | { readonly kind: 'queued'; readonly detail: string }
-  | { readonly kind: 'superseded'; readonly detail: string };
+  | { readonly kind: 'superseded'; readonly detail: string }
+  /** A retry the queue turned down: the build did not fail, or another one runs. */
+  | { readonly kind: 'declined'; readonly detail: string };
 
 /** What became of a build the stage set out to start. */
 export type Started =
@@ -45,7 +47,8 @@ export function buildsOutcome(
       };
     if (result?.kind === 'refused')
       return { status: 'rejected', detail: `the build was refused: ${result.reason}` };
-    if (decision?.kind === 'superseded') return { status: 'skipped', detail: decision.detail };
+    if (decision?.kind === 'superseded' || decision?.kind === 'declined')
+      return { status: 'skipped', detail: decision.detail };
     if (decision?.kind === 'running') return { status: 'repeated', detail: decision.detail };
     return { status: 'done', detail: decision?.kind === 'queued' ? decision.detail : '' };
   }
@@ -58,6 +61,7 @@ export function buildsOutcome(
     ...(count('queued') > 0 ? [`${count('queued')} queued`] : []),
     ...(count('superseded') + gone > 0 ? [`${count('superseded') + gone} superseded`] : []),
     ...(count('running') > 0 ? [`${count('running')} already running`] : []),
+    ...(count('declined') > 0 ? [`${count('declined')} declined`] : []),
     ...(refused[0] === undefined
       ? []
       : [`${refused.length} refused (${refused[0].request.workspace}: ${refused[0].reason})`]),

@@ -58,6 +58,11 @@ export interface PipelinePorts {
    * unless asked; in Google Cloud the default branch is applied.
    */
   readonly apply: boolean;
+  /**
+   * Who this runner is, as the owner of the workspace leases it takes (see `BuildLease`);
+   * absent, each builds stage makes up its own.
+   */
+  readonly instance?: string;
 }
 
 /** A failure worth retrying: the same message may succeed later. */

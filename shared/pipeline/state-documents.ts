@@ -1,6 +1,17 @@
 import type { Issue } from '../core/issues/issue.ts';
 import { repositoryKey } from '../core/pipeline/governed-repository.ts';
 import type { RepositoryRef } from '../ports/repository-source.ts';
+import type { RevisionPointer } from '../core/pipeline/workspace-documents.ts';
+
+export type {
+  BuildDocument,
+  BuildDocumentStatus,
+  BuildLease,
+  PendingBuild,
+  RevisionPointer,
+  RunningBuild,
+  WorkspaceDocument,
+} from '../core/pipeline/workspace-documents.ts';
 
 /**
  * The pipeline's documents and where they live. One model for every backend: Firestore in
@@ -96,12 +107,6 @@ function revisionId(sequence: number): string {
   return String(sequence).padStart(10, '0');
 }
 
-/** A commit at a place in the sequence of recorded revisions. */
-export interface RevisionPointer {
-  readonly commit: string;
-  readonly sequence: number;
-}
-
 /** `repositories/{repo}`. */
 export interface RepositoryDocument {
   readonly owner: string;
@@ -193,50 +198,6 @@ export interface CommitDocument {
    * succeeds later (a redelivery once the cause is fixed) shows in `stages`.
    */
   readonly failures?: Readonly<Partial<Record<StageName, StageFailure>>>;
-}
-
-/** `repositories/{repo}/workspaces/{workspace}`. */
-export interface WorkspaceDocument {
-  readonly id: string;
-  readonly lastApplied: (RevisionPointer & { readonly build: string }) | null;
-  /** The one build running for the workspace; `build` is null until the backend accepted it. */
-  readonly running: (RevisionPointer & { readonly build: string | null }) | null;
-  /** The newest revision waiting for the running build to end; older ones are superseded. */
-  readonly pending: RevisionPointer | null;
-  readonly updatedAt: string;
-}
-
-/**
- * Where a build is. Cloud Build's own states, and the pipeline's before and after them;
- * `refused`: the backend refused to start it for good, and `reason` says why.
- */
-export type BuildDocumentStatus =
-  | 'requested'
-  | 'queued-behind'
-  | 'superseded'
-  | 'refused'
-  | 'QUEUED'
-  | 'WORKING'
-  | 'SUCCESS'
-  | 'FAILURE'
-  | 'INTERNAL_ERROR'
-  | 'TIMEOUT'
-  | 'CANCELLED'
-  | 'EXPIRED'
-  | 'PENDING'
-  | 'STATUS_UNKNOWN';
-
-/** `repositories/{repo}/builds/{workspace@sha}`. */
-export interface BuildDocument {
-  readonly workspace: string;
-  readonly commit: string;
-  readonly sequence: number;
-  readonly apply: boolean;
-  readonly status: BuildDocumentStatus;
-  readonly build: string | null;
-  readonly logUrl: string | null;
-  readonly reason: string | null;
-  readonly updatedAt: string;
 }
 
 /** `repositories/{repo}/events/{id}`: written once, never changed. */

@@ -1,3 +1,5 @@
+import type { BuildState } from '../core/contracts/build-notification.ts';
+import type { LeaseTerms } from '../core/pipeline/build-leases.ts';
 import type { RepositoryRef } from './repository-source.ts';
 
 /**
@@ -12,6 +14,11 @@ export interface BuildService {
    * back to an older commit is a new revision, with a new sequence, and is built again.)
    */
   submit(request: BuildSubmission): Promise<SubmittedBuild>;
+  /**
+   * How long a submission and a build may take here, which bounds how long a workspace's
+   * lease lasts unheard; absent, the embedded build service's (`DEFAULT_LEASE_TERMS`).
+   */
+  readonly leaseTerms?: LeaseTerms;
 }
 
 /** One workspace at one commit, rendered. */
@@ -35,6 +42,11 @@ export interface BuildSubmission {
    * that cannot tell, leaves it out.
    */
   readonly mayHaveStarted?: boolean;
+  /**
+   * Which build of the revision: absent or 1 for the first, 2 and on for a retry of one that
+   * failed. Part of the idempotency key: a retry starts a new build, a redelivery does not.
+   */
+  readonly attempt?: number;
 }
 
 /** A started build. */
@@ -43,4 +55,9 @@ export interface SubmittedBuild {
   readonly id: string;
   /** Where to read its logs, when the backend has such a place. */
   readonly logUrl?: string;
+  /**
+   * How the build ended, when the backend found one started before that has ended: a
+   * takeover learns this way the outcome of a build whose notifications never came.
+   */
+  readonly status?: BuildState;
 }

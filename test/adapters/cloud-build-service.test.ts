@@ -258,6 +258,41 @@ describe('the Cloud Build service', () => {
     expect(cloudBuild.builds).toHaveLength(1);
   });
 
+  it('hands back how a build it finds has ended, for a takeover of a build never heard of again', async () => {
+    const first = await service().submit({ ...submission, mayHaveStarted: false });
+    const stored = cloudBuild.builds[0] as Record<string, unknown>;
+    stored['status'] = 'WORKING';
+    expect(await service().submit(submission)).toEqual(first);
+    stored['status'] = 'FAILURE';
+    expect(await service().submit(submission)).toEqual({ ...first, status: 'FAILURE' });
+    expect(cloudBuild.builds).toHaveLength(1);
+  });
+
+  it('starts a retry as a new build tagged with its attempt, found again only as that attempt', async () => {
+    const first = await service().submit(submission);
+    const retry = await service().submit({ ...submission, attempt: 2, mayHaveStarted: false });
+    expect(retry.id).not.toBe(first.id);
+    expect(cloudBuild.builds.map((build) => build.tags?.at(-1))).toEqual([
+      'mode_apply',
+      'attempt_2',
+    ]);
+    expect(await service().submit({ ...submission, attempt: 2 })).toEqual(retry);
+    expect(await service().submit(submission)).toEqual(first);
+    expect(cloudBuild.builds).toHaveLength(2);
+  });
+
+  it('bounds how long a build may wait in the queue, and says so in its lease terms', async () => {
+    const builds = service({ buildTimeoutSeconds: 7200 });
+    await builds.submit(submission);
+    expect(onlyBuild()['queueTtl']).toBe('3600s');
+    expect(builds.leaseTerms).toEqual({
+      submitSeconds: 600,
+      queueSeconds: 3600,
+      buildSeconds: 7200,
+      marginSeconds: 900,
+    });
+  });
+
   it('starts separate builds for another commit, another workspace, and plan versus apply', async () => {
     const builds = service();
     const ids = new Set([

@@ -158,6 +158,46 @@ describe('builds serialize per workspace and never apply an older revision after
     expect(await workspace(SHOP)).toMatchObject({ lastApplied: { commit: first }, running: null });
   });
 
+  it('builds a failed revision again on a retry, as a new Cloud Build, and applies it', async () => {
+    const [first] = commits as [string];
+    await pipeline.push({ after: first });
+    await finish(SHOP, first, 'FAILURE');
+    const retry = {
+      version: 2,
+      repository: { owner: 'acme', name: 'platform', defaultBranch: 'main' },
+      workspaces: [SHOP],
+      commit: first,
+      sequence: 1,
+      apply: true,
+      retry: true,
+    };
+    await pipeline.bus.publish('builds', retry);
+    await pipeline.bus.drain();
+    const [failed, again] = cloudBuild.builds.filter(
+      (item) => item.substitutions?._WORKSPACE === SHOP,
+    );
+    expect(again?.tags).toContain('attempt_2');
+    expect(again?.id).not.toBe(failed?.id);
+    expect(await build(SHOP, first)).toMatchObject({ attempt: 2, build: again?.id });
+    // A late repeat of the first attempt's end is not taken for the second's.
+    await pipeline.bus.publish(CLOUD_BUILDS_TOPIC, { ...failed, status: 'FAILURE' });
+    await pipeline.bus.drain();
+    expect((await workspace(SHOP)).running).toMatchObject({ attempt: 2, build: again?.id });
+    await pipeline.bus.publish(CLOUD_BUILDS_TOPIC, { ...again, status: 'SUCCESS' });
+    await pipeline.bus.drain();
+    expect(await workspace(SHOP)).toMatchObject({
+      running: null,
+      lastApplied: { commit: first, sequence: 1, build: again?.id },
+    });
+    // A second retry of a build that succeeded is declined.
+    await pipeline.bus.publish('builds', retry);
+    const [declined] = (await pipeline.bus.drain()).map((delivery) => delivery.outcome);
+    expect(declined).toMatchObject({ status: 'skipped' });
+    expect(
+      cloudBuild.builds.filter((item) => item.substitutions?._WORKSPACE === SHOP),
+    ).toHaveLength(2);
+  });
+
   it('starts one Cloud Build when the stage dies after Cloud Build accepted the request', async () => {
     const [first] = commits as [string];
     const backend = pipeline.ports.builds;

@@ -17,6 +17,7 @@ import type {
   BuildSubmission,
   SubmittedBuild,
 } from '../../shared/ports/build-service.ts';
+import type { Clock } from '../../shared/ports/clock.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
 import type { Publisher } from '../../shared/ports/publisher.ts';
 
@@ -73,16 +74,18 @@ export async function createTestPipeline(
     readonly github?: Pick<PipelinePorts, 'source' | 'reporter' | 'codeOwners'>;
     /** How the bus retries; by default quickly, so that tests of retries run in moments. */
     readonly retry?: Partial<RetryPolicy>;
+    /** The clock of the stages and the builds; by default one that steps a second a reading. */
+    readonly clock?: Clock;
   } = {},
 ): Promise<TestPipeline> {
   const bus = new InProcessBus({ retry: options.retry ?? { firstDelayMs: 10 } });
   const publisher = options.publisher?.(bus) ?? bus;
-  const clock = steppingClock();
+  const clock = options.clock ?? steppingClock();
   const source = options.github?.source ?? new LocalRepositorySource(directory);
   const reporter = new LocalCommitReporter();
   const codeOwners = new LocalCodeOwnersWriter();
   const submissions: BuildSubmission[] = [];
-  const backend =
+  const backend: BuildService =
     options.builds?.(bus) ??
     new LocalBuildService({
       directory: await mkdtemp(join(tmpdir(), 'infrastream-builds-')),
@@ -94,6 +97,7 @@ export async function createTestPipeline(
       submissions.push(request);
       return backend.submit(request);
     },
+    ...(backend.leaseTerms === undefined ? {} : { leaseTerms: backend.leaseTerms }),
   };
   const store = options.store ?? new SqliteDocumentStore({ file: ':memory:' });
   const { ports, stages } = createPipeline({

@@ -77,6 +77,20 @@ LOGGING_MODES[5] = 'CLOUD_LOGGING_ONLY';
 const SUBSTITUTION_OPTIONS = ['MUST_MATCH', 'ALLOW_LOOSE'];
 const QUEUED = 1;
 
+/** Cloud Build's `Build.Status` numbers, for a client that asks for enums as numbers. */
+const STATUS_NUMBERS: Readonly<Record<string, number>> = {
+  STATUS_UNKNOWN: 0,
+  PENDING: 10,
+  QUEUED,
+  WORKING: 2,
+  SUCCESS: 3,
+  FAILURE: 4,
+  INTERNAL_ERROR: 5,
+  TIMEOUT: 6,
+  CANCELLED: 7,
+  EXPIRED: 9,
+};
+
 class ApiError extends Error {
   readonly httpStatus: number;
   readonly status: string;
@@ -235,7 +249,11 @@ export async function startLoopbackCloudBuild(): Promise<LoopbackCloudBuild> {
     const start = Number(query['pageToken'] ?? 0);
     const page = matching.slice(start, start + size);
     return {
-      builds: page.map((build) => (numericEnums ? { ...build, status: QUEUED } : build)),
+      builds: page.map((build) =>
+        numericEnums
+          ? { ...build, status: STATUS_NUMBERS[String(build['status'])] ?? QUEUED }
+          : build,
+      ),
       ...(start + size < matching.length ? { nextPageToken: String(start + size) } : {}),
     };
   }

@@ -21,6 +21,24 @@ export const BUILD_SUBSTITUTIONS = {
   apply: '_APPLY',
 } as const;
 
+/**
+ * The tag a retried build carries, `attempt_2` and on: the backend is idempotent on
+ * (workspace, commit, sequence, attempt), so a retry is a new build and a redelivery is not.
+ * A first attempt carries none, as builds did before retries.
+ */
+export function attemptTag(attempt: number): string | undefined {
+  return attempt > 1 ? `attempt_${attempt}` : undefined;
+}
+
+/** The attempt a build's tags name: 1 without an attempt tag. */
+export function buildAttempt(tags: readonly string[] | null | undefined): number {
+  for (const tag of tags ?? []) {
+    const match = /^attempt_([1-9]\d{0,8})$/.exec(tag);
+    if (match !== null) return Number(match[1]);
+  }
+  return 1;
+}
+
 /** Cloud Build's build states (`google.devtools.cloudbuild.v1.Build.Status`). */
 export const buildStates = [
   'STATUS_UNKNOWN',

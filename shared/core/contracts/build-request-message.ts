@@ -34,6 +34,8 @@ const version2 = v.strictObject({
   /** The revision's sequence: a larger one is newer, and an older one never applies after it. */
   sequence,
   apply: v.boolean(),
+  /** Build again revisions whose build failed or was refused, as a new attempt. */
+  retry: v.optional(v.literal(true)),
 });
 
 /** Version 1 named one workspace: still read, so messages in flight during an upgrade build. */
