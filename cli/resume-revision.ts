@@ -11,7 +11,6 @@ import type {
   BuildDocument,
   CommitDocument,
   RevisionPointer,
-  WorkspaceDocument,
 } from '../shared/pipeline/state-documents.ts';
 import type { Publisher } from '../shared/ports/publisher.ts';
 

@@ -218,7 +218,13 @@ describe('a run finishes what a killed run left unfinished', () => {
           {
             kind: 'set' as const,
             path: paths.workspace(workspace),
-            data: { id: workspace, lastApplied: null, running, pending: null, updatedAt: '' },
+            data: {
+              id: workspace,
+              lastApplied: null,
+              running,
+              pending: null,
+              updatedAt: '2025-01-01T00:00:00.000Z',
+            },
           },
           {
             kind: 'set' as const,
@@ -232,7 +238,7 @@ describe('a run finishes what a killed run left unfinished', () => {
               build: null,
               logUrl: null,
               reason: 'rendering and starting the build',
-              updatedAt: '',
+              updatedAt: '2025-01-01T00:00:00.000Z',
             },
           },
         ]),
