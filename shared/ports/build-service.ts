@@ -24,7 +24,7 @@ export interface BuildService {
 /** One workspace at one commit, rendered. */
 export interface BuildSubmission {
   readonly repository: RepositoryRef;
-  /** The workspace id, such as `org` or `project/payments/production`. */
+  /** The workspace id, such as `organization` or `shipping.production.shipments` (unit, environment, project). */
   readonly workspace: string;
   readonly commit: string;
   /**
