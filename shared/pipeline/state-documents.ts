@@ -1,7 +1,7 @@
 import type { Issue } from '../core/issues/issue.ts';
 import { repositoryKey } from '../core/pipeline/governed-repository.ts';
 import type { RepositoryRef } from '../ports/repository-source.ts';
-import type { RevisionPointer } from '../core/pipeline/workspace-documents.ts';
+import type { EventFields, RevisionPointer } from '../core/pipeline/workspace-documents.ts';
 
 export type {
   BuildDocument,
@@ -201,15 +201,7 @@ export interface CommitDocument {
 }
 
 /** `repositories/{repo}/events/{id}`: written once, never changed. */
-export interface EventDocument {
-  readonly at: string;
-  readonly type: string;
-  readonly commit?: string;
-  readonly workspace?: string;
-  readonly delivery?: string;
-  readonly actor?: string;
-  readonly message: string;
-}
+export type EventDocument = EventFields;
 
 /** `repositories/{repo}/snapshots/{key}`: written after its chunks, so it names a whole snapshot. */
 export interface SnapshotDocument {
