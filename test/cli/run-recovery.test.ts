@@ -164,6 +164,27 @@ describe('a run finishes what a killed run left unfinished', () => {
     expect(await builds()).toEqual(Object.fromEntries(WORKSPACES.map((id) => [id, 'SUCCESS'])));
   });
 
+  it('requests the builds of a revision whose deltas ended just before the run was killed', async () => {
+    expect((await runCli(['run', repository.directory])).code).toBe(0);
+    // As a kill after deltas and before the builds stage took the workspaces leaves it.
+    await withState(async (store, paths) => {
+      await store.write(
+        [
+          ...(await store.list(paths.workspaces)).map(({ id }) => `${paths.workspaces}/${id}`),
+          ...(await store.list(paths.builds)).map(({ id }) => `${paths.builds}/${id}`),
+        ].map((path) => ({ kind: 'delete' as const, path })),
+      );
+    });
+
+    const run = await runCli(['run', repository.directory]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `  resuming   what an interrupted run left: 3 builds\n${WORKSPACES.map((id) => `    ${id} at ${commit.slice(0, 7)}: SUCCESS\n`).join('')}`,
+    );
+    expect(await builds()).toEqual(Object.fromEntries(WORKSPACES.map((id) => [id, 'SUCCESS'])));
+  });
+
   it('records a revision whose recording was interrupted, before the commit after it', async () => {
     expect((await runCli(['run', repository.directory])).code).toBe(0);
     await repository.write({ 'groups/readers.yaml': groupManifest('readers') });
