@@ -83,7 +83,12 @@ export async function resumeInterruptedWork(options: {
       if (handled.has(workspace)) continue;
       if ((await buildDocument(state, workspace, current)) !== undefined) continue;
       // Requested by deltas, and lost with the run before the builds stage recorded them.
-      requests.set(workspace, { ...current, apply: options.apply });
+      // The pointer alone: a builds message has no room for when the revision was recorded.
+      requests.set(workspace, {
+        commit: current.commit,
+        sequence: current.sequence,
+        apply: options.apply,
+      });
       resumed.push({ workspace, commit: current.commit, sequence: current.sequence });
     }
   }

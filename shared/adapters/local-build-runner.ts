@@ -186,6 +186,16 @@ export function createLocalBuildRunner(options: {
       });
     }
     const last = ledger.lastApplied;
+    if (
+      !changes &&
+      last !== undefined &&
+      last.commit === request.commit &&
+      last.sequence === request.sequence
+    ) {
+      // This revision's apply finished and was recorded here, its outcome lost with a run
+      // killed before it wrote it: the workspace is at this revision, there is nothing to do.
+      return result('succeeded', { planJson, planDigest });
+    }
     if (last !== undefined && request.sequence <= last.sequence) {
       return result('refused', {
         planJson,

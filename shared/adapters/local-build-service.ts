@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   attemptTag,
@@ -47,11 +47,13 @@ export class LocalBuildService implements BuildService {
     const folder = this.#folder(request);
     const resultFile = join(folder, 'build.json');
     const known = await readFile(resultFile, 'utf8').catch(() => undefined);
-    if (known !== undefined) {
+    const knownStatus = known === undefined ? undefined : statusOf(known);
+    if (knownStatus !== undefined) {
       // Its outcome, for a takeover: the notification may have been lost with a crash.
-      const status = statusOf(known);
-      return { id, logUrl: resultFile, ...(status === undefined ? {} : { status }) };
+      return { id, logUrl: resultFile, status: knownStatus };
     }
+    // No outcome, or one a crash cut short: no notification will ever come for this build,
+    // so it is built again; the runner's ledger keeps it from applying anything twice.
 
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'main.tf.json'), request.rootModule);
@@ -93,7 +95,9 @@ export class LocalBuildService implements BuildService {
       logUrl: resultFile,
       finishTime: this.#clock.now(),
     };
-    await writeFile(resultFile, `${JSON.stringify({ notification, detail }, null, 2)}\n`);
+    // Written aside and renamed: a crash leaves no outcome or the whole of it, never half.
+    await writeFile(`${resultFile}.tmp`, `${JSON.stringify({ notification, detail }, null, 2)}\n`);
+    await rename(`${resultFile}.tmp`, resultFile);
     await this.#publisher.publish(CLOUD_BUILDS_TOPIC, notification);
     return { id, logUrl: resultFile };
   }

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { baseOrganization } from '../support/base-organization.ts';
@@ -18,6 +19,8 @@ import {
 const bin = fileURLToPath(new URL('../../bin/infrastream', import.meta.url));
 const WORKSPACES = ['organization', 'payments.production.shop', 'payments.staging.shop'];
 const TIMEOUT = 90_000;
+/** The run after the kill gets less than the test: a hang fails with what it printed. */
+const FINISH_TIMEOUT = 60_000;
 
 let repository: TestRepository;
 let terraform: StandInTerraform;
@@ -53,10 +56,81 @@ async function until(probe: () => Promise<boolean> | boolean, what: string): Pro
   }
 }
 
-async function kill(child: ChildProcess): Promise<void> {
+/** Kills the run; one that ended first would leave nothing to test, and no exit to wait for. */
+async function kill(run: ReturnType<typeof startRun>): Promise<void> {
+  const { child } = run;
+  if (child.exitCode !== null || child.signalCode !== null) {
+    throw new Error(
+      `the run ended (exit ${String(child.exitCode ?? child.signalCode)}) before it was killed:\n${run.output()}`,
+    );
+  }
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGKILL');
   await exited;
+}
+
+/** `run --apply` to its end, or failing with its output and the folder's state past the timeout. */
+async function finishingRun(): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
+    (resolve) => {
+      execFile(
+        process.execPath,
+        [bin, 'run', '--apply', repository.directory],
+        {
+          env: { ...process.env, NO_COLOR: '1', ...terraform.env() },
+          timeout: FINISH_TIMEOUT,
+          killSignal: 'SIGKILL',
+        },
+        (error, stdout, stderr) => {
+          resolve({ code: error === null ? 0 : (error.code as number | null), stdout, stderr });
+        },
+      );
+    },
+  );
+  if (run.code === null) {
+    throw new Error(
+      `the run after the kill did not end within ${FINISH_TIMEOUT} ms\n--- its stdout:\n${run.stdout}\n--- its stderr:\n${run.stderr}\n${await folderState()}`,
+    );
+  }
+  return { ...run, code: run.code };
+}
+
+/** What the state folder holds and which terraforms run, to say why a run hung. */
+async function folderState(): Promise<string> {
+  const folder = join(repository.directory, '.infrastream');
+  const read = (file: string) => readFile(file, 'utf8').catch(() => '(none)');
+  const lines = [`--- ${folder}/lock:\n${await read(join(folder, 'lock'))}`];
+  for (const args of [
+    ['state', 'workspaces', '--dir', repository.directory, '--format', 'json'],
+    ['state', 'builds', '--dir', repository.directory],
+  ]) {
+    const state = await runCli(args, { timeoutMs: 10_000 }).catch((error: unknown) => ({
+      stdout: '',
+      stderr: String(error),
+    }));
+    lines.push(`--- infrastream ${args.slice(0, 2).join(' ')}:\n${state.stdout}${state.stderr}`);
+  }
+  const builds = join(folder, 'builds');
+  for (const workspace of await readdir(builds).catch(() => [])) {
+    for (const build of await readdir(join(builds, workspace))) {
+      const at = join(builds, workspace, build);
+      lines.push(
+        `--- ${workspace}/${build}: terraform.running.json ${await read(join(at, 'terraform.running.json'))}, build.json ${await read(join(at, 'build.json'))}`,
+      );
+    }
+  }
+  const processes = await new Promise<string>((resolve) => {
+    execFile('ps', ['-eo', 'pid,ppid,stat,etime,args'], (_, stdout) => {
+      resolve(stdout);
+    });
+  });
+  lines.push(
+    `--- processes:\n${processes
+      .split('\n')
+      .filter((line) => /terraform|infrastream/.test(line))
+      .join('\n')}`,
+  );
+  return lines.join('\n');
 }
 
 /** How many calls of `command` the stand-in logged (each logs as it ends). */
@@ -66,7 +140,7 @@ async function calls(command: string): Promise<number> {
 
 /** Runs `run --apply` to the end, then checks the revision finished, each plan applied once. */
 async function expectFinished(needed: Readonly<Record<string, number>>): Promise<void> {
-  const run = await runCli(['run', '--apply', repository.directory], { env: terraform.env() });
+  const run = await finishingRun();
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const workspaces = await runCli([
@@ -127,10 +201,11 @@ describe('infrastream run --apply, killed', () => {
   it.each([0, 300])(
     'during parse and record (%i ms in): the next run finishes the revision',
     async (delayMs) => {
-      const killed = startRun(terraform.env());
+      // Slow enough that the run cannot end before the kill, even on a busy machine.
+      const killed = startRun(terraform.env({ init: 2000 }));
       await until(() => killed.output().includes('infrastream run:'), 'the run to start');
       await new Promise((resolve) => setTimeout(resolve, delayMs));
-      await kill(killed.child);
+      await kill(killed);
       await expectFinished(appliedOnce);
     },
     TIMEOUT,
@@ -144,7 +219,7 @@ describe('infrastream run --apply, killed', () => {
         async () => (await calls('apply')) === 2,
         'two workspaces to be applied, and the third applying',
       );
-      await kill(killed.child);
+      await kill(killed);
       await expectFinished(appliedOnce);
     },
     TIMEOUT,
@@ -157,7 +232,7 @@ describe('infrastream run --apply, killed', () => {
       await until(async () => (await calls('show')) === 3, 'three plans to be shown');
       // The applies start as their shows end.
       await new Promise((resolve) => setTimeout(resolve, 500));
-      await kill(killed.child);
+      await kill(killed);
       await expectFinished(appliedOnce);
     },
     TIMEOUT,

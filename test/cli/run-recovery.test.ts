@@ -87,6 +87,43 @@ async function workspaces(): Promise<WorkspaceDocument[]> {
   );
 }
 
+/** The workspaces' documents as a run killed while it built them leaves them: running. */
+async function leaveRunning(names: readonly string[]): Promise<void> {
+  await withState(async (store, paths) => {
+    const running = { commit, sequence: 1, build: null };
+    await store.write(
+      names.flatMap((workspace) => [
+        {
+          kind: 'set' as const,
+          path: paths.workspace(workspace),
+          data: {
+            id: workspace,
+            lastApplied: null,
+            running,
+            pending: null,
+            updatedAt: '2025-01-01T00:00:00.000Z',
+          },
+        },
+        {
+          kind: 'set' as const,
+          path: paths.build(workspace, commit),
+          data: {
+            workspace,
+            commit,
+            sequence: 1,
+            apply: true,
+            status: 'requested',
+            build: null,
+            logUrl: null,
+            reason: 'rendering and starting the build',
+            updatedAt: '2025-01-01T00:00:00.000Z',
+          },
+        },
+      ]),
+    );
+  });
+}
+
 const WORKSPACES = ['organization', 'payments.production.shop', 'payments.staging.shop'];
 
 describe('one run at a time per folder', () => {
@@ -164,6 +201,27 @@ describe('a run finishes what a killed run left unfinished', () => {
     expect(await builds()).toEqual(Object.fromEntries(WORKSPACES.map((id) => [id, 'SUCCESS'])));
   });
 
+  it('requests the builds of a revision whose deltas ended just before the run was killed', async () => {
+    expect((await runCli(['run', repository.directory])).code).toBe(0);
+    // As a kill after deltas and before the builds stage took the workspaces leaves it.
+    await withState(async (store, paths) => {
+      await store.write(
+        [
+          ...(await store.list(paths.workspaces)).map(({ id }) => `${paths.workspaces}/${id}`),
+          ...(await store.list(paths.builds)).map(({ id }) => `${paths.builds}/${id}`),
+        ].map((path) => ({ kind: 'delete' as const, path })),
+      );
+    });
+
+    const run = await runCli(['run', repository.directory]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `  resuming   what an interrupted run left: 3 builds\n${WORKSPACES.map((id) => `    ${id} at ${commit.slice(0, 7)}: SUCCESS\n`).join('')}`,
+    );
+    expect(await builds()).toEqual(Object.fromEntries(WORKSPACES.map((id) => [id, 'SUCCESS'])));
+  });
+
   it('records a revision whose recording was interrupted, before the commit after it', async () => {
     expect((await runCli(['run', repository.directory])).code).toBe(0);
     await repository.write({ 'groups/readers.yaml': groupManifest('readers') });
@@ -211,39 +269,7 @@ describe('a run finishes what a killed run left unfinished', () => {
       join(repository.directory, '.infrastream', 'builds', workspace, `${commit}-1`);
     // As a kill during the builds leaves them: organization was being applied (no outcome,
     // no ledger entry, nothing applied); staging had ended, its outcome not yet recorded.
-    await withState(async (store, paths) => {
-      const running = { commit, sequence: 1, build: null };
-      await store.write(
-        ['organization', 'payments.staging.shop'].flatMap((workspace) => [
-          {
-            kind: 'set' as const,
-            path: paths.workspace(workspace),
-            data: {
-              id: workspace,
-              lastApplied: null,
-              running,
-              pending: null,
-              updatedAt: '2025-01-01T00:00:00.000Z',
-            },
-          },
-          {
-            kind: 'set' as const,
-            path: paths.build(workspace, commit),
-            data: {
-              workspace,
-              commit,
-              sequence: 1,
-              apply: true,
-              status: 'requested',
-              build: null,
-              logUrl: null,
-              reason: 'rendering and starting the build',
-              updatedAt: '2025-01-01T00:00:00.000Z',
-            },
-          },
-        ]),
-      );
-    });
+    await leaveRunning(['organization', 'payments.staging.shop']);
     await rm(join(buildFolder('organization'), 'build.json'));
     await rm(join(repository.directory, '.infrastream', 'ledgers', 'organization.json'));
     await rm(join(terraform.directory, 'state', 'organization.json'));
@@ -258,6 +284,36 @@ describe('a run finishes what a killed run left unfinished', () => {
     const calls = (await terraform.calls()).slice(before);
     expect(new Set(calls.map((call) => call.workspace))).toEqual(new Set(['organization']));
     expect(calls.filter((call) => call.command === 'apply')).toHaveLength(1);
+    expect(await builds()).toEqual(Object.fromEntries(WORKSPACES.map((id) => [id, 'SUCCESS'])));
+    expect(
+      (await workspaces()).map(({ id, running, lastApplied }) => [
+        id,
+        running,
+        lastApplied?.sequence,
+      ]),
+    ).toEqual(WORKSPACES.map((id) => [id, null, 1]));
+  });
+
+  it('finishes a build whose apply ended but whose outcome a kill lost or cut short, applying nothing again', async () => {
+    const env = terraform.env();
+    expect((await runCli(['run', '--apply', repository.directory], { env })).code).toBe(0);
+    const outcome = (workspace: string) =>
+      join(repository.directory, '.infrastream', 'builds', workspace, `${commit}-1`, 'build.json');
+    // Killed after the ledger recorded organization's apply, before its outcome was written;
+    // and while staging's outcome was being written.
+    await leaveRunning(['organization', 'payments.staging.shop']);
+    await rm(outcome('organization'));
+    await writeFile(outcome('payments.staging.shop'), '');
+    const before = (await terraform.calls()).length;
+
+    const run = await runCli(['run', '--apply', repository.directory], { env });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain(
+      `  resuming   what an interrupted run left: 2 builds\n    organization at ${commit.slice(0, 7)}: SUCCESS\n    payments.staging.shop at ${commit.slice(0, 7)}: SUCCESS\n`,
+    );
+    expect(run.code).toBe(0);
+    const calls = (await terraform.calls()).slice(before);
+    expect(calls.filter((call) => call.command === 'apply')).toEqual([]);
     expect(await builds()).toEqual(Object.fromEntries(WORKSPACES.map((id) => [id, 'SUCCESS'])));
     expect(
       (await workspaces()).map(({ id, running, lastApplied }) => [
