@@ -2,13 +2,15 @@ import { link, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { mayStillRun } from '../shared/adapters/process-liveness.ts';
+import {
+  mayStillRun,
+  processStart,
+  type RecordedProcess,
+} from '../shared/adapters/process-liveness.ts';
 import { BusyError } from './cli-io.ts';
 
 /** Who holds a state folder, as its lock file says. */
-export interface LockHolder {
-  readonly pid: number;
-  readonly host: string;
+export interface LockHolder extends RecordedProcess {
   readonly startedAt: string;
   readonly command: string;
 }
@@ -38,9 +40,11 @@ const MAX_ATTEMPTS = 200;
  */
 export async function acquireFolderLock(folder: string, command: string): Promise<FolderLock> {
   const file = join(folder, 'lock');
+  const start = processStart(process.pid);
   const mine: LockHolder = {
     pid: process.pid,
     host: hostname(),
+    ...(start === undefined ? {} : { processStart: start }),
     startedAt: new Date().toISOString(),
     command,
   };

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import type {
   BuildStepName,
 } from '../ports/build-runner.ts';
 import { PortError } from '../ports/port-error.ts';
-import { mayStillRun } from './process-liveness.ts';
+import { mayStillRun, processStart, type RecordedProcess } from './process-liveness.ts';
 
 /** How long each step may take before it is killed. */
 export type StepTimeouts = Readonly<Record<BuildStepName, number>>;
@@ -38,9 +38,7 @@ const ORPHAN_WAIT_MS = 15 * 60_000;
 const ORPHAN_POLL_MS = 200;
 
 /** What a build folder says of the terraform running in it. */
-interface RunningTerraform {
-  readonly pid: number;
-  readonly host: string;
+interface RunningTerraform extends RecordedProcess {
   readonly step: BuildStepName;
   readonly startedAt: string;
 }
@@ -278,13 +276,17 @@ async function runStep(
       // short as it can be made without a wrapper process.
       const running = join(cwd, RUNNING_FILE);
       if (child.pid !== undefined) {
+        const start = processStart(child.pid);
         const record: RunningTerraform = {
           pid: child.pid,
           host: hostname(),
+          ...(start === undefined ? {} : { processStart: start }),
           step: name,
           startedAt: new Date().toISOString(),
         };
-        writeFileSync(running, JSON.stringify(record));
+        // Whole or not at all: a kill halfway through must not leave a record no one can read.
+        writeFileSync(`${running}.tmp`, JSON.stringify(record));
+        renameSync(`${running}.tmp`, running);
       }
       const finish = (exitCode: number | null, error?: string) => {
         clearTimeout(timer);

@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
-/** A process as a record left on disk names it: which machine, which pid. */
+/** A process as a record left on disk names it: which machine, which pid, since when. */
 export interface RecordedProcess {
   readonly pid: number;
   readonly host: string;
+  /**
+   * When the process started, as its machine counts it (see {@link processStart}); absent
+   * where that cannot be read, and in records written before it was kept.
+   */
+  readonly processStart?: string;
 }
 
 /**
@@ -14,7 +19,23 @@ export interface RecordedProcess {
 export function mayStillRun(recorded: RecordedProcess): boolean {
   if (recorded.host !== hostname()) return true;
   // This process wrote no record of itself yet: one naming its pid was left by an earlier one.
-  return recorded.pid !== process.pid && isRunningHere(recorded.pid);
+  if (recorded.pid === process.pid || !isRunningHere(recorded.pid)) return false;
+  // Pids are reused (32,768 of them by default on Linux): another start is another process.
+  const start = processStart(recorded.pid);
+  return (
+    recorded.processStart === undefined || start === undefined || start === recorded.processStart
+  );
+}
+
+/**
+ * When a process of this machine started, in clock ticks since boot (`/proc/PID/stat`,
+ * field 22): with the pid, it names one process for good. Undefined without `/proc`.
+ */
+export function processStart(pid: number): string | undefined {
+  const stat = readProcStat(pid);
+  // The command name, field 2, may hold spaces and parentheses: count from its end.
+  const fields = stat?.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return fields?.[19];
 }
 
 /** Whether a process of this machine runs; a zombie (ended, not yet reaped) does not. */

@@ -3,6 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { processStart } from '../../shared/adapters/process-liveness.ts';
 import { SqliteDocumentStore } from '../../shared/adapters/sqlite-document-store.ts';
 import {
   repositoryPaths,
@@ -40,7 +41,12 @@ afterEach(async () => {
 
 const lockFile = () => join(repository.directory, '.infrastream', 'lock');
 
-async function writeLock(holder: { pid: number; host?: string; command?: string }) {
+async function writeLock(holder: {
+  pid: number;
+  host?: string;
+  command?: string;
+  processStart?: string;
+}) {
   await mkdir(join(repository.directory, '.infrastream'), { recursive: true });
   await writeFile(
     lockFile(),
@@ -168,6 +174,20 @@ describe('one run at a time per folder', () => {
     );
     expect(run.stdout).toMatch(/recorded {3}revision 1/);
     await expect(readFile(lockFile())).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('takes over a lock whose pid now names another process: pids are reused', async () => {
+    const start = processStart(process.pid);
+    if (start === undefined)
+      return expect.fail('no /proc here: the start of a process is not known');
+    // This test's own pid, alive, but started at another time than the run that held the lock.
+    await writeLock({ pid: process.pid, processStart: String(Number(start) - 1) });
+    const run = await runCli(['run', repository.directory]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `(pid ${process.pid}, since 2025-01-01T00:00:00.000Z), which ended`,
+    );
   });
 });
 
