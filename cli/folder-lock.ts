@@ -2,6 +2,7 @@ import { link, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { readFileSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import * as v from 'valibot';
 import {
   mayStillRun,
   processStart,
@@ -95,13 +96,27 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  const holder = v.safeParse(lockHolderSchema, parseJson(text));
+  if (holder.success) return holder.output;
+  // Never written by a holder (it is created whole): something else put it there.
+  throw new BusyError(
+    `${file} is not a lock infrastream wrote: if no infrastream run or serve uses this folder, delete it`,
+  );
+}
+
+const lockHolderSchema = v.object({
+  pid: v.pipe(v.number(), v.safeInteger(), v.minValue(1)),
+  host: v.string(),
+  processStart: v.exactOptional(v.string()),
+  startedAt: v.string(),
+  command: v.string(),
+});
+
+function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text) as LockHolder;
+    return JSON.parse(text) as unknown;
   } catch {
-    // Never written by a holder (it is created whole): something else put it there.
-    throw new BusyError(
-      `${file} is not a lock infrastream wrote: if no infrastream run or serve uses this folder, delete it`,
-    );
+    return undefined;
   }
 }
 

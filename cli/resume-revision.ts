@@ -18,7 +18,7 @@ import type { Publisher } from '../shared/ports/publisher.ts';
 export interface Resumption {
   /** The stages started again, such as `deltas of 1a2b3c4`. */
   readonly stages: readonly string[];
-  /** Builds started again, or whose recorded outcome was published again. */
+  /** Builds taken over or requested again. */
   readonly builds: readonly BuildKey[];
   /** What this run leaves for another, one sentence each. */
   readonly left: readonly string[];
@@ -30,8 +30,8 @@ export interface Resumption {
  * current revision, every build left running, every revision left queued, and the builds of
  * the current revision never requested. The stages are idempotent, so a message for work
  * that did finish changes nothing. Only the holder of the state folder's lock may call it:
- * then no other process builds, and every build recorded as running was left by one that
- * ended.
+ * then no other process builds in this folder, and with the folder's own store every build
+ * recorded as running was left by one that ended.
  */
 export async function resumeInterruptedWork(options: {
   readonly state: RepositoryState;
@@ -40,6 +40,13 @@ export async function resumeInterruptedWork(options: {
   readonly ports: Parameters<typeof resumeBuilds>[0];
   /** Whether this run applies: a build that applies is not resumed by one that does not. */
   readonly apply: boolean;
+  /**
+   * Whether the store is this folder's own: then holding the folder's lock makes this process
+   * the only builder, and every lease is a dead one's. A shared store (Firestore) may hold
+   * the leases of other machines' runs, or of the pipeline in Google Cloud: only those that
+   * expired are taken over.
+   */
+  readonly storeIsFolders: boolean;
 }): Promise<Resumption> {
   const { state, bus } = options;
   const stages: string[] = [];
@@ -62,9 +69,8 @@ export async function resumeInterruptedWork(options: {
   }
 
   const requests = new Map<string, RevisionPointer & { readonly apply: boolean }>();
-  // Holding the lock, this process is the only builder: every lease is a dead one's.
   const takenOver = await resumeBuilds(options.ports, {
-    ownerAlive: () => false,
+    ...(options.storeIsFolders ? { ownerAlive: () => false } : {}),
     include: (stall) => {
       if (stall.apply !== true || options.apply) return true;
       left.push(

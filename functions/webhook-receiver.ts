@@ -22,9 +22,6 @@ export interface IngestOptions {
   readonly maxBodyBytes: number;
 }
 
-/** GitHub caps webhook payloads at 25 MB. */
-export const DEFAULT_MAX_BODY_BYTES = 25 * 1024 * 1024;
-
 /**
  * Creates the ingest stage: authenticates a GitHub webhook delivery, refuses a push of any
  * repository but the governed one, deduplicates it and publishes one `push` message of

@@ -147,7 +147,7 @@ async function runHoldingLock(
       `  note: took over ${relative(io.cwd, lock.file)} from ${command} (pid ${pid}, since ${startedAt}), which ended without letting it go\n`,
     );
   }
-  const resumed = await resume(io, pipeline, state, run.apply);
+  const resumed = await resume(io, pipeline, state, run.apply, settings.project === undefined);
   const before = (await state.repositoryDocument()).current;
 
   if (before?.commit === commit && !run.force) {
@@ -203,12 +203,14 @@ async function resume(
   pipeline: EmbeddedPipeline,
   state: RepositoryState,
   apply: boolean,
+  storeIsFolders: boolean,
 ): Promise<{ readonly any: boolean; readonly failed: boolean }> {
   const resumption = await resumeInterruptedWork({
     state,
     bus: pipeline.bus,
     ports: pipeline.ports,
     apply,
+    storeIsFolders,
   });
   for (const note of resumption.left) io.stdout(`  note: ${note}\n`);
   const { stages, builds } = resumption;

@@ -146,7 +146,12 @@ export function decodeRevisionSnapshot(bytes: Uint8Array, key: string): DecodedS
     texts ??= JSON.parse(decompress(bytes.subarray(analysisEnd))) as readonly string[];
     return texts[file] as string;
   };
-  return { ok: true, contents: fromSnapshotJson(json, textOf) };
+  try {
+    return { ok: true, contents: fromSnapshotJson(json, textOf) };
+  } catch (error) {
+    // Well hashed and yet not a snapshot this code wrote: parsing again is always right.
+    return { ok: false, reason: `it does not decode: ${(error as Error).message}` };
+  }
 }
 
 function compress(text: string): Buffer {

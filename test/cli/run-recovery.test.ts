@@ -176,6 +176,19 @@ describe('one run at a time per folder', () => {
     await expect(readFile(lockFile())).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  it.each(['null', '{}', '{"pid": "12"}'])(
+    'refuses a lock file infrastream did not write (%s), saying how to free the folder',
+    async (text) => {
+      await mkdir(join(repository.directory, '.infrastream'), { recursive: true });
+      await writeFile(lockFile(), text);
+      const run = await runCli(['run', repository.directory]);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toBe(
+        `infrastream run: ${lockFile()} is not a lock infrastream wrote: if no infrastream run or serve uses this folder, delete it\n`,
+      );
+    },
+  );
+
   it('takes over a lock whose pid now names another process: pids are reused', async () => {
     const start = processStart(process.pid);
     if (start === undefined)

@@ -127,11 +127,17 @@ function describe(
     .filter((key) => key !== '')
     .join('.');
   const where = path === '' ? given.variable : `${given.variable}: ${path}`;
+  if (definition.secret) {
+    // A message that may quote what it read (a parser's, one that says what it found) is
+    // not shown for a secret: only the schema's own "expected …" ones are.
+    const safe = issue.message.startsWith('expected ') && !/\bfound\b/.test(issue.message);
+    const message = safe ? issue.message : 'expected a valid value';
+    return `${where}: ${message}, found a value that is not shown, being secret`;
+  }
   // Some messages already quote what they found (the repository's, for one).
   if (/\bfound\b/.test(issue.message)) return `${where}: ${issue.message}`;
-  const found = definition.secret
-    ? 'a value that is not shown, being secret'
-    : path === ''
+  const found =
+    path === ''
       ? JSON.stringify(shortened(given.value))
       : shortened(issue.input === undefined ? 'nothing' : JSON.stringify(issue.input));
   return `${where}: ${issue.message}, found ${found}`;

@@ -20,9 +20,10 @@ export interface LeaseTerms {
 
 /**
  * The terms when the backend names none: the embedded build service, which runs Terraform
- * inside `submit`. Its runner's step limits add up to 104 minutes (init 10, validate 2, plan
- * 30, show 2, apply 60), so a submission may hold the workspace two hours; its outcome is
- * published before `submit` returns, so nothing is left to wait for after it.
+ * inside `submit`. Its runner may first wait 15 minutes for a terraform a killed run left in
+ * the build folder, then its step limits add up to 104 minutes (init 10, validate 2, plan 30,
+ * show 2, apply 60): 119 minutes, so a submission may hold the workspace two hours; its
+ * outcome is published before `submit` returns, so nothing is left to wait for after it.
  */
 export const DEFAULT_LEASE_TERMS: LeaseTerms = {
   submitSeconds: 2 * 3600,
