@@ -89,7 +89,13 @@ export function startInboxProcessor(options: InboxProcessorOptions): InboxProces
       );
       // The reply's error is advice for GitHub's delivery log; the detail says what failed.
       if (reply.status >= 500) throw new Error(reply.detail ?? String(reply.body['error']));
-      if (reply.status === 200) log(`delivery ${delivery}: already processed, nothing to do`);
+      if (reply.status === 200) {
+        // Claimed and still here: a process stopped after its claim and before it marked
+        // the entry (or a redelivery of a push done before). The stages finish what is left,
+        // and change nothing for a push they had done.
+        log(`delivery ${delivery}: claimed before, published again`);
+        await publishAgain(entry);
+      }
       if (reply.status === 403)
         log(
           `delivery ${delivery}: refused, ${String(reply.body['repository'])} is not the repository served`,

@@ -37,9 +37,10 @@ async function setUp() {
   cleanups.push(() => store.close());
   await store.write([{ kind: 'delete', path: 'checks/write-access' }]);
   const publisher = new MemoryPublisher();
+  const deliveries = createDocumentDeliveryStore(store, systemClock);
   const admission = createPushAdmission({
     repository: { owner: 'acme', name: 'platform', id: 42 },
-    deliveries: createDocumentDeliveryStore(store, systemClock),
+    deliveries,
     publisher,
   });
   const lines: string[] = [];
@@ -61,7 +62,16 @@ async function setUp() {
     cleanups.push(() => processor.stop());
     return { inbox, processor };
   };
-  return { folder, file, admission, publisher, lines, start, stagesRun: () => stagesRun };
+  return {
+    folder,
+    file,
+    deliveries,
+    admission,
+    publisher,
+    lines,
+    start,
+    stagesRun: () => stagesRun,
+  };
 }
 
 describe('the inbox processor of serve', () => {
@@ -101,8 +111,8 @@ describe('the inbox processor of serve', () => {
     ]);
   });
 
-  it('runs again a delivery claimed by a process stopped before it was done, skips one recorded', async () => {
-    const { folder, admission, publisher, lines, start, stagesRun } = await setUp();
+  it('runs again a delivery claimed by a process stopped before it was done, marked or not', async () => {
+    const { folder, deliveries, admission, publisher, lines, start, stagesRun } = await setUp();
     // What a process stopped between the claim and the end of the stages leaves behind.
     const { inbox: before } = await DeliveryInbox.open(join(folder, 'inbox'));
     await before.add(verifiedPush('d-1'));
@@ -111,15 +121,26 @@ describe('the inbox processor of serve', () => {
     expect(await admission.admit(entry.verified, () => before.markClaimed(entry))).toMatchObject({
       status: 202,
     });
-    // And GitHub's redelivery of a push recorded before, queued again.
-    expect((await admission.admit(verifiedPush('d-2'))).status).toBe(202);
+    // Stopped after the store's claim and before the entry was marked: nothing was published.
     await before.add(verifiedPush('d-2'));
+    expect(
+      await deliveries.claim('d-2', {
+        event: 'push',
+        repository: 'acme/platform',
+        repositoryId: 42,
+        ref: 'refs/heads/main',
+        after: verifiedPush('d-2').push.after,
+      }),
+    ).toBe('new');
     const published = publisher.published.length;
 
     const { processor } = await start();
     await waitFor('the backlog to drain', () => processor.status().backlog === 0);
-    expect(publisher.messages('push').slice(published)).toEqual([pushMessage(verifiedPush('d-1'))]);
-    expect(lines).toEqual(['delivery d-2: already processed, nothing to do']);
+    expect(publisher.messages('push').slice(published)).toEqual([
+      pushMessage(verifiedPush('d-1')),
+      pushMessage(verifiedPush('d-2')),
+    ]);
+    expect(lines).toEqual(['delivery d-2: claimed before, published again']);
     expect(stagesRun()).toBe(2);
   });
 });
