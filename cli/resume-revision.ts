@@ -88,7 +88,14 @@ export async function resumeInterruptedWork(options: {
     for (const workspace of deltas.workspaces) {
       if (handled.has(workspace)) continue;
       if ((await buildDocument(state, workspace, current)) !== undefined) continue;
-      // Requested by deltas, and lost with the run before the builds stage recorded them.
+      // Requested by deltas, and lost with the run before the builds stage recorded them; a
+      // run that plans only never stands in for one that applied.
+      if (deltas.apply === true && !options.apply) {
+        left.push(
+          `${workspace}: its build at ${short(current.commit)} applies; \`infrastream run --apply\` resumes it`,
+        );
+        continue;
+      }
       // The pointer alone: a builds message has no room for when the revision was recorded.
       requests.set(workspace, {
         commit: current.commit,

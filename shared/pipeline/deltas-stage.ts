@@ -122,6 +122,7 @@ export function createDeltasStage(
       workspaces,
       codeowners,
       summary: { ...plan.summary },
+      apply: ports.apply,
     };
     await state.updateCommit(
       message.commit,

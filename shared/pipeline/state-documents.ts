@@ -156,6 +156,8 @@ export interface DeltasStage {
   readonly workspaces: readonly string[];
   readonly codeowners: 'unchanged' | 'committed' | 'branch-moved' | 'not-written';
   readonly summary: Readonly<Record<string, number>>;
+  /** Whether the builds it requested apply; absent where written before it was kept. */
+  readonly apply?: boolean;
 }
 
 /** A plan of a commit that is not applied (another branch). */

@@ -255,6 +255,29 @@ describe('a run finishes what a killed run left unfinished', () => {
     expect(await builds()).toEqual(Object.fromEntries(WORKSPACES.map((id) => [id, 'SUCCESS'])));
   });
 
+  it('leaves the builds of a killed run --apply to a run that applies, never planning them in its place', async () => {
+    const env = terraform.env();
+    expect((await runCli(['run', '--apply', repository.directory], { env })).code).toBe(0);
+    await withState(async (store, paths) => {
+      await store.write(
+        [
+          ...(await store.list(paths.workspaces)).map(({ id }) => `${paths.workspaces}/${id}`),
+          ...(await store.list(paths.builds)).map(({ id }) => `${paths.builds}/${id}`),
+        ].map((path) => ({ kind: 'delete' as const, path })),
+      );
+    });
+
+    const planOnly = await runCli(['run', repository.directory]);
+    expect(planOnly.code).toBe(0);
+    expect(planOnly.stdout).toContain(
+      `  note: organization: its build at ${commit.slice(0, 7)} applies; \`infrastream run --apply\` resumes it\n`,
+    );
+    expect(await builds()).toEqual({});
+    const applying = await runCli(['run', '--apply', repository.directory], { env });
+    expect(applying.code).toBe(0);
+    expect(await builds()).toEqual(Object.fromEntries(WORKSPACES.map((id) => [id, 'SUCCESS'])));
+  });
+
   it('records a revision whose recording was interrupted, before the commit after it', async () => {
     expect((await runCli(['run', repository.directory])).code).toBe(0);
     await repository.write({ 'groups/readers.yaml': groupManifest('readers') });
