@@ -1,13 +1,13 @@
 /**
  * One measurement of the revision snapshot, in a fresh process, as a cold stage instance
- * runs: `node bench/snapshot-once.ts <mode> <repository folder> <commit> [<base commit>]`,
+ * runs: `node bench/snapshot-once.ts <mode> <repository folder> <commit> [<base commit or key>]`,
  * with the store named by `INFRASTREAM_BENCH_STORE` (`sqlite:<file>` or
  * `firestore:<project>@<host:port>`). Prints one line of JSON.
  *
  * - parse: load the revision from its files, as a stage without a snapshot does;
- * - snapshot: load it from the snapshot parse left (the store's client connected first, as
- *   a stage's is by the commit document it reads before);
- * - save: parse it, then write its snapshot, as parse does;
+ * - snapshot: load it from the snapshot of the key given, which save printed (the store's
+ *   client connected first, as a stage's is by the commit document it reads before);
+ * - save: parse it, then write its snapshot, as parse does, and print its key;
  * - incremental: parse the commit, then load the base commit from the same loader, as the
  *   embedded `run` loads the revision before in the process that parsed the pushed one.
  */
@@ -23,9 +23,11 @@ import type { RepositorySource } from '../shared/ports/repository-source.ts';
 /** The repository the bench's snapshots are stored under. */
 export const BENCH_REPOSITORY = { owner: 'acme', name: 'platform', id: 1 } as const;
 
-const [mode, directory, commit, base] = process.argv.slice(2);
+const [mode, directory, commit, baseOrKey] = process.argv.slice(2);
 if (mode === undefined || directory === undefined || commit === undefined) {
-  throw new Error('usage: snapshot-once.ts <parse|snapshot|save|incremental> <dir> <commit>');
+  throw new Error(
+    'usage: snapshot-once.ts <parse|snapshot|save|incremental> <dir> <commit> [<base>|<key>]',
+  );
 }
 const store = openStore(process.env['INFRASTREAM_BENCH_STORE'] ?? '');
 let reads = 0;
@@ -59,29 +61,34 @@ const elapsed = () => {
 };
 let result: Record<string, unknown>;
 if (mode === 'parse' || mode === 'snapshot') {
-  const revision = await loader.load(ref, commit, { snapshot: mode === 'snapshot' });
+  const revision = await loader.load(
+    ref,
+    commit,
+    mode === 'snapshot' ? { snapshot: baseOrKey } : {},
+  );
   result = { ...elapsed(), manifests: revision.analysis.manifestCount, reads, fallbacks };
   if (mode === 'snapshot' && (reads > 0 || fallbacks.length > 0)) {
     throw new Error(`the snapshot was not read: ${fallbacks.join('; ')}`);
   }
 } else if (mode === 'save') {
-  const revision = await loader.load(ref, commit, { snapshot: false });
+  const revision = await loader.load(ref, commit);
   const parsed = elapsed();
   const saving = performance.now();
-  await snapshots.save(commit, revision, new Date().toISOString());
+  const key = await snapshots.save(revision, new Date().toISOString());
   const saveMs = performance.now() - saving;
   const encoding = performance.now();
   const encoded = encodeRevisionSnapshot(revision);
   result = {
+    key,
     parseMs: parsed.ms,
     saveMs,
     encodeMs: performance.now() - encoding,
     bytes: encoded.bytes.length,
   };
-} else if (mode === 'incremental' && base !== undefined) {
-  await loader.load(ref, commit, { snapshot: false });
+} else if (mode === 'incremental' && baseOrKey !== undefined) {
+  await loader.load(ref, commit);
   const loading = performance.now();
-  await loader.load(ref, base, { snapshot: false });
+  await loader.load(ref, baseOrKey);
   result = { ms: performance.now() - loading };
 } else {
   throw new Error(`unknown mode ${mode}`);

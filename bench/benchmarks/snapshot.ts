@@ -25,6 +25,7 @@ interface Load {
 }
 
 interface Save {
+  readonly key: string;
   readonly parseMs: number;
   readonly encodeMs: number;
   readonly saveMs: number;
@@ -101,13 +102,15 @@ export const snapshotBenchmark: Benchmark = {
       const loads = new Map<string, Load[]>(stores.map((store) => [store.name, []]));
       // One discarded round: the page cache holds the repository and the store afterwards.
       await child<Load>(sqlite, 'parse', repository, head);
-      for (const store of stores) await child<Load>(store.setting, 'snapshot', repository, head);
+      for (const store of stores) {
+        await child<Load>(store.setting, 'snapshot', repository, head, save.key);
+      }
       for (let i = 0; i < options.iterations; i++) {
         parses.push(await child<Load>(sqlite, 'parse', repository, head));
         for (const store of stores) {
           loads
             .get(store.name)
-            ?.push(await child<Load>(store.setting, 'snapshot', repository, head));
+            ?.push(await child<Load>(store.setting, 'snapshot', repository, head, save.key));
         }
       }
       const incremental: number[] = [];

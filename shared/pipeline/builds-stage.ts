@@ -41,7 +41,7 @@ export function createBuildsStage(
   return async (data) => {
     const decoded = decodeBuildRequestMessage(data);
     if (!decoded.ok) return rejectedMessage(BUILDS_TOPIC, decoded.issues);
-    const { version: _, workspaces, retry, ...revision } = decoded.message;
+    const { version: _, workspaces, retry, snapshot, ...revision } = decoded.message;
     const requests = workspaces.map((workspace): WorkspaceBuild => ({ ...revision, workspace }));
     const state = governedState(ports, revision.repository);
     const { commit, sequence, apply } = revision;
@@ -69,7 +69,7 @@ export function createBuildsStage(
       attempt: start.attempt,
       leaseExpiresAt: start.leaseExpiresAt,
     }));
-    const started = await startBuilds(ports, state.repository, starting);
+    const started = await startBuilds(ports, state.repository, starting, { commit, snapshot });
     const recorded =
       started.length === 0
         ? []
@@ -159,7 +159,8 @@ function decision(outcome: QueueOutcome, resumed: boolean): Decision {
 
 /**
  * Renders each workspace at the revision and hands its build to the backend, both under the
- * governed repository's key: its Terraform state lives there.
+ * governed repository's key: its Terraform state lives there. `requested` is the commit the
+ * message named, with the snapshot it named of that commit's revision, if any.
  */
 async function startBuilds(
   ports: Pick<PipelinePorts, 'revisions' | 'builds' | 'render' | 'clock'>,
@@ -170,6 +171,7 @@ async function startBuilds(
     readonly attempt: number;
     readonly leaseExpiresAt: string;
   }[],
+  requested: { readonly commit: string; readonly snapshot: string | undefined },
 ): Promise<Started[]> {
   const [first] = starting;
   if (first === undefined) return [];
@@ -177,7 +179,11 @@ async function startBuilds(
   const repository = { owner, name, ...(id === undefined ? {} : { id }) };
   let revision: LoadedRevision;
   try {
-    revision = await ports.revisions.load(first.request.repository, first.request.commit);
+    // The queue may start another revision than the message's: its snapshot is not that one.
+    const snapshot = first.request.commit === requested.commit ? requested.snapshot : undefined;
+    revision = await ports.revisions.load(first.request.repository, first.request.commit, {
+      snapshot,
+    });
   } catch (error) {
     // The workspaces are taken already: a revision that can never be read must let them go.
     const failure = classifyFailure(error);

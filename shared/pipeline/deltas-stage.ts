@@ -63,8 +63,15 @@ export function createDeltasStage(
     const [repository, stored] = await state.repositoryAndCommit(message.commit);
     // All of a revision's messages at once: the client sends them together.
     const requestBuilds = async (workspaces: readonly string[], sequence: number) => {
+      const { snapshot } = message;
       const requests = buildRequests(
-        { repository: message.repository, commit: message.commit, sequence, apply: ports.apply },
+        {
+          repository: message.repository,
+          commit: message.commit,
+          sequence,
+          apply: ports.apply,
+          ...(snapshot === undefined ? {} : { snapshot }),
+        },
         workspaces,
       );
       await Promise.all(requests.map((request) => ports.publisher.publish(BUILDS_TOPIC, request)));
@@ -103,7 +110,9 @@ export function createDeltasStage(
     }
 
     const plan = await planBetween(ports, message, previous);
-    const head = await ports.revisions.load(message.repository, message.commit);
+    const head = await ports.revisions.load(message.repository, message.commit, {
+      snapshot: message.snapshot,
+    });
     const workspaces = plan.workspaces.map((workspace) => workspace.id);
     const at = state.now();
     // Each of these may happen again, harmlessly, so they all happen before the stage is
@@ -172,7 +181,10 @@ async function planBetween(
   message: CommitMessage,
   baseCommit: string | null,
 ): Promise<Plan> {
-  const head = await ports.revisions.load(message.repository, message.commit);
+  const head = await ports.revisions.load(message.repository, message.commit, {
+    snapshot: message.snapshot,
+  });
+  // No message names the snapshot of the revision before: a cold instance parses it.
   const base =
     baseCommit === null ? undefined : await ports.revisions.load(message.repository, baseCommit);
   const headModel = ports.revisions.model(head, base);

@@ -76,11 +76,13 @@ export function createParseStage(
     };
     // Read together: a redelivery wastes a load the next stages reuse; a new push (the usual
     // case) does not wait for the store before it starts reading the tree.
-    const loading = ports.revisions.load(repository, commit, { snapshot: false });
+    // From the files: a commit parse has not seen has no snapshot yet.
+    const loading = ports.revisions.load(repository, commit);
     const known = (await state.commit(commit))?.stages.parse;
     if (known !== undefined) {
       loading.catch(() => undefined);
       if (known.status === 'failed') return { status: 'skipped', detail: 'commit is invalid' };
+      // Without the snapshot's key, which only the snapshot's encoding gives: record parses.
       await ports.publisher.publish(MANIFESTS_TOPIC, next);
       return { status: 'repeated', detail: 'commit was validated before' };
     }
@@ -99,10 +101,14 @@ export function createParseStage(
     const kept = issues.map(storedIssue);
     const pages = issuePages(state, commit, kept);
     // The snapshot is written before the commit is handed on, so that the next stages find
-    // it however soon they start.
+    // it however soon they start, and its key goes in the message: only the pipeline can
+    // publish one, while a key in the store could name bytes anyone with access wrote.
     const handOn = async () => {
-      await ports.revisions.saveSnapshot(revision, state.now());
-      await ports.publisher.publish(MANIFESTS_TOPIC, next);
+      const snapshot = await ports.revisions.saveSnapshot(revision, state.now());
+      await ports.publisher.publish(
+        MANIFESTS_TOPIC,
+        snapshot === undefined ? next : { ...next, snapshot },
+      );
     };
     // Each of these may happen again, harmlessly, so they run side by side before the stage is
     // marked done: a crash in between reports again (which replaces the check rather than

@@ -60,7 +60,9 @@ export function createRecordStage(
       }
     }
 
-    const head = await ports.revisions.load(message.repository, message.commit);
+    const head = await ports.revisions.load(message.repository, message.commit, {
+      snapshot: message.snapshot,
+    });
     if (hasErrors(head.analysis.issues)) {
       // Parse stops invalid commits; a message that claims otherwise is not to be trusted.
       return {
@@ -79,6 +81,7 @@ export function createRecordStage(
     }
     const { revision, previous } = claim;
     await ports.publisher.publish(DESIRED_STATE_TOPIC, message);
+    // No message names the snapshot of the revision before: a cold instance parses it.
     const base =
       previous === null
         ? undefined

@@ -41,7 +41,7 @@ export interface RevisionLoaderOptions {
   readonly parsedFiles?: number;
   /**
    * Where parse leaves each valid revision's snapshot, for a cold instance to read instead
-   * of the revision's files. Without it every load reads and parses.
+   * of the revision's files when a message names it. Without it every load reads and parses.
    */
   readonly snapshots?: SnapshotStore;
   /** Where a load says why it did not use a snapshot; a structured line on stdout by default. */
@@ -51,7 +51,7 @@ export interface RevisionLoaderOptions {
 /** What happened to a snapshot that was not used, written or collected. */
 export interface SnapshotLogEntry {
   /**
-   * `INFO` when there was no snapshot to read; `WARNING` when there was one that did not
+   * `INFO` when the snapshot named is not stored (collected); `WARNING` when it did not
    * check out, or one could not be written or collected.
    */
   readonly severity: 'INFO' | 'WARNING';
@@ -62,10 +62,11 @@ export interface SnapshotLogEntry {
 /** How {@link RevisionLoader.load} may get a revision it does not hold. */
 export interface LoadOptions {
   /**
-   * Whether to read the revision's snapshot before its files (default true). Parse, which
-   * makes snapshots, reads the files: a commit it sees has none yet.
+   * The key of the revision's snapshot, read before its files, as the pipeline's message
+   * for the commit names it. Never one found in the store: whoever can write the store can
+   * write bytes that hash to a key of their own. Without it the files are read.
    */
-  readonly snapshot?: boolean;
+  readonly snapshot?: string | undefined;
 }
 
 const YAML_FILE = /\.ya?ml$/i;
@@ -79,8 +80,9 @@ const utf8 = new TextDecoder('utf-8');
  * Reads revisions through a {@link RepositorySource} and remembers what it can: a warm stage
  * reads and parses only the files a push changed (blob ids name content), and compiles only
  * the workspaces it can reach. A cold one, given a {@link SnapshotStore}, reads the snapshot
- * parse left of a valid revision instead of its files. Every stage that needs a revision's
- * desired state gets it here, by reference, rather than from a message.
+ * parse left of a valid revision, as the message it works on names it, instead of its files.
+ * Every stage that needs a revision's desired state gets it here, by reference, rather than
+ * from a message.
  */
 export class RevisionLoader {
   readonly #source: RepositorySource;
@@ -113,8 +115,8 @@ export class RevisionLoader {
   }
 
   /**
-   * The revision at `commit`: from memory when it was loaded recently, else from its
-   * snapshot when there is one that checks out, else read and parsed.
+   * The revision at `commit`: from memory when it was loaded recently, else from the
+   * snapshot `options.snapshot` names when it is stored and checks out, else read and parsed.
    */
   load(
     repository: RepositoryRef,
@@ -130,8 +132,8 @@ export class RevisionLoader {
       return cached;
     }
     const loading =
-      this.#snapshots !== undefined && options.snapshot !== false
-        ? this.#fromSnapshot(this.#snapshots, repository, commit)
+      this.#snapshots !== undefined && options.snapshot !== undefined
+        ? this.#fromSnapshot(this.#snapshots, repository, commit, options.snapshot)
         : this.#read(repository, commit);
     this.#revisions.set(key, loading);
     // A failed read (a network error) must not stay cached as the answer.
@@ -166,18 +168,20 @@ export class RevisionLoader {
 
   /**
    * Leaves the snapshot of a valid revision for the stages after parse, when the loader
-   * keeps snapshots. It never fails: without it they parse the revision, so a failure to
-   * write it is logged, not thrown.
+   * keeps snapshots, and returns its key for the message that hands the commit on. It never
+   * fails: without it they parse the revision, so a failure to write it is logged, not
+   * thrown, and there is no key.
    */
-  async saveSnapshot(revision: LoadedRevision, now: string): Promise<void> {
+  async saveSnapshot(revision: LoadedRevision, now: string): Promise<string | undefined> {
     try {
-      await this.#snapshots?.save(revision.commit, revision, now);
+      return await this.#snapshots?.save(revision, now);
     } catch (error) {
       this.#log({
         severity: 'WARNING',
         commit: revision.commit,
         message: `the snapshot of ${revision.commit} was not written: ${String(error)}`,
       });
+      return undefined;
     }
   }
 
@@ -202,16 +206,17 @@ export class RevisionLoader {
     snapshots: SnapshotStore,
     repository: RepositoryRef,
     commit: string,
+    key: string,
   ): Promise<LoadedRevision> {
-    const found = await snapshots.find(commit);
+    const found = await snapshots.read(key);
     if (found.status === 'found') return { repository, commit, ...found.contents };
     this.#log(
       found.status === 'missing'
-        ? { severity: 'INFO', commit, message: `no snapshot of ${commit}: parsing it` }
+        ? { severity: 'INFO', commit, message: `snapshot ${key} of ${commit} is gone: parsing it` }
         : {
             severity: 'WARNING',
             commit,
-            message: `snapshot ${found.key} of ${commit} ignored, ${found.reason}: parsing it`,
+            message: `snapshot ${key} of ${commit} ignored, ${found.reason}: parsing it`,
           },
     );
     return this.#read(repository, commit);

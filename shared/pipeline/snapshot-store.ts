@@ -9,7 +9,7 @@ import {
 } from './revision-snapshot.ts';
 import {
   repositoryPaths,
-  type CommitSnapshotDocument,
+  type CommitDocument,
   type RepositoryPaths,
   type SnapshotChunkDocument,
   type SnapshotDocument,
@@ -24,27 +24,27 @@ export const SNAPSHOT_CHUNK_BYTES = (900 * 1024 * 3) / 4;
 /** The recorded revisions whose snapshots collection keeps: the current one and a few before. */
 export const KEPT_SNAPSHOT_REVISIONS = 5;
 
-/** What looking for a commit's snapshot found. */
+/** What reading a snapshot by its key found. */
 export type SnapshotLookup =
-  | { readonly status: 'found'; readonly key: string; readonly contents: SnapshotContents }
-  /** No snapshot was written for the commit (or it was collected). */
+  | { readonly status: 'found'; readonly contents: SnapshotContents }
+  /** No snapshot of that key is stored: never written, or collected. */
   | { readonly status: 'missing' }
-  /** One was, but it cannot be used: another format, a chunk missing, bytes that do not match. */
-  | { readonly status: 'unusable'; readonly key: string; readonly reason: string };
+  /** One is, but it cannot be used: another format, a chunk missing, bytes that do not match. */
+  | { readonly status: 'unusable'; readonly reason: string };
 
 /** A recorded revision, as collection reads it. */
 interface RevisionRecord {
   readonly commit: string;
-  readonly recordedAt: string;
 }
 
 /**
  * The snapshots of the governed repository's valid revisions, in its documents: parse
  * writes one, the stages after it read it instead of reading and parsing the revision's
- * files again on a cold instance. A snapshot is named by the hash of its bytes, and a
- * small document per commit says which one the commit's revision is: commits of the same
- * tree share one. Nothing depends on a snapshot being there: whoever finds none, or one
- * that does not check out, parses the revision.
+ * files again on a cold instance. A snapshot is named by the hash of its bytes, so commits
+ * of the same tree share one. Its key reaches the stages in the pipeline's messages only:
+ * whoever can write the store can write bytes that hash to a key of their own, so no
+ * document here says which snapshot a commit's revision is. Nothing depends on a snapshot
+ * being there: whoever finds none, or one that does not check out, parses the revision.
  */
 export class SnapshotStore {
   readonly #store: DocumentStore;
@@ -65,11 +65,11 @@ export class SnapshotStore {
   }
 
   /**
-   * Writes the snapshot of `commit`'s revision: its chunks unless the same snapshot is
-   * stored already, then the snapshot's document (last: it says the chunks are all there)
-   * and the commit's. Writing it again is harmless: the same content has the same key.
+   * Writes the snapshot of a revision and returns its key: its chunks unless the same
+   * snapshot is stored already, then its document (last: it says the chunks are all there).
+   * Writing it again is harmless: the same content has the same key.
    */
-  async save(commit: string, contents: SnapshotContents, now: string): Promise<string> {
+  async save(contents: SnapshotContents, now: string): Promise<string> {
     const { key, bytes } = encodeRevisionSnapshot(contents);
     const paths = this.#paths;
     const size = this.#chunkBytes;
@@ -90,56 +90,45 @@ export class SnapshotStore {
       chunks,
       writtenAt: now,
     };
-    const pointer: CommitSnapshotDocument = { key, format: SNAPSHOT_FORMAT, chunks };
-    await this.#store.write([
-      { kind: 'set', path: paths.snapshot(key), data: toData(snapshot) },
-      { kind: 'set', path: paths.commitSnapshot(commit), data: toData(pointer) },
-    ]);
+    await this.#store.write([{ kind: 'set', path: paths.snapshot(key), data: toData(snapshot) }]);
     return key;
   }
 
-  /** The snapshot of `commit`'s revision, checked against its key, or why there is none. */
-  async find(commit: string): Promise<SnapshotLookup> {
+  /** The snapshot of key `key`, checked against it, or why it cannot be read. */
+  async read(key: string): Promise<SnapshotLookup> {
     const paths = this.#paths;
-    const pointer = (await this.#store.get(paths.commitSnapshot(commit))) as
-      CommitSnapshotDocument | undefined;
-    if (pointer === undefined) return { status: 'missing' };
-    const { key } = pointer;
-    if (pointer.format !== SNAPSHOT_FORMAT) {
+    const snapshot = (await this.#store.get(paths.snapshot(key))) as SnapshotDocument | undefined;
+    if (snapshot === undefined) return { status: 'missing' };
+    if (snapshot.format !== SNAPSHOT_FORMAT) {
       return {
         status: 'unusable',
-        key,
-        reason: `its format is ${String(pointer.format)}, not ${SNAPSHOT_FORMAT}`,
+        reason: `its format is ${String(snapshot.format)}, not ${SNAPSHOT_FORMAT}`,
       };
     }
     const chunks = await this.#store.getAll(
-      Array.from({ length: pointer.chunks }, (_, chunk) => paths.snapshotChunk(key, chunk)),
+      Array.from({ length: snapshot.chunks }, (_, chunk) => paths.snapshotChunk(key, chunk)),
     );
     const parts: Buffer[] = [];
     for (const [chunk, document] of chunks.entries()) {
       const data = (document as SnapshotChunkDocument | undefined)?.data;
       if (typeof data !== 'string') {
-        return {
-          status: 'unusable',
-          key,
-          reason: `chunk ${chunk} of ${pointer.chunks} is missing`,
-        };
+        return { status: 'unusable', reason: `chunk ${chunk} of ${snapshot.chunks} is missing` };
       }
       parts.push(Buffer.from(data, 'base64'));
     }
     const decoded = decodeRevisionSnapshot(Buffer.concat(parts), key);
     return decoded.ok
-      ? { status: 'found', key, contents: decoded.contents }
-      : { status: 'unusable', key, reason: decoded.reason };
+      ? { status: 'found', contents: decoded.contents }
+      : { status: 'unusable', reason: decoded.reason };
   }
 
   /**
    * Deletes the snapshots no stage is likely to read again, once revision `sequence` is
-   * recorded: those of neither of the last {@link KEPT_SNAPSHOT_REVISIONS} revisions, and
-   * written before the oldest of them was recorded (a newer one may be a commit on its way
-   * through the stages, or a plan of another branch). Chunks go first: a snapshot
-   * document left without them is collected next time, never chunks without theirs.
-   * Returns how many snapshots were deleted.
+   * recorded: those written before the commits of the last {@link KEPT_SNAPSHOT_REVISIONS}
+   * revisions were validated. Each of those had its snapshot written (again) once validated,
+   * and what was written since may be a commit on its way through the stages, or a plan of
+   * another branch. Chunks go first: a snapshot document left without them is collected
+   * next time, never chunks without theirs. Returns how many snapshots were deleted.
    */
   async collect(sequence: number): Promise<number> {
     const paths = this.#paths;
@@ -149,17 +138,18 @@ export class SnapshotStore {
         Array.from({ length: sequence - first + 1 }, (_, index) => paths.revision(first + index)),
       )
     ).filter((revision) => revision !== undefined) as unknown as RevisionRecord[];
-    const oldest = revisions[0];
-    if (oldest === undefined) return 0;
-    const pointers = await this.#store.getAll(
-      revisions.map((revision) => paths.commitSnapshot(revision.commit)),
+    const commits = await this.#store.getAll(
+      revisions.map((revision) => paths.commit(revision.commit)),
     );
-    const kept = new Set(
-      pointers.map((pointer) => (pointer as CommitSnapshotDocument | undefined)?.key),
-    );
+    // The commit being recorded may not be marked validated yet (parse hands it on first):
+    // the others' times spare its snapshot, written after theirs; alone, nothing goes.
+    const validated = commits
+      .map((commit) => (commit as CommitDocument | undefined)?.stages.parse?.at)
+      .filter((at) => at !== undefined);
+    if (validated.length === 0) return 0;
+    const since = validated.reduce((earliest, at) => (at < earliest ? at : earliest));
     const collected = (await this.#store.list(paths.snapshots)).filter(
-      ({ id, data }) =>
-        !kept.has(id) && (data as unknown as SnapshotDocument).writtenAt < oldest.recordedAt,
+      ({ data }) => (data as unknown as SnapshotDocument).writtenAt < since,
     );
     if (collected.length === 0) return 0;
     await this.#store.write(

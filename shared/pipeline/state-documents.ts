@@ -37,7 +37,6 @@ export type {
  *                                                named by its SHA-256: what the stages after
  *                                                parse read instead of parsing it again
  *     chunks/{n}                                 its bytes, 900 KiB of base64 each
- *   commit-snapshots/{sha}                       which snapshot a commit's revision is
  * ```
  */
 
@@ -95,7 +94,6 @@ export function repositoryPaths(repository: RepositoryRef) {
     snapshot: (key: string) => `${root}/snapshots/${key}`,
     snapshotChunk: (key: string, chunk: number) =>
       `${root}/snapshots/${key}/chunks/${String(chunk).padStart(6, '0')}`,
-    commitSnapshot: (sha: string) => `${root}/commit-snapshots/${sha}`,
   };
 }
 
@@ -213,13 +211,6 @@ export interface SnapshotDocument {
   readonly chunks: number;
   /** When a commit last had this snapshot written for it: collection spares recent ones. */
   readonly writtenAt: string;
-}
-
-/** `repositories/{repo}/commit-snapshots/{sha}`: enough to read the snapshot in one more request. */
-export interface CommitSnapshotDocument {
-  readonly key: string;
-  readonly format: number;
-  readonly chunks: number;
 }
 
 /** `…/snapshots/{key}/chunks/{n}`. */

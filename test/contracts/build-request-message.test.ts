@@ -44,6 +44,20 @@ describe('the builds message', () => {
     expect(issues({ version: 3, ...revision, workspaces: ['shop'] })).toHaveLength(1);
   });
 
+  it('names the snapshot of the revision by its SHA-256 when it has one', () => {
+    const message = { version: 2, ...revision, workspaces: ['shop'], snapshot: 'c'.repeat(64) };
+    expect(decodeBuildRequestMessage(message)).toEqual({ ok: true, message });
+    for (const snapshot of ['c'.repeat(63), 'C'.repeat(64), 'g'.repeat(64), 'c'.repeat(65), '']) {
+      const decoded = decodeBuildRequestMessage({ ...message, snapshot });
+      expect(
+        decoded.ok ? [] : decoded.issues.map(({ path, message }) => `${path}: ${message}`),
+        snapshot,
+      ).toEqual(['snapshot: a SHA-256 in hex']);
+    }
+    expect(decodeBuildRequestMessage({ ...message, snapshot: null }).ok).toBe(false);
+    expect(buildRequests({ ...revision, snapshot: 'c'.repeat(64) }, ['shop'])).toEqual([message]);
+  });
+
   it('splits a revision’s workspaces into as few messages as the limit allows, in order', () => {
     const workspaces = Array.from({ length: 120 }, (_, i) => `w${String(i).padStart(3, '0')}`);
     const messages = buildRequests(revision, workspaces);

@@ -8,17 +8,23 @@ import { LocalCodeOwnersWriter } from '../../shared/adapters/local-code-owners-w
 import { LocalCommitReporter } from '../../shared/adapters/local-commit-reporter.ts';
 import { LocalRepositorySource } from '../../shared/adapters/local-repository-source.ts';
 import { SqliteDocumentStore } from '../../shared/adapters/sqlite-document-store.ts';
+import type { CommitMessage } from '../../shared/core/contracts/commit-message.ts';
 import { PUSH_TOPIC, type PushMessage } from '../../shared/core/contracts/push-message.ts';
+import { formatCodeowners } from '../../shared/core/governance/codeowners.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 import { createPipelineStage } from '../../shared/pipeline/pipeline-stages.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
 import { RevisionLoader, type SnapshotLogEntry } from '../../shared/pipeline/revision-loader.ts';
+import {
+  encodeRevisionSnapshot,
+  SNAPSHOT_FORMAT,
+} from '../../shared/pipeline/revision-snapshot.ts';
 import { KEPT_SNAPSHOT_REVISIONS, SnapshotStore } from '../../shared/pipeline/snapshot-store.ts';
 import type { PipelinePorts, StageOutcome } from '../../shared/pipeline/stage.ts';
-import type {
-  CommitSnapshotDocument,
-  SnapshotDocument,
-  StageName,
+import {
+  repositoryPaths,
+  type SnapshotDocument,
+  type StageName,
 } from '../../shared/pipeline/state-documents.ts';
 import type { BuildSubmission } from '../../shared/ports/build-service.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
@@ -55,6 +61,8 @@ function deployedPipeline(
   const codeOwners = new LocalCodeOwnersWriter();
   const submissions: BuildSubmission[] = [];
   const logs: SnapshotLogEntry[] = [];
+  /** Every message the stages received, in the order they did. */
+  const messages: { readonly topic: string; readonly message: unknown }[] = [];
   const reads = new Map<StageName, Reads>();
   let deliveries = 0;
   const state = new RepositoryState(
@@ -132,7 +140,9 @@ function deployedPipeline(
       pusher: 'octocat',
     };
     await bus.publish(PUSH_TOPIC, message);
-    const outcomes = (await bus.drain()).map((delivery) => delivery.outcome as StageOutcome);
+    const delivered = await bus.drain();
+    messages.push(...delivered.map(({ topic, message }) => ({ topic, message })));
+    const outcomes = delivered.map((delivery) => delivery.outcome as StageOutcome);
     expect(bus.deadLetters).toEqual([]);
     return outcomes;
   };
@@ -169,7 +179,14 @@ function deployedPipeline(
     };
   };
 
-  return { push, results, reads, logs, state };
+  /** The snapshot parse named, in its last `manifests` message, for `commit`. */
+  const snapshotOf = (commit: string) =>
+    messages
+      .filter(({ topic }) => topic === 'manifests')
+      .map(({ message }) => message as CommitMessage)
+      .findLast((message) => message.commit === commit)?.snapshot;
+
+  return { push, results, reads, logs, state, messages, snapshotOf };
 }
 
 /** Reads of the stages after parse: none, when they read snapshots. */
@@ -179,11 +196,45 @@ function readsAfterParse(reads: ReadonlyMap<StageName, Reads>) {
   );
 }
 
+/**
+ * `store`, calling `written` (while armed, once) as soon as a snapshot document is written
+ * through it: after parse has left a commit's snapshot, before it hands the commit on.
+ */
+function onSnapshotWritten(store: DocumentStore, snapshots: string) {
+  let written: ((key: string) => Promise<void>) | undefined;
+  const wrapped: DocumentStore = {
+    get: (path) => store.get(path),
+    getAll: (list) => store.getAll(list),
+    list: (collection) => store.list(collection),
+    transact: (work) => store.transact(work),
+    write: async (writes) => {
+      await store.write(writes);
+      const snapshot = writes.find(
+        ({ kind, path }) =>
+          kind === 'set' && path.startsWith(`${snapshots}/`) && !path.includes('/chunks/'),
+      );
+      const then = written;
+      if (snapshot !== undefined && then !== undefined) {
+        written = undefined;
+        await then(snapshot.path.slice(snapshots.length + 1));
+      }
+    },
+  };
+  return {
+    store: wrapped,
+    arm: (then: (key: string) => Promise<void>) => {
+      written = then;
+    },
+    armed: () => written !== undefined,
+  };
+}
+
 describe('cold stages read the revision parse left as a snapshot', () => {
   let repository: TestRepository;
   let base: string;
   let next: string;
   let reference: Awaited<ReturnType<ReturnType<typeof deployedPipeline>['results']>>;
+  const paths = repositoryPaths(GOVERNED_TEST_REPOSITORY);
 
   beforeAll(async () => {
     repository = await createTestRepository();
@@ -208,15 +259,27 @@ describe('cold stages read the revision parse left as a snapshot', () => {
     await rm(repository.directory, { recursive: true, force: true });
   });
 
-  it('record, deltas and builds read no tree and no blob, with the same results', async () => {
+  it('record, deltas and builds read the pushed revision from its snapshot, with the same results', async () => {
     const pipeline = deployedPipeline(repository.directory, memoryStore(), { snapshots: true });
     const outcomes = await pipeline.push(base);
     const none = { trees: 0, blobs: 0 };
     expect(readsAfterParse(pipeline.reads)).toEqual({ record: none, deltas: none, builds: none });
     expect(pipeline.reads.get('parse')?.trees).toBe(1);
-    // The second push's stages are cold too: the revision before comes from its snapshot.
+    // Every message between the stages names the snapshot.
+    const key = pipeline.snapshotOf(base);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+    const named = pipeline.messages.filter(({ topic }) =>
+      ['manifests', 'desired-state', 'builds'].includes(topic),
+    );
+    expect(new Set(named.map(({ topic }) => topic)).size).toBe(3);
+    for (const { message } of named) expect(message).toHaveProperty('snapshot', key);
+    // The second push's stages are cold too: the pushed revision comes from its snapshot, and
+    // record and deltas parse the revision before, which no message names a snapshot of.
     outcomes.push(...(await pipeline.push(next, base)));
-    expect(readsAfterParse(pipeline.reads)).toEqual({ record: none, deltas: none, builds: none });
+    const reads = readsAfterParse(pipeline.reads);
+    expect(reads.record?.trees).toBe(1);
+    expect(reads.deltas?.trees).toBe(1);
+    expect(reads.builds).toEqual(none);
     expect(pipeline.logs).toEqual([]);
     expect(await pipeline.results(outcomes)).toStrictEqual(reference);
   });
@@ -224,41 +287,45 @@ describe('cold stages read the revision parse left as a snapshot', () => {
   it('parses again, with the same results, where a snapshot is missing, corrupted or of another format', async () => {
     for (const spoil of ['missing', 'corrupted', 'format'] as const) {
       const store = memoryStore();
-      const pipeline = deployedPipeline(repository.directory, store, { snapshots: true });
+      const spoiling = onSnapshotWritten(store, paths.snapshots);
+      const pipeline = deployedPipeline(repository.directory, spoiling.store, { snapshots: true });
       const outcomes = await pipeline.push(base);
-      const paths = pipeline.state.paths;
-      const pointer = (await store.get(paths.commitSnapshot(base))) as
-        CommitSnapshotDocument | undefined;
-      if (pointer === undefined) throw new Error('parse wrote no snapshot of the base');
-      const chunk = paths.snapshotChunk(pointer.key, 0);
-      const data = String((await store.get(chunk))?.['data']);
-      await store.write([
-        spoil === 'missing'
-          ? { kind: 'delete', path: paths.commitSnapshot(base) }
-          : spoil === 'corrupted'
-            ? { kind: 'set', path: chunk, data: { data: corrupted(data) } }
-            : {
-                kind: 'set',
-                path: paths.commitSnapshot(base),
-                data: { ...pointer, format: pointer.format + 1 },
-              },
-      ]);
+      // The pushed revision's snapshot, spoiled as soon as parse has written it.
+      spoiling.arm(async (key) => {
+        const chunk = paths.snapshotChunk(key, 0);
+        const snapshot = (await store.get(paths.snapshot(key))) as unknown as SnapshotDocument;
+        const data = String((await store.get(chunk))?.['data']);
+        await store.write(
+          spoil === 'missing'
+            ? [
+                { kind: 'delete', path: chunk },
+                { kind: 'delete', path: paths.snapshot(key) },
+              ]
+            : spoil === 'corrupted'
+              ? [{ kind: 'set', path: chunk, data: { data: corrupted(data) } }]
+              : [
+                  {
+                    kind: 'set',
+                    path: paths.snapshot(key),
+                    data: { ...snapshot, format: snapshot.format + 1 },
+                  },
+                ],
+        );
+      });
       outcomes.push(...(await pipeline.push(next, base)));
-      // Record and deltas compare with the base, which they parse; builds read the head.
+      expect(spoiling.armed(), spoil).toBe(false);
+      // Each stage parses the pushed revision; record and deltas the one before too.
       const reads = readsAfterParse(pipeline.reads);
-      expect(reads.record?.trees, spoil).toBe(1);
-      expect(reads.deltas?.trees, spoil).toBe(1);
-      expect(reads.builds, spoil).toEqual({ trees: 0, blobs: 0 });
+      expect(reads.record?.trees, spoil).toBe(2);
+      expect(reads.deltas?.trees, spoil).toBe(2);
+      expect(reads.builds?.trees, spoil).toBe(1);
       expect(
         pipeline.logs.map((entry) => [entry.severity, entry.commit]),
         spoil,
-      ).toEqual([
-        [spoil === 'missing' ? 'INFO' : 'WARNING', base],
-        [spoil === 'missing' ? 'INFO' : 'WARNING', base],
-      ]);
+      ).toEqual(Array(3).fill([spoil === 'missing' ? 'INFO' : 'WARNING', next]));
       expect(pipeline.logs[0]?.message, spoil).toMatch(
         spoil === 'missing'
-          ? /^no snapshot of [0-9a-f]{40}: parsing it$/
+          ? /^snapshot [0-9a-f]{64} of [0-9a-f]{40} is gone: parsing it$/
           : spoil === 'corrupted'
             ? /ignored, its hash is [0-9a-f]{64}, not [0-9a-f]{64}: parsing it$/
             : /ignored, its format is 2, not 1: parsing it$/,
@@ -267,12 +334,57 @@ describe('cold stages read the revision parse left as a snapshot', () => {
     }
   });
 
+  it('never reads a snapshot the store names: one whose bytes and key a store writer replaced is not used', async () => {
+    const store = memoryStore();
+    const loader = new RevisionLoader(new LocalRepositorySource(repository.directory));
+    /**
+     * Writes, as anyone who can write the store could, a snapshot of `other`'s revision with
+     * CODEOWNERS handing every file to a forger, hashed right, and a document naming it as
+     * `commit`'s snapshot (where one used to).
+     */
+    const forge = async (commit: string, other: string) => {
+      const { analysis, codeownersFile } = await loader.load(TEST_REPOSITORY, other);
+      const lines = analysis.codeowners.lines.map((line) => ({ ...line, owners: ['@forger'] }));
+      const codeowners = { ...analysis.codeowners, lines, text: formatCodeowners(lines) };
+      const { key, bytes } = encodeRevisionSnapshot({
+        analysis: { ...analysis, codeowners },
+        codeownersFile,
+      });
+      await store.write([
+        {
+          kind: 'set',
+          path: paths.snapshotChunk(key, 0),
+          data: { data: Buffer.from(bytes).toString('base64') },
+        },
+        {
+          kind: 'set',
+          path: paths.snapshot(key),
+          data: { format: SNAPSHOT_FORMAT, bytes: bytes.length, chunks: 1, writtenAt: '9999' },
+        },
+        {
+          kind: 'set',
+          path: `${paths.repository}/commit-snapshots/${commit}`,
+          data: { key, format: SNAPSHOT_FORMAT, chunks: 1 },
+        },
+      ]);
+    };
+    const forging = onSnapshotWritten(store, paths.snapshots);
+    const pipeline = deployedPipeline(repository.directory, forging.store, { snapshots: true });
+    const outcomes = await pipeline.push(base);
+    // The revision before, which record and deltas compare with, forged as the pushed one.
+    await forge(base, next);
+    // The pushed revision, forged as the one before once parse has written its snapshot.
+    forging.arm(() => forge(next, base));
+    outcomes.push(...(await pipeline.push(next, base)));
+    expect(forging.armed()).toBe(false);
+    const results = await pipeline.results(outcomes);
+    expect(JSON.stringify(results.codeowners)).not.toContain('@forger');
+    expect(results).toStrictEqual(reference);
+  });
+
   it('shares one snapshot between commits of the same tree, and keeps only recent ones', async () => {
     const store = memoryStore();
     const pipeline = deployedPipeline(repository.directory, store, { snapshots: true });
-    const paths = pipeline.state.paths;
-    const keyOf = async (commit: string) =>
-      ((await store.get(paths.commitSnapshot(commit))) as CommitSnapshotDocument | undefined)?.key;
     await pipeline.push(base);
     // A commit with the tree of the base (a revert, say): another commit, the same snapshot.
     const same = (
@@ -280,7 +392,7 @@ describe('cold stages read the revision parse left as a snapshot', () => {
     ).trim();
     await repository.git('reset', '--quiet', '--hard', same);
     await pipeline.push(same, base);
-    expect(await keyOf(same)).toBe(await keyOf(base));
+    expect(pipeline.snapshotOf(same)).toBe(pipeline.snapshotOf(base));
     expect(await store.list(paths.snapshots)).toHaveLength(1);
 
     const commits = [base, same];
@@ -296,11 +408,11 @@ describe('cold stages read the revision parse left as a snapshot', () => {
       await pipeline.push(commit, commits.at(-1));
       commits.push(commit);
     }
-    const kept = await Promise.all(commits.slice(-KEPT_SNAPSHOT_REVISIONS).map(keyOf));
+    const kept = commits.slice(-KEPT_SNAPSHOT_REVISIONS).map(pipeline.snapshotOf);
     const stored = await store.list(paths.snapshots);
     expect(stored.map(({ id }) => id).sort()).toEqual([...kept].sort());
     // The chunks of what was collected went with it.
-    const collected = await keyOf(base);
+    const collected = pipeline.snapshotOf(base);
     expect(collected).toBeDefined();
     expect(await store.get(paths.snapshotChunk(collected ?? '', 0))).toBeUndefined();
     for (const { id, data } of stored) {

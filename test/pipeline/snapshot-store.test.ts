@@ -42,12 +42,12 @@ function counting(store: DocumentStore) {
 
 function snapshotStoreContract(name: string, open: () => Promise<DocumentStore>) {
   describe(`snapshots in ${name}`, () => {
-    it('are written in chunks and read back whole, once for commits of the same tree', async () => {
+    it('are written in chunks and read back whole by their key, once for commits of the same tree', async () => {
       expect(CHUNKS).toBeGreaterThan(2);
       const { store, written } = counting(await open());
       const snapshots = new SnapshotStore(store, REPOSITORY, { chunkBytes: CHUNK });
-      expect(await snapshots.find('a'.repeat(40))).toStrictEqual({ status: 'missing' });
-      expect(await snapshots.save('a'.repeat(40), contents, '2026-01-01T00:00:00.000Z')).toBe(key);
+      expect(await snapshots.read(key)).toStrictEqual({ status: 'missing' });
+      expect(await snapshots.save(contents, '2026-01-01T00:00:00.000Z')).toBe(key);
       expect(written.filter((path) => path.includes('/chunks/'))).toHaveLength(CHUNKS);
       expect(await store.get(paths.snapshot(key))).toStrictEqual({
         format: 1,
@@ -55,23 +55,42 @@ function snapshotStoreContract(name: string, open: () => Promise<DocumentStore>)
         chunks: CHUNKS,
         writtenAt: '2026-01-01T00:00:00.000Z',
       } satisfies SnapshotDocument);
-      // Another commit of the same tree: its pointer, and no chunk written again.
+      // Another commit of the same tree: its time, no chunk written again, nothing per commit.
       written.length = 0;
-      await snapshots.save('b'.repeat(40), contents, '2026-01-02T00:00:00.000Z');
-      expect(written).toStrictEqual([paths.snapshot(key), paths.commitSnapshot('b'.repeat(40))]);
+      await snapshots.save(contents, '2026-01-02T00:00:00.000Z');
+      expect(written).toStrictEqual([paths.snapshot(key)]);
 
-      const found = await snapshots.find('b'.repeat(40));
+      const found = await snapshots.read(key);
       if (found.status !== 'found') throw new Error(JSON.stringify(found));
-      expect(found.key).toBe(key);
       expect([...found.contents.analysis.state.nodes.keys()]).toStrictEqual([
         ...analysis.state.nodes.keys(),
       ]);
       expect(found.contents.analysis.codeowners.text).toBe(analysis.codeowners.text);
 
-      await store.write([{ kind: 'delete', path: paths.snapshotChunk(key, 1) }]);
-      expect(await snapshots.find('a'.repeat(40))).toStrictEqual({
+      // The same documents under another key: not that key's snapshot.
+      const other = 'f'.repeat(64);
+      const chunks = Array.from({ length: CHUNKS }, (_, chunk) => chunk);
+      const copies = await store.getAll(chunks.map((chunk) => paths.snapshotChunk(key, chunk)));
+      await store.write([
+        ...chunks.map((chunk) => ({
+          kind: 'set' as const,
+          path: paths.snapshotChunk(other, chunk),
+          data: copies[chunk] ?? {},
+        })),
+        {
+          kind: 'set',
+          path: paths.snapshot(other),
+          data: (await store.get(paths.snapshot(key))) ?? {},
+        },
+      ]);
+      expect(await snapshots.read(other)).toStrictEqual({
         status: 'unusable',
-        key,
+        reason: `its hash is ${key}, not ${other}`,
+      });
+
+      await store.write([{ kind: 'delete', path: paths.snapshotChunk(key, 1) }]);
+      expect(await snapshots.read(key)).toStrictEqual({
+        status: 'unusable',
         reason: `chunk 1 of ${CHUNKS} is missing`,
       });
     });

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { decodeMessage, type DecodeResult } from './decode-message.ts';
-import { nonEmpty, objectId, repositorySchema } from './fields.ts';
+import { nonEmpty, objectId, repositorySchema, sha256Digest } from './fields.ts';
 
 /** From deltas (and build-status, for a queued build) to builds: build some workspaces. */
 export const BUILDS_TOPIC = 'builds';
@@ -36,6 +36,11 @@ const version2 = v.strictObject({
   apply: v.boolean(),
   /** Build again revisions whose build failed or was refused, as a new attempt. */
   retry: v.optional(v.literal(true)),
+  /**
+   * The snapshot parse wrote of `commit`'s revision, as deltas received it. Absent (a request
+   * from the workspace queue, or `run` resuming): builds parses the revision.
+   */
+  snapshot: v.optional(sha256Digest),
 });
 
 /** Version 1 named one workspace: still read, so messages in flight during an upgrade build. */

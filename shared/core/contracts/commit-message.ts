@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { decodeMessage, type DecodeResult } from './decode-message.ts';
-import { nonEmpty, objectId, repositorySchema } from './fields.ts';
+import { nonEmpty, objectId, repositorySchema, sha256Digest } from './fields.ts';
 
 /** From parse to record: every manifest of the commit is valid. */
 export const MANIFESTS_TOPIC = 'manifests';
@@ -27,6 +27,11 @@ export const commitMessageSchema = v.strictObject({
   forced: v.boolean(),
   /** Who pushed, for the audit trail only: never an authorization input. */
   pusher: nonEmpty,
+  /**
+   * The snapshot parse wrote of the commit's revision, which the next stages read instead of
+   * parsing it. Absent (a message sent again, or by an older parse): they parse it.
+   */
+  snapshot: v.optional(sha256Digest),
 });
 
 /** A decoded `manifests` or `desired-state` message. */

@@ -6,6 +6,9 @@ export const objectId = v.pipe(
   v.regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, 'a git object id'),
 );
 
+/** A SHA-256, 64 lowercase hex, such as the key of a revision's snapshot. */
+export const sha256Digest = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'a SHA-256 in hex'));
+
 /** Any string with something in it. */
 export const nonEmpty = v.pipe(v.string(), v.minLength(1, 'a non-empty string'));
 
