@@ -46,7 +46,7 @@ export async function resumeInterruptedWork(options: {
    * the leases of other machines' runs, or of the pipeline in Google Cloud: only those that
    * expired are taken over.
    */
-  readonly storeIsFolders: boolean;
+  readonly storeIsLocal: boolean;
 }): Promise<Resumption> {
   const { state, bus } = options;
   const stages: string[] = [];
@@ -70,7 +70,7 @@ export async function resumeInterruptedWork(options: {
 
   const requests = new Map<string, RevisionPointer & { readonly apply: boolean }>();
   const takenOver = await resumeBuilds(options.ports, {
-    ...(options.storeIsFolders ? { ownerAlive: () => false } : {}),
+    ...(options.storeIsLocal ? { ownerAlive: () => false } : {}),
     include: (stall) => {
       if (stall.apply !== true || options.apply) return true;
       left.push(

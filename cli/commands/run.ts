@@ -203,14 +203,14 @@ async function resume(
   pipeline: EmbeddedPipeline,
   state: RepositoryState,
   apply: boolean,
-  storeIsFolders: boolean,
+  storeIsLocal: boolean,
 ): Promise<{ readonly any: boolean; readonly failed: boolean }> {
   const resumption = await resumeInterruptedWork({
     state,
     bus: pipeline.bus,
     ports: pipeline.ports,
     apply,
-    storeIsFolders,
+    storeIsLocal,
   });
   for (const note of resumption.left) io.stdout(`  note: ${note}\n`);
   const { stages, builds } = resumption;
