@@ -93,6 +93,18 @@ async function workspaces(): Promise<WorkspaceDocument[]> {
   );
 }
 
+/** The state as a kill after deltas and before the builds stage took the workspaces leaves it. */
+async function forgetBuilds(): Promise<void> {
+  await withState(async (store, paths) => {
+    await store.write(
+      [
+        ...(await store.list(paths.workspaces)).map(({ id }) => `${paths.workspaces}/${id}`),
+        ...(await store.list(paths.builds)).map(({ id }) => `${paths.builds}/${id}`),
+      ].map((path) => ({ kind: 'delete' as const, path })),
+    );
+  });
+}
+
 /** The workspaces' documents as a run killed while it built them leaves them: running. */
 async function leaveRunning(names: readonly string[]): Promise<void> {
   await withState(async (store, paths) => {
@@ -236,15 +248,7 @@ describe('a run finishes what a killed run left unfinished', () => {
 
   it('requests the builds of a revision whose deltas ended just before the run was killed', async () => {
     expect((await runCli(['run', repository.directory])).code).toBe(0);
-    // As a kill after deltas and before the builds stage took the workspaces leaves it.
-    await withState(async (store, paths) => {
-      await store.write(
-        [
-          ...(await store.list(paths.workspaces)).map(({ id }) => `${paths.workspaces}/${id}`),
-          ...(await store.list(paths.builds)).map(({ id }) => `${paths.builds}/${id}`),
-        ].map((path) => ({ kind: 'delete' as const, path })),
-      );
-    });
+    await forgetBuilds();
 
     const run = await runCli(['run', repository.directory]);
     expect(run.stderr).toBe('');
@@ -258,14 +262,7 @@ describe('a run finishes what a killed run left unfinished', () => {
   it('leaves the builds of a killed run --apply to a run that applies, never planning them in its place', async () => {
     const env = terraform.env();
     expect((await runCli(['run', '--apply', repository.directory], { env })).code).toBe(0);
-    await withState(async (store, paths) => {
-      await store.write(
-        [
-          ...(await store.list(paths.workspaces)).map(({ id }) => `${paths.workspaces}/${id}`),
-          ...(await store.list(paths.builds)).map(({ id }) => `${paths.builds}/${id}`),
-        ].map((path) => ({ kind: 'delete' as const, path })),
-      );
-    });
+    await forgetBuilds();
 
     const planOnly = await runCli(['run', repository.directory]);
     expect(planOnly.code).toBe(0);
