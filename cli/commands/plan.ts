@@ -16,8 +16,10 @@ export const planUsage = `Usage: infrastream plan [DIR] [--base REV] [--head REV
 
 Shows what a change does: the IAM bindings, firewall rules, egress entries, resources and
 CODEOWNERS lines it adds, changes and removes, in the workspaces it affects only, with
-the manifest entry behind each, the routes it makes public and the approvals it needs
-from the owners of what it reaches.
+the manifest entry behind each, the resources it replaces and what forces them, the
+routes it makes public and the approvals it needs from the owners of what it reaches. It
+exits 1 when the change would replace or destroy a database cluster, bucket, secret or
+topic whose declaration does not allow it.
   --base REV   the revision to compare with (default: HEAD; nothing outside a git repository)
   --head REV   the revision to plan (default: the files on disk)`;
 
@@ -82,6 +84,12 @@ export async function planCommand(args: readonly string[], io: CliIo): Promise<n
       ? `${JSON.stringify(plan, null, 2)}\n`
       : formatPlanText(plan, { color: io.stdoutIsTty && !commandSettings(io, 'plan').noColor }),
   );
+  if (hasErrors(plan.issues)) {
+    io.stderr(
+      'infrastream plan: the change loses data its declarations do not allow (see "Refused")\n',
+    );
+    return exitCodes.issues;
+  }
   return exitCodes.ok;
 }
 

@@ -4,6 +4,8 @@ import { closeSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { checkPlan } from '../core/plan-guard/check-plan.ts';
+import type { PlanRuleId } from '../core/plan-guard/plan-rules.ts';
 import type {
   BuildRequest,
   BuildResult,
@@ -57,7 +59,9 @@ interface Ledger {
  * The embedded build runner: runs `terraform` as local processes, step by step, each with
  * a timeout, capturing its log and exit code. A ledger per workspace (under `stateDir`)
  * records what was applied, so that a plan is never applied twice and a plan of an older
- * revision is never applied after a newer one; a plan that changes nothing is not applied.
+ * revision is never applied after a newer one; a plan that changes nothing is not applied,
+ * nor one that loses data its manifests do not allow (the plan guard's
+ * `plan/protected-destroy`, as the Cloud Build step runs it).
  *
  * Each terraform runs in a process group of its own, writing to files in the build folder
  * rather than to this process: killed, this process leaves it to finish what it started
@@ -174,6 +178,8 @@ export function createLocalBuildRunner(options: {
       stdout.split('\n').find((line) => line.startsWith('{')) ?? 'null',
     );
     if (!request.apply) return result('succeeded', { planJson, planDigest });
+    const lost = dataLossRefusal(planJson);
+    if (lost !== undefined) return result('refused', { planJson, planDigest, reason: lost });
 
     const ledger = await readLedger(request.workspace);
     if (ledger.appliedDigests.includes(planDigest)) {
@@ -218,6 +224,27 @@ export function createLocalBuildRunner(options: {
     });
     return result('succeeded', { planJson, planDigest });
   }
+}
+
+/** The plan guard's rule that Cloud Build's check-plan step and this runner both hold to. */
+const DATA_LOSS_RULE: PlanRuleId = 'plan/protected-destroy';
+
+/**
+ * Why a plan must not be applied because it destroys or replaces data its manifests do not
+ * allow to be lost, as the plan guard judges it; undefined when it may be applied. A show
+ * that printed no plan is refused too: what it would destroy cannot be known.
+ */
+function dataLossRefusal(planJson: unknown): string | undefined {
+  let errors;
+  try {
+    errors = checkPlan(planJson).issues.filter(
+      (issue) => issue.rule === DATA_LOSS_RULE && issue.severity === 'error',
+    );
+  } catch (error) {
+    return `refused by the plan guard: ${(error as Error).message}`;
+  }
+  if (errors.length === 0) return undefined;
+  return `refused by the plan guard (${DATA_LOSS_RULE}): ${errors.map((issue) => `${issue.address}: ${issue.message}`).join('; ')}`;
 }
 
 /**

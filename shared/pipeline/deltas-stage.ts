@@ -232,9 +232,11 @@ function deltaWrites(
         workspace: workspace.id,
         commit,
         sequence,
-        create: workspace.create.length,
+        // A replacement destroys and creates, and is counted as both, as the plan's summary does.
+        create: workspace.create.length + workspace.replace.length,
+        replace: workspace.replace.length,
         update: workspace.update.length,
-        destroy: workspace.destroy.length,
+        destroy: workspace.destroy.length + workspace.replace.length,
         iamAdd: workspace.iam.add.length,
         iamRemove: workspace.iam.remove.length,
         firewall:

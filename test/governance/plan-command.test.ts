@@ -143,6 +143,8 @@ metadata:
   organization: acme
 spec:
   description: An extra secret
+  lifecycle:
+    allowReplacement: A new secret in production; its value is set again after the move
 `;
     await repository.write({
       ...Object.fromEntries(baseOrganization),

@@ -49,7 +49,7 @@ later(() => {
     const plan = savedPlan;
     log({ plan: plan.id });
     const actions = plan.changes ? ['update'] : ['no-op'];
-    console.log(JSON.stringify({ resource_changes: [{ address: 'terraform_data.workspace', change: { actions } }] }));
+    console.log(JSON.stringify({ format_version: '1.2', planned_values: {}, resource_changes: [{ address: 'terraform_data.workspace', mode: 'managed', type: 'terraform_data', name: 'workspace', change: { actions } }] }));
   } else if (command === 'apply') {
     const plan = savedPlan;
     if (plan.base !== applied()) {

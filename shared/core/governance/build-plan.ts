@@ -1,4 +1,4 @@
-import { compareStrings } from '../issues/issue.ts';
+import { compareIssues, compareStrings, type Issue } from '../issues/issue.ts';
 import { computeCodeowners, computeCodeownersIncrementally } from './codeowners.ts';
 import { compileWorkspaces } from './compile-workspaces.ts';
 import {
@@ -7,6 +7,7 @@ import {
   moveConsentRequests,
   type ConsentRequest,
 } from './consent.ts';
+import { dataLossIssues } from './data-loss.ts';
 import type { DesiredState } from './desired-state.ts';
 import type { Json, ModelResource, WorkspaceModel } from './governance-model.ts';
 import { affectedWorkspaces } from './affected-workspaces.ts';
@@ -31,8 +32,12 @@ export interface PublicExposure {
 /** Counts for the summary line. */
 export interface PlanSummary {
   readonly workspaces: number;
+  /** Resources created, replacements included. */
   readonly create: number;
+  /** Resources replaced: each is destroyed and created, and counted in both. */
+  readonly replace: number;
   readonly update: number;
+  /** Resources destroyed, replacements included. */
   readonly destroy: number;
   readonly iamAdd: number;
   readonly iamRemove: number;
@@ -53,6 +58,8 @@ export interface Plan {
   readonly codeowners: CodeownersChange;
   readonly consent: readonly ConsentRequest[];
   readonly publicExposure: readonly PublicExposure[];
+  /** Why the change must not be applied as it is: data it would lose without consent. */
+  readonly issues: readonly Issue[];
   readonly summary: PlanSummary;
 }
 
@@ -108,7 +115,7 @@ export function buildPlan(
     ),
   ].sort(compareConsentRequests);
   const publicExposure = diff.workspaces.flatMap((workspace) =>
-    [...workspace.create, ...workspace.update]
+    [...workspace.create, ...workspace.replace, ...workspace.update]
       .filter((change) => change.type === 'route')
       .flatMap((change) => newlyPublicRules(workspace.id, change.address, before, after)),
   );
@@ -122,11 +129,13 @@ export function buildPlan(
     codeowners: diff.codeowners,
     consent,
     publicExposure,
+    issues: dataLossIssues(diff.workspaces, base.state, head.state).sort(compareIssues),
     summary: {
       workspaces: diff.workspaces.length,
-      create: count((plan) => plan.create.length),
+      create: count((plan) => plan.create.length + plan.replace.length),
+      replace: count((plan) => plan.replace.length),
       update: count((plan) => plan.update.length),
-      destroy: count((plan) => plan.destroy.length),
+      destroy: count((plan) => plan.destroy.length + plan.replace.length),
       iamAdd: count((plan) => plan.iam.add.length),
       iamRemove: count((plan) => plan.iam.remove.length),
       firewallChanges: count(

@@ -228,12 +228,18 @@ function compileNode(
     case 'Database':
       resource('alloydb_cluster', m.metadata.name, {
         region: node.region ?? null,
-        ...pick(m.spec, ['alloydb']),
+        ...pick(m.spec, ['alloydb', 'lifecycle']),
         databases: (m.spec.databases ?? []).map((db) => db.name),
       });
       break;
     case 'Secret':
-      people(resource('secret', m.metadata.name, { replication: 'automatic' }), secretRoles);
+      people(
+        resource('secret', m.metadata.name, {
+          replication: 'automatic',
+          ...pick(m.spec, ['lifecycle']),
+        }),
+        secretRoles,
+      );
       break;
     case 'PubSub':
       resource('pubsub_topic', m.metadata.name, {
@@ -242,6 +248,7 @@ function compileNode(
           'encrypted',
           'allowedPersistenceRegions',
           'messageRetentionDurationSeconds',
+          'lifecycle',
         ]),
       });
       m.spec.notifications?.forEach((notification, index) => {
@@ -259,6 +266,7 @@ function compileNode(
       resource('bucket', m.metadata.name, {
         region: node.region ?? null,
         scanForMalware: m.spec.scanForMalware ?? false,
+        ...pick(m.spec, ['lifecycle']),
       });
       m.spec.notifications?.forEach((notification, index) => {
         pushSubscription(

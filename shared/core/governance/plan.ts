@@ -1,5 +1,6 @@
 import { compareStrings } from '../issues/issue.ts';
 import type { Codeowners } from './codeowners.ts';
+import { forcedReplacements, type ForcedReplacement } from './forced-replacements.ts';
 import {
   bindingKey,
   type EgressEntry,
@@ -24,19 +25,29 @@ export interface AttributeChange {
   readonly after: Json | undefined;
 }
 
-/** A resource that is created, destroyed, or changed in place. */
+/** A resource that is created, destroyed, replaced, or changed in place. */
 export interface ResourceChange {
   readonly address: string;
   readonly type: string;
   readonly cause: Provenance;
-  /** For changes in place: what differs. */
+  /** For changes and replacements: what differs. */
   readonly changes?: readonly AttributeChange[];
+  /** For replacements: the changes that force it, from the table of replacing inputs. */
+  readonly forcedBy?: readonly ForcedReplacement[];
+  /**
+   * Why the declaration allows its resource to be replaced or destroyed
+   * (`spec.lifecycle.allowReplacement`): of the head revision for a replacement, of the
+   * base revision for a destruction.
+   */
+  readonly allowedBecause?: string;
 }
 
 /** What changes in one workspace. Only workspaces with a change appear in a plan. */
 export interface WorkspacePlan {
   readonly id: string;
   readonly create: readonly ResourceChange[];
+  /** Destroyed and created again, because a change reaches an attribute fixed at creation. */
+  readonly replace: readonly ResourceChange[];
   readonly update: readonly ResourceChange[];
   readonly destroy: readonly ResourceChange[];
   readonly iam: { readonly add: readonly IamBinding[]; readonly remove: readonly IamBinding[] };
@@ -113,9 +124,13 @@ export function diffWorkspace(
   const firewall = diffBy(base.firewall, head.firewall, (rule) => rule.name);
   const egress = diffBy(base.egress, head.egress, (entry) => entry.destination);
   const update: ResourceChange[] = [];
+  const replace: ResourceChange[] = [];
   for (const [before, after] of resources.both) {
     const changes = diffJson(before.attributes, after.attributes, '');
-    if (changes.length > 0) update.push({ ...summary(after), changes });
+    if (changes.length === 0) continue;
+    const forcedBy = forcedReplacements(after.type, changes);
+    if (forcedBy.length === 0) update.push({ ...summary(after), changes });
+    else replace.push({ ...summary(after), changes, forcedBy });
   }
   const firewallUpdate = firewall.both
     .filter(([before, after]) => canonical(withoutCause(before)) !== canonical(withoutCause(after)))
@@ -123,6 +138,7 @@ export function diffWorkspace(
   const plan: WorkspacePlan = {
     id: head.id,
     create: resources.added.map(summary),
+    replace,
     update,
     destroy: resources.removed.map(summary),
     iam: { add: iam.added, remove: iam.removed },
@@ -131,6 +147,7 @@ export function diffWorkspace(
   };
   const changed =
     plan.create.length +
+    plan.replace.length +
     plan.update.length +
     plan.destroy.length +
     iam.added.length +
@@ -144,7 +161,21 @@ export function diffWorkspace(
 }
 
 function summary(resource: ModelResource): ResourceChange {
-  return { address: resource.address, type: resource.type, cause: resource.cause };
+  const allowance = allowanceOf(resource);
+  return {
+    address: resource.address,
+    type: resource.type,
+    cause: resource.cause,
+    ...(allowance === undefined ? {} : { allowedBecause: allowance }),
+  };
+}
+
+/** The reason a resource's declaration gives for letting it be replaced or destroyed. */
+function allowanceOf(resource: ModelResource): string | undefined {
+  const lifecycle = resource.attributes['lifecycle'];
+  if (!isObject(lifecycle)) return undefined;
+  const reason = lifecycle['allowReplacement'];
+  return typeof reason === 'string' ? reason : undefined;
 }
 
 function diffBy<T>(before: readonly T[], after: readonly T[], key: (item: T) => string) {

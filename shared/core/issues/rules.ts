@@ -260,6 +260,16 @@ export const rules = {
     summary:
       'Two declarations never get one generated identifier: one would stand in for the other.',
   },
+  'lifecycle/replaces-data': {
+    severity: 'error',
+    summary:
+      'A change never replaces a database cluster, bucket, secret or topic unless its declaration allows it with spec.lifecycle.allowReplacement.',
+  },
+  'lifecycle/destroys-data': {
+    severity: 'error',
+    summary:
+      'Removing a database cluster, bucket, secret or topic needs spec.lifecycle.allowReplacement on its declaration in the revision before.',
+  },
   'naming/unrepresentable': {
     severity: 'error',
     summary:

@@ -191,7 +191,7 @@ export const planRules = {
   },
   'plan/protected-destroy': {
     summary:
-      'Data-bearing resources (the protected types) are not destroyed or replaced unless destruction is allowed for the run.',
+      'Data-bearing resources (the protected types) are not destroyed or replaced unless the rendered manifests allow it for their module call, or destruction is allowed for the run.',
     mirrors: ['CKV_GCP_82'],
     judges: protectedResourceTypes,
     reads: 'change',

@@ -3,8 +3,9 @@ import type { PlannedResource } from './read-plan.ts';
 
 /**
  * Resources whose loss cannot be undone, with what is lost: a push never destroys or
- * replaces one; `check-plan --allow-destroy` makes it a warning, for a run a person asked
- * for.
+ * replaces one unless the manifests allow it for its module call (the rendered
+ * `infrastream_allowed_replacements` output); `check-plan --allow-destroy` makes it a
+ * warning, for a run a person asked for.
  */
 export const protectedResources: Readonly<Record<string, string>> = {
   google_alloydb_cluster: 'the database, its backups and its point-in-time recovery',
@@ -24,6 +25,13 @@ export const protectedResources: Readonly<Record<string, string>> = {
   google_storage_bucket: 'every object in the bucket',
 };
 
+/**
+ * The modules of the data-bearing declarations (Database, Bucket, Secret, PubSub), the
+ * only calls whose loss the manifests can allow: an allowance naming any other call, or a
+ * module from anywhere but `terraform-modules/`, is not honoured.
+ */
+const ALLOWABLE_MODULES: readonly string[] = ['alloydb', 'bucket', 'pubsub-topic', 'secret'];
+
 /** The types of {@link protectedResources}. */
 export const protectedResourceTypes: readonly string[] = Object.keys(protectedResources);
 
@@ -35,6 +43,18 @@ export function checkProtectedDestroy(
   if (!resource.actions.includes('delete')) return [];
   const what = resource.actions.includes('create') ? 'replaces' : 'destroys';
   const lost = protectedResources[resource.type] ?? 'data';
+  if (
+    resource.allowance !== undefined &&
+    resource.module !== undefined &&
+    ALLOWABLE_MODULES.includes(resource.module)
+  ) {
+    return [
+      {
+        message: `the plan ${what} this ${resource.type}, losing ${lost}; its declaration allows it: ${resource.allowance}`,
+        severity: 'warning',
+      },
+    ];
+  }
   return options.allowDestroy === true
     ? [
         {

@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { ALLOWED_REPLACEMENTS_OUTPUT } from '../render/allowed-replacements.ts';
 import { isAttributes, own, withUnknowns } from './planned-values.ts';
 
 /** The input was not `terraform show -json` output of a saved plan. */
@@ -21,6 +22,12 @@ export interface PlannedResource {
    */
   readonly module: string | undefined;
   readonly actions: readonly string[];
+  /**
+   * Why the manifests allow the module call that holds it to lose its data, as the rendered
+   * root says (its `infrastream_allowed_replacements` output, in the configuration or the
+   * prior state); undefined when they do not.
+   */
+  readonly allowance?: string;
   /** The attributes after apply, unknown values marked; undefined when it will not exist. */
   readonly after: Readonly<Record<string, unknown>> | undefined;
   readonly before: unknown;
@@ -75,6 +82,7 @@ const planSchema = v.looseObject(
       [],
     ),
     configuration: v.optional(v.unknown()),
+    prior_state: v.optional(v.unknown()),
   },
   'expected a JSON object',
 );
@@ -97,10 +105,13 @@ export function readPlan(planJson: unknown): PlanReading {
     );
   }
   const rootModule = own(parsed.output.configuration, 'root_module');
+  const allowances = allowedReplacements(rootModule, parsed.output.prior_state);
   const resources = parsed.output.resource_changes
     .filter((change) => change.mode === undefined || change.mode === 'managed')
     .map((change): PlannedResource => {
       const after = withUnknowns(change.change.after, change.change.after_unknown);
+      const call = change.module_address === undefined ? undefined : topCall(change.module_address);
+      const allowance = call === undefined ? undefined : allowances.get(call);
       return {
         address: change.address,
         type: change.type,
@@ -111,11 +122,37 @@ export function readPlan(planJson: unknown): PlanReading {
             ? undefined
             : moduleDirectory(rootModule, change.module_address),
         actions: change.change.actions,
+        ...(allowance === undefined ? {} : { allowance }),
         after: isAttributes(after) ? after : undefined,
         before: change.change.before,
       };
     });
   return { resources };
+}
+
+/**
+ * The module calls the rendered root allows to lose data, with the reason: what the
+ * configuration planned now declares, and what the state applied before declared (a
+ * declaration removed after a revision allowed it). Only the renderer writes root outputs;
+ * a value that is not a map of strings allows nothing.
+ */
+function allowedReplacements(rootModule: unknown, priorState: unknown): Map<string, string> {
+  const allowed = new Map<string, string>();
+  const take = (value: unknown) => {
+    if (!isAttributes(value)) return;
+    for (const [call, reason] of Object.entries(value))
+      if (typeof reason === 'string') allowed.set(call, reason);
+  };
+  const output = (outputs: unknown) => own(outputs, ALLOWED_REPLACEMENTS_OUTPUT);
+  take(own(output(own(own(priorState, 'values'), 'outputs')), 'value'));
+  take(own(own(output(own(rootModule, 'outputs')), 'expression'), 'constant_value'));
+  return allowed;
+}
+
+/** The root module call of a module address: `module.a` of `module.a["x"].module.b`. */
+function topCall(moduleAddress: string): string | undefined {
+  const step = MODULE_STEP.exec(moduleAddress);
+  return step?.[1] === undefined ? undefined : `module.${step[1]}`;
 }
 
 const MODULE_STEP = /^module\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[(?:"(?:[^"\\]|\\.)*"|\d+)\])?(?:\.|$)/;

@@ -36,6 +36,7 @@ import {
   type Expression,
   type TerraformValue,
 } from './terraform-json.ts';
+import { renderAllowedReplacements } from './allowed-replacements.ts';
 import { renderIngress } from './render-ingress.ts';
 import { workspaceStatePrefix } from './render-config.ts';
 
@@ -325,10 +326,12 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
     );
   });
 
+  const output = renderAllowedReplacements(workspace.resources);
   return {
     data,
     module,
     ...(Object.keys(resource).length > 0 ? { resource } : {}),
+    ...(output === undefined ? {} : { output }),
   };
 }
 

@@ -16,8 +16,9 @@ export interface PlanTextOptions {
 
 /**
  * A plan for people, in the manner of `terraform plan`: grouped by workspace, `+` to
- * create or add, `-` to destroy or remove, `~` to change in place, each entry with the
- * manifest entry that causes it; then CODEOWNERS, public exposure, consent, and a summary.
+ * create or add, `-/+` to replace (with the attribute that forces it), `~` to change in
+ * place, `-` to destroy or remove, each entry with the manifest entry that causes it; then
+ * CODEOWNERS, public exposure, consent, the data the change would lose, and a summary.
  */
 export function formatPlanText(plan: Plan, options: PlanTextOptions): string {
   const s = createStyles(options.color);
@@ -25,7 +26,8 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions): string {
   if (
     plan.workspaces.length === 0 &&
     plan.codeowners.add.length + plan.codeowners.remove.length === 0 &&
-    plan.consent.length === 0
+    plan.consent.length === 0 &&
+    plan.issues.length === 0
   ) {
     out.push(s.green('No changes. The desired state matches the base revision.'));
     return `${out.join('\n')}\n`;
@@ -77,10 +79,23 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions): string {
     }
     out.push('');
   }
+  if (plan.issues.length > 0) {
+    out.push(s.bold(s.red('# Refused: this change loses data its declarations do not allow')));
+    for (const issue of plan.issues) {
+      out.push(s.red(`  ! ${issue.file}:${issue.line}:${issue.column} ${issue.rule}`));
+      out.push(`      ${issue.message}`);
+      for (const related of issue.related ?? [])
+        out.push(
+          s.dim(`      # ${related.file}:${related.line}:${related.column} ${related.message}`),
+        );
+    }
+    out.push('');
+  }
   const n = plan.summary;
+  const replaced = n.replace > 0 ? ` (${n.replace} replaced)` : '';
   out.push(
     s.bold(
-      `Plan: ${n.create} to create, ${n.update} to change, ${n.destroy} to destroy; ` +
+      `Plan: ${n.create} to create, ${n.update} to change, ${n.destroy} to destroy${replaced}; ` +
         `${n.iamAdd} IAM bindings to add, ${n.iamRemove} to remove; ` +
         `${n.firewallChanges} firewall and ${n.egressChanges} egress changes; ` +
         `${n.codeownersChanges} CODEOWNERS lines; in ${n.workspaces} workspace${n.workspaces === 1 ? '' : 's'}.`,
@@ -95,6 +110,25 @@ function formatWorkspace(plan: WorkspacePlan, s: Styles): string[] {
     s.dim(`      # ${provenance.file}#${provenance.pointer}`);
   for (const resource of plan.create)
     out.push(s.green(`  + ${resource.address}`), cause(resource.cause));
+  // Apart from the changes in place: a replacement destroys what was there first.
+  for (const resource of plan.replace) {
+    out.push(s.red(`-/+ ${resource.address}`) + s.dim('  (destroyed, then created again)'));
+    for (const change of resource.changes ?? []) {
+      const forced = resource.forcedBy?.find((item) => item.path === change.path);
+      const forces =
+        forced === undefined
+          ? ''
+          : s.red(
+              `  # forces replacement: ${Object.entries(forced.resources)
+                .map(([address, attribute]) => `${address} ${attribute}`)
+                .join(', ')}`,
+            );
+      out.push(`      ${change.path}: ${show(change.before)} → ${show(change.after)}${forces}`);
+    }
+    if (resource.allowedBecause !== undefined)
+      out.push(s.yellow(`      allowed: ${resource.allowedBecause}`));
+    out.push(cause(resource.cause));
+  }
   for (const resource of plan.update) {
     out.push(s.yellow(`  ~ ${resource.address}`));
     for (const change of resource.changes ?? []) {
@@ -102,8 +136,12 @@ function formatWorkspace(plan: WorkspacePlan, s: Styles): string[] {
     }
     out.push(cause(resource.cause));
   }
-  for (const resource of plan.destroy)
-    out.push(s.red(`  - ${resource.address}`), cause(resource.cause));
+  for (const resource of plan.destroy) {
+    out.push(s.red(`  - ${resource.address}`));
+    if (resource.allowedBecause !== undefined)
+      out.push(s.yellow(`      allowed: ${resource.allowedBecause}`));
+    out.push(cause(resource.cause));
+  }
   const binding = (b: IamBinding) => `iam ${b.role} ${b.member} on ${b.resource}`;
   for (const b of plan.iam.add) out.push(s.green(`  + ${binding(b)}`), cause(b.cause));
   for (const b of plan.iam.remove) out.push(s.red(`  - ${binding(b)}`), cause(b.cause));
