@@ -35,6 +35,8 @@ export interface LoopbackAssetService {
 
 // The client's protos, and the common ones (google/api, google/iam, google/rpc…) of the
 // google-gax it resolves, which it loads them with.
+type AssetClientOptions = NonNullable<ConstructorParameters<typeof AssetServiceClient>[0]>;
+
 const fromTest = createRequire(import.meta.url);
 const ASSET = dirname(fromTest.resolve('@google-cloud/asset/package.json'));
 const GAX_MAIN = createRequire(join(ASSET, 'package.json')).resolve('google-gax');
@@ -118,8 +120,11 @@ export async function startLoopbackAssetService(
         apiEndpoint: '127.0.0.1',
         port,
         sslCreds: grpc.credentials.createInsecure(),
-        // Sends no credentials and asks nothing of the metadata server.
-        authClient: new PassThroughClient(),
+        // Sends no credentials and asks nothing of the metadata server. The client holds
+        // its own copy of google-auth-library, whose types differ but not its behaviour.
+        authClient: new PassThroughClient() as unknown as NonNullable<
+          AssetClientOptions['authClient']
+        >,
       });
       clients.push(client);
       return client;

@@ -16,7 +16,6 @@ export type AssetFileResult =
   | { readonly ok: true; readonly assets: LiveAssets }
   | { readonly ok: false; readonly error: AssetFileError };
 
-const json = v.custom<Json>(() => true);
 // A record, as valibot's `record` would be, but never an array, which it lets through.
 const attributes = v.custom<{ [key: string]: Json }>(
   (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
