@@ -79,6 +79,16 @@ describe('asset drift', () => {
     ).toHaveLength(1);
   });
 
+  it('reports a grant once when a search and an export both hold it', () => {
+    // An export names the project by number, a search by id: the same policy, twice.
+    const byNumber = onShipments('roles/run.viewer', `${POOL}/group/sre`);
+    const byId = {
+      ...byNumber,
+      asset: `//cloudresourcemanager.googleapis.com/projects/${SHIPMENTS_PROJECT}`,
+    };
+    expect(drift({ policies: [byNumber, byId] })).toHaveLength(1);
+  });
+
   it('reports a conditional grant even where the same grant without a condition is declared', () => {
     const observations = drift({
       policies: [

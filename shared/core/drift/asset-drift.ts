@@ -36,7 +36,7 @@ const RUN_INVOKER = 'roles/run.invoker';
  *   firewall rules, external addresses and buckets no workspace or module makes, and
  *   Cloud Run services no workspace declares that anyone may invoke.
  * A grant on a declared resource carries that resource's manifest entry. Observations
- * come in the inventory's order; the caller fingerprints them.
+ * come in the inventory's order, each difference once; the caller fingerprints them.
  */
 export function assetDrift(input: AssetDriftInput): DriftObservation[] {
   const projects = liveProjects(input.live.resources);
@@ -55,6 +55,15 @@ export function assetDrift(input: AssetDriftInput): DriftObservation[] {
   const context: Context = { input, desired, projects, normalize, platformProjects };
 
   const observations: DriftObservation[] = [];
+  // Files may hold the same asset twice (a search and an export of one organization):
+  // it is one difference, seen once.
+  const seen = new Set<string>();
+  const report = (observation: DriftObservation) => {
+    const key = `${observation.source}\n${observation.asset ?? ''}\n${observation.attribute}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    observations.push(observation);
+  };
   const publicServices = new Set<string>();
   for (const policy of input.live.policies) {
     const where = placeOf(context, policy);
@@ -76,7 +85,7 @@ export function assetDrift(input: AssetDriftInput): DriftObservation[] {
           knownProjectNumbers: projects.byNumber,
         });
         const grant = `${binding.role} ${member}${condition === undefined ? '' : ` if ${condition.expression}`}`;
-        observations.push({
+        report({
           source: 'iam',
           ...where.owner,
           asset: where.asset,
@@ -99,7 +108,7 @@ export function assetDrift(input: AssetDriftInput): DriftObservation[] {
     if (unmanaged === undefined) continue;
     const where = placeOf(context, resource);
     if (where === undefined) continue;
-    observations.push({
+    report({
       source: 'resources',
       ...where.owner,
       asset: where.asset,
