@@ -1,0 +1,106 @@
+import { AssetServiceClient } from '@google-cloud/asset';
+import type { DesiredState } from '../core/governance/desired-state.ts';
+import type { WorkspaceModel } from '../core/governance/governance-model.ts';
+import { assetDrift } from '../core/drift/asset-drift.ts';
+import { IAM_POLICY_ASSET_TYPES, RESOURCE_ASSET_TYPES } from '../core/drift/asset-records.ts';
+import type { DriftObservation } from '../core/drift/drift-finding.ts';
+import { organizationIdentity } from '../core/drift/grant-severity.ts';
+import { manifestLocator } from '../core/drift/manifest-locator.ts';
+import { renderConfigPlaceholders, type RenderConfig } from '../core/render/render-config.ts';
+import type { AssetInventory } from '../ports/asset-inventory.ts';
+import { fileAssetInventory } from './file-asset-inventory.ts';
+import { grpcAssetInventory } from './grpc-asset-inventory.ts';
+
+/** Where the asset source reads, and what it leaves out. */
+export interface AssetDriftSettings {
+  /** Files of gcloud's output (`--assets FILE`); when given, the API is not called. */
+  readonly assetFiles?: readonly string[];
+  /** The organization searched live, numeric; the render configuration's when absent. */
+  readonly organizationId?: string;
+  /** The pipeline's own identities as IAM members, its build service account first. */
+  readonly platformMembers: readonly string[];
+  /** Ids of the projects `infra/` makes for the pipeline itself, which no manifest governs. */
+  readonly platformProjects?: readonly string[];
+  /** The inventory to read instead of the API's (a client pointed elsewhere, under test). */
+  readonly inventory?: AssetInventory;
+}
+
+/** What the desired state the live assets are compared with is. */
+export interface AssetDriftDesired {
+  readonly state: DesiredState;
+  readonly workspaces: Iterable<WorkspaceModel>;
+  readonly config: RenderConfig;
+}
+
+/** How the asset source fared, and what it saw. */
+export interface AssetDriftResult {
+  readonly status: 'ok' | 'unavailable' | 'failed';
+  /** One line: what was read, or why nothing was. */
+  readonly detail: string;
+  readonly observations: DriftObservation[];
+}
+
+/**
+ * The `iam` and `resources` drift of an organization: its IAM policies and
+ * security-relevant resources, read from Cloud Asset Inventory (or from files of its
+ * output), compared with the desired state. Unavailable when there is nowhere to read
+ * from (no files, and no organization but the example configuration's placeholder);
+ * failed, with the reason, when reading did not succeed. Never throws.
+ */
+export async function readAssetDrift(
+  settings: AssetDriftSettings,
+  desired: AssetDriftDesired,
+): Promise<AssetDriftResult> {
+  const files = settings.assetFiles ?? [];
+  const live = files.length === 0 && settings.inventory === undefined;
+  const organizationId = settings.organizationId ?? desired.config.organizationId;
+  if (
+    live &&
+    settings.organizationId === undefined &&
+    renderConfigPlaceholders(desired.config).includes('organizationId')
+  )
+    return {
+      status: 'unavailable',
+      detail:
+        "no asset files, and the configuration's organization id is the example's placeholder",
+      observations: [],
+    };
+  const scope = `organizations/${organizationId}`;
+  let client: AssetServiceClient | undefined;
+  try {
+    const inventory =
+      settings.inventory ??
+      (files.length > 0
+        ? fileAssetInventory(files)
+        : grpcAssetInventory((client = new AssetServiceClient())));
+    const [policies, resources] = await Promise.all([
+      inventory.searchIamPolicies(scope, IAM_POLICY_ASSET_TYPES),
+      inventory.searchResources(scope, RESOURCE_ASSET_TYPES),
+    ]);
+    const observations = assetDrift({
+      workspaces: desired.workspaces,
+      config: desired.config,
+      live: { policies, resources },
+      organization: organizationIdentity(desired.state),
+      platformMembers: settings.platformMembers,
+      ...(settings.platformProjects === undefined
+        ? {}
+        : { platformProjects: settings.platformProjects }),
+      locate: manifestLocator(desired.state),
+    });
+    const from = files.length > 0 ? files.join(', ') : scope;
+    return {
+      status: 'ok',
+      detail: `${policies.length} IAM policies and ${resources.length} resources from ${from}`,
+      observations,
+    };
+  } catch (error) {
+    return {
+      status: 'failed',
+      detail: error instanceof Error ? error.message : String(error),
+      observations: [],
+    };
+  } finally {
+    await client?.close();
+  }
+}
