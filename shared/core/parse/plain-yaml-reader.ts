@@ -92,10 +92,13 @@ function hasDeclinedText(text: string): boolean {
   for (let at = text.indexOf('?'); at !== -1; at = text.indexOf('?', at + 1)) {
     if (at + 1 >= text.length || SEPARATORS.has(text.charAt(at + 1))) return true;
   }
-  // Tags, anchors and aliases: js-yaml loses a tag on its own line before a block scalar.
+  // Tags, anchors and aliases where a node may start: js-yaml loses a tag on its own line
+  // before a block scalar. Inside text (`"0 7 * * 1-5"`) they start no node.
   for (const indicator of ['!', '&', '*']) {
     for (let at = text.indexOf(indicator); at !== -1; at = text.indexOf(indicator, at + 1)) {
-      if (at === 0 || TOKEN_BOUNDARIES.has(text.charAt(at - 1))) return true;
+      let before = at - 1;
+      while (text.charCodeAt(before) === 0x20) before--;
+      if (before < 0 || NODE_STARTS_AFTER.has(text.charAt(before))) return true;
     }
   }
   let lineStart = 0;
@@ -109,8 +112,8 @@ function hasDeclinedText(text: string): boolean {
 /** What may follow a `?` that is an explicit key indicator rather than text. */
 const SEPARATORS = new Set([' ', '\n', '\r', ',', ']', '}']);
 const MAX_KEY_LINE = 1024;
-/** What may stand before a tag, an anchor or an alias. */
-const TOKEN_BOUNDARIES = new Set([' ', '\n', '\r', '[', '{', ',', ':', '-', '?']);
+/** What a node may follow, spaces apart: a line start, a value or item indicator. */
+const NODE_STARTS_AFTER = new Set(['\n', '\r', '[', '{', ',', ':', '-', '?']);
 
 /**
  * Reads one YAML document into plain data with js-yaml, several times faster than the
