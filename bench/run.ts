@@ -10,11 +10,13 @@ import { pipelineBenchmark } from './benchmarks/pipeline.ts';
 import { snapshotBenchmark } from './benchmarks/snapshot.ts';
 import { validateShapesBenchmark } from './benchmarks/validate-shapes.ts';
 import { validateBenchmark } from './benchmarks/validate.ts';
+import { wholeProcessBenchmark } from './benchmarks/whole-process.ts';
 import type { Benchmark, BenchmarkOptions } from './lib/benchmark.ts';
 
 /** Every benchmark, in the order they run. Add new ones here. */
 const benchmarks: readonly Benchmark[] = [
   validateBenchmark,
+  wholeProcessBenchmark,
   validateShapesBenchmark,
   governanceBenchmark,
   pipelineBenchmark,

@@ -21,6 +21,7 @@ import {
 import { normalizeLineBreaks } from './line-breaks.ts';
 import { firstControlCharacter } from './control-character.ts';
 import { valueOverflow } from './value-overflow.ts';
+import { readPlainYaml } from './plain-yaml-reader.ts';
 import type { YamlLimits } from './yaml-limits.ts';
 
 /** The outcome of reading one YAML file. */
@@ -94,13 +95,25 @@ const yamlErrorRules: Partial<Record<string, RuleId>> = {
   TAG_RESOLVE_FAILED: 'yaml/tag',
 };
 
+/** How to read: `fast: false` reads with the reference reader alone, to compare with. */
+export interface ReadYamlOptions {
+  readonly fast: boolean;
+}
+
 /**
  * Reads one YAML file strictly: UTF-8 without BOM or C0 controls, YAML 1.2 core
  * schema, one document, unique keys, no aliases, merge keys, tags or directives, bounded
  * size, values and depth. Lines end at CR LF, CR or LF, as in YAML 1.2. The result is
- * plain data plus the syntax tree that locates every value in the source.
+ * plain data plus the syntax tree that locates every value in the source. Valid files are
+ * read by the fast path (readPlainYaml); whatever it declines, and every file with an
+ * issue, by `yaml`'s document model, the reference, whose tree also locates every value.
  */
-export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits): YamlFileResult {
+export function readYamlFile(
+  path: string,
+  bytes: Uint8Array,
+  limits: YamlLimits,
+  options: ReadYamlOptions = { fast: true },
+): YamlFileResult {
   const at = (
     rule: RuleId,
     source: Pick<SourceDocument, 'path' | 'lineCounter'>,
@@ -174,7 +187,7 @@ export function readYamlFile(path: string, bytes: Uint8Array, limits: YamlLimits
     );
     return invalid(...issues);
   }
-  const result = tryParse(path, text, limits);
+  const result = tryParse(path, text, limits, options);
   // What the document says it is decides; the text is the fallback when it cannot say.
   if (!(result.header ?? looksLikeManifest(text))) return { status: 'skipped' };
   if (result.status === 'invalid' || issues.length > 0) {
@@ -188,7 +201,12 @@ type ParseResult = Exclude<YamlFileResult, { status: 'skipped' }> & {
   readonly header: boolean | undefined;
 };
 
-function tryParse(path: string, text: string, limits: YamlLimits): ParseResult {
+function tryParse(
+  path: string,
+  text: string,
+  limits: YamlLimits,
+  options: ReadYamlOptions,
+): ParseResult {
   const lineCounter = new LineCounter();
   const source = { path, lineCounter };
   // A ceiling well above the limit: the walker below finds the exact node past the limit,
@@ -220,6 +238,12 @@ function tryParse(path: string, text: string, limits: YamlLimits): ParseResult {
       ),
       header: undefined,
     };
+  }
+  // Most files take the fast path; it declines whatever the reference below must read.
+  const plain = options.fast ? readPlainYaml(text, limits) : undefined;
+  if (plain !== undefined) {
+    const source = reparsingSourceDocument(path, text);
+    return { status: 'parsed', source, value: plain.value, header: plain.header };
   }
   const document = parseDocument(text, { ...yamlParseOptions, lineCounter });
   const header = manifestHeader(document.contents);

@@ -1,0 +1,204 @@
+import { load, Schema, Type, type LoadOptions, type State } from 'js-yaml';
+import { isManifestHeader } from '../manifests/kinds.ts';
+import type { YamlLimits } from './yaml-limits.ts';
+
+/** What the fast path read: the document's plain value, and whether it is a manifest. */
+export interface PlainYamlDocument {
+  readonly value: unknown;
+  /** Whether its own apiVersion and kind make it a manifest, if it says. */
+  readonly header: boolean | undefined;
+}
+
+// The YAML 1.2 core schema exactly as `yaml` resolves plain scalars: the same text must
+// give the same value, down to `-0`, `0o17` and `.NaN`. js-yaml keeps one type per tag,
+// so each tag tries `yaml`'s patterns for it in `yaml`'s order (they never overlap).
+type Resolution = readonly [RegExp, (text: string) => unknown];
+
+const scalar = (tag: string, resolutions: readonly Resolution[]) => {
+  const resolution = (text: string) => resolutions.find(([test]) => test.test(text));
+  return new Type(`tag:yaml.org,2002:${tag}`, {
+    kind: 'scalar',
+    // js-yaml passes the tag only for an explicit one (`!!int "1"`): refused, it throws.
+    resolve: (text: unknown, explicitTag?: string) =>
+      explicitTag === undefined && typeof text === 'string' && resolution(text) !== undefined,
+    construct: (text: string) => resolution(text)?.[1](text),
+  });
+};
+
+/**
+ * Plain scalars only: no explicit type at all, so that every tag (`!!str`, `!foo`) makes
+ * js-yaml throw and the file goes to the reference reader, which reports it.
+ */
+const coreSchema = new Schema({
+  implicit: [
+    scalar('null', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
+    scalar('bool', [
+      [/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (text) => text[0] === 't' || text[0] === 'T'],
+    ]),
+    scalar('int', [
+      [/^0o[0-7]+$/, (text) => parseInt(text.substring(2), 8)],
+      [/^[-+]?[0-9]+$/, (text) => parseInt(text, 10)],
+      [/^0x[0-9a-fA-F]+$/, (text) => parseInt(text.substring(2), 16)],
+    ]),
+    scalar('float', [
+      [
+        /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
+        (text) =>
+          text.slice(-3).toLowerCase() === 'nan'
+            ? NaN
+            : text.startsWith('-')
+              ? Number.NEGATIVE_INFINITY
+              : Number.POSITIVE_INFINITY,
+      ],
+      [/^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/, parseFloat],
+      [/^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/, parseFloat],
+    ]),
+  ],
+});
+
+/** What js-yaml 4.3 hands its listener, beyond what its published types say. */
+interface ComposerState extends State {
+  readonly anchor: string | null;
+  readonly tag: string | null;
+}
+
+/** Thrown from inside js-yaml to stop at the first construct the fast path leaves alone. */
+const declined = new Error('declined by the fast YAML path');
+
+/**
+ * Whether the text has a construct that js-yaml reads differently from the reference or
+ * that the reference refuses, found before parsing: tabs (indentation rules differ),
+ * directives and document markers, flow collections as keys (`[a]: b`), explicit keys
+ * (`? a`), tags, anchors and aliases, and lines past the 1024 characters an
+ * implicit key may span. Searched with indexOf: one regular expression for all of it
+ * costs more than the parse.
+ */
+function hasDeclinedText(text: string): boolean {
+  if (
+    text.includes('\t') ||
+    /^(?:%|---|\.\.\.)/.test(text) ||
+    text.includes('\n%') ||
+    text.includes('\n---') ||
+    text.includes('\n...')
+  )
+    return true;
+  for (const closing of [']', '}']) {
+    for (let at = text.indexOf(closing); at !== -1; at = text.indexOf(closing, at + 1)) {
+      let next = at + 1;
+      while (text.charCodeAt(next) === 0x20) next++;
+      if (text.charCodeAt(next) === 0x3a) return true;
+    }
+  }
+  for (let at = text.indexOf('?'); at !== -1; at = text.indexOf('?', at + 1)) {
+    if (at + 1 >= text.length || SEPARATORS.has(text.charAt(at + 1))) return true;
+  }
+  // Tags, anchors and aliases where a node may start: js-yaml loses a tag on its own line
+  // before a block scalar. Inside text (`"0 7 * * 1-5"`) they start no node.
+  for (const indicator of ['!', '&', '*']) {
+    for (let at = text.indexOf(indicator); at !== -1; at = text.indexOf(indicator, at + 1)) {
+      let before = at - 1;
+      while (text.charCodeAt(before) === 0x20) before--;
+      if (before < 0 || NODE_STARTS_AFTER.has(text.charAt(before))) return true;
+    }
+  }
+  let lineStart = 0;
+  for (let end = text.indexOf('\n'); ; end = text.indexOf('\n', lineStart)) {
+    if ((end === -1 ? text.length : end) - lineStart > MAX_KEY_LINE) return true;
+    if (end === -1) return false;
+    lineStart = end + 1;
+  }
+}
+
+/** What may follow a `?` that is an explicit key indicator rather than text. */
+const SEPARATORS = new Set([' ', '\n', '\r', ',', ']', '}']);
+const MAX_KEY_LINE = 1024;
+/** What a node may follow, spaces apart: a line start, a value or item indicator. */
+const NODE_STARTS_AFTER = new Set(['\n', '\r', '[', '{', ',', ':', '-', '?']);
+
+/**
+ * Reads one YAML document into plain data with js-yaml, several times faster than the
+ * reference reader (`yaml`'s document model), or declines: undefined means "read it with
+ * the reference reader", which alone writes issues. It declines every file the reference
+ * would refuse or read differently, so that what it does read is the reference's value:
+ * anything js-yaml throws on (syntax errors, duplicate keys, tags, aliases, several
+ * documents), anchors and the non-specific tag `!`, what hasDeclinedText finds, texts
+ * longer than `maxValues` (the reference counts their values first), and what the
+ * reference's walk refuses (depth, long scalars, `<<`, forbidden and `null` keys).
+ */
+export function readPlainYaml(text: string, limits: YamlLimits): PlainYamlDocument | undefined {
+  if (text.length > limits.maxValues || hasDeclinedText(text)) return undefined;
+  let value: unknown;
+  const opened: number[] = [];
+  const options: LoadOptions & { readonly maxDepth: number } = {
+    schema: coreSchema,
+    // One past the deepest collection: a scalar sits one below its collection.
+    maxDepth: limits.maxDepth + 1,
+    listener(event, composing) {
+      const state = composing as ComposerState;
+      if (event === 'open') {
+        opened.push(state.line, state.position);
+        return;
+      }
+      const position = opened.pop() ?? 0;
+      const line = opened.pop() ?? 0;
+      if (state.anchor !== null || state.tag === '!') throw declined;
+      // A comment must follow a space; js-yaml also takes `"text"#comment`.
+      if (text.charCodeAt(state.position) === 0x23) throw declined;
+      // The reference holds the lines of a quoted scalar or a flow collection to
+      // indentation rules js-yaml does not know; block scalars and collections it reads alike.
+      if (state.line !== line && FLOW_STARTS.has(firstCharacterAt(text, position))) throw declined;
+    },
+  };
+  try {
+    value = load(text, options);
+  } catch {
+    return undefined;
+  }
+  if (!withinReferenceRules(value, 1, limits)) return undefined;
+  return { value: value ?? null, header: manifestHeaderOf(value) };
+}
+
+/** How a quoted scalar or a flow collection starts. */
+const FLOW_STARTS = new Set<string | undefined>(['"', "'", '[', '{']);
+
+/** The first character of the node whose separation (spaces, comments) starts at `position`. */
+function firstCharacterAt(text: string, position: number): string | undefined {
+  const start = /(?:[ \n\r]+|#[^\n]*)*(.)/y;
+  start.lastIndex = position;
+  return start.exec(text)?.[1];
+}
+
+/** Keys the reference refuses (merge, prototype) or reads as null rather than as text. */
+const DECLINED_KEYS = new Set(['<<', '__proto__', 'constructor', 'prototype', 'null']);
+
+function withinReferenceRules(value: unknown, depth: number, limits: YamlLimits): boolean {
+  if (typeof value === 'string') return value.length <= limits.maxScalarLength;
+  if (value === null || typeof value !== 'object') return true;
+  if (depth > limits.maxDepth) return false;
+  if (Array.isArray(value)) {
+    return value.every((item) => withinReferenceRules(item, depth + 1, limits));
+  }
+  for (const key of Object.keys(value)) {
+    if (DECLINED_KEYS.has(key)) return false;
+    if (!withinReferenceRules((value as Record<string, unknown>)[key], depth + 1, limits))
+      return false;
+  }
+  return true;
+}
+
+/** What the reference reads from the tree's apiVersion and kind, read from the value. */
+function manifestHeaderOf(value: unknown): boolean | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const fields = value as Record<string, unknown>;
+  const unreadable = Symbol('not a plain value');
+  const field = (name: string): unknown => {
+    if (!Object.hasOwn(fields, name)) return undefined;
+    const found = fields[name];
+    return found !== null && typeof found === 'object' ? unreadable : found;
+  };
+  const apiVersion = field('apiVersion');
+  if (typeof apiVersion === 'string' && apiVersion.startsWith('lowops.')) return true;
+  const kind = field('kind');
+  if (apiVersion === unreadable || kind === unreadable) return undefined;
+  return isManifestHeader(apiVersion, kind);
+}
