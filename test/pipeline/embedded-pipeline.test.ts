@@ -101,7 +101,11 @@ describe('the pipeline, embedded, over a real git repository', () => {
     expect(pipeline.reporter.reports.get(`${base} infrastream/validate`)?.conclusion).toBe(
       'success',
     );
-    expect(pipeline.reporter.reports.get(`${base} infrastream/plan`)?.title).toMatch(/^Applying /);
+    const plan = pipeline.reporter.reports.get(`${base} infrastream/plan`);
+    expect([plan?.conclusion, plan?.title]).toEqual([
+      'success',
+      expect.stringMatching(/^Plan: .*; applying \(infrastream\/apply\)$/),
+    ]);
     // The base organization has no CODEOWNERS file: the regenerated one is proposed.
     expect(commit.stages.deltas?.codeowners).toBe('not-written');
     expect(pipeline.codeOwners.proposed[0]).toMatchObject({ branch: 'main', parent: base });
@@ -284,9 +288,12 @@ describe('the pipeline, embedded, over a real git repository', () => {
     expect(commit.stages.record).toBeUndefined();
     expect(pipeline.submissions).toEqual([]);
     expect((await repositoryDocument(pipeline)).current?.commit).toBe(base);
-    expect(pipeline.reporter.reports.get(`${feature} infrastream/plan`)?.title).toMatch(
-      /^Plan \(not applied\)/,
-    );
+    const plan = pipeline.reporter.reports.get(`${feature} infrastream/plan`);
+    expect([plan?.conclusion, plan?.title]).toEqual([
+      'success',
+      expect.stringMatching(/^Plan \(not applied\)/),
+    ]);
+    expect(pipeline.reporter.reports.has(`${feature} infrastream/apply`)).toBe(false);
   });
 
   it('builds a revision while its documents are written, and finishes them after a crash', async () => {
