@@ -230,9 +230,7 @@ describe('the infrastream/apply check run', () => {
       rawBody: Buffer.from(rerun.body),
     });
     expect(reply).toMatchObject({ status: 200, body: { retried: [] } });
-    expect(String((reply.body as { reason: string }).reason)).toContain(
-      'is not the current revision',
-    );
+    expect((reply.body as { reason: string }).reason).toContain('is not the current revision');
     await pipeline.bus.drain();
     expect(builds(SHOP)).toHaveLength(1);
   });
