@@ -178,6 +178,13 @@ describe('the pipeline, embedded, over a real git repository', () => {
     expect(report?.annotations).toContainEqual(
       expect.objectContaining({ path: PROJECT, level: 'failure', line: issue?.line }),
     );
+    // Never planned: its plan check concludes with the errors, it is not left open.
+    const plan = pipeline.reporter.reports.get(`${broken} infrastream/plan`);
+    expect(plan).toMatchObject({
+      conclusion: 'failure',
+      title: expect.stringMatching(/^Not planned: /),
+    });
+    expect(plan?.summary).toContain(`\`${PROJECT}:${issue?.line}:`);
   });
 
   it('annotates every error but only the first warnings, and says how many it left out', async () => {
