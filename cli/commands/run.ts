@@ -10,10 +10,11 @@ import { formatText } from '../../shared/core/report/format-text.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import type { BuildDocument, DeltasStage } from '../../shared/pipeline/state-documents.ts';
-import { workspaceApplyState } from '../../shared/core/report/format-apply-check.ts';
-import { requestRetries } from '../../shared/pipeline/retry-builds.ts';
 import { requireManifests } from '../analyze.ts';
 import { printBuildOutcomes } from '../build-outcomes.ts';
+import { retryRecorded, runOnRecorded } from '../recorded-revision.ts';
+import { showBuildProgress } from '../build-progress.ts';
+import type { RetryOptions } from '../recorded-revision.ts';
 import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { commandSettings } from '../command-settings.ts';
 import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
@@ -46,12 +47,6 @@ egress changes, and build every affected workspace. State is kept in DIR/.infras
                    OWNER/NAME#ID; default INFRASTREAM_REPOSITORY, else local/<folder>`;
 
 const NO_COMMIT = '0'.repeat(40);
-
-/** What `infrastream retry` asks of a run: the failed builds of the recorded revision. */
-export interface RetryOptions {
-  /** Only this workspace's build. */
-  readonly workspace?: string;
-}
 
 /**
  * `infrastream run`: the pipeline, embedded, on the repository's HEAD; with `retry`, only
@@ -148,6 +143,7 @@ async function runHoldingLock(
     store: await configuredStore(settings, directory),
   });
   await checkStore(pipeline.ports.store, 'write', storeLocation(settings, directory));
+  const clearProgress = showBuildProgress(io, pipeline);
   // The checked-out branch is the one the embedded pipeline applies.
   const repository = { ...governed, defaultBranch: branch };
   const state = new RepositoryState(pipeline.ports.store, repository, pipeline.ports.clock);
@@ -166,8 +162,8 @@ async function runHoldingLock(
   }
   const resumed = await resume(io, pipeline, state, run.apply, settings.project === undefined);
   const before = (await state.repositoryDocument()).current;
-  if (run.retry !== undefined)
-    return retryFailed(io, pipeline, state, directory, before, run.retry);
+  const recorded = { pipeline, state, directory, clearProgress };
+  if (run.retry !== undefined) return retryRecorded(io, recorded, before, run.retry);
 
   if (before?.commit === commit && !run.force) {
     if (resumed.any) {
@@ -175,7 +171,7 @@ async function runHoldingLock(
       const code = await report(io, color, pipeline, state, directory, commit, []);
       return resumed.failed ? exitCodes.issues : code;
     }
-    return unchangedRevision(io, pipeline, state, directory, before, run.apply);
+    return runOnRecorded(io, recorded, before, run.apply);
   }
   // Recorded, a revision of nothing would plan the destruction of all the last one declared.
   const { analysis } = await pipeline.ports.revisions.load(repository, commit);
@@ -198,6 +194,7 @@ async function runHoldingLock(
   };
   await pipeline.bus.publish(PUSH_TOPIC, push);
   const deliveries = await pipeline.bus.drain();
+  clearProgress();
   const code = await report(
     io,
     io.stdoutIsTty && !settings.noColor,
@@ -208,103 +205,6 @@ async function runHoldingLock(
     deliveries.map((delivery) => delivery.outcome as StageOutcome),
   );
   return resumed.failed ? exitCodes.issues : code;
-}
-
-/**
- * A run on the recorded revision: with `--apply`, builds again the workspaces whose build
- * failed (and only those); without, says which failed. Exits 1 while any has failed.
- */
-async function unchangedRevision(
-  io: CliIo,
-  pipeline: EmbeddedPipeline,
-  state: RepositoryState,
-  directory: string,
-  current: { readonly commit: string; readonly sequence: number },
-  apply: boolean,
-): Promise<number> {
-  const short = current.commit.slice(0, 7);
-  if (apply) {
-    const retried = await requestRetries(pipeline.ports, state.repository, current.commit);
-    if (retried.kind === 'requested') {
-      io.stdout(
-        `  retrying   ${retried.workspaces.length} failed workspaces of revision ${current.sequence} (${short}): ${retried.workspaces.join(', ')}\n`,
-      );
-      return retriedBuilds(io, pipeline, state, directory, current);
-    }
-  }
-  const failed = await failedWorkspaces(state, current);
-  if (failed.length > 0) {
-    io.stdout(
-      `  ${short} is already the recorded revision (revision ${current.sequence}), and the builds of ${failed.join(', ')} failed: \`infrastream run --apply\` or \`infrastream retry\` builds them again\n`,
-    );
-    return exitCodes.issues;
-  }
-  io.stdout(
-    `  No change: ${short} is already the recorded revision (revision ${current.sequence}). Nothing to do.\n`,
-  );
-  return exitCodes.ok;
-}
-
-/** `infrastream retry`: the failed builds of the recorded revision, built again. */
-async function retryFailed(
-  io: CliIo,
-  pipeline: EmbeddedPipeline,
-  state: RepositoryState,
-  directory: string,
-  current: { readonly commit: string; readonly sequence: number } | null,
-  retry: RetryOptions,
-): Promise<number> {
-  if (current === null) {
-    io.stdout(
-      '  Nothing to retry: no revision is recorded yet (`infrastream run --apply` first).\n',
-    );
-    return exitCodes.ok;
-  }
-  const retried = await requestRetries(pipeline.ports, state.repository, current.commit, retry);
-  if (retried.kind === 'none') {
-    io.stdout(`  Nothing to retry: ${retried.detail}.\n`);
-    return exitCodes.ok;
-  }
-  io.stdout(
-    `  retrying   ${retried.workspaces.join(', ')} at revision ${current.sequence} (${current.commit.slice(0, 7)})\n`,
-  );
-  return retriedBuilds(io, pipeline, state, directory, current);
-}
-
-/** Runs the retries requested, then prints every build of the revision. */
-async function retriedBuilds(
-  io: CliIo,
-  pipeline: EmbeddedPipeline,
-  state: RepositoryState,
-  directory: string,
-  current: { readonly commit: string; readonly sequence: number },
-): Promise<number> {
-  for (const { outcome } of await pipeline.bus.drain()) {
-    const { status, detail } = outcome as StageOutcome;
-    if (status === 'rejected') io.stderr(`infrastream run: ${detail}\n`);
-  }
-  for (const dead of pipeline.bus.deadLetters) {
-    io.stderr(`infrastream run: the ${dead.topic} stage failed: ${String(dead.error)}\n`);
-  }
-  const failed = await printBuildOutcomes(io, state, directory, current);
-  return failed.length > 0 || pipeline.bus.deadLetters.length > 0 ? exitCodes.issues : exitCodes.ok;
-}
-
-/** The workspaces whose build of the revision failed or was refused. */
-async function failedWorkspaces(
-  state: RepositoryState,
-  current: { readonly commit: string; readonly sequence: number },
-): Promise<string[]> {
-  return (await state.store.list(state.paths.builds))
-    .map((entry) => entry.data as unknown as BuildDocument)
-    .filter(
-      (build) =>
-        build.commit === current.commit &&
-        build.sequence === current.sequence &&
-        workspaceApplyState(build) === 'failed',
-    )
-    .map((build) => build.workspace)
-    .sort();
 }
 
 /**

@@ -49,7 +49,7 @@ describe('a failed apply is reported, kept and built again', () => {
     const before = (await terraform.calls()).length;
     const retry = await runCli(['run', '--apply', repository.directory], { env: terraform.env() });
     expect(retry.stderr).toBe('');
-    expect(retry.stdout).toContain(`  retrying   1 failed workspaces of revision 1`);
+    expect(retry.stdout).toContain(`  retrying   ${FAILING}, which failed at revision 1 (`);
     expect(retry.stdout).toContain(`    ✓ ${FAILING}: applied`);
     expect(retry.stdout).toContain('(attempt 2)');
     expect(retry.code).toBe(0);
