@@ -4,6 +4,7 @@ import type { BuildDocument } from '../core/pipeline/workspace-documents.ts';
 import type { MessageRepository } from '../core/contracts/fields.ts';
 import { governedState, type RepositoryState } from './repository-state.ts';
 import type { PipelinePorts } from './stage.ts';
+import type { DeltasStage } from './state-documents.ts';
 
 /** The check a revision's apply is reported as, on the default branch. */
 export const APPLY_CHECK = 'infrastream/apply';
@@ -13,7 +14,8 @@ const CLAIM_SECONDS = 60;
 
 /** `commits/{sha}/checks/{name}`: who is editing the check, and whether it changed since. */
 interface CheckDocument {
-  /** While in the future, an instance is editing the check run. */
+  /** The message whose handler is editing the check run, until `claimedUntil`. */
+  readonly claimedBy: string | null;
   readonly claimedUntil: string | null;
   /** The builds changed while it was: it edits the check run again before it lets go. */
   readonly dirty: boolean;
@@ -22,65 +24,57 @@ interface CheckDocument {
 /**
  * Reports the `infrastream/apply` check of a recorded commit whose builds apply, computed
  * whole from its workspaces' build documents; does nothing for a commit that applies
- * nothing. Notifications arriving together are folded into few edits: one instance claims
- * the check and edits it, the others only mark it changed, and the claimer edits it again
- * until nothing changed meanwhile. A completed check is always reported at once (and marks
- * the check changed, so that a claimer's older edit is followed by it again). The reporter
+ * nothing. Notifications arriving together are folded into few edits, one at a time: the
+ * handler of one (`claimant`, the message) claims the check and edits it; the others only
+ * mark it changed, and the claimer reads the builds and edits it again until nothing changed
+ * meanwhile. Only the claimer reads the builds. A claimer that stops halfway is taken over
+ * once its claim expires, or at once by the redelivery of its own message. The reporter
  * edits the same check run each time.
  */
 export async function reportApplyCheck(
   ports: Pick<PipelinePorts, 'store' | 'clock' | 'repository' | 'reporter'>,
   repository: MessageRepository,
   commit: string,
+  claimant: string,
 ): Promise<void> {
   const state = governedState(ports, repository);
+  const deltas = (await state.commit(commit))?.stages.deltas;
+  if (deltas?.apply !== true) return;
   const path = state.paths.check(commit, APPLY_CHECK);
-  const claim = (mark: 'claim' | 'release') =>
+  /** Whether this handler is to edit the check run (again). */
+  const turn = (step: 'claim' | 'release') =>
     ports.store.transact(async (transaction) => {
       const stored = (await transaction.get(path)) as CheckDocument | undefined;
       const now = state.now();
-      const held = stored?.claimedUntil != null && !atOrAfter(now, stored.claimedUntil);
-      if (mark === 'claim' && held) {
-        transaction.set(path, { claimedUntil: stored.claimedUntil, dirty: true });
+      const mine = stored === undefined || stored.claimedBy === claimant;
+      const held = !mine && stored.claimedUntil !== null && !atOrAfter(now, stored.claimedUntil);
+      if (step === 'claim' && held) {
+        transaction.set(path, { ...stored, dirty: true });
         return false;
       }
-      if (mark === 'release' && stored?.dirty === true) {
-        transaction.set(path, { claimedUntil: later(now, CLAIM_SECONDS), dirty: false });
-        return true;
-      }
+      // Taken over while this one was editing: the taker edits it from now on.
+      if (step === 'release' && !mine) return false;
+      const again = step === 'claim' || stored?.dirty === true;
       transaction.set(path, {
-        claimedUntil: mark === 'claim' ? later(now, CLAIM_SECONDS) : null,
+        claimedBy: again ? claimant : null,
+        claimedUntil: again ? later(now, CLAIM_SECONDS) : null,
         dirty: false,
       });
-      return mark === 'claim';
+      return again;
     });
-
-  const first = await applyCheck(ports, state, commit);
-  if (first === undefined) return;
-  if (first.status === 'completed') {
-    await ports.store.transact(async (transaction) => {
-      const stored = (await transaction.get(path)) as CheckDocument | undefined;
-      transaction.set(path, { claimedUntil: stored?.claimedUntil ?? null, dirty: true });
-    });
-    await send(ports, repository, commit, first);
-    return;
-  }
-  if (!(await claim('claim'))) return;
-  let check: ApplyCheck | undefined = first;
+  if (!(await turn('claim'))) return;
   do {
-    await send(ports, repository, commit, check);
-    check = (await claim('release')) ? await applyCheck(ports, state, commit) : undefined;
-  } while (check !== undefined);
+    await send(ports, repository, commit, await applyCheck(ports, state, commit, deltas));
+  } while (await turn('release'));
 }
 
-/** The commit's apply check, or undefined when it applies nothing. */
+/** The commit's apply check, from its workspaces' build documents. */
 async function applyCheck(
   ports: Pick<PipelinePorts, 'store'>,
   state: RepositoryState,
   commit: string,
-): Promise<ApplyCheck | undefined> {
-  const deltas = (await state.commit(commit))?.stages.deltas;
-  if (deltas?.apply !== true) return undefined;
+  deltas: DeltasStage,
+): Promise<ApplyCheck> {
   const builds = (await ports.store.getAll(
     deltas.workspaces.map((workspace) => state.paths.build(workspace, commit)),
   )) as (BuildDocument | undefined)[];

@@ -93,7 +93,8 @@ export function createBuildStatusStage(
     // Also on a repeated notification: a crash after the transaction above must not leave
     // the queued revision waiting forever, nor the check run behind.
     await publishRequests((message) => ports.publisher.publish(BUILDS_TOPIC, message), ref, steps);
-    if (apply) await reportApplyCheck(ports, ref, commit);
+    if (apply)
+      await reportApplyCheck(ports, ref, commit, `build ${notification.id} ${notification.status}`);
     if (steps[0]?.outcome.kind === 'repeated')
       return { status: 'repeated', detail: `build ${notification.id} already recorded` };
     return { status: 'done', detail: `build ${notification.id} ${notification.status}` };

@@ -107,7 +107,12 @@ export function createDeltasStage(
     const done = stored?.stages.deltas;
     if (done !== undefined && done.sequence === sequence) {
       await requestBuilds(done.workspaces, sequence);
-      await reportApplyCheck(ports, message.repository, message.commit);
+      await reportApplyCheck(
+        ports,
+        message.repository,
+        message.commit,
+        `deltas ${message.delivery}`,
+      );
       return { status: 'repeated', detail: `${done.workspaces.length} builds requested again` };
     }
 
@@ -153,7 +158,7 @@ export function createDeltasStage(
       },
     );
     // After the stage is recorded: the check lists the workspaces it names.
-    await reportApplyCheck(ports, message.repository, message.commit);
+    await reportApplyCheck(ports, message.repository, message.commit, `deltas ${message.delivery}`);
     return { status: 'done', detail: `${workspaces.length} workspaces affected` };
   };
 }

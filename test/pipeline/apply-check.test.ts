@@ -146,8 +146,8 @@ describe('the infrastream/apply check run', () => {
     const before = checkRunCalls();
     // As many instances of build-status at once, each after recording its notification.
     await Promise.all(
-      Array.from({ length: 8 }, () =>
-        reportApplyCheck(pipeline.ports, pipeline.state.repository, commit),
+      Array.from({ length: 8 }, (_, index) =>
+        reportApplyCheck(pipeline.ports, pipeline.state.repository, commit, `message ${index}`),
       ),
     );
     // One claims the check and edits it, the others mark it changed; the claimer looks
