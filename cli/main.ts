@@ -17,6 +17,7 @@ Commands:
   codeowners [DIR] print, check (--check) or write (--write) the computed CODEOWNERS
   render [DIR]     write each workspace as Terraform (main.tf.json) calling the hardened modules
   run [DIR]        run the whole pipeline on the repository's HEAD, with state in DIR/.infrastream
+  retry [DIR]      build again the workspaces whose build of the recorded revision failed
   serve [DIR]      receive GitHub webhooks and run the pipeline on each push
   state [COLL] [ID] show the recorded state: commits, resources, workspaces, builds, events
   schema           print the JSON Schema of manifests, for editors
@@ -34,6 +35,7 @@ const commands: Record<string, () => Promise<Command>> = {
   codeowners: async () => (await import('./commands/codeowners.ts')).command,
   render: async () => (await import('./commands/render.ts')).command,
   run: async () => (await import('./commands/run.ts')).command,
+  retry: async () => (await import('./commands/retry.ts')).command,
   serve: async () => (await import('./commands/serve.ts')).command,
   state: async () => (await import('./commands/state.ts')).command,
   schema: async () => (await import('./commands/schema.ts')).command,

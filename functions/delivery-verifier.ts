@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { verifyWithFallback } from '@octokit/webhooks-methods';
 import type { WebhookEventName } from '@octokit/webhooks/types';
+import { decodeCheckRunPayload, type CheckRunFields } from './check-run-payload.ts';
 import { decodePushPayload, type PushFields } from './push-payload.ts';
 
 /** What ingest reads of an HTTP request: any server can supply it. */
@@ -25,8 +26,16 @@ export interface VerifiedPush {
   readonly push: PushFields;
 }
 
+/** A `check_run` delivery whose signature, headers and fields were checked. */
+export interface VerifiedCheckRun {
+  readonly delivery: string;
+  readonly checkRun: CheckRunFields;
+}
+
 /** What the verifier needs: the secrets and the body limit. */
 export interface DeliveryVerifierOptions {
+  /** Whether `check_run` events come out verified (ingest re-runs checks); else ignored. */
+  readonly checkRuns?: boolean;
   /** Webhook secrets, any of which may sign a delivery: the old and new one while rotating. */
   readonly secrets: readonly string[];
   /** Larger bodies are refused before any HMAC is computed over them. */
@@ -40,6 +49,7 @@ const DELIVERY_ID = /^[A-Za-z0-9-]{1,128}$/;
 /** The events ingest acts on; any other is acknowledged and ignored. */
 const PING = 'ping' satisfies WebhookEventName;
 const PUSH = 'push' satisfies WebhookEventName;
+const CHECK_RUN = 'check_run' satisfies WebhookEventName;
 
 /**
  * Creates the check of a GitHub webhook delivery that needs no state: the method, media type,
@@ -49,7 +59,7 @@ const PUSH = 'push' satisfies WebhookEventName;
  */
 export function createDeliveryVerifier(
   options: DeliveryVerifierOptions,
-): (req: WebhookRequest) => Promise<WebhookReply | VerifiedPush> {
+): (req: WebhookRequest) => Promise<WebhookReply | VerifiedPush | VerifiedCheckRun> {
   const [secret, ...olderSecrets] = options.secrets.filter((candidate) => candidate !== '');
   if (secret === undefined) throw new Error('ingest: at least one webhook secret is required');
   const { maxBodyBytes } = options;
@@ -70,14 +80,25 @@ export function createDeliveryVerifier(
     const event = req.headers['x-github-event'];
     if (typeof event !== 'string' || event === '') return fail(400, 'missing X-GitHub-Event');
     if (event === PING) return { status: 200, body: { pong: true } };
+    const checkRun = event === CHECK_RUN && options.checkRuns === true;
     // A 2xx, so GitHub does not mark the hook as failing for events we did not ask for.
-    if (event !== PUSH) return { status: 202, body: { ignored: true, event } };
+    if (event !== PUSH && !checkRun) return { status: 202, body: { ignored: true, event } };
     const delivery = req.headers['x-github-delivery'];
     if (typeof delivery !== 'string' || !DELIVERY_ID.test(delivery)) {
       return fail(400, 'missing or malformed X-GitHub-Delivery');
     }
     const payload = parseJson(text);
-    if (payload === undefined) return fail(400, 'malformed push event: the body is not JSON');
+    if (payload === undefined) return fail(400, `malformed ${event} event: the body is not JSON`);
+    if (checkRun) {
+      const run = decodeCheckRunPayload(payload);
+      if (!run.ok) {
+        return {
+          status: 400,
+          body: { error: 'malformed check_run event', issues: run.issues.map(describe) },
+        };
+      }
+      return { delivery, checkRun: run.message };
+    }
     const decoded = decodePushPayload(payload);
     if (!decoded.ok) {
       const [first] = decoded.issues;

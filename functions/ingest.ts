@@ -33,16 +33,18 @@ export function createIngestHandler(options: IngestOptions): IngestHandler {
 
 /**
  * Reads the deployment's configuration: the secrets, the governed repository, Firestore for
- * deliveries, Pub/Sub for the bus.
+ * deliveries and the builds a re-run reads, Pub/Sub for the bus.
  */
 function fromEnvironment(): IngestOptions {
   const settings = functionSettings(process.env, 'ingest');
+  const store = firestoreOf(settings);
   return {
     secrets: settings.webhookSecrets,
     repository: settings.repository,
-    deliveries: createDocumentDeliveryStore(firestoreOf(settings), systemClock),
+    deliveries: createDocumentDeliveryStore(store, systemClock),
     publisher: publisherOf(settings),
     maxBodyBytes: settings.maxBodyBytes,
+    checkRuns: { store, clock: systemClock },
   };
 }
 

@@ -1,6 +1,9 @@
 import type { GovernedRepository } from '../shared/core/pipeline/governed-repository.ts';
+import type { Clock } from '../shared/ports/clock.ts';
 import type { DeliveryStore } from '../shared/ports/delivery-store.ts';
+import type { DocumentStore } from '../shared/ports/document-store.ts';
 import type { Publisher } from '../shared/ports/publisher.ts';
+import { createCheckRunAdmission } from './check-run-admission.ts';
 import {
   createDeliveryVerifier,
   type WebhookReply,
@@ -20,20 +23,36 @@ export interface IngestOptions {
   readonly publisher: Publisher;
   /** Larger bodies are refused before any HMAC is computed over them. */
   readonly maxBodyBytes: number;
+  /**
+   * The state, for the "Re-run" of the apply check (`check_run` events), which reads which
+   * builds failed; without it, `check_run` events are acknowledged and ignored.
+   */
+  readonly checkRuns?: { readonly store: DocumentStore; readonly clock: Clock };
 }
 
 /**
  * Creates the ingest stage: authenticates a GitHub webhook delivery, refuses a push of any
  * repository but the governed one, deduplicates it and publishes one `push` message of
- * references. It does nothing else, so it answers well within GitHub's 10 s.
+ * references. A re-run of the apply check requests the failed builds of its commit again
+ * (a few reads and publishes). It does nothing else, so it answers well within GitHub's 10 s.
  */
 export function createWebhookReceiver(
   options: IngestOptions,
 ): (req: WebhookRequest) => Promise<WebhookReply> {
-  const verify = createDeliveryVerifier(options);
+  const verify = createDeliveryVerifier({ ...options, checkRuns: options.checkRuns !== undefined });
   const admission = createPushAdmission(options);
+  const rerun =
+    options.checkRuns === undefined
+      ? undefined
+      : createCheckRunAdmission({ ...options, ...options.checkRuns });
   return async (req) => {
     const verified = await verify(req);
-    return 'status' in verified ? verified : admission.admit(verified);
+    if ('status' in verified) return verified;
+    if ('checkRun' in verified) {
+      return rerun === undefined
+        ? { status: 202, body: { ignored: true, event: 'check_run' } }
+        : rerun(verified);
+    }
+    return admission.admit(verified);
   };
 }

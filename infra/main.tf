@@ -10,7 +10,7 @@ locals {
   # Every stage of the pipeline: the topic it is pushed (null: ingest, which GitHub calls),
   # the topics it publishes to, and the secrets it reads. Entry point = function name suffix.
   stages = {
-    ingest         = { listens = null, publishes = ["push"], secrets = ["webhook"] }
+    ingest         = { listens = null, publishes = ["push", "builds"], secrets = ["webhook"] }
     parse          = { listens = "push", publishes = ["manifests"], secrets = ["github"] }
     record         = { listens = "manifests", publishes = ["desired-state"], secrets = ["github"] }
     deltas         = { listens = "desired-state", publishes = ["builds"], secrets = ["github"] }

@@ -11,13 +11,16 @@ import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import type { BuildDocument, DeltasStage } from '../../shared/pipeline/state-documents.ts';
 import { requireManifests } from '../analyze.ts';
+import { printBuildOutcomes } from '../build-outcomes.ts';
+import { retryRecorded, runOnRecorded } from '../recorded-revision.ts';
+import { showBuildProgress } from '../build-progress.ts';
+import type { RetryOptions } from '../recorded-revision.ts';
 import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { commandSettings } from '../command-settings.ts';
 import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
 import {
   createEmbeddedPipeline,
   createStateFolder,
-  stateFolder,
   type EmbeddedPipeline,
 } from '../embedded-pipeline.ts';
 import { acquireFolderLock, type FolderLock } from '../folder-lock.ts';
@@ -45,8 +48,15 @@ egress changes, and build every affected workspace. State is kept in DIR/.infras
 
 const NO_COMMIT = '0'.repeat(40);
 
-/** `infrastream run`: the pipeline, embedded, on the repository's HEAD. */
-export async function runCommand(args: readonly string[], io: CliIo): Promise<number> {
+/**
+ * `infrastream run`: the pipeline, embedded, on the repository's HEAD; with `retry`, only
+ * the failed builds of the recorded revision are built again, and nothing is recorded.
+ */
+export async function runCommand(
+  args: readonly string[],
+  io: CliIo,
+  retry?: RetryOptions,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -101,6 +111,7 @@ export async function runCommand(args: readonly string[], io: CliIo): Promise<nu
       branch,
       apply: values.apply,
       force: values.force,
+      ...(retry === undefined ? {} : { retry }),
     });
   } finally {
     lock.release();
@@ -120,6 +131,7 @@ async function runHoldingLock(
     readonly branch: string;
     readonly apply: boolean;
     readonly force: boolean;
+    readonly retry?: RetryOptions;
   },
 ): Promise<number> {
   const { directory, governed, settings, render, commit, branch } = run;
@@ -131,6 +143,7 @@ async function runHoldingLock(
     store: await configuredStore(settings, directory),
   });
   await checkStore(pipeline.ports.store, 'write', storeLocation(settings, directory));
+  const clearProgress = showBuildProgress(io, pipeline);
   // The checked-out branch is the one the embedded pipeline applies.
   const repository = { ...governed, defaultBranch: branch };
   const state = new RepositoryState(pipeline.ports.store, repository, pipeline.ports.clock);
@@ -149,6 +162,8 @@ async function runHoldingLock(
   }
   const resumed = await resume(io, pipeline, state, run.apply, settings.project === undefined);
   const before = (await state.repositoryDocument()).current;
+  const recorded = { pipeline, state, directory, clearProgress };
+  if (run.retry !== undefined) return retryRecorded(io, recorded, before, run.retry);
 
   if (before?.commit === commit && !run.force) {
     if (resumed.any) {
@@ -156,10 +171,7 @@ async function runHoldingLock(
       const code = await report(io, color, pipeline, state, directory, commit, []);
       return resumed.failed ? exitCodes.issues : code;
     }
-    io.stdout(
-      `  No change: ${commit.slice(0, 7)} is already the recorded revision (revision ${before.sequence}). Nothing to do.\n`,
-    );
-    return exitCodes.ok;
+    return runOnRecorded(io, recorded, before, run.apply);
   }
   // Recorded, a revision of nothing would plan the destruction of all the last one declared.
   const { analysis } = await pipeline.ports.revisions.load(repository, commit);
@@ -182,6 +194,7 @@ async function runHoldingLock(
   };
   await pipeline.bus.publish(PUSH_TOPIC, push);
   const deliveries = await pipeline.bus.drain();
+  clearProgress();
   const code = await report(
     io,
     io.stdoutIsTty && !settings.noColor,
@@ -297,18 +310,7 @@ async function report(
       `    ~ ${String(item.workspace)}: +${item.create} ~${item.update} -${item.destroy} resources, IAM +${item.iamAdd} -${item.iamRemove}, firewall ${item.firewall}, egress ${item.egress}\n`,
     );
   }
-  const builds = (await state.store.list(state.paths.builds))
-    .map((entry) => entry.data as unknown as BuildDocument)
-    .filter((build) => build.commit === commit);
-  const applied = builds.filter((build) => build.apply && build.status === 'SUCCESS').length;
-  const failed = builds.filter(
-    (build) => build.status !== 'SUCCESS' && build.status !== 'superseded',
-  );
-  io.stdout(
-    `  builds     ${builds.length} (${applied} applied${builds.some((build) => !build.apply) ? '; plan only: --apply runs terraform' : ''}) in ${relative(io.cwd, stateFolder(directory))}/builds/\n`,
-  );
-  for (const build of failed)
-    io.stdout(`    ! ${build.workspace}: ${build.status} (${build.logUrl ?? ''})\n`);
+  const failed = await printBuildOutcomes(io, state, directory, { commit, sequence });
   return failed.length > 0 || pipeline.bus.deadLetters.length > 0 ? exitCodes.issues : exitCodes.ok;
 }
 

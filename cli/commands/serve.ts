@@ -143,10 +143,12 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     },
   });
   const receive = createQueuedReceiver({
-    verify: createDeliveryVerifier({
-      secrets: settings.webhookSecrets,
-      maxBodyBytes: settings.maxBodyBytes,
-    }),
+    verify: onlyPushes(
+      createDeliveryVerifier({
+        secrets: settings.webhookSecrets,
+        maxBodyBytes: settings.maxBodyBytes,
+      }),
+    ),
     admission,
     inbox,
     processor,
@@ -203,6 +205,21 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
   });
   await processor.stop();
   return exitCodes.ok;
+}
+
+/**
+ * The verifier of pushes alone: `serve` builds failed workspaces again through
+ * `infrastream retry`, not through the check's Re-run button.
+ */
+function onlyPushes(
+  verify: ReturnType<typeof createDeliveryVerifier>,
+): (request: WebhookRequest) => Promise<WebhookReply | VerifiedPush> {
+  return async (request) => {
+    const verified = await verify(request);
+    return 'checkRun' in verified
+      ? { status: 202, body: { ignored: true, event: 'check_run' } }
+      : verified;
+  };
 }
 
 /**

@@ -160,8 +160,13 @@ function summary(collection: Collection, row: DocumentData & { id: string }): st
       return `${row.id}  ${String(row.workspace)}`;
     case 'workspaces':
       return `${row.id}  applied ${pointer(row.lastApplied)}  running ${pointer(row.running)}  pending ${pointer(row.pending)}`;
-    case 'builds':
-      return `${String(row.workspace)}  ${String(row.commit).slice(0, 7)}  ${String(row.status)}  ${row.apply === true ? 'apply' : 'plan only'}  ${typeof row.build === 'string' ? row.build : ''}`;
+    case 'builds': {
+      const attempt = typeof row.attempt === 'number' ? `  attempt ${row.attempt}` : '';
+      const step = typeof row.failedStep === 'string' ? `  in ${row.failedStep}` : '';
+      // Its first line: the whole reason is in `state builds WORKSPACE@SHA`.
+      const reason = typeof row.reason === 'string' ? `  ${row.reason.split('\n')[0] ?? ''}` : '';
+      return `${String(row.workspace)}  ${String(row.commit).slice(0, 7)}  ${String(row.status)}  ${row.apply === true ? 'apply' : 'plan only'}  ${typeof row.build === 'string' ? row.build : ''}${attempt}${step}${reason}`;
+    }
     case 'events':
       return `${String(row.at)}  ${String(row.type)}  ${String(row.message)}`;
   }

@@ -60,6 +60,9 @@ export function createGitHubCommitReporter(options: GitHubCommitReporterOptions)
         }
       };
 
+      const status = report.status ?? 'completed';
+      // GitHub takes a conclusion only with `completed`, and sets one it is given to that.
+      const conclusion = status === 'completed' ? report.conclusion : undefined;
       const title = clip(report.title.replace(/\s+/g, ' ').trim(), MAX_TITLE) || report.name;
       // GitHub requires both with any output.
       const summary = shorten(report.summary, MAX_SUMMARY) || title;
@@ -67,7 +70,9 @@ export function createGitHubCommitReporter(options: GitHubCommitReporterOptions)
         toGitHub(annotation, `${where}: annotations[${index}]`),
       );
       const digest = createHash('sha256')
-        .update(JSON.stringify([report.conclusion, title, summary, annotations]))
+        .update(
+          JSON.stringify([status, conclusion, report.detailsUrl, title, summary, annotations]),
+        )
         .digest('hex');
       const output = (batch: readonly GitHubAnnotation[]) => ({
         title,
@@ -106,8 +111,9 @@ export function createGitHubCommitReporter(options: GitHubCommitReporterOptions)
           repo,
           name: report.name,
           external_id: digest,
-          status: 'completed' as const,
-          conclusion: report.conclusion,
+          status,
+          ...(conclusion === undefined ? {} : { conclusion }),
+          ...(report.detailsUrl === undefined ? {} : { details_url: report.detailsUrl }),
           output: output(annotations.slice(0, MAX_ANNOTATIONS_PER_REQUEST)),
         };
         if (existing !== undefined && stored === 0) {

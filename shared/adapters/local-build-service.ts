@@ -7,7 +7,9 @@ import {
   CLOUD_BUILDS_TOPIC,
   type BuildNotification,
 } from '../core/contracts/build-notification.ts';
-import type { BuildRunner } from '../ports/build-runner.ts';
+import { planChangeCounts } from '../core/pipeline/plan-change-counts.ts';
+import { terraformErrorLines } from '../core/pipeline/terraform-error-lines.ts';
+import type { BuildResult, BuildRunner } from '../ports/build-runner.ts';
 import type { BuildService, BuildSubmission, SubmittedBuild } from '../ports/build-service.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Publisher } from '../ports/publisher.ts';
@@ -58,6 +60,7 @@ export class LocalBuildService implements BuildService {
     await mkdir(folder, { recursive: true });
     await writeFile(join(folder, 'main.tf.json'), request.rootModule);
     let status: BuildNotification['status'] = 'SUCCESS';
+    let outcome: Partial<BuildNotification> = {};
     let detail: unknown = {
       rendered: join(folder, 'main.tf.json'),
       terraform: 'not run: plan only',
@@ -66,6 +69,7 @@ export class LocalBuildService implements BuildService {
       if (this.#runner === undefined) {
         status = 'FAILURE';
         detail = { error: 'no build runner: nothing can be applied here' };
+        outcome = { failureInfo: { detail: 'no build runner: nothing can be applied here' } };
       } else {
         const result = await this.#runner.run({
           workspace: request.workspace,
@@ -76,6 +80,7 @@ export class LocalBuildService implements BuildService {
         });
         status = result.status === 'succeeded' ? 'SUCCESS' : 'FAILURE';
         detail = result;
+        outcome = notificationOutcome(result);
       }
     }
     const notification: BuildNotification = {
@@ -94,6 +99,8 @@ export class LocalBuildService implements BuildService {
       tags: ['infrastream', ...(attempt === undefined ? [] : [attempt])],
       logUrl: resultFile,
       finishTime: this.#clock.now(),
+      steps: [],
+      ...outcome,
     };
     // Written aside and renamed: a crash leaves no outcome or the whole of it, never half.
     await writeFile(`${resultFile}.tmp`, `${JSON.stringify({ notification, detail }, null, 2)}\n`);
@@ -116,6 +123,41 @@ export interface BuildKey {
   readonly sequence: number;
   /** Absent or 1 for a first attempt; a retry is built in a folder of its own. */
   readonly attempt?: number;
+}
+
+/**
+ * A local build's steps, failure and change counts in the fields Cloud Build reports them
+ * in, so that build-status reads both alike: the failed step's Terraform error lines stand
+ * for Cloud Build's `failureInfo.detail`, and the plan's counts are the `show` step's output.
+ */
+function notificationOutcome(result: BuildResult): Partial<BuildNotification> {
+  const steps = result.steps.map((step) => ({
+    id: step.name,
+    status:
+      step.exitCode === 0 || (step.name === 'plan' && step.exitCode === 2)
+        ? 'SUCCESS'
+        : step.timedOut
+          ? 'TIMEOUT'
+          : 'FAILURE',
+  }));
+  const failed = result.status === 'failed' ? result.steps.at(-1) : undefined;
+  const errorLines = failed === undefined ? '' : terraformErrorLines(failed.log);
+  // Terraform's own words when it printed an error; the runner's sentence when it did not.
+  const reason = errorLines === '' ? (result.reason ?? '') : errorLines;
+  const changes = planChangeCounts(result.planJson);
+  return {
+    steps,
+    ...(result.status === 'succeeded' ? {} : { failureInfo: { detail: reason } }),
+    ...(changes === undefined
+      ? {}
+      : {
+          results: {
+            buildStepOutputs: steps.map((step) =>
+              step.id === 'show' ? Buffer.from(JSON.stringify(changes)).toString('base64') : '',
+            ),
+          },
+        }),
+  };
 }
 
 /** The state a build result file records, unless it is unreadable (cut short by a crash). */

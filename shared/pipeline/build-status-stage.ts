@@ -7,7 +7,9 @@ import {
 } from '../core/contracts/build-notification.ts';
 import { BUILDS_TOPIC } from '../core/contracts/build-request-message.ts';
 import { DEFAULT_LEASE_TERMS } from '../core/pipeline/build-leases.ts';
+import { buildOutcomeDetails } from '../core/pipeline/build-outcome-details.ts';
 import { isGovernedRepository } from '../core/pipeline/governed-repository.ts';
+import { reportApplyCheck } from './apply-check.ts';
 import { governedState } from './repository-state.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
 import type { RepositoryDocument } from './state-documents.ts';
@@ -34,9 +36,14 @@ interface PipelineBuild {
  * advances the workspace's applied revision, and never backwards: an older build that ends
  * after a newer one changes nothing. Notifications of builds that are not the pipeline's, or
  * of another repository's (Cloud Build notifies every build of the project), are ignored.
+ * The build's failed step, error and change counts go into its document, and the commit's
+ * `infrastream/apply` check is edited to show where its builds stand.
  */
 export function createBuildStatusStage(
-  ports: Pick<PipelinePorts, 'store' | 'publisher' | 'clock' | 'repository' | 'builds'>,
+  ports: Pick<
+    PipelinePorts,
+    'store' | 'publisher' | 'clock' | 'repository' | 'builds' | 'reporter'
+  >,
 ): Stage {
   const terms = ports.builds.leaseTerms ?? DEFAULT_LEASE_TERMS;
   return async (data) => {
@@ -75,19 +82,19 @@ export function createBuildStatusStage(
               ...(notification.finishTime === undefined
                 ? {}
                 : { finishedAt: notification.finishTime }),
+              details: buildOutcomeDetails(notification),
             },
           },
         ],
         terms,
       ),
     );
+    const ref = { owner: build.owner, name: build.name, defaultBranch: repository.defaultBranch };
     // Also on a repeated notification: a crash after the transaction above must not leave
-    // the queued revision waiting forever.
-    await publishRequests(
-      (message) => ports.publisher.publish(BUILDS_TOPIC, message),
-      { owner: build.owner, name: build.name, defaultBranch: repository.defaultBranch },
-      steps,
-    );
+    // the queued revision waiting forever, nor the check run behind.
+    await publishRequests((message) => ports.publisher.publish(BUILDS_TOPIC, message), ref, steps);
+    if (apply)
+      await reportApplyCheck(ports, ref, commit, `build ${notification.id} ${notification.status}`);
     if (steps[0]?.outcome.kind === 'repeated')
       return { status: 'repeated', detail: `build ${notification.id} already recorded` };
     return { status: 'done', detail: `build ${notification.id} ${notification.status}` };

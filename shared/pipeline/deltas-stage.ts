@@ -10,6 +10,7 @@ import { canonical } from '../core/governance/plan.ts';
 import { formatPlanText } from '../core/report/format-plan.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
 import type { LoadedRevision } from './revision-loader.ts';
+import { reportApplyCheck } from './apply-check.ts';
 import { governedState, toData, type RepositoryState } from './repository-state.ts';
 import { rejectedMessage, TransientError, type PipelinePorts, type Stage } from './stage.ts';
 import type {
@@ -106,6 +107,12 @@ export function createDeltasStage(
     const done = stored?.stages.deltas;
     if (done !== undefined && done.sequence === sequence) {
       await requestBuilds(done.workspaces, sequence);
+      await reportApplyCheck(
+        ports,
+        message.repository,
+        message.commit,
+        `deltas ${message.delivery}`,
+      );
       return { status: 'repeated', detail: `${done.workspaces.length} builds requested again` };
     }
 
@@ -150,6 +157,8 @@ export function createDeltasStage(
         });
       },
     );
+    // After the stage is recorded: the check lists the workspaces it names.
+    await reportApplyCheck(ports, message.repository, message.commit, `deltas ${message.delivery}`);
     return { status: 'done', detail: `${workspaces.length} workspaces affected` };
   };
 }
@@ -255,8 +264,11 @@ function planReport(plan: Plan, applying: boolean) {
   const changes = `${summary.workspaces} workspaces: ${summary.create} to create, ${summary.update} to change, ${summary.destroy} to destroy; IAM +${summary.iamAdd} -${summary.iamRemove}`;
   return {
     name: PLAN_CHECK,
-    conclusion: 'neutral' as const,
-    title: applying ? `Applying ${changes}` : `Plan (not applied): ${changes}`,
+    // Planned means valid: a commit with errors is never planned, its plan check fails in parse.
+    conclusion: 'success' as const,
+    title: applying
+      ? `Plan: ${changes}; applying (infrastream/apply)`
+      : `Plan (not applied): ${changes}`,
     summary:
       '```\n' +
       formatPlanText(plan, { color: false, maxWorkspaceLength: PLAN_SUMMARY_WORKSPACES }) +

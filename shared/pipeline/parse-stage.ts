@@ -7,6 +7,7 @@ import {
   isGovernedRepository,
 } from '../core/pipeline/governed-repository.ts';
 import type { Annotation, CommitReport } from '../ports/commit-reporter.ts';
+import { PLAN_CHECK } from './deltas-stage.ts';
 import { governedState, type RepositoryState } from './repository-state.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
 import {
@@ -116,6 +117,10 @@ export function createParseStage(
     // repeated). Encoding the snapshot holds the thread: the requests go first.
     await Promise.all([
       ports.reporter.report(repository, commit, validationReport(stage, issues)),
+      // Never planned, its plan check fails with the errors rather than never concluding.
+      stage.status === 'failed'
+        ? ports.reporter.report(repository, commit, unplannedReport(stage, issues))
+        : undefined,
       pages.length > 0 ? ports.store.write(pages) : undefined,
       stage.status === 'passed' ? handOn() : undefined,
     ]);
@@ -167,6 +172,23 @@ function issuePages(
 function storedIssue(issue: Issue): StoredIssue {
   const { file, line, column, pointer, rule, severity, message } = issue;
   return { file, line, column, pointer, rule, severity, message };
+}
+
+/** The plan check of a commit that is not planned because it has errors: the errors. */
+function unplannedReport(stage: ParseStage, issues: readonly Issue[]): CommitReport {
+  const errors = issues.filter((issue) => issue.severity === 'error');
+  return {
+    name: PLAN_CHECK,
+    conclusion: 'failure',
+    title: `Not planned: ${stage.errors} errors (see ${VALIDATE_CHECK})`,
+    summary: errors
+      .map(
+        (issue) =>
+          `- \`${issue.file}:${issue.line}:${issue.column}\` ${issue.rule}: ${issue.message}`,
+      )
+      .join('\n'),
+    annotations: [],
+  };
 }
 
 function validationReport(stage: ParseStage, issues: readonly Issue[]): CommitReport {

@@ -26,6 +26,7 @@ export type {
  *     issues/{page}                              every issue, when there are more than the
  *                                                commit document keeps
  *     deltas/{workspace}                         what the commit changes in one workspace
+ *     checks/{name}                              when its check run was last edited
  *   revisions/{sequence}                         one recorded revision of the desired state
  *     changes/{page}                             the resources and edges it added, changed, removed
  *   resources/{id}, edges/{id}                   the desired-state graph at `current`: a node,
@@ -73,6 +74,7 @@ export function repositoryPaths(repository: RepositoryRef) {
     issuePage: (sha: string, page: number) =>
       `${root}/commits/${sha}/issues/${String(page).padStart(6, '0')}`,
     deltas: (sha: string) => `${root}/commits/${sha}/deltas`,
+    check: (sha: string, name: string) => `${root}/commits/${sha}/checks/${documentId(name)}`,
     delta: (sha: string, workspace: string) =>
       `${root}/commits/${sha}/deltas/${documentId(workspace)}`,
     revisions: `${root}/revisions`,

@@ -16,7 +16,11 @@ export interface CommitReporter {
 export interface CommitReport {
   /** The check's name, such as `infrastream/validate`. */
   readonly name: string;
-  readonly conclusion: 'success' | 'failure' | 'neutral';
+  /** Absent: `completed`. A check still under way has no conclusion yet, whatever this says. */
+  readonly status?: 'queued' | 'in_progress' | 'completed';
+  readonly conclusion: 'success' | 'failure' | 'neutral' | 'action_required';
+  /** Where the check's details are, such as the log of a failed build; `https` only. */
+  readonly detailsUrl?: string;
   /** One line. */
   readonly title: string;
   /** Markdown: the plan or the list of issues. Adapters shorten it to what the backend takes. */

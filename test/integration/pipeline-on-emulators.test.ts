@@ -214,7 +214,15 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
         status: 'completed',
         conclusion: 'success',
       });
-      expect(checks.find((run) => run.name === 'infrastream/plan')?.title).toMatch(/^Applying /);
+      expect(checks.find((run) => run.name === 'infrastream/plan')).toMatchObject({
+        status: 'completed',
+        conclusion: 'success',
+      });
+      expect(checks.find((run) => run.name === 'infrastream/plan')?.title).toMatch(
+        /^Plan: .*; applying \(infrastream\/apply\)$/,
+      );
+      // Opened by deltas on Firestore; edited as the builds' notifications arrive.
+      expect(checks.filter((run) => run.name === 'infrastream/apply')).toHaveLength(1);
     },
     TEST_TIMEOUT_MS,
   );

@@ -101,7 +101,11 @@ describe('the pipeline, embedded, over a real git repository', () => {
     expect(pipeline.reporter.reports.get(`${base} infrastream/validate`)?.conclusion).toBe(
       'success',
     );
-    expect(pipeline.reporter.reports.get(`${base} infrastream/plan`)?.title).toMatch(/^Applying /);
+    const plan = pipeline.reporter.reports.get(`${base} infrastream/plan`);
+    expect([plan?.conclusion, plan?.title]).toEqual([
+      'success',
+      expect.stringMatching(/^Plan: .*; applying \(infrastream\/apply\)$/),
+    ]);
     // The base organization has no CODEOWNERS file: the regenerated one is proposed.
     expect(commit.stages.deltas?.codeowners).toBe('not-written');
     expect(pipeline.codeOwners.proposed[0]).toMatchObject({ branch: 'main', parent: base });
@@ -174,6 +178,11 @@ describe('the pipeline, embedded, over a real git repository', () => {
     expect(report?.annotations).toContainEqual(
       expect.objectContaining({ path: PROJECT, level: 'failure', line: issue?.line }),
     );
+    // Never planned: its plan check concludes with the errors, it is not left open.
+    const plan = pipeline.reporter.reports.get(`${broken} infrastream/plan`);
+    expect(plan?.conclusion).toBe('failure');
+    expect(plan?.title).toMatch(/^Not planned: /);
+    expect(plan?.summary).toContain(`\`${PROJECT}:${issue?.line}:`);
   });
 
   it('annotates every error but only the first warnings, and says how many it left out', async () => {
@@ -284,9 +293,12 @@ describe('the pipeline, embedded, over a real git repository', () => {
     expect(commit.stages.record).toBeUndefined();
     expect(pipeline.submissions).toEqual([]);
     expect((await repositoryDocument(pipeline)).current?.commit).toBe(base);
-    expect(pipeline.reporter.reports.get(`${feature} infrastream/plan`)?.title).toMatch(
-      /^Plan \(not applied\)/,
-    );
+    const plan = pipeline.reporter.reports.get(`${feature} infrastream/plan`);
+    expect([plan?.conclusion, plan?.title]).toEqual([
+      'success',
+      expect.stringMatching(/^Plan \(not applied\)/),
+    ]);
+    expect(pipeline.reporter.reports.has(`${feature} infrastream/apply`)).toBe(false);
   });
 
   it('builds a revision while its documents are written, and finishes them after a crash', async () => {

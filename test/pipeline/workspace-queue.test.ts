@@ -140,7 +140,13 @@ function effectLine(effect: QueueEffect): string {
     case 'write-build': {
       const { build } = effect;
       const attempt = build.attempt === undefined ? '' : ` attempt ${build.attempt}`;
-      return `build ${name(build)}${attempt}: ${build.status}${build.build === null ? '' : ` ${build.build}`}`;
+      const failed =
+        build.failedStep === undefined ? '' : ` in ${build.failedStep}: ${build.reason ?? ''}`;
+      const changes =
+        build.changes === undefined
+          ? ''
+          : ` +${build.changes.create} ~${build.changes.update} -${build.changes.destroy}`;
+      return `build ${name(build)}${attempt}: ${build.status}${build.build === null ? '' : ` ${build.build}`}${failed}${changes}`;
     }
     case 'event':
       return `event ${effect.event.type}`;
@@ -483,6 +489,32 @@ const table: Record<string, Row> = {
     event: notified(A, 'FAILURE'),
     then: 'idle, pending B2',
     effects: ['write workspace', 'build A1: FAILURE build-1', 'event build-finished', 'publish B2'],
+    outcome: 'recorded',
+  },
+  'a failed build keeps the step that failed and why': {
+    workspace: idle({ running: runs(A, { build: 'build-1', until: at('15:00') }) }),
+    builds: [record(A, 'WORKING', { build: 'build-1' })],
+    event: {
+      ...notified(A, 'FAILURE'),
+      details: { failedStep: 'apply', reason: 'Error: quota exceeded' },
+    } as QueueEvent,
+    then: 'idle',
+    effects: [
+      'write workspace',
+      'build A1: FAILURE build-1 in apply: Error: quota exceeded',
+      'event build-finished',
+    ],
+    outcome: 'recorded',
+  },
+  'a successful apply keeps what it changed': {
+    workspace: idle({ running: runs(A, { build: 'build-1', until: at('15:00') }) }),
+    builds: [record(A, 'WORKING', { build: 'build-1' })],
+    event: {
+      ...notified(A, 'SUCCESS'),
+      details: { changes: { create: 2, update: 1, destroy: 0 } },
+    } as QueueEvent,
+    then: 'idle, applied A1',
+    effects: ['write workspace', 'build A1: SUCCESS build-1 +2 ~1 -0', 'event workspace-applied'],
     outcome: 'recorded',
   },
   'a repeated final notification changes nothing': {

@@ -73,6 +73,59 @@ export async function signedPushWebhook(secret: string, push: PushedCommit): Pro
   };
 }
 
+/**
+ * A `check_run` delivery as GitHub sends it when someone presses "Re-run" (`rerequested`)
+ * on a check run of the App's, signed with `secret`.
+ */
+export async function signedCheckRunWebhook(
+  secret: string,
+  run: {
+    readonly owner: string;
+    readonly name: string;
+    readonly id?: number;
+    readonly defaultBranch: string;
+    readonly action: string;
+    readonly checkName: string;
+    readonly headSha: string;
+  },
+): Promise<Webhook> {
+  const delivery = randomUUID();
+  const body = JSON.stringify({
+    action: run.action,
+    check_run: {
+      id: 4,
+      name: run.checkName,
+      head_sha: run.headSha,
+      status: 'completed',
+      conclusion: 'failure',
+      app: { id: 1, slug: 'infrastream' },
+      check_suite: { id: 5, head_branch: run.defaultBranch, head_sha: run.headSha },
+      pull_requests: [],
+    },
+    repository: {
+      id: run.id ?? GITHUB_REPOSITORY_ID,
+      name: run.name,
+      full_name: `${run.owner}/${run.name}`,
+      private: true,
+      owner: { login: run.owner, id: 7, type: 'Organization' },
+      default_branch: run.defaultBranch,
+    },
+    sender: { login: 'octocat', id: 1, type: 'User' },
+  });
+  return {
+    delivery,
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'user-agent': 'GitHub-Hookshot/loopback',
+      'x-github-event': 'check_run',
+      'x-github-delivery': delivery,
+      'x-github-hook-id': '123456',
+      'x-hub-signature-256': await sign(secret, body),
+    },
+  };
+}
+
 /** Sends a delivery to `url`; the status and JSON body of the answer. */
 export async function deliverWebhook(
   url: string,

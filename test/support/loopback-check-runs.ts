@@ -22,6 +22,7 @@ export interface StoredCheckRun {
   conclusion: string | null;
   title: string | null;
   summary: string | null;
+  details_url: string | null;
   readonly annotations: StoredAnnotation[];
 }
 
@@ -99,6 +100,7 @@ export class CheckRuns {
       conclusion: null,
       title: null,
       summary: null,
+      details_url: null,
       annotations: [],
     };
     this.apply(run, body);
@@ -122,6 +124,7 @@ export class CheckRuns {
   private apply(run: StoredCheckRun, body: Record<string, unknown>) {
     if (typeof body.name === 'string') run.name = body.name;
     if (typeof body.external_id === 'string') run.external_id = body.external_id;
+    if (typeof body.details_url === 'string') run.details_url = body.details_url;
     if (typeof body.status === 'string') run.status = body.status;
     if (typeof body.conclusion === 'string') {
       run.conclusion = body.conclusion;
@@ -145,7 +148,7 @@ export class CheckRuns {
       external_id: run.external_id,
       url,
       html_url: url,
-      details_url: url,
+      details_url: run.details_url ?? url,
       status: run.status,
       conclusion: run.conclusion,
       started_at: null,

@@ -52,6 +52,13 @@ later(() => {
     console.log(JSON.stringify({ format_version: '1.2', planned_values: {}, resource_changes: [{ address: 'terraform_data.workspace', mode: 'managed', type: 'terraform_data', name: 'workspace', change: { actions } }] }));
   } else if (command === 'apply') {
     const plan = savedPlan;
+    const failure = JSON.parse(process.env.STAND_IN_TERRAFORM_FAIL ?? '{}')[workspace];
+    if (failure !== undefined) {
+      log({ plan: plan.id, failed: true });
+      console.error('╷\n│ Error: ' + failure + '\n│\n│   with module.workspace.terraform_data.this,\n╵');
+      process.exitCode = 1;
+      return;
+    }
     if (plan.base !== applied()) {
       log({ plan: plan.id, stale: true });
       console.error('Error: Saved plan is stale');
@@ -81,6 +88,8 @@ export interface StandInCall {
   readonly plan?: string;
   readonly changes?: boolean;
   readonly stale?: boolean;
+  /** An apply the environment made fail. */
+  readonly failed?: boolean;
 }
 
 /** A `terraform` on `PATH` that does no harm, and a log of what it was asked. */
@@ -89,9 +98,13 @@ export interface StandInTerraform {
   readonly directory: string;
   /**
    * The environment of a deployment that applies with it: first on `PATH`, each command
-   * slowed by `slowMs`, by command (`apply`) or by command and workspace (`apply organization`).
+   * slowed by `slowMs`, by command (`apply`) or by command and workspace (`apply organization`);
+   * the apply of each workspace in `failApply` fails with its error, changing nothing.
    */
-  env(slowMs?: Readonly<Record<string, number>>): Record<string, string>;
+  env(
+    slowMs?: Readonly<Record<string, number>>,
+    failApply?: Readonly<Record<string, string>>,
+  ): Record<string, string>;
   /** Every call so far, in order. */
   calls(): Promise<StandInCall[]>;
 }
@@ -105,10 +118,11 @@ export async function createStandInTerraform(): Promise<StandInTerraform> {
   await chmod(executable, 0o755);
   return {
     directory,
-    env: (slowMs = {}) => ({
+    env: (slowMs = {}, failApply = {}) => ({
       PATH: `${join(directory, 'bin')}${delimiter}${process.env.PATH ?? ''}`,
       STAND_IN_TERRAFORM_DIR: directory,
       STAND_IN_TERRAFORM_SLOW: JSON.stringify(slowMs),
+      STAND_IN_TERRAFORM_FAIL: JSON.stringify(failApply),
       // `--apply` refuses the example's placeholders: a deployment has a configuration of its own.
       INFRASTREAM_RENDER_CONFIG: JSON.stringify(deploymentRenderConfig),
     }),

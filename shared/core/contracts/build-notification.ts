@@ -78,6 +78,18 @@ export const buildNotificationSchema = v.looseObject({
   tags: v.optional(v.array(v.string()), []),
   logUrl: v.optional(v.string()),
   finishTime: v.optional(v.string()),
+  /** Each step's `id` (the pipeline names them: `plan`, `apply`) and how it ended. */
+  steps: v.optional(
+    v.array(v.looseObject({ id: v.optional(v.string()), status: v.optional(v.string()) })),
+    [],
+  ),
+  /** Why a build failed: Cloud Build's sentence, or the local runner's Terraform error lines. */
+  failureInfo: v.optional(v.looseObject({ detail: v.optional(v.string()) })),
+  /**
+   * What steps wrote to `$BUILDER_OUTPUT/output`, base64, by step index: the step that reads
+   * the plan writes its counts there (`BuildChanges`, as JSON).
+   */
+  results: v.optional(v.looseObject({ buildStepOutputs: v.optional(v.array(v.string()), []) })),
 });
 
 /** A decoded `cloud-builds` message. */

@@ -1,4 +1,5 @@
 import type { BuildState } from '../contracts/build-notification.ts';
+import type { BuildChanges } from './plan-change-counts.ts';
 
 /** A commit at a place in the sequence of recorded revisions. */
 export interface RevisionPointer {
@@ -73,7 +74,12 @@ export interface BuildDocument {
   readonly status: BuildDocumentStatus;
   readonly build: string | null;
   readonly logUrl: string | null;
+  /** Why it is where it is; for a failed build, Terraform's error lines or the backend's sentence. */
   readonly reason: string | null;
+  /** The step that failed (`plan`, `apply`), when one did. */
+  readonly failedStep?: string;
+  /** What its plan changes, when the backend counted it: for a successful apply, what was applied. */
+  readonly changes?: BuildChanges;
   /** When the backend says the build ended. */
   readonly finishedAt?: string;
   readonly updatedAt: string;

@@ -1,5 +1,6 @@
 import { FINAL_BUILD_STATES, type BuildState } from '../contracts/build-notification.ts';
 import { atOrAfter, leaseExpiry, submitterLease, type LeaseTerms } from './build-leases.ts';
+import type { BuildOutcomeDetails } from './build-outcome-details.ts';
 import type {
   QueueEffect,
   QueueOutcome,
@@ -185,6 +186,7 @@ export class Step {
       known.status as BuildState,
       undefined,
       undefined,
+      undefined,
       true,
     );
   }
@@ -223,16 +225,25 @@ export class Step {
     status: BuildState,
     logUrl?: string,
     finishedAt?: string,
+    details: BuildOutcomeDetails = {},
     known = false,
   ): QueueOutcome {
     if (!known) {
       const stale = this.staleNotification(revision, attempt);
       if (stale !== undefined) return stale;
       const stored = this.stored(revision.commit);
-      this.record(revision, status, stored?.reason ?? null, attempt, {
+      // A failure without a sentence of its own still says what ended it.
+      const reason =
+        details.reason ??
+        (status === 'SUCCESS'
+          ? null
+          : `the build ended ${status}${details.failedStep === undefined ? '' : ` in step ${details.failedStep}`}`);
+      this.record(revision, status, reason, attempt, {
         build,
         logUrl: logUrl ?? stored?.logUrl ?? null,
         ...(finishedAt === undefined ? {} : { finishedAt }),
+        ...(details.failedStep === undefined ? {} : { failedStep: details.failedStep }),
+        ...(details.changes === undefined ? {} : { changes: details.changes }),
       });
     }
     const { running, lastApplied: applied } = this.workspace;
@@ -263,7 +274,9 @@ export class Step {
     status: BuildDocumentStatus,
     reason: string | null,
     attempt = 1,
-    backend: Partial<Pick<BuildDocument, 'build' | 'logUrl' | 'finishedAt'>> = {},
+    backend: Partial<
+      Pick<BuildDocument, 'build' | 'logUrl' | 'finishedAt' | 'failedStep' | 'changes'>
+    > = {},
   ): void {
     const document: BuildDocument = {
       workspace: this.id,
@@ -275,6 +288,8 @@ export class Step {
       build: backend.build ?? null,
       logUrl: backend.logUrl ?? null,
       reason,
+      ...(backend.failedStep === undefined ? {} : { failedStep: backend.failedStep }),
+      ...(backend.changes === undefined ? {} : { changes: backend.changes }),
       ...(backend.finishedAt === undefined ? {} : { finishedAt: backend.finishedAt }),
       updatedAt: this.at,
     };

@@ -7,6 +7,7 @@ import type {
   RevisionPointer,
   WorkspaceDocument,
 } from './workspace-documents.ts';
+import type { BuildOutcomeDetails } from './build-outcome-details.ts';
 import { attemptOf, samePointer, Step } from './workspace-queue-step.ts';
 
 /** A revision of a workspace to build. */
@@ -86,6 +87,8 @@ export type QueueEvent =
       readonly status: BuildState;
       readonly logUrl?: string;
       readonly finishedAt?: string;
+      /** The failed step, Terraform's error and the change counts, when the backend says. */
+      readonly details?: BuildOutcomeDetails;
     }
   /** A sweep: re-request the running build if its lease expired (or `ownerGone` voids it). */
   | { readonly kind: 'lease-expired'; readonly at: string; readonly ownerGone?: boolean };
@@ -130,6 +133,11 @@ const RETRIABLE: ReadonlySet<BuildDocumentStatus> = new Set([
   'EXPIRED',
   'refused',
 ]);
+
+/** Whether a build ended without applying in a way a retry may build again. */
+export function isRetriable(status: BuildDocumentStatus): boolean {
+  return RETRIABLE.has(status);
+}
 
 /**
  * The workspace build queue, as one pure transition: the workspace's state and an event in,
@@ -176,6 +184,7 @@ function handle(step: Step, event: QueueEvent): QueueOutcome {
           event.status,
           event.logUrl,
           event.finishedAt,
+          event.details,
         );
       }
       return notified(step, event);

@@ -1,0 +1,117 @@
+import { workspaceApplyState } from '../shared/core/report/format-apply-check.ts';
+import type { RepositoryState } from '../shared/pipeline/repository-state.ts';
+import { requestRetries } from '../shared/pipeline/retry-builds.ts';
+import type { StageOutcome } from '../shared/pipeline/stage.ts';
+import type { BuildDocument } from '../shared/pipeline/state-documents.ts';
+import { printBuildOutcomes } from './build-outcomes.ts';
+import { exitCodes, type CliIo } from './cli-io.ts';
+import type { EmbeddedPipeline } from './embedded-pipeline.ts';
+
+/** What `infrastream retry` asks of a run: the failed builds of the recorded revision. */
+export interface RetryOptions {
+  /** Only this workspace's build. */
+  readonly workspace?: string;
+}
+
+/** A run whose folder's recorded revision is the one it works on. */
+export interface RecordedRun {
+  readonly pipeline: EmbeddedPipeline;
+  readonly state: RepositoryState;
+  readonly directory: string;
+  /** Clears the progress line before the outcome is printed. */
+  readonly clearProgress: () => void;
+}
+
+/** The recorded revision. */
+interface Revision {
+  readonly commit: string;
+  readonly sequence: number;
+}
+
+/**
+ * A run on the recorded revision: with `--apply`, builds again the workspaces whose build
+ * failed (and only those); without, says which failed. Exits 1 while any has failed.
+ */
+export async function runOnRecorded(
+  io: CliIo,
+  run: RecordedRun,
+  current: Revision,
+  apply: boolean,
+): Promise<number> {
+  const { pipeline, state } = run;
+  const short = current.commit.slice(0, 7);
+  if (apply) {
+    const retried = await requestRetries(pipeline.ports, state.repository, current.commit);
+    if (retried.kind === 'requested') {
+      io.stdout(
+        `  retrying   ${retried.workspaces.join(', ')}, which failed at revision ${current.sequence} (${short})\n`,
+      );
+      return retriedBuilds(io, run, current);
+    }
+  }
+  const failed = await failedWorkspaces(state, current);
+  if (failed.length > 0) {
+    io.stdout(
+      `  ${short} is already the recorded revision (revision ${current.sequence}), and the builds of ${failed.join(', ')} failed: \`infrastream run --apply\` or \`infrastream retry\` builds them again\n`,
+    );
+    return exitCodes.issues;
+  }
+  io.stdout(
+    `  No change: ${short} is already the recorded revision (revision ${current.sequence}). Nothing to do.\n`,
+  );
+  return exitCodes.ok;
+}
+
+/** `infrastream retry`: the failed builds of the recorded revision, built again. */
+export async function retryRecorded(
+  io: CliIo,
+  run: RecordedRun,
+  current: Revision | null,
+  retry: RetryOptions,
+): Promise<number> {
+  const { pipeline, state } = run;
+  if (current === null) {
+    io.stdout(
+      '  Nothing to retry: no revision is recorded yet (`infrastream run --apply` first).\n',
+    );
+    return exitCodes.ok;
+  }
+  const retried = await requestRetries(pipeline.ports, state.repository, current.commit, retry);
+  if (retried.kind === 'none') {
+    io.stdout(`  Nothing to retry: ${retried.detail}.\n`);
+    return exitCodes.ok;
+  }
+  io.stdout(
+    `  retrying   ${retried.workspaces.join(', ')}, which failed at revision ${current.sequence} (${current.commit.slice(0, 7)})\n`,
+  );
+  return retriedBuilds(io, run, current);
+}
+
+/** Runs the retries requested, then prints every build of the revision. */
+async function retriedBuilds(io: CliIo, run: RecordedRun, current: Revision): Promise<number> {
+  const { pipeline, state, directory } = run;
+  for (const { outcome } of await pipeline.bus.drain()) {
+    const { status, detail } = outcome as StageOutcome;
+    if (status === 'rejected') io.stderr(`infrastream run: ${detail}\n`);
+  }
+  run.clearProgress();
+  for (const dead of pipeline.bus.deadLetters) {
+    io.stderr(`infrastream run: the ${dead.topic} stage failed: ${String(dead.error)}\n`);
+  }
+  const failed = await printBuildOutcomes(io, state, directory, current);
+  return failed.length > 0 || pipeline.bus.deadLetters.length > 0 ? exitCodes.issues : exitCodes.ok;
+}
+
+/** The workspaces whose build of the revision failed or was refused. */
+async function failedWorkspaces(state: RepositoryState, current: Revision): Promise<string[]> {
+  return (await state.store.list(state.paths.builds))
+    .map((entry) => entry.data as unknown as BuildDocument)
+    .filter(
+      (build) =>
+        build.commit === current.commit &&
+        build.sequence === current.sequence &&
+        workspaceApplyState(build) === 'failed',
+    )
+    .map((build) => build.workspace)
+    .sort();
+}

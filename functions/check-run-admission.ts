@@ -1,0 +1,79 @@
+import type { GovernedRepository } from '../shared/core/pipeline/governed-repository.ts';
+import { formatGovernedRepository } from '../shared/core/pipeline/governed-repository.ts';
+import { APPLY_CHECK } from '../shared/pipeline/apply-check.ts';
+import { requestRetries } from '../shared/pipeline/retry-builds.ts';
+import type { Clock } from '../shared/ports/clock.ts';
+import type { DeliveryStore } from '../shared/ports/delivery-store.ts';
+import type { DocumentStore } from '../shared/ports/document-store.ts';
+import type { Publisher } from '../shared/ports/publisher.ts';
+import type { VerifiedCheckRun, WebhookReply } from './delivery-verifier.ts';
+
+/** What re-running a check needs: the governed repository, the state and the bus. */
+export interface CheckRunAdmissionOptions {
+  readonly repository: GovernedRepository;
+  readonly deliveries: DeliveryStore;
+  readonly store: DocumentStore;
+  readonly publisher: Publisher;
+  readonly clock: Clock;
+}
+
+/**
+ * Answers GitHub's "Re-run" of the `infrastream/apply` check (`check_run.rerequested`): the
+ * workspaces whose build of that commit failed are requested again as new attempts, when
+ * the commit is still the current revision (see `requestRetries`). Other check runs and
+ * actions are acknowledged and ignored; a redelivery is a duplicate, never a second retry.
+ */
+export function createCheckRunAdmission(
+  options: CheckRunAdmissionOptions,
+): (verified: VerifiedCheckRun) => Promise<WebhookReply> {
+  const { repository, deliveries, store, publisher, clock } = options;
+  return async ({ delivery, checkRun }) => {
+    const { action, check_run: run, repository: named } = checkRun;
+    if (action !== 'rerequested' || run.name !== APPLY_CHECK) {
+      return { status: 202, body: { ignored: true, event: 'check_run', action, name: run.name } };
+    }
+    const received = {
+      event: 'check_run',
+      repository: `${named.owner.login}/${named.name}`,
+      repositoryId: named.id,
+      ref: `refs/heads/${named.default_branch}`,
+      after: run.head_sha,
+    };
+    if (named.id !== repository.id) {
+      const other = formatGovernedRepository({
+        owner: named.owner.login,
+        name: named.name,
+        id: named.id,
+      });
+      await deliveries.refuse(delivery, {
+        ...received,
+        refused: `${other} is not the repository this pipeline governs`,
+      });
+      return {
+        status: 403,
+        body: { error: 'not the repository this pipeline governs', repository: other },
+      };
+    }
+    if ((await deliveries.claim(delivery, received)) === 'duplicate') {
+      return { status: 200, body: { duplicate: true } };
+    }
+    try {
+      const retried = await requestRetries(
+        { store, publisher, clock, repository },
+        { owner: named.owner.login, name: named.name, defaultBranch: named.default_branch },
+        run.head_sha,
+      );
+      return retried.kind === 'requested'
+        ? { status: 202, body: { retried: retried.workspaces } }
+        : { status: 200, body: { retried: [], reason: retried.detail } };
+    } catch (error) {
+      // Nothing or part was requested: the redelivery is accepted and requests the rest.
+      await deliveries.release(delivery);
+      return {
+        status: 503,
+        body: { error: 'could not request the builds again' },
+        detail: (error as Error).message,
+      };
+    }
+  };
+}

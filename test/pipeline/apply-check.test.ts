@@ -1,0 +1,237 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryDeliveryStore } from '../../shared/adapters/memory-delivery-store.ts';
+import { CLOUD_BUILDS_TOPIC } from '../../shared/core/contracts/build-notification.ts';
+import { APPLY_CHECK, reportApplyCheck } from '../../shared/pipeline/apply-check.ts';
+import { PLAN_CHECK } from '../../shared/pipeline/deltas-stage.ts';
+import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
+import { baseOrganization } from '../support/base-organization.ts';
+import { createTestPipeline, type TestPipeline } from '../support/embedded-pipeline.ts';
+import { createGitHubFixture, type GitHubFixture } from '../support/github-fixture.ts';
+import { signedCheckRunWebhook } from '../support/github-webhook.ts';
+import {
+  startLoopbackCloudBuild,
+  type LoopbackCloudBuild,
+} from '../support/loopback-cloud-build.ts';
+import {
+  loopbackCloudBuildService,
+  loopbackGitHubPorts,
+} from '../support/loopback-pipeline-ports.ts';
+
+const SHOP = 'payments.production.shop';
+const STAGING = 'payments.staging.shop';
+const ORGANIZATION = 'organization';
+const SECRET = 'webhook-secret';
+const CLOUD_BUILD_FAILURE =
+  'Build step failure: build step 8 "hashicorp/terraform" failed: step exited with non-zero status: 1';
+
+/**
+ * The apply check on GitHub, through the real Octokit against the loopback GitHub, with
+ * builds in the loopback Cloud Build whose notifications the test publishes as Cloud Build
+ * would: the check run is created when the revision's builds are requested, edited as they
+ * end, concluded, edited again (never doubled) on redelivery, and re-run by its button.
+ */
+describe('the infrastream/apply check run', () => {
+  let fixture: GitHubFixture;
+  let cloudBuild: LoopbackCloudBuild;
+  let pipeline: TestPipeline;
+  let commit: string;
+
+  beforeEach(async () => {
+    fixture = await createGitHubFixture();
+    await fixture.repo.write(Object.fromEntries(baseOrganization));
+    commit = await fixture.repo.commit('The base organization');
+    cloudBuild = await startLoopbackCloudBuild();
+    pipeline = await createTestPipeline(fixture.repo.directory, {
+      apply: true,
+      builds: () => loopbackCloudBuildService(cloudBuild),
+      github: loopbackGitHubPorts(fixture.github),
+    });
+  });
+
+  afterEach(async () => {
+    await cloudBuild.close();
+    await fixture.dispose();
+  });
+
+  const runs = (name: string) => fixture.github.checkRuns.runs.filter((run) => run.name === name);
+  const builds = (workspace: string) =>
+    cloudBuild.builds.filter((build) => build.substitutions?._WORKSPACE === workspace);
+
+  /** Cloud Build's notification of the end of `workspace`'s latest build. */
+  function ended(workspace: string, status: 'SUCCESS' | 'FAILURE') {
+    const build = builds(workspace).at(-1);
+    if (build === undefined) throw new Error(`no build of ${workspace}`);
+    const steps = (build.steps as { id: string }[]).map((step) => ({
+      ...step,
+      status: status === 'FAILURE' && step.id === 'apply' ? 'FAILURE' : 'SUCCESS',
+    }));
+    return {
+      ...build,
+      status,
+      steps,
+      finishTime: '2026-11-22T12:00:00Z',
+      ...(status === 'FAILURE'
+        ? { failureInfo: { type: 'USER_BUILD_STEP', detail: CLOUD_BUILD_FAILURE } }
+        : {
+            results: {
+              buildStepOutputs: steps.map((step) =>
+                step.id === 'check-plan'
+                  ? Buffer.from(JSON.stringify({ create: 3, update: 1, destroy: 0 })).toString(
+                      'base64',
+                    )
+                  : '',
+              ),
+            },
+          }),
+    };
+  }
+
+  async function notify(notification: unknown): Promise<void> {
+    await pipeline.bus.publish(CLOUD_BUILDS_TOPIC, notification);
+    await pipeline.bus.drain();
+  }
+
+  it('is queued with the push, edited as builds end, concluded, and edited again on redelivery', async () => {
+    await pipeline.push({ after: commit });
+    const [queued, ...more] = runs(APPLY_CHECK);
+    expect(more).toEqual([]);
+    expect(queued).toMatchObject({
+      head_sha: commit,
+      status: 'queued',
+      conclusion: null,
+      title: 'Applying: 0 applied, 3 waiting of 3 workspaces',
+    });
+    expect(runs(PLAN_CHECK)[0]).toMatchObject({ status: 'completed', conclusion: 'success' });
+
+    await notify(ended(ORGANIZATION, 'SUCCESS'));
+    expect(runs(APPLY_CHECK)).toHaveLength(1);
+    expect(queued).toMatchObject({
+      status: 'in_progress',
+      conclusion: null,
+      title: 'Applying: 1 applied, 2 waiting of 3 workspaces',
+    });
+    expect(queued?.summary).toContain(`| \`${ORGANIZATION}\` | ✅ applied |  | 3 | 1 | 0 |`);
+
+    await notify(ended(SHOP, 'FAILURE'));
+    const last = ended(STAGING, 'SUCCESS');
+    await notify(last);
+    expect(runs(APPLY_CHECK)).toHaveLength(1);
+    expect(queued).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      title: '2 applied, 1 failed of 3 workspaces',
+      details_url: builds(SHOP)[0]?.logUrl,
+    });
+    expect(queued?.summary).toContain(`| \`${SHOP}\` | ❌ failed | apply |`);
+    expect(queued?.summary).toContain(
+      `### \`${SHOP}\` failed in step \`apply\`\n\n\`\`\`\n${CLOUD_BUILD_FAILURE}\n\`\`\``,
+    );
+    const concluded = { ...queued };
+
+    // Pub/Sub delivers at least once: the same notification again edits the same run.
+    await notify(last);
+    expect(runs(APPLY_CHECK)).toEqual([concluded]);
+    expect(fixture.requestsTo('POST', /\/check-runs$/).map((request) => request.body)).toEqual([
+      expect.objectContaining({ name: 'infrastream/validate' }),
+      expect.objectContaining({ name: PLAN_CHECK }),
+      expect.objectContaining({ name: APPLY_CHECK, status: 'queued' }),
+    ]);
+  });
+
+  it('folds the edits of notifications that arrive together into few calls', async () => {
+    await pipeline.push({ after: commit });
+    await notify(ended(ORGANIZATION, 'SUCCESS'));
+    const checkRunCalls = () =>
+      fixture.github.requests.filter((request) => request.path.includes('/check-runs')).length;
+    const before = checkRunCalls();
+    // As many instances of build-status at once, each after recording its notification.
+    await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        reportApplyCheck(pipeline.ports, pipeline.state.repository, commit, `message ${index}`),
+      ),
+    );
+    // One claims the check and edits it, the others mark it changed; the claimer looks
+    // again once (finding it as it sent it): at most two finds and one edit, not eight each.
+    expect(checkRunCalls() - before).toBeLessThanOrEqual(3);
+    expect(runs(APPLY_CHECK)).toHaveLength(1);
+  });
+
+  it('re-runs the failed workspaces of the current revision when its Re-run is pressed', async () => {
+    await pipeline.push({ after: commit });
+    await notify(ended(ORGANIZATION, 'SUCCESS'));
+    await notify(ended(SHOP, 'FAILURE'));
+    await notify(ended(STAGING, 'SUCCESS'));
+    const receive = createWebhookReceiver({
+      secrets: [SECRET],
+      repository: { owner: 'acme', name: 'platform', id: 42 },
+      deliveries: new MemoryDeliveryStore(),
+      publisher: pipeline.bus,
+      maxBodyBytes: 1024 * 1024,
+      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock },
+    });
+    const rerun = await signedCheckRunWebhook(SECRET, {
+      owner: 'acme',
+      name: 'platform',
+      defaultBranch: 'main',
+      action: 'rerequested',
+      checkName: APPLY_CHECK,
+      headSha: commit,
+    });
+    const request = {
+      method: 'POST',
+      headers: rerun.headers,
+      rawBody: Buffer.from(rerun.body),
+    };
+
+    expect(await receive(request)).toMatchObject({ status: 202, body: { retried: [SHOP] } });
+    await pipeline.bus.drain();
+    expect(builds(SHOP).map((build) => build.tags?.includes('attempt_2'))).toEqual([false, true]);
+    expect([builds(ORGANIZATION).length, builds(STAGING).length]).toEqual([1, 1]);
+    // GitHub redelivers: the same delivery is a duplicate, not a third attempt.
+    expect(await receive(request)).toMatchObject({ status: 200, body: { duplicate: true } });
+    await pipeline.bus.drain();
+    expect(builds(SHOP)).toHaveLength(2);
+
+    await notify(ended(SHOP, 'SUCCESS'));
+    expect(runs(APPLY_CHECK)).toEqual([
+      expect.objectContaining({
+        status: 'completed',
+        conclusion: 'success',
+        title: '3 applied of 3 workspaces',
+      }),
+    ]);
+  });
+
+  it('re-runs nothing for a commit that is no longer the current revision', async () => {
+    await pipeline.push({ after: commit });
+    await notify(ended(SHOP, 'FAILURE'));
+    await fixture.repo.write({ 'README.md': 'The platform.\n' });
+    const next = await fixture.repo.commit('A readme');
+    await pipeline.push({ after: next, before: commit });
+    const receive = createWebhookReceiver({
+      secrets: [SECRET],
+      repository: { owner: 'acme', name: 'platform', id: 42 },
+      deliveries: new MemoryDeliveryStore(),
+      publisher: pipeline.bus,
+      maxBodyBytes: 1024 * 1024,
+      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock },
+    });
+    const rerun = await signedCheckRunWebhook(SECRET, {
+      owner: 'acme',
+      name: 'platform',
+      defaultBranch: 'main',
+      action: 'rerequested',
+      checkName: APPLY_CHECK,
+      headSha: commit,
+    });
+    const reply = await receive({
+      method: 'POST',
+      headers: rerun.headers,
+      rawBody: Buffer.from(rerun.body),
+    });
+    expect(reply).toMatchObject({ status: 200, body: { retried: [] } });
+    expect((reply.body as { reason: string }).reason).toContain('is not the current revision');
+    await pipeline.bus.drain();
+    expect(builds(SHOP)).toHaveLength(1);
+  });
+});
