@@ -18,7 +18,8 @@ Commands:
   render [DIR]     write each workspace as Terraform (main.tf.json) calling the hardened modules
   run [DIR]        run the whole pipeline on the repository's HEAD, with state in DIR/.infrastream
   serve [DIR]      receive GitHub webhooks and run the pipeline on each push
-  state [COLL] [ID] show the recorded state: commits, resources, workspaces, builds, events
+  drift [DIR]      sweep for drift: what the cloud, Git and builds hold against what was applied
+  state [COLL] [ID] show the recorded state: commits, resources, workspaces, builds, events, drift
   schema           print the JSON Schema of manifests, for editors
   check-plan FILE  check a Terraform plan (terraform show -json) against the policy before apply
 
@@ -35,6 +36,7 @@ const commands: Record<string, () => Promise<Command>> = {
   render: async () => (await import('./commands/render.ts')).command,
   run: async () => (await import('./commands/run.ts')).command,
   serve: async () => (await import('./commands/serve.ts')).command,
+  drift: async () => (await import('./commands/drift.ts')).command,
   state: async () => (await import('./commands/state.ts')).command,
   schema: async () => (await import('./commands/schema.ts')).command,
   'check-plan': async () => (await import('./commands/check-plan.ts')).command,
