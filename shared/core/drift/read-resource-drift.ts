@@ -79,7 +79,13 @@ export function readResourceDrift(
       continue;
     }
     const changed: { path: string; before: Json; after: Json }[] = [];
-    collectChanges(before, after, [], changed);
+    // Compared as they are, reported masked: a secret that changed is drift all the same.
+    collectChanges(
+      { value: toJson(change.before), sensitive: change.before_sensitive },
+      { value: toJson(change.after), sensitive: change.after_sensitive },
+      [],
+      changed,
+    );
     const kept = changed.flatMap((item) => {
       const severity = attributeSeverity(type, item.path, item.after);
       return severity === 'dropped' ? [] : [{ ...item, severity }];
@@ -120,30 +126,52 @@ function bySeverity(a: string, b: string): number {
  * length item by item; anything else that differs is one change at its path.
  */
 function collectChanges(
-  before: Json,
-  after: Json,
+  before: Marked,
+  after: Marked,
   path: readonly string[],
   into: { path: string; before: Json; after: Json }[],
 ): void {
-  if (sameJson(before, after)) return;
-  if (isObject(before) && isObject(after)) {
-    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  if (sameJson(before.value, after.value)) return;
+  const [b, a] = [before.value, after.value];
+  if (isObject(b) && isObject(a)) {
+    const keys = new Set([...Object.keys(b), ...Object.keys(a)]);
     for (const key of [...keys].sort())
-      collectChanges(before[key] ?? null, after[key] ?? null, [...path, key], into);
+      collectChanges(
+        { value: b[key] ?? null, sensitive: part(before.sensitive, key) },
+        { value: a[key] ?? null, sensitive: part(after.sensitive, key) },
+        [...path, key],
+        into,
+      );
     return;
   }
-  if (
-    Array.isArray(before) &&
-    Array.isArray(after) &&
-    before.length === after.length &&
-    path.length > 0
-  ) {
-    before.forEach((item: Json, index) => {
-      collectChanges(item, after[index] as Json, [...path, String(index)], into);
+  if (Array.isArray(b) && Array.isArray(a) && b.length === a.length && path.length > 0) {
+    b.forEach((item: Json, index) => {
+      collectChanges(
+        { value: item, sensitive: part(before.sensitive, index) },
+        { value: a[index] as Json, sensitive: part(after.sensitive, index) },
+        [...path, String(index)],
+        into,
+      );
     });
     return;
   }
-  into.push({ path: path.join('.'), before, after });
+  into.push({
+    path: path.join('.'),
+    before: masked(before.value, before.sensitive),
+    after: masked(after.value, after.sensitive),
+  });
+}
+
+/** A value and Terraform's mirror of it that marks its sensitive parts. */
+interface Marked {
+  readonly value: Json;
+  readonly sensitive: unknown;
+}
+
+function part(sensitive: unknown, key: string | number): unknown {
+  if (sensitive === true) return true;
+  if (sensitive === null || typeof sensitive !== 'object') return undefined;
+  return (sensitive as Record<string | number, unknown>)[key];
 }
 
 function isObject(value: Json): value is { readonly [key: string]: Json } {
