@@ -4,6 +4,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { driftBenchmark } from './benchmarks/drift.ts';
 import { governanceBenchmark } from './benchmarks/governance.ts';
 import { pipelineBenchmark } from './benchmarks/pipeline.ts';
 import { snapshotBenchmark } from './benchmarks/snapshot.ts';
@@ -18,6 +19,7 @@ const benchmarks: readonly Benchmark[] = [
   governanceBenchmark,
   pipelineBenchmark,
   snapshotBenchmark,
+  driftBenchmark,
 ];
 
 const usage = `Usage: npm run bench [-- <name>...] [--manifests N] [--iterations K] [--seed S] [--keep] [--list]
