@@ -56,12 +56,12 @@ export function pipelineDrift(
         workspace: workspace.id,
         attribute: 'applied-revision',
         severity: 'medium',
+        // No count of minutes: a finding whose summary changes every sweep is written every sweep.
         summary: `${workspace.id} is behind: revision ${String(waiting)}, recorded ${since}, is still not applied more than ${maxLagMinutes} minutes later`,
         before: workspace.lastApplied?.sequence ?? null,
         after: waiting ?? null,
       });
     }
   }
-  // No count of minutes in the summary: a finding that changes every sweep is written every sweep.
   return observations;
 }
