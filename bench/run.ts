@@ -5,6 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { assetsBenchmark } from './benchmarks/assets.ts';
+import { driftBenchmark } from './benchmarks/drift.ts';
 import { governanceBenchmark } from './benchmarks/governance.ts';
 import { pipelineBenchmark } from './benchmarks/pipeline.ts';
 import { snapshotBenchmark } from './benchmarks/snapshot.ts';
@@ -22,6 +23,7 @@ const benchmarks: readonly Benchmark[] = [
   pipelineBenchmark,
   snapshotBenchmark,
   assetsBenchmark,
+  driftBenchmark,
 ];
 
 const usage = `Usage: npm run bench [-- <name>...] [--manifests N] [--iterations K] [--seed S] [--keep] [--list]

@@ -19,7 +19,8 @@ Commands:
   run [DIR]        run the whole pipeline on the repository's HEAD, with state in DIR/.infrastream
   retry [DIR]      build again the workspaces whose build of the recorded revision failed
   serve [DIR]      receive GitHub webhooks and run the pipeline on each push
-  state [COLL] [ID] show the recorded state: commits, resources, workspaces, builds, events
+  drift [DIR]      sweep for drift: what the cloud, Git and builds hold against what was applied
+  state [COLL] [ID] show the recorded state: commits, resources, workspaces, builds, events, drift
   schema           print the JSON Schema of manifests, for editors
   check-plan FILE  check a Terraform plan (terraform show -json) against the policy before apply
 
@@ -37,6 +38,7 @@ const commands: Record<string, () => Promise<Command>> = {
   run: async () => (await import('./commands/run.ts')).command,
   retry: async () => (await import('./commands/retry.ts')).command,
   serve: async () => (await import('./commands/serve.ts')).command,
+  drift: async () => (await import('./commands/drift.ts')).command,
   state: async () => (await import('./commands/state.ts')).command,
   schema: async () => (await import('./commands/schema.ts')).command,
   'check-plan': async () => (await import('./commands/check-plan.ts')).command,

@@ -5,7 +5,7 @@ import { readAssetFiles } from '../../shared/adapters/file-asset-inventory.ts';
 import { ASSET_SEARCH_PAGE_SIZE } from '../../shared/adapters/grpc-asset-inventory.ts';
 import { assetDrift } from '../../shared/core/drift/asset-drift.ts';
 import { organizationIdentity } from '../../shared/core/drift/grant-severity.ts';
-import { manifestLocator } from '../../shared/core/drift/manifest-locator.ts';
+import { provenanceLocator } from '../../shared/core/drift/provenance-locator.ts';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
@@ -74,7 +74,7 @@ export const assetsBenchmark: Benchmark = {
           live,
           organization: organizationIdentity(analysis.state),
           platformMembers: [],
-          locate: manifestLocator(analysis.state),
+          locate: provenanceLocator(analysis.state),
         });
         samples.push({
           readMs: read - start,

@@ -6,23 +6,26 @@ import {
 } from '../../shared/pipeline/state-documents.ts';
 import type { DocumentData, StoredDocument } from '../../shared/ports/document-store.ts';
 import { formatGovernedRepository } from '../../shared/core/pipeline/governed-repository.ts';
+import { findingJson } from '../../shared/core/drift/drift-report.ts';
+import { openDriftFindings } from '../../shared/pipeline/drift-sweep.ts';
 import { exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { commandSettings } from '../command-settings.ts';
 import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
 import { repositoryFolder } from '../repository-folder.ts';
 
-export const stateUsage = `Usage: infrastream state [commits|resources|workspaces|builds|events] [ID]
+export const stateUsage = `Usage: infrastream state [commits|resources|workspaces|builds|events|drift] [ID]
                          [--dir DIR] [--repository OWNER/NAME] [--format text|json]
 
 Shows what the pipeline recorded: without a collection, the repository's current revision
-and latest events; with one, its documents; with an ID, one document in full.
+and latest events; with one, its documents; with an ID, one document in full. \`drift\`
+lists the open drift findings, as the last \`infrastream drift\` left them.
   --dir DIR        the repository folder of the embedded state (DIR/.infrastream), default .
   --repository R   which repository, when the store holds several: OWNER/NAME#ID (or
                    OWNER/NAME for a local folder), or GitHub's id
   --format F       text (default) or json
 The store is the embedded one unless INFRASTREAM_PROJECT is set (see the README).`;
 
-const collections = ['commits', 'resources', 'workspaces', 'builds', 'events'] as const;
+const collections = ['commits', 'resources', 'workspaces', 'builds', 'events', 'drift'] as const;
 type Collection = (typeof collections)[number];
 
 /** `infrastream state`: the recorded state, from whichever store is configured. */
@@ -92,6 +95,23 @@ export async function stateCommand(args: readonly string[], io: CliIo): Promise<
     return exitCodes.ok;
   }
 
+  if (collection === 'drift') {
+    if (id !== undefined) throw new UsageError('drift takes no ID: it lists the open findings');
+    const { findings, lastSweep } = await openDriftFindings(store, repository);
+    print({ sweep: lastSweep ?? null, findings: findings.map(findingJson) }, () =>
+      [
+        lastSweep === undefined
+          ? 'no drift sweep recorded (run `infrastream drift` first)'
+          : `last sweep ${lastSweep.at}: ${lastSweep.open} open, ${lastSweep.appeared} appeared, ${lastSweep.resolved} resolved`,
+        ...findings.map(
+          (finding) =>
+            `${finding.severity.padEnd(8)} ${finding.summary}  (${finding.fingerprint}, since ${finding.firstSeen})`,
+        ),
+        '',
+      ].join('\n'),
+    );
+    return exitCodes.ok;
+  }
   const folder = {
     commits: `${paths.repository}/commits`,
     resources: paths.resources,
@@ -147,7 +167,10 @@ function sortBy(documents: readonly DocumentData[], field: string): DocumentData
 }
 
 /** One line per document, the fields an operator looks for first. */
-function summary(collection: Collection, row: DocumentData & { id: string }): string {
+function summary(
+  collection: Exclude<Collection, 'drift'>,
+  row: DocumentData & { id: string },
+): string {
   const stages = row.stages as Record<string, { status?: string } | undefined> | undefined;
   const pointer = (value: unknown) => {
     const item = value as { commit?: string; sequence?: number } | null | undefined;

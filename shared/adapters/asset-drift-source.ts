@@ -5,7 +5,7 @@ import { assetDrift } from '../core/drift/asset-drift.ts';
 import { IAM_POLICY_ASSET_TYPES, RESOURCE_ASSET_TYPES } from '../core/drift/asset-records.ts';
 import type { DriftObservation } from '../core/drift/drift-finding.ts';
 import { organizationIdentity } from '../core/drift/grant-severity.ts';
-import { manifestLocator } from '../core/drift/manifest-locator.ts';
+import { provenanceLocator } from '../core/drift/provenance-locator.ts';
 import { renderConfigPlaceholders, type RenderConfig } from '../core/render/render-config.ts';
 import type { AssetInventory } from '../ports/asset-inventory.ts';
 import { fileAssetInventory } from './file-asset-inventory.ts';
@@ -86,7 +86,7 @@ export async function readAssetDrift(
       ...(settings.platformProjects === undefined
         ? {}
         : { platformProjects: settings.platformProjects }),
-      locate: manifestLocator(desired.state),
+      locate: provenanceLocator(desired.state),
     });
     const from = files.length > 0 ? files.join(', ') : scope;
     return {

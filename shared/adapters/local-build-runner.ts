@@ -31,6 +31,8 @@ const defaultTimeouts: StepTimeouts = {
 const MAX_LOG = 256 * 1024;
 
 const PLAN_FILE = 'infrastream.tfplan';
+/** A refresh-only plan, apart from the plan a build applies. */
+const REFRESH_PLAN_FILE = 'infrastream-refresh.tfplan';
 
 /** The terraform running in a build folder, while it runs: `RunningTerraform`. */
 const RUNNING_FILE = 'terraform.running.json';
@@ -152,6 +154,7 @@ export function createLocalBuildRunner(options: {
     const backend = Object.entries(request.backendConfig ?? {}).map(
       ([key, value]) => `-backend-config=${key}=${value}`,
     );
+    if (request.refreshOnly === true) return refreshOnly(request, backend, steps, result, failed);
     for (const [name, args] of [
       ['init', ['init', '-input=false', '-no-color', ...backend]],
       ['validate', ['validate', '-no-color']],
@@ -223,6 +226,53 @@ export function createLocalBuildRunner(options: {
       appliedDigests: [...ledger.appliedDigests, planDigest],
     });
     return result('succeeded', { planJson, planDigest });
+  }
+
+  /**
+   * A refresh-only plan: what the cloud holds against what Terraform last wrote. It reads
+   * and writes no state lock (`-lock=false`: a sweep must never hold up an apply, nor be
+   * held up by one) and has no apply step at all.
+   */
+  async function refreshOnly(
+    request: BuildRequest,
+    backend: readonly string[],
+    steps: BuildStep[],
+    result: (status: BuildResult['status'], extra?: Partial<BuildResult>) => BuildResult,
+    failed: (last: BuildStep) => BuildResult,
+  ): Promise<BuildResult> {
+    if (request.apply) {
+      return result('refused', { reason: 'a refresh-only build never applies' });
+    }
+    for (const [name, args] of [
+      ['init', ['init', '-input=false', '-no-color', '-lock=false', ...backend]],
+      [
+        'plan',
+        [
+          'plan',
+          '-refresh-only',
+          '-input=false',
+          '-no-color',
+          '-lock=false',
+          '-detailed-exitcode',
+          `-out=${REFRESH_PLAN_FILE}`,
+        ],
+      ],
+    ] as const) {
+      const { step: done } = await step(name, args, request.directory);
+      steps.push(done);
+      if (done.exitCode !== 0 && !(name === 'plan' && done.exitCode === 2)) return failed(done);
+    }
+    const { step: show, stdout } = await step(
+      'show',
+      ['show', '-json', '-no-color', REFRESH_PLAN_FILE],
+      request.directory,
+    );
+    steps.push(show);
+    if (show.exitCode !== 0) return failed(show);
+    const planJson: unknown = JSON.parse(
+      stdout.split('\n').find((line) => line.startsWith('{')) ?? 'null',
+    );
+    return result('succeeded', { planJson });
   }
 }
 

@@ -38,6 +38,8 @@ export type {
  *                                                named by its SHA-256: what the stages after
  *                                                parse read instead of parsing it again
  *     chunks/{n}                                 its bytes, 900 KiB of base64 each
+ *   drift/{fingerprint}                          one drift finding, open or resolved
+ *   drift-sweeps/{at}                            one drift sweep: its sources and counts
  * ```
  */
 
@@ -96,6 +98,10 @@ export function repositoryPaths(repository: RepositoryRef) {
     snapshot: (key: string) => `${root}/snapshots/${key}`,
     snapshotChunk: (key: string, chunk: number) =>
       `${root}/snapshots/${key}/chunks/${String(chunk).padStart(6, '0')}`,
+    drift: `${root}/drift`,
+    driftFinding: (fingerprint: string) => `${root}/drift/${fingerprint}`,
+    driftSweeps: `${root}/drift-sweeps`,
+    driftSweep: (at: string) => `${root}/drift-sweeps/${documentId(at)}`,
   };
 }
 

@@ -22,6 +22,11 @@ export interface BuildRequest {
   readonly directory: string;
   /** Plan only (pull requests, other branches), or plan and apply that plan. */
   readonly apply: boolean;
+  /**
+   * Read only, for drift: `plan -refresh-only -lock=false` of what is applied and its
+   * `show -json`, never an apply and never the state lock; refused with `apply`.
+   */
+  readonly refreshOnly?: boolean;
   /** `-backend-config` values for `terraform init`, such as the state bucket and prefix. */
   readonly backendConfig?: Readonly<Record<string, string>>;
 }

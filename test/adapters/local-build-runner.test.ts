@@ -295,3 +295,42 @@ describe('the local build runner, with a stand-in terraform', () => {
     );
   });
 });
+
+describe('the local build runner, refresh-only', () => {
+  it('plans refresh-only without the lock, shows the drift, applies nothing, and refuses to apply', async () => {
+    const terraform = await createStandInTerraform();
+    folders.push(terraform.directory);
+    const stateDir = await mkdtemp(join(tmpdir(), 'infrastream-ledger-'));
+    folders.push(stateDir);
+    const directory = join(await mkdtemp(join(tmpdir(), 'infrastream-build-')), 'w', 'c1-1-drift');
+    folders.push(join(directory, '..', '..'));
+    await mkdir(directory, { recursive: true });
+    await writeFile(join(directory, 'main.tf.json'), module('hello'));
+    const drift = [
+      {
+        address: 'terraform_data.greeting',
+        type: 'terraform_data',
+        change: { actions: ['update'], before: { input: 'hello' }, after: { input: 'changed' } },
+      },
+    ];
+    await terraform.setDrift('w', drift);
+    const runner = createLocalBuildRunner({
+      stateDir,
+      terraform: join(terraform.directory, 'bin', 'terraform'),
+      env: terraform.env(),
+    });
+    const request = { workspace: 'w', commit: 'c1', sequence: 1, directory, refreshOnly: true };
+
+    const refused = await runner.run({ ...request, apply: true });
+    expect(refused.status).toBe('refused');
+    expect(await terraform.calls()).toEqual([]);
+
+    const result = await runner.run({ ...request, apply: false });
+    expect(result.status).toBe('succeeded');
+    expect((result.planJson as { resource_drift: unknown }).resource_drift).toEqual(drift);
+    const calls = await terraform.calls();
+    expect(calls.map((call) => call.command)).toEqual(['init', 'plan', 'show']);
+    expect(calls[0]?.args).toContain('-lock=false');
+    expect(calls[1]?.args).toEqual(expect.arrayContaining(['-refresh-only', '-lock=false']));
+  });
+});

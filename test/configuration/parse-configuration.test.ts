@@ -103,6 +103,15 @@ const cases: Readonly<Record<SettingName, SettingCase>> = {
         'INFRASTREAM_WEBHOOK_SECRETS is not set: expected the secrets GitHub signs webhook deliveries with, comma-separated while rotating: a delivery signed with any of them is accepted',
     },
   },
+  driftMaxLagMinutes: {
+    runtime: 'drift',
+    valid: ['30', 30],
+    invalid: [
+      '1h',
+      'INFRASTREAM_DRIFT_MAX_LAG_MINUTES: expected a number of minutes, a whole number above 0, found "1h"',
+    ],
+    unset: { value: 120 },
+  },
   maxBodyBytes: {
     runtime: 'ingest',
     valid: ['1048576', 1048576],

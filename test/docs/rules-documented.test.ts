@@ -4,7 +4,7 @@ import { rules } from '../../shared/core/issues/rules.ts';
 
 describe('docs', () => {
   it('document every rule with the severity and summary of the registry', async () => {
-    const pages = ['manifests.md', 'governance.md'];
+    const pages = ['manifests.md', 'governance.md', 'drift.md'];
     const docs = (
       await Promise.all(
         pages.map((page) => readFile(new URL(`../../docs/${page}`, import.meta.url), 'utf8')),

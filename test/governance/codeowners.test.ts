@@ -8,12 +8,16 @@ import { corpusAvailable, corpusDirectory, corpusMissingReason } from '../suppor
 import { editedOrganization } from '../support/base-organization.ts';
 
 describe('CODEOWNERS', () => {
-  it('reproduces the corpus file except the four HttpRoute lines its platform leaves out', async (context) => {
+  it('reproduces the corpus file except the four HttpRoute lines and the drift acknowledgements its platform leaves out', async (context) => {
     context.skip(!corpusAvailable, corpusMissingReason);
     const analysis = analyzeRepository(readRepositoryFiles(corpusDirectory, 1000));
     const expected = await readFile(join(corpusDirectory, '.github', 'CODEOWNERS'), 'utf8');
     const computed = analysis.codeowners.text.split('\n');
-    const withoutRoutes = computed.filter((line) => !line.includes('/http-route/'));
+    const acknowledgements = '/drift-acknowledgements.yaml @a-manraj-infrastream/venue-admins';
+    expect(computed.at(-1)).toBe(acknowledgements);
+    const withoutRoutes = computed.filter(
+      (line) => !line.includes('/http-route/') && line !== acknowledgements,
+    );
     expect(withoutRoutes.join('\n')).toBe(expected);
     expect(computed.filter((line) => line.includes('/http-route/'))).toEqual(
       ['development', 'production'].flatMap((environment) =>

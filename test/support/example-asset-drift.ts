@@ -10,7 +10,7 @@ import type {
 } from '../../shared/core/drift/asset-records.ts';
 import type { DriftObservation } from '../../shared/core/drift/drift-finding.ts';
 import { organizationIdentity } from '../../shared/core/drift/grant-severity.ts';
-import { manifestLocator } from '../../shared/core/drift/manifest-locator.ts';
+import { provenanceLocator } from '../../shared/core/drift/provenance-locator.ts';
 import { parseAssetFile } from '../../shared/core/drift/parse-asset-file.ts';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
@@ -73,7 +73,7 @@ export function drift(
     organization: organizationIdentity(state),
     platformMembers: [BUILD_IDENTITY],
     ...(platformProjects === undefined ? {} : { platformProjects }),
-    locate: manifestLocator(state),
+    locate: provenanceLocator(state),
   });
 }
 

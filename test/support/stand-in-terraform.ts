@@ -23,7 +23,7 @@ const started = Date.now();
 const log = (entry) =>
   appendFileSync(
     join(process.env.STAND_IN_TERRAFORM_DIR, 'calls.jsonl'),
-    JSON.stringify({ command, workspace, folder: cwd, pid: process.pid, started, ended: Date.now(), ...entry }) + '\n',
+    JSON.stringify({ command, args, workspace, folder: cwd, pid: process.pid, started, ended: Date.now(), ...entry }) + '\n',
   );
 const applied = () => (existsSync(stateFile) ? readFileSync(stateFile, 'utf8') : '');
 const slowMs = JSON.parse(process.env.STAND_IN_TERRAFORM_SLOW ?? '{}');
@@ -37,6 +37,16 @@ later(() => {
   if (command === 'init' || command === 'validate') {
     log({});
     console.log(command + ' done');
+  } else if (command === 'plan' && args.includes('-refresh-only')) {
+    // What the cloud holds that the state does not: set by the test, per workspace.
+    const driftFile = join(process.env.STAND_IN_TERRAFORM_DIR, 'drift', workspace + '.json');
+    const drift = existsSync(driftFile) ? JSON.parse(readFileSync(driftFile, 'utf8')) : [];
+    const plan = { id: randomUUID(), refreshOnly: true, drift };
+    const out = args.find((arg) => arg.startsWith('-out=')).slice('-out='.length);
+    writeFileSync(out, JSON.stringify(plan));
+    log({ plan: plan.id, changes: drift.length > 0 });
+    console.log(drift.length > 0 ? 'Objects have changed outside of Terraform' : 'No changes.');
+    process.exitCode = args.includes('-detailed-exitcode') && drift.length > 0 ? 2 : 0;
   } else if (command === 'plan') {
     const module = createHash('sha256').update(readFileSync('main.tf.json')).digest('hex');
     const plan = { id: randomUUID(), module, base: applied(), changes: module !== applied() };
@@ -45,6 +55,9 @@ later(() => {
     log({ plan: plan.id, changes: plan.changes });
     console.log(plan.changes ? 'Plan: 1 to change.' : 'No changes.');
     process.exitCode = args.includes('-detailed-exitcode') && plan.changes ? 2 : 0;
+  } else if (command === 'show' && savedPlan.refreshOnly) {
+    log({ plan: savedPlan.id });
+    console.log(JSON.stringify({ format_version: '1.2', resource_drift: savedPlan.drift, resource_changes: [] }));
   } else if (command === 'show') {
     const plan = savedPlan;
     log({ plan: plan.id });
@@ -79,6 +92,7 @@ later(() => {
 /** One call of the stand-in, as its log has it. */
 export interface StandInCall {
   readonly command: string;
+  readonly args: readonly string[];
   readonly workspace: string;
   readonly folder: string;
   readonly pid: number;
@@ -107,6 +121,11 @@ export interface StandInTerraform {
   ): Record<string, string>;
   /** Every call so far, in order. */
   calls(): Promise<StandInCall[]>;
+  /**
+   * What a refresh-only plan of `workspace` reports from now on: `resource_drift` entries
+   * of `terraform show -json`; none when never set.
+   */
+  setDrift(workspace: string, resourceDrift: readonly unknown[]): Promise<void>;
 }
 
 /** Installs a stand-in `terraform` in a new temporary folder. */
@@ -126,6 +145,10 @@ export async function createStandInTerraform(): Promise<StandInTerraform> {
       // `--apply` refuses the example's placeholders: a deployment has a configuration of its own.
       INFRASTREAM_RENDER_CONFIG: JSON.stringify(deploymentRenderConfig),
     }),
+    async setDrift(workspace, resourceDrift) {
+      await mkdir(join(directory, 'drift'), { recursive: true });
+      await writeFile(join(directory, 'drift', `${workspace}.json`), JSON.stringify(resourceDrift));
+    },
     async calls() {
       const text = await readFile(join(directory, 'calls.jsonl'), 'utf8').catch(() => '');
       return text

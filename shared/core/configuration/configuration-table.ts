@@ -14,6 +14,7 @@ const runtimeOrder: readonly Runtime[] = [
   'state',
   'validate',
   'plan',
+  'drift',
 ];
 
 /** The README's table of every setting, in Markdown, from {@link settingDefinitions}. */

@@ -10,7 +10,8 @@ import { renderConfigSchema } from '../render/render-config.ts';
  * What reads the configuration: each function deployed in Google Cloud (`ingest`, and the
  * Pub/Sub `stages`) and each command of the CLI that reads settings from the environment.
  */
-export type Runtime = 'ingest' | 'stages' | 'run' | 'serve' | 'state' | 'validate' | 'plan';
+export type Runtime =
+  'ingest' | 'stages' | 'run' | 'serve' | 'state' | 'validate' | 'plan' | 'drift';
 
 /** One setting: the variable that gives it, what it means, and how its text is read. */
 export interface SettingDefinition<T> {
@@ -143,7 +144,7 @@ export const settingDefinitions = {
         'expected a Google Cloud project id (6-30 lowercase letters, digits, hyphens)',
       ),
     ),
-    usedBy: ['ingest', 'stages', 'run', 'serve', 'state'],
+    usedBy: ['ingest', 'stages', 'run', 'serve', 'state', 'drift'],
     requiredBy: ['ingest', 'stages'],
     secret: false,
   },
@@ -154,7 +155,7 @@ export const settingDefinitions = {
       "The one repository the pipeline governs, `OWNER/NAME#ID` with GitHub's numeric id (`gh api repos/OWNER/NAME --jq .id`): pushes of any other are refused, and its state and the workspaces' Terraform state are kept under the id.",
     schema: governedRepository,
     shownDefault: '`run`: `local/<folder>`',
-    usedBy: ['ingest', 'stages', 'run', 'serve'],
+    usedBy: ['ingest', 'stages', 'run', 'serve', 'drift'],
     requiredBy: ['ingest', 'stages'],
     secret: false,
     option: '--repository',
@@ -171,7 +172,7 @@ export const settingDefinitions = {
       ),
     ),
     defaultValue: '(default)',
-    usedBy: ['ingest', 'stages', 'run', 'serve', 'state'],
+    usedBy: ['ingest', 'stages', 'run', 'serve', 'state', 'drift'],
     requiredBy: [],
     secret: false,
   },
@@ -198,7 +199,7 @@ export const settingDefinitions = {
     description:
       "`host:port` of the Firestore emulator, as Google's tools name it; Firestore itself when unset.",
     schema: hostPort,
-    usedBy: ['ingest', 'stages', 'run', 'serve', 'state'],
+    usedBy: ['ingest', 'stages', 'run', 'serve', 'state', 'drift'],
     requiredBy: [],
     secret: false,
   },
@@ -279,7 +280,7 @@ export const settingDefinitions = {
     schema: v.pipe(json('the render configuration'), renderConfigSchema),
     shownDefault:
       "`run`, `serve`: the example's placeholders, which plan but never apply (`--apply` refuses them)",
-    usedBy: ['stages', 'run', 'serve'],
+    usedBy: ['stages', 'run', 'serve', 'drift'],
     requiredBy: ['stages'],
     secret: false,
     option: '--config FILE',
@@ -302,6 +303,17 @@ export const settingDefinitions = {
     schema: trueOrFalse,
     defaultValue: true,
     usedBy: ['stages'],
+    requiredBy: [],
+    secret: false,
+  },
+  driftMaxLagMinutes: {
+    variable: 'INFRASTREAM_DRIFT_MAX_LAG_MINUTES',
+    deprecatedNames: [],
+    description:
+      'How long a workspace may wait for a revision it is to be built at before a drift sweep reports it (`pipeline` findings).',
+    schema: positiveInteger('a number of minutes'),
+    defaultValue: 120,
+    usedBy: ['drift'],
     requiredBy: [],
     secret: false,
   },

@@ -3,6 +3,7 @@ import { locate } from '../parse/source-document.ts';
 import { accessLevels } from '../manifests/permissions.ts';
 import type { DesiredState, GraphNode } from './desired-state.ts';
 import type { EffectivePermissions } from './effective-permissions.ts';
+import { ACKNOWLEDGEMENTS_FILE } from '../drift/drift-acknowledgements.ts';
 
 /** GitHub ignores a CODEOWNERS file of 3 MB or more. */
 export const CODEOWNERS_MAX_BYTES = 3 * 1024 * 1024;
@@ -123,6 +124,13 @@ export function computeCodeowners(
     if (owners.length > 0) lines.push({ pattern, owners, file: node.file });
   }
 
+  if (organization !== undefined) {
+    // Accepting drift is the administrators' call alone; last, so that no other line wins.
+    const administrators = organizationAdministrators(organization, githubOrganization, usernames);
+    if (administrators.length > 0)
+      lines.push({ pattern: `/${ACKNOWLEDGEMENTS_FILE}`, owners: administrators });
+  }
+
   // Most lines share their owners with many others: each list of owners is joined once.
   const joinedOwners = new Map<readonly string[], string>();
   const lineText = (line: CodeownersLine) => {
@@ -212,6 +220,25 @@ function samePermissions(a: EffectivePermissions, b: EffectivePermissions): bool
       (level) => same(a[level].groups, b[level].groups) && same(a[level].members, b[level].members),
     )
   );
+}
+
+/** The Organization's administrators (not its contributors), as CODEOWNERS names them. */
+function organizationAdministrators(
+  organization: GraphNode,
+  githubOrganization: string | undefined,
+  usernames: ReadonlyMap<string, string>,
+): string[] {
+  const { groups, members } = organization.permissions.administrators;
+  const owners = [
+    ...(githubOrganization === undefined
+      ? []
+      : groups.map((group) => `@${githubOrganization}/${group}`)),
+    ...members.flatMap((member) => {
+      const username = usernames.get(member);
+      return username === undefined ? [] : [`@${username}`];
+    }),
+  ];
+  return [...new Set(owners)].sort();
 }
 
 /** Accounts are GitHub ones today; the format leaves room for other sources. */

@@ -275,6 +275,15 @@ export const rules = {
     summary:
       'A display name can be a Google Cloud folder name: 3-30 letters, digits, spaces, - or _.',
   },
+  'drift/acknowledgements': {
+    severity: 'error',
+    summary:
+      'The drift acknowledgements file lists entries of a fingerprint or a pattern, a reason and an expiry date.',
+  },
+  'drift/acknowledgement-expired': {
+    severity: 'warning',
+    summary: 'A drift acknowledgement past its expiry covers nothing: renew it or remove it.',
+  },
 } as const satisfies Record<string, RuleDefinition>;
 
 /** The id of a rule the validator can report. */

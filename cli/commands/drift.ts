@@ -1,0 +1,171 @@
+import { basename, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { git } from '../../shared/adapters/git.ts';
+import { isGitWorkTree, resolveCommit } from '../../shared/adapters/git-revision-files.ts';
+import { createLocalBuildRunner } from '../../shared/adapters/local-build-runner.ts';
+import { LocalRepositorySource } from '../../shared/adapters/local-repository-source.ts';
+import { systemClock } from '../../shared/adapters/system-clock.ts';
+import { createTerraformDriftReader } from '../../shared/adapters/terraform-drift-reader.ts';
+import {
+  ACKNOWLEDGEMENTS_FILE,
+  readAcknowledgements,
+  type AcknowledgementsFile,
+} from '../../shared/core/drift/drift-acknowledgements.ts';
+import { formatDriftSarif } from '../../shared/core/drift/format-drift-sarif.ts';
+import { formatDriftJson, formatDriftText } from '../../shared/core/drift/drift-report.ts';
+import { renderConfigPlaceholders } from '../../shared/core/render/render-config.ts';
+import {
+  createCodeownersDriftReader,
+  createPipelineDriftReader,
+} from '../../shared/pipeline/drift-readers.ts';
+import { runDriftSweep } from '../../shared/pipeline/drift-sweep.ts';
+import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
+import { unavailableReader, type DriftReader } from '../../shared/ports/drift-reader.ts';
+import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
+import { commandSettings } from '../command-settings.ts';
+import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
+import { createStateFolder } from '../embedded-pipeline.ts';
+import { pipelineRenderConfig } from '../pipeline-render-config.ts';
+import { repositoryFolder } from '../repository-folder.ts';
+import { version } from '../version.ts';
+import { repositoryOption } from './render.ts';
+
+export const driftUsage = `Usage: infrastream drift [DIR] [--config FILE] [--assets FILE]... [--workspace ID]
+                         [--format text|json|sarif] [--repository OWNER/NAME#ID]
+
+Sweeps for drift: what the cloud, Git and the pipeline hold against what was applied.
+Each applied workspace is planned refresh-only (terraform plan -refresh-only -lock=false)
+as rendered at its last applied commit, never applied; the committed CODEOWNERS is compared
+with the one generated from HEAD; failed and lagging builds are reported. Findings are kept
+with the state (see \`infrastream state drift\`), and a sweep writes only those that
+appeared, changed or resolved. Exit 0 when no drift is open (acknowledged drift aside),
+1 when some is, 2 on a usage or environment error.
+  --config FILE    render configuration, as \`run --apply\` needs it; default
+                   INFRASTREAM_RENDER_CONFIG (without it the terraform source is unavailable)
+  --assets FILE    Cloud Asset Inventory output to read for the iam and resources sources
+                   (repeatable)
+  --workspace ID   sweep one workspace only
+  --format F       text (default), json, or sarif (for code scanning)
+  --repository R   the repository the state is recorded under, as \`run\` records it`;
+
+/** `infrastream drift`: one sweep, embedded. */
+export async function driftCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      config: { type: 'string' },
+      assets: { type: 'string', multiple: true, default: [] },
+      workspace: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      repository: { type: 'string' },
+    },
+  });
+  if (positionals.length > 1)
+    throw new UsageError(`expected at most one directory, found ${positionals.length}`);
+  const format = values.format;
+  if (format !== 'text' && format !== 'json' && format !== 'sarif')
+    throw new UsageError(`--format must be text, json or sarif, found "${format}"`);
+  const settings = commandSettings(io, 'drift', [
+    ...(values.repository === undefined ? [] : (['repository'] as const)),
+    ...(values.config === undefined ? [] : (['renderConfig'] as const)),
+  ]);
+  const directory = repositoryFolder(io, positionals[0]);
+  if (!(await isGitWorkTree(directory))) {
+    throw new EnvironmentError(
+      `${directory} is not in a git repository: drift compares with the commits the pipeline applied`,
+    );
+  }
+  const head = await resolveCommit(directory, 'HEAD').catch(() => {
+    throw new EnvironmentError(`${directory} is in a git repository without commits`);
+  });
+  const render = await pipelineRenderConfig(io, {
+    file: values.config,
+    setting: settings.renderConfig,
+    apply: false,
+  });
+  const repository =
+    values.repository === undefined
+      ? (settings.repository ?? { owner: 'local', name: basename(directory) })
+      : repositoryOption(values.repository);
+  const store = await configuredStore(settings, directory);
+  await checkStore(store, 'write', storeLocation(settings, directory));
+  const folder = createStateFolder(directory);
+  const revisions = new RevisionLoader(new LocalRepositorySource(directory), {
+    log: () => undefined,
+  });
+
+  const placeholders = renderConfigPlaceholders(render);
+  const terraform: DriftReader =
+    placeholders.length > 0
+      ? unavailableReader(
+          'terraform',
+          `needs the organization's render configuration (--config FILE or INFRASTREAM_RENDER_CONFIG): ${placeholders.join(', ')} are the example's placeholders`,
+        )
+      : createTerraformDriftReader({
+          store,
+          repository,
+          revisions,
+          runner: createLocalBuildRunner({ stateDir: folder }),
+          render,
+          directory: join(folder, 'builds'),
+        });
+  const assets = values.assets;
+  const assetDetail =
+    assets.length === 0
+      ? 'no Cloud Asset Inventory configured: give its output with --assets FILE'
+      : `the Cloud Asset Inventory source is not available in this version: ${assets.length} --assets file${assets.length === 1 ? '' : 's'} not read`;
+  const readers: DriftReader[] = [
+    terraform,
+    unavailableReader('iam', assetDetail),
+    unavailableReader('resources', assetDetail),
+    createCodeownersDriftReader({ repository, revisions, head }),
+    unavailableReader('github', 'no GitHub connection in the embedded sweep'),
+    createPipelineDriftReader({
+      store,
+      repository,
+      maxLagMinutes: settings.driftMaxLagMinutes,
+    }),
+  ];
+
+  const acknowledgements = await readAcknowledgementsAt(directory, head, systemClock.now());
+  for (const issue of acknowledgements.issues)
+    io.stderr(
+      `${issue.file}:${issue.line}:${issue.column}: ${issue.severity} ${issue.message} [${issue.rule}]\n`,
+    );
+  const report = await runDriftSweep({
+    store,
+    repository,
+    readers,
+    acknowledgements: acknowledgements.acknowledgements,
+    clock: systemClock,
+    ...(values.workspace === undefined ? {} : { workspace: values.workspace }),
+  });
+  io.stdout(
+    format === 'json'
+      ? formatDriftJson(report)
+      : format === 'sarif'
+        ? formatDriftSarif(report, version)
+        : formatDriftText(report),
+  );
+  return report.findings.some((finding) => finding.acknowledged === undefined)
+    ? exitCodes.issues
+    : exitCodes.ok;
+}
+
+/** The acknowledgements as committed at `commit`: reviewed like every other change. */
+async function readAcknowledgementsAt(
+  directory: string,
+  commit: string,
+  now: string,
+): Promise<AcknowledgementsFile> {
+  const text = await git(directory, ['show', `${commit}:./${ACKNOWLEDGEMENTS_FILE}`])
+    .then((bytes) => bytes.toString('utf8'))
+    .catch(() => undefined);
+  return text === undefined
+    ? { acknowledgements: [], issues: [] }
+    : readAcknowledgements(text, now);
+}
+
+/** `infrastream drift`, for the command table. */
+export const command: Command = { run: driftCommand, usage: driftUsage };

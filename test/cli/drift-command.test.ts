@@ -1,0 +1,207 @@
+import { rm } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DriftFindingJson } from '../../shared/core/drift/drift-report.ts';
+import { baseOrganization } from '../support/base-organization.ts';
+import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
+import { runCli } from '../support/run-cli.ts';
+import { createStandInTerraform, type StandInTerraform } from '../support/stand-in-terraform.ts';
+
+const PROJECT = 'payments/production/shop/project.yaml';
+
+interface DriftJson {
+  readonly sweep: {
+    readonly appeared: number;
+    readonly changed: number;
+    readonly resolved: number;
+    readonly written: number;
+    readonly unchanged: number;
+  };
+  readonly sources: readonly { name: string; status: string; detail: string }[];
+  readonly findings: readonly DriftFindingJson[];
+  readonly resolved: readonly DriftFindingJson[];
+}
+
+/** The project's own module: labels drift by hand, and an owner grant appears on it. */
+const projectDrift = [
+  {
+    address: 'module.project.google_project.this',
+    type: 'google_project',
+    change: {
+      actions: ['update'],
+      before: { labels: { team: 'payments' }, etag: 'a' },
+      after: { labels: { team: 'someone' }, etag: 'b' },
+    },
+  },
+  {
+    address: 'module.project.google_project_iam_member.extra',
+    type: 'google_project_iam_member',
+    change: {
+      actions: ['update'],
+      before: { role: 'roles/viewer', member: 'user:mallory@example.com' },
+      after: { role: 'roles/owner', member: 'user:mallory@example.com' },
+    },
+  },
+];
+
+describe('infrastream drift, embedded, with a stand-in terraform', () => {
+  let repository: TestRepository;
+  let terraform: StandInTerraform;
+  let env: Record<string, string>;
+  let workspace: string;
+  const drift = async (...args: string[]) => {
+    const run = await runCli(['drift', repository.directory, '--format', 'json', ...args], { env });
+    return { ...run, report: JSON.parse(run.stdout || 'null') as DriftJson };
+  };
+
+  beforeAll(async () => {
+    repository = await createTestRepository();
+    terraform = await createStandInTerraform();
+    env = terraform.env();
+    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.commit('The base organization');
+    const codeowners = await runCli(['codeowners', repository.directory]);
+    await repository.write({ '.github/CODEOWNERS': codeowners.stdout });
+    await repository.commit('CODEOWNERS');
+    const run = await runCli(['run', repository.directory, '--apply'], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const workspaces = await runCli([
+      'state',
+      'workspaces',
+      '--dir',
+      repository.directory,
+      '--format',
+      'json',
+    ]);
+    const ids = (JSON.parse(workspaces.stdout) as { id: string }[]).map((row) => row.id);
+    workspace = ids.find((id) => id.endsWith('shop')) ?? '';
+    expect(workspace).toBe('payments.production.shop');
+  }, 120_000);
+
+  afterAll(async () => {
+    await rm(repository.directory, { recursive: true, force: true });
+    await rm(terraform.directory, { recursive: true, force: true });
+  });
+
+  it('reports nothing and exits 0 over a cloud that matches what was applied', async () => {
+    const quiet = await drift();
+    expect(quiet.stderr).toBe('');
+    expect(quiet.code).toBe(0);
+    expect(quiet.report.findings).toEqual([]);
+    expect(quiet.report.sources.find((source) => source.name === 'terraform')?.status).toBe('ok');
+    expect(quiet.report.sources.find((source) => source.name === 'codeowners')?.status).toBe('ok');
+  });
+
+  it('reports resource drift with its manifest line, never applies and never locks', async () => {
+    await terraform.setDrift(workspace, projectDrift);
+    const before = (await terraform.calls()).length;
+    const { code, report } = await drift();
+    expect(code).toBe(1);
+    const found = report.findings.map((finding) => [
+      finding.severity,
+      finding.address,
+      finding.attribute,
+    ]);
+    // The etag is the provider's noise: dropped by the table.
+    expect(found).toEqual([
+      ['critical', 'module.project.google_project_iam_member.extra', 'role'],
+      ['low', 'module.project.google_project.this', 'labels.team'],
+    ]);
+    for (const finding of report.findings) {
+      expect(finding.workspace).toBe(workspace);
+      expect(finding.manifest?.file).toBe(PROJECT);
+      expect(finding.manifest?.line).toBeGreaterThan(1);
+      expect(finding.firstSeen).toBe(finding.lastSeen);
+    }
+    expect(report.sweep).toMatchObject({ appeared: 2, written: 2 });
+
+    const calls = (await terraform.calls()).slice(before);
+    expect(calls.map((call) => call.command)).not.toContain('apply');
+    const plans = calls.filter((call) => call.command === 'plan');
+    expect(plans.length).toBeGreaterThan(0);
+    for (const plan of plans)
+      expect(plan.args).toEqual(expect.arrayContaining(['-refresh-only', '-lock=false']));
+    for (const init of calls.filter((call) => call.command === 'init'))
+      expect(init.args).toContain('-lock=false');
+  });
+
+  it('writes no finding the second time over the same drift, and lists it in state drift', async () => {
+    const first = await drift();
+    const second = await drift();
+    expect(first.code).toBe(1);
+    expect(second.report.sweep).toMatchObject({
+      appeared: 0,
+      changed: 0,
+      resolved: 0,
+      written: 0,
+      unchanged: 2,
+    });
+    expect(second.report.findings.map((finding) => finding.fingerprint)).toEqual(
+      first.report.findings.map((finding) => finding.fingerprint),
+    );
+    const state = await runCli([
+      'state',
+      'drift',
+      '--dir',
+      repository.directory,
+      '--format',
+      'json',
+    ]);
+    const listed = JSON.parse(state.stdout) as { findings: DriftFindingJson[] };
+    expect(listed.findings.map((finding) => finding.fingerprint).sort()).toEqual(
+      first.report.findings.map((finding) => finding.fingerprint).sort(),
+    );
+  });
+
+  it('reports acknowledged drift as such and exits 0 once all of it is acknowledged', async () => {
+    const { report } = await drift();
+    const critical = report.findings[0]?.fingerprint ?? '';
+    await repository.write({
+      'drift-acknowledgements.yaml': `acknowledgements:\n  - fingerprint: ${critical}\n    reason: the break-glass grant of the incident\n    expires: 2999-01-01\n`,
+    });
+    await repository.commit('Acknowledge the grant');
+    const one = await drift();
+    expect(one.code).toBe(1);
+    expect(one.report.findings[0]?.acknowledged).toEqual({
+      reason: 'the break-glass grant of the incident',
+      expires: '2999-01-01',
+    });
+    expect(one.report.findings[1]?.acknowledged).toBeNull();
+    await repository.write({
+      'drift-acknowledgements.yaml': `acknowledgements:\n  - pattern: terraform/${workspace}/*\n    reason: labels are being moved\n    expires: 2999-01-01\n  - fingerprint: ${critical}\n    reason: old\n    expires: 2020-01-01\n`,
+    });
+    await repository.commit('Acknowledge the workspace');
+    const all = await drift();
+    expect(all.code).toBe(0);
+    expect(all.stderr).toContain(
+      'drift-acknowledgements.yaml:7:14: warning acknowledgements.1.expires',
+    );
+    expect(all.report.findings.every((finding) => finding.acknowledged !== null)).toBe(true);
+  });
+
+  it('reports a CODEOWNERS edited around the pipeline, and resolved drift once it is gone', async () => {
+    await repository.write({ '.github/CODEOWNERS': '* @someone\n' });
+    await repository.commit('Own everything');
+    await terraform.setDrift(workspace, []);
+    const { report } = await drift();
+    expect(report.findings.map((finding) => [finding.source, finding.severity])).toEqual([
+      ['codeowners', 'critical'],
+    ]);
+    expect(report.resolved.map((finding) => finding.attribute).sort()).toEqual([
+      'labels.team',
+      'role',
+    ]);
+  });
+
+  it('reports the asset source as unavailable with the files it was given', async () => {
+    const { report } = await drift('--assets', 'export.json', '--workspace', workspace);
+    const iam = report.sources.find((source) => source.name === 'iam');
+    expect(iam?.status).toBe('unavailable');
+    expect(iam?.detail).toContain('1 --assets file not read');
+  });
+
+  it('refuses an unknown format with exit 2', async () => {
+    const run = await runCli(['drift', repository.directory, '--format', 'yaml'], { env });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--format must be text, json or sarif');
+  });
+});
