@@ -2,6 +2,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { git } from '../../shared/adapters/git.ts';
 import { isGitWorkTree, resolveCommit } from '../../shared/adapters/git-revision-files.ts';
+import { createAssetDriftReaders } from '../../shared/adapters/asset-drift-source.ts';
 import { createLocalBuildRunner } from '../../shared/adapters/local-build-runner.ts';
 import { LocalRepositorySource } from '../../shared/adapters/local-repository-source.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
@@ -29,6 +30,10 @@ import { pipelineRenderConfig } from '../pipeline-render-config.ts';
 import { repositoryFolder } from '../repository-folder.ts';
 import { version } from '../version.ts';
 import { repositoryOption } from './render.ts';
+
+/** Why the embedded sweep reads no inventory: it calls no Google API of its own. */
+const noInventory =
+  'no Cloud Asset Inventory output given: export it with gcloud and pass it with --assets FILE';
 
 export const driftUsage = `Usage: infrastream drift [DIR] [--config FILE] [--assets FILE]... [--workspace ID]
                          [--format text|json|sarif] [--repository OWNER/NAME#ID]
@@ -111,14 +116,18 @@ export async function driftCommand(args: readonly string[], io: CliIo): Promise<
           directory: join(folder, 'builds'),
         });
   const assets = values.assets;
-  const assetDetail =
-    assets.length === 0
-      ? 'no Cloud Asset Inventory configured: give its output with --assets FILE'
-      : `the Cloud Asset Inventory source is not available in this version: ${assets.length} --assets file${assets.length === 1 ? '' : 's'} not read`;
   const readers: DriftReader[] = [
     terraform,
-    unavailableReader('iam', assetDetail),
-    unavailableReader('resources', assetDetail),
+    ...(assets.length === 0
+      ? [unavailableReader('iam', noInventory), unavailableReader('resources', noInventory)]
+      : createAssetDriftReaders({
+          settings: { assetFiles: assets, platformMembers: [] },
+          store,
+          repository,
+          revisions,
+          render,
+          head,
+        })),
     createCodeownersDriftReader({ repository, revisions, head }),
     unavailableReader('github', 'no GitHub connection in the embedded sweep'),
     createPipelineDriftReader({

@@ -7,7 +7,13 @@ import type { DriftObservation } from '../core/drift/drift-finding.ts';
 import { organizationIdentity } from '../core/drift/grant-severity.ts';
 import { provenanceLocator } from '../core/drift/provenance-locator.ts';
 import { renderConfigPlaceholders, type RenderConfig } from '../core/render/render-config.ts';
+import { hasErrors } from '../core/issues/issue.ts';
+import type { GovernedRepository } from '../core/pipeline/governed-repository.ts';
+import type { RevisionLoader } from '../pipeline/revision-loader.ts';
+import { repositoryPaths, type RepositoryDocument } from '../pipeline/state-documents.ts';
 import type { AssetInventory } from '../ports/asset-inventory.ts';
+import type { DocumentStore } from '../ports/document-store.ts';
+import type { DriftReader } from '../ports/drift-reader.ts';
 import { fileAssetInventory } from './file-asset-inventory.ts';
 import { grpcAssetInventory } from './grpc-asset-inventory.ts';
 
@@ -103,4 +109,53 @@ export async function readAssetDrift(
   } finally {
     await client?.close();
   }
+}
+
+/**
+ * The `iam` and `resources` drift readers, which share one reading of the inventory: the
+ * live assets compared with the desired state of the revision the pipeline recorded as
+ * current (the default branch's head when none is), since that is what the builds apply.
+ */
+export function createAssetDriftReaders(options: {
+  readonly settings: AssetDriftSettings;
+  readonly store: DocumentStore;
+  readonly repository: GovernedRepository;
+  readonly revisions: RevisionLoader;
+  readonly render: RenderConfig;
+  readonly head: string;
+}): readonly DriftReader[] {
+  let reading: Promise<AssetDriftResult> | undefined;
+  const read = async (): Promise<AssetDriftResult> => {
+    const recorded = (await options.store.get(repositoryPaths(options.repository).repository)) as
+      RepositoryDocument | undefined;
+    const current = recorded?.current;
+    const revision = await options.revisions.load(
+      options.repository,
+      current?.commit ?? options.head,
+    );
+    if (hasErrors(revision.analysis.issues))
+      return {
+        status: 'failed',
+        detail: `${revision.commit.slice(0, 12)} has errors: no desired state to compare with`,
+        observations: [],
+      };
+    return readAssetDrift(options.settings, {
+      state: revision.analysis.state,
+      workspaces: options.revisions.model(revision).workspaces.values(),
+      config: options.render,
+    });
+  };
+  const reader = (name: 'iam' | 'resources'): DriftReader => ({
+    name,
+    async read() {
+      reading ??= read();
+      const result = await reading;
+      return {
+        status: result.status,
+        detail: result.detail,
+        observations: result.observations.filter((observation) => observation.source === name),
+      };
+    },
+  });
+  return [reader('iam'), reader('resources')];
 }

@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftFindingJson } from '../../shared/core/drift/drift-report.ts';
 import { baseOrganization } from '../support/base-organization.ts';
@@ -192,11 +193,47 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
     ]);
   });
 
-  it('reports the asset source as unavailable with the files it was given', async () => {
-    const { report } = await drift('--assets', 'export.json', '--workspace', workspace);
-    const iam = report.sources.find((source) => source.name === 'iam');
-    expect(iam?.status).toBe('unavailable');
-    expect(iam?.detail).toContain('1 --assets file not read');
+  it('reads the iam and resources sources from Cloud Asset Inventory output', async () => {
+    const export_ = join(repository.directory, '..', `assets-${process.pid}.json`);
+    await writeFile(
+      export_,
+      JSON.stringify([
+        {
+          assetType: 'cloudresourcemanager.googleapis.com/Organization',
+          organization: 'organizations/123456789012',
+          resource: '//cloudresourcemanager.googleapis.com/organizations/123456789012',
+          policy: { bindings: [{ role: 'roles/owner', members: ['user:mallory@gmail.com'] }] },
+        },
+      ]),
+    );
+    const iamFindings = (report: DriftJson) =>
+      report.findings
+        .filter((finding) => finding.source === 'iam')
+        .map((finding) => [finding.severity, finding.attribute]);
+    try {
+      const { report, code } = await drift('--assets', export_);
+      expect(code).toBe(1);
+      expect(
+        report.sources.filter((source) => source.name === 'iam' || source.name === 'resources'),
+      ).toEqual([
+        expect.objectContaining({ name: 'iam', status: 'ok' }),
+        expect.objectContaining({ name: 'resources', status: 'ok' }),
+      ]);
+      expect(iamFindings(report)).toEqual([['critical', 'roles/owner user:mallory@gmail.com']]);
+
+      const unread = await drift();
+      expect(unread.report.sources.find((source) => source.name === 'iam')?.status).toBe(
+        'unavailable',
+      );
+      expect(iamFindings(unread.report)).toEqual(iamFindings(report));
+
+      await writeFile(export_, '[]');
+      const cleared = await drift('--assets', export_);
+      expect(iamFindings(cleared.report)).toEqual([]);
+      expect(cleared.report.resolved.map((finding) => finding.source)).toEqual(['iam']);
+    } finally {
+      await rm(export_, { force: true });
+    }
   });
 
   it('refuses an unknown format with exit 2', async () => {
