@@ -43,6 +43,7 @@ function fromEnvironment(): IngestOptions {
     deliveries: createDocumentDeliveryStore(firestoreOf(settings), systemClock),
     publisher: publisherOf(settings),
     maxBodyBytes: settings.maxBodyBytes,
+    pullRequests: true,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type WebhookReply,
   type WebhookRequest,
 } from './delivery-verifier.ts';
+import { createPullRequestAdmission } from './pull-request-admission.ts';
 import { createPushAdmission } from './push-admission.ts';
 
 export type { WebhookReply, WebhookRequest } from './delivery-verifier.ts';
@@ -20,6 +21,11 @@ export interface IngestOptions {
   readonly publisher: Publisher;
   /** Larger bodies are refused before any HMAC is computed over them. */
   readonly maxBodyBytes: number;
+  /**
+   * Whether pull-request and review events are admitted, for the consent stage; a pipeline
+   * that cannot read pull requests from GitHub acknowledges and ignores them.
+   */
+  readonly pullRequests?: boolean;
 }
 
 /**
@@ -30,10 +36,15 @@ export interface IngestOptions {
 export function createWebhookReceiver(
   options: IngestOptions,
 ): (req: WebhookRequest) => Promise<WebhookReply> {
-  const verify = createDeliveryVerifier(options);
+  const verify = createDeliveryVerifier({
+    ...options,
+    pullRequests: options.pullRequests === true,
+  });
   const admission = createPushAdmission(options);
+  const admitPullRequest = createPullRequestAdmission(options);
   return async (req) => {
     const verified = await verify(req);
-    return 'status' in verified ? verified : admission.admit(verified);
+    if ('status' in verified) return verified;
+    return 'push' in verified ? admission.admit(verified) : admitPullRequest(verified);
   };
 }

@@ -16,7 +16,8 @@ export interface CommitReporter {
 export interface CommitReport {
   /** The check's name, such as `infrastream/validate`. */
   readonly name: string;
-  readonly conclusion: 'success' | 'failure' | 'neutral';
+  /** GitHub's check conclusions; `action_required` waits for someone to act (consent). */
+  readonly conclusion: 'success' | 'failure' | 'neutral' | 'action_required';
   /** One line. */
   readonly title: string;
   /** Markdown: the plan or the list of issues. Adapters shorten it to what the backend takes. */

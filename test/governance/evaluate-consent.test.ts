@@ -8,79 +8,10 @@ import {
   type PullRequestReview,
 } from '../../shared/core/governance/evaluate-consent.ts';
 import type { RepositoryFile } from '../../shared/core/validate/validate-repository.ts';
-import { editedOrganization, type Edit } from '../support/base-organization.ts';
+import { consentOrganization } from '../support/consent-organization.ts';
 
 const HEAD = 'b'.repeat(40);
 const EARLIER = 'a'.repeat(40);
-const SECRET = 'payments/staging/shop/extra.yaml';
-
-const user = (name: string, login: string): Edit => ({
-  file: `users/${name}.yaml`,
-  content: `apiVersion: lowops.manifests.v1
-kind: OrganizationUser
-metadata:
-  name: ${name}
-  organization: acme
-spec:
-  primaryEmail: ${name}@acme.example.com
-  identity:
-    firstName: ${name}
-    lastName: Example
-  externalAccounts:
-    - sourceType: GITHUB
-      sourceName: default
-      username: ${login}
-`,
-});
-
-const team = (name: string, users: readonly string[], parent = ''): Edit => ({
-  file: `groups/${name}.yaml`,
-  content: `apiVersion: lowops.manifests.v1
-kind: OrganizationUserGroup
-metadata:
-  name: ${name}
-  organization: acme
-spec:
-  description: The ${name}
-  parent: "${parent}"
-  members:
-    users:
-${users.map((member) => `      - ${member}`).join('\n')}
-`,
-});
-
-const secret = (environment: string): Edit => ({
-  file: SECRET,
-  content: `apiVersion: lowops.manifests.v1
-kind: Secret
-metadata:
-  name: extra
-  project: shop
-  environment: ${environment}
-  organizational-unit: payments
-  organization: acme
-spec:
-  description: An extra secret
-`,
-});
-
-/**
- * Production is owned by the platform team (alice) and the production team (bob, and erin
- * through the on-call team below it); staging by the staging team (carol, dave).
- */
-const people: Edit[] = [
-  user('bob', 'Bob-GH'),
-  user('carol', 'carol-gh'),
-  user('dave', 'dave-gh'),
-  user('erin', 'erin-gh'),
-  team('production-team', ['bob']),
-  team('on-call', ['erin'], 'production-team'),
-  team('staging-team', ['carol', 'dave']),
-  ...['staging', 'production'].map((environment) => ({
-    file: `payments/${environment}/environment.yaml`,
-    append: `  permissions:\n    contributors:\n      groups:\n        - ${environment}-team\n`,
-  })),
-];
 
 function analyze(files: readonly RepositoryFile[]): DesiredState {
   const analysis = analyzeRepository(files);
@@ -88,11 +19,11 @@ function analyze(files: readonly RepositoryFile[]): DesiredState {
   return analysis.state;
 }
 
-const base = analyze(editedOrganization(...people, secret('staging')));
+const base = analyze(consentOrganization('staging'));
 /** Moving the secret to production needs the consent of production's owners. */
 const moved = buildPlan(
   { label: 'base', state: base },
-  { label: 'head', state: analyze(editedOrganization(...people, secret('production'))) },
+  { label: 'head', state: analyze(consentOrganization('production')) },
 ).consent;
 const approvers = consentApprovers(base);
 
