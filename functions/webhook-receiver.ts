@@ -31,7 +31,8 @@ export interface IngestOptions {
 /**
  * Creates the ingest stage: authenticates a GitHub webhook delivery, refuses a push of any
  * repository but the governed one, deduplicates it and publishes one `push` message of
- * references. It does nothing else, so it answers well within GitHub's 10 s.
+ * references; with `pullRequests`, the same for a pull-request or review event, as one
+ * `pull-requests` message. It does nothing else, so it answers well within GitHub's 10 s.
  */
 export function createWebhookReceiver(
   options: IngestOptions,
