@@ -3,6 +3,7 @@ import { FirestoreDocumentStore } from '../shared/adapters/firestore-document-st
 import { createGitHubClient } from '../shared/adapters/github-client.ts';
 import { createGitHubCodeOwnersWriter } from '../shared/adapters/github-code-owners-writer.ts';
 import { createGitHubCommitReporter } from '../shared/adapters/github-commit-reporter.ts';
+import { createGitHubPullRequests } from '../shared/adapters/github-pull-requests.ts';
 import { createGitHubRepositorySource } from '../shared/adapters/github-repository-source.ts';
 import { PubSubPublisher } from '../shared/adapters/pubsub-publisher.ts';
 import { createCloudBuildService } from '../shared/adapters/cloud-build-service.ts';
@@ -105,6 +106,7 @@ export function googleCloudAdapters(
     source: createGitHubRepositorySource({ octokit }),
     reporter: createGitHubCommitReporter({ octokit, appId: settings.githubAppId }),
     codeOwners: createGitHubCodeOwnersWriter({ octokit }),
+    pullRequests: createGitHubPullRequests({ octokit }),
     builds: cloudBuildOf(settings, options.cloudBuildClient),
     clock: systemClock,
     render: settings.renderConfig,

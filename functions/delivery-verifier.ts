@@ -2,6 +2,13 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { verifyWithFallback } from '@octokit/webhooks-methods';
 import type { WebhookEventName } from '@octokit/webhooks/types';
 import { decodeCheckRunPayload, type CheckRunFields } from './check-run-payload.ts';
+import {
+  changesConsent,
+  decodePullRequestPayload,
+  PULL_REQUEST_EVENTS,
+  type PullRequestEvent,
+  type PullRequestFields,
+} from './pull-request-payload.ts';
 import { decodePushPayload, type PushFields } from './push-payload.ts';
 
 /** What ingest reads of an HTTP request: any server can supply it. */
@@ -32,6 +39,16 @@ export interface VerifiedCheckRun {
   readonly checkRun: CheckRunFields;
 }
 
+/**
+ * A `pull_request` or `pull_request_review` delivery whose signature, headers and fields
+ * were checked, of an action that can change the consent check.
+ */
+export interface VerifiedPullRequest {
+  readonly delivery: string;
+  readonly event: PullRequestEvent;
+  readonly pullRequest: PullRequestFields;
+}
+
 /** What the verifier needs: the secrets and the body limit. */
 export interface DeliveryVerifierOptions {
   /** Whether `check_run` events come out verified (ingest re-runs checks); else ignored. */
@@ -40,6 +57,8 @@ export interface DeliveryVerifierOptions {
   readonly secrets: readonly string[];
   /** Larger bodies are refused before any HMAC is computed over them. */
   readonly maxBodyBytes: number;
+  /** Whether pull-request and review events are verified too, rather than ignored. */
+  readonly pullRequests?: boolean;
 }
 
 /** Exactly what GitHub sends: lowercase hex of an HMAC-SHA256, nothing around it. */
@@ -55,11 +74,14 @@ const CHECK_RUN = 'check_run' satisfies WebhookEventName;
  * Creates the check of a GitHub webhook delivery that needs no state: the method, media type,
  * size and signature, then the event. A push comes out verified, with the fields ingest reads
  * checked; everything else comes out as the answer to send (a refusal, a pong, an event
- * acknowledged and ignored).
+ * acknowledged and ignored). With `pullRequests`, so do the pull-request and review events
+ * that can change the consent check.
  */
 export function createDeliveryVerifier(
   options: DeliveryVerifierOptions,
-): (req: WebhookRequest) => Promise<WebhookReply | VerifiedPush | VerifiedCheckRun> {
+): (
+  req: WebhookRequest,
+) => Promise<WebhookReply | VerifiedPush | VerifiedCheckRun | VerifiedPullRequest> {
   const [secret, ...olderSecrets] = options.secrets.filter((candidate) => candidate !== '');
   if (secret === undefined) throw new Error('ingest: at least one webhook secret is required');
   const { maxBodyBytes } = options;
@@ -81,8 +103,13 @@ export function createDeliveryVerifier(
     if (typeof event !== 'string' || event === '') return fail(400, 'missing X-GitHub-Event');
     if (event === PING) return { status: 200, body: { pong: true } };
     const checkRun = event === CHECK_RUN && options.checkRuns === true;
+    const pullRequestEvent = options.pullRequests
+      ? PULL_REQUEST_EVENTS.find((candidate) => candidate === event)
+      : undefined;
     // A 2xx, so GitHub does not mark the hook as failing for events we did not ask for.
-    if (event !== PUSH && !checkRun) return { status: 202, body: { ignored: true, event } };
+    if (event !== PUSH && !checkRun && pullRequestEvent === undefined) {
+      return { status: 202, body: { ignored: true, event } };
+    }
     const delivery = req.headers['x-github-delivery'];
     if (typeof delivery !== 'string' || !DELIVERY_ID.test(delivery)) {
       return fail(400, 'missing or malformed X-GitHub-Delivery');
@@ -91,26 +118,34 @@ export function createDeliveryVerifier(
     if (payload === undefined) return fail(400, `malformed ${event} event: the body is not JSON`);
     if (checkRun) {
       const run = decodeCheckRunPayload(payload);
-      if (!run.ok) {
-        return {
-          status: 400,
-          body: { error: 'malformed check_run event', issues: run.issues.map(describe) },
-        };
-      }
+      if (!run.ok) return malformed(event, run.issues);
       return { delivery, checkRun: run.message };
     }
-    const decoded = decodePushPayload(payload);
-    if (!decoded.ok) {
-      const [first] = decoded.issues;
-      return {
-        status: 400,
-        body: {
-          error: `malformed push event: ${first === undefined ? 'unreadable' : describe(first)}`,
-          issues: decoded.issues.map(describe),
-        },
-      };
+    if (pullRequestEvent !== undefined) {
+      const decoded = decodePullRequestPayload(payload);
+      if (!decoded.ok) return malformed(event, decoded.issues);
+      if (!changesConsent(pullRequestEvent, decoded.message)) {
+        return { status: 202, body: { ignored: true, event, action: decoded.message.action } };
+      }
+      return { delivery, event: pullRequestEvent, pullRequest: decoded.message };
     }
+    const decoded = decodePushPayload(payload);
+    if (!decoded.ok) return malformed(event, decoded.issues);
     return { delivery, push: decoded.message };
+  };
+}
+
+function malformed(
+  event: string,
+  issues: readonly { readonly path: string; readonly message: string }[],
+): WebhookReply {
+  const [first] = issues;
+  return {
+    status: 400,
+    body: {
+      error: `malformed ${event} event: ${first === undefined ? 'unreadable' : describe(first)}`,
+      issues: issues.map(describe),
+    },
   };
 }
 

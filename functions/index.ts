@@ -5,3 +5,4 @@ import './record.ts';
 import './deltas.ts';
 import './builds.ts';
 import './build-status.ts';
+import './consent.ts';

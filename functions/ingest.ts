@@ -45,6 +45,7 @@ function fromEnvironment(): IngestOptions {
     publisher: publisherOf(settings),
     maxBodyBytes: settings.maxBodyBytes,
     checkRuns: { store, clock: systemClock },
+    pullRequests: true,
   };
 }
 

@@ -131,7 +131,7 @@ export function pushMessage({ delivery, push }: VerifiedPush): PushMessage {
  * What the store answered; or, when it failed for a while, the 503 that lets the delivery be
  * sent again. Any other failure is thrown: sending it again would not help.
  */
-async function fromStore<T>(
+export async function fromStore<T>(
   call: Promise<T>,
 ): Promise<{ readonly value: T } | { readonly unavailable: WebhookReply }> {
   try {

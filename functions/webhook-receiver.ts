@@ -9,6 +9,7 @@ import {
   type WebhookReply,
   type WebhookRequest,
 } from './delivery-verifier.ts';
+import { createPullRequestAdmission } from './pull-request-admission.ts';
 import { createPushAdmission } from './push-admission.ts';
 
 export type { WebhookReply, WebhookRequest } from './delivery-verifier.ts';
@@ -28,19 +29,31 @@ export interface IngestOptions {
    * builds failed; without it, `check_run` events are acknowledged and ignored.
    */
   readonly checkRuns?: { readonly store: DocumentStore; readonly clock: Clock };
+  /**
+   * Whether pull-request and review events are admitted, for the consent stage; a pipeline
+   * that cannot read pull requests from GitHub acknowledges and ignores them.
+   */
+  readonly pullRequests?: boolean;
 }
 
 /**
  * Creates the ingest stage: authenticates a GitHub webhook delivery, refuses a push of any
  * repository but the governed one, deduplicates it and publishes one `push` message of
- * references. A re-run of the apply check requests the failed builds of its commit again
- * (a few reads and publishes). It does nothing else, so it answers well within GitHub's 10 s.
+ * references; with `pullRequests`, the same for a pull-request or review event, as one
+ * `pull-requests` message. A re-run of the apply check requests the failed builds of its
+ * commit again (a few reads and publishes). It does nothing else, so it answers well within
+ * GitHub's 10 s.
  */
 export function createWebhookReceiver(
   options: IngestOptions,
 ): (req: WebhookRequest) => Promise<WebhookReply> {
-  const verify = createDeliveryVerifier({ ...options, checkRuns: options.checkRuns !== undefined });
+  const verify = createDeliveryVerifier({
+    ...options,
+    checkRuns: options.checkRuns !== undefined,
+    pullRequests: options.pullRequests === true,
+  });
   const admission = createPushAdmission(options);
+  const admitPullRequest = createPullRequestAdmission(options);
   const rerun =
     options.checkRuns === undefined
       ? undefined
@@ -53,6 +66,6 @@ export function createWebhookReceiver(
         ? { status: 202, body: { ignored: true, event: 'check_run' } }
         : rerun(verified);
     }
-    return admission.admit(verified);
+    return 'push' in verified ? admission.admit(verified) : admitPullRequest(verified);
   };
 }

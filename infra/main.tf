@@ -10,18 +10,19 @@ locals {
   # Every stage of the pipeline: the topic it is pushed (null: ingest, which GitHub calls),
   # the topics it publishes to, and the secrets it reads. Entry point = function name suffix.
   stages = {
-    ingest         = { listens = null, publishes = ["push", "builds"], secrets = ["webhook"] }
+    ingest         = { listens = null, publishes = ["push", "pull-requests", "builds"], secrets = ["webhook"] }
     parse          = { listens = "push", publishes = ["manifests"], secrets = ["github"] }
     record         = { listens = "manifests", publishes = ["desired-state"], secrets = ["github"] }
     deltas         = { listens = "desired-state", publishes = ["builds"], secrets = ["github"] }
     builds         = { listens = "builds", publishes = ["builds"], secrets = ["github"] }
     "build-status" = { listens = "cloud-builds", publishes = ["builds"], secrets = ["github"] }
+    consent        = { listens = "pull-requests", publishes = [], secrets = ["github"] }
   }
 
   pubsub_stages = { for name, stage in local.stages : name => stage if stage.listens != null }
 
   # The pipeline's own topics; cloud-builds is Cloud Build's and keeps its fixed name (pubsub.tf).
-  pipeline_topics = toset(["push", "manifests", "desired-state", "builds"])
+  pipeline_topics = toset(["push", "manifests", "desired-state", "builds", "pull-requests"])
 
   firestore_location = coalesce(var.firestore_location, var.region)
 }

@@ -216,9 +216,12 @@ function onlyPushes(
 ): (request: WebhookRequest) => Promise<WebhookReply | VerifiedPush> {
   return async (request) => {
     const verified = await verify(request);
-    return 'checkRun' in verified
-      ? { status: 202, body: { ignored: true, event: 'check_run' } }
-      : verified;
+    return 'status' in verified || 'push' in verified
+      ? verified
+      : {
+          status: 202,
+          body: { ignored: true, event: 'checkRun' in verified ? 'check_run' : verified.event },
+        };
   };
 }
 

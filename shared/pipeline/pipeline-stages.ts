@@ -1,9 +1,11 @@
 import { CLOUD_BUILDS_TOPIC } from '../core/contracts/build-notification.ts';
 import { BUILDS_TOPIC } from '../core/contracts/build-request-message.ts';
 import { DESIRED_STATE_TOPIC, MANIFESTS_TOPIC } from '../core/contracts/commit-message.ts';
+import { PULL_REQUESTS_TOPIC } from '../core/contracts/pull-request-message.ts';
 import { PUSH_TOPIC } from '../core/contracts/push-message.ts';
 import { createBuildStatusStage } from './build-status-stage.ts';
 import { createBuildsStage } from './builds-stage.ts';
+import { createConsentStage } from './consent-stage.ts';
 import { createDeltasStage } from './deltas-stage.ts';
 import { guardedStage } from './guarded-stage.ts';
 import { createParseStage } from './parse-stage.ts';
@@ -20,6 +22,7 @@ const stages: Readonly<
   deltas: { topic: DESIRED_STATE_TOPIC, create: createDeltasStage },
   builds: { topic: BUILDS_TOPIC, create: createBuildsStage },
   'build-status': { topic: CLOUD_BUILDS_TOPIC, create: createBuildStatusStage },
+  consent: { topic: PULL_REQUESTS_TOPIC, create: createConsentStage },
 };
 
 /** One stage, as every runner runs it: its permanent failures recorded (`guardedStage`). */

@@ -148,5 +148,9 @@ function failedCommit(
       const { owner, name: repositoryName } = ports.repository;
       return { repository: { owner, name: repositoryName, defaultBranch: '' }, commit };
     }
+    // A pull request's message names no commit: its failure is logged, and the next event
+    // of the pull request evaluates it again.
+    case 'consent':
+      return undefined;
   }
 }

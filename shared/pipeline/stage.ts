@@ -8,6 +8,7 @@ import type { CommitReporter } from '../ports/commit-reporter.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
 import { PortError } from '../ports/port-error.ts';
 import type { Publisher } from '../ports/publisher.ts';
+import type { PullRequests } from '../ports/pull-requests.ts';
 import type { RepositorySource } from '../ports/repository-source.ts';
 import type { RevisionLoader } from './revision-loader.ts';
 
@@ -49,6 +50,11 @@ export interface PipelinePorts {
   /** Reads revisions through `source`, remembering what a warm stage can reuse. */
   readonly revisions: RevisionLoader;
   readonly reporter: CommitReporter;
+  /**
+   * Reads pull requests and their reviews, for the consent check; absent where there is no
+   * GitHub to read them from (the embedded default), and the consent stage then does nothing.
+   */
+  readonly pullRequests?: PullRequests;
   readonly codeOwners: CodeOwnersWriter;
   readonly builds: BuildService;
   readonly clock: Clock;

@@ -175,7 +175,7 @@ export interface PlanStage {
 }
 
 /** The stages after ingest, by the name they are deployed and logged under. */
-export type StageName = 'parse' | 'record' | 'deltas' | 'builds' | 'build-status';
+export type StageName = 'parse' | 'record' | 'deltas' | 'builds' | 'build-status' | 'consent';
 
 /** A stage's permanent failure on a commit: why it stopped, for the author and the operator. */
 export interface StageFailure {

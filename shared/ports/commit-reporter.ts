@@ -18,6 +18,7 @@ export interface CommitReport {
   readonly name: string;
   /** Absent: `completed`. A check still under way has no conclusion yet, whatever this says. */
   readonly status?: 'queued' | 'in_progress' | 'completed';
+  /** GitHub's check conclusions; `action_required` waits for someone to act (consent). */
   readonly conclusion: 'success' | 'failure' | 'neutral' | 'action_required';
   /** Where the check's details are, such as the log of a failed build; `https` only. */
   readonly detailsUrl?: string;

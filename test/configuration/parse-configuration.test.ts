@@ -130,7 +130,7 @@ const cases: Readonly<Record<SettingName, SettingCase>> = {
     ],
     unset: {
       error:
-        'INFRASTREAM_GITHUB_APP_ID is not set: expected the id of the GitHub App the stages act as (permissions: Contents read and write, Checks read and write, Metadata read)',
+        'INFRASTREAM_GITHUB_APP_ID is not set: expected the id of the GitHub App the stages act as (permissions: Contents read and write, Checks read and write, Pull requests read, Metadata read)',
     },
   },
   githubPrivateKey: {

@@ -40,7 +40,8 @@ describe('the functions read their configuration from the environment', () => {
   it('wires every port from a complete environment, applying unless told not to', () => {
     expect(adapters(complete).apply).toBe(true);
     expect(adapters({ ...complete, INFRASTREAM_APPLY: 'false' }).apply).toBe(false);
-    expect(googleCloudPipeline(complete).stages.size).toBe(5);
+    expect(adapters(complete).pullRequests).toBeDefined();
+    expect(googleCloudPipeline(complete).stages.size).toBe(6);
   });
 
   for (const name of [

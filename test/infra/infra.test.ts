@@ -16,6 +16,7 @@ import {
   type Runtime,
   type SettingDefinition,
 } from '../../shared/core/configuration/settings.ts';
+import { PULL_REQUESTS_TOPIC } from '../../shared/core/contracts/pull-request-message.ts';
 import { PUSH_TOPIC } from '../../shared/core/contracts/push-message.ts';
 import { blocks, isBody, text, type Body, type Json } from '../terraform-modules/load-modules.ts';
 import { address, infraDir, loadRootModule, resource, strings, type Block } from './load-infra.ts';
@@ -165,16 +166,21 @@ describe('infra: identities', () => {
       MANIFESTS_TOPIC,
       DESIRED_STATE_TOPIC,
       BUILDS_TOPIC,
+      PULL_REQUESTS_TOPIC,
     };
     const published = async (path: string) =>
       [...(await source(path)).matchAll(/publish\((\w+_TOPIC)/g)]
         .map((match) => constants[match[1] ?? ''])
         .filter((topic) => topic !== undefined);
     for (const name of Object.keys(stages)) {
-      // Ingest admits pushes, and requests the builds a check's Re-run asks for again.
+      // Ingest admits pushes and pull requests, and requests the builds a check's Re-run asks for again.
       const paths =
         name === 'ingest'
-          ? ['functions/push-admission.ts', 'shared/pipeline/retry-builds.ts']
+          ? [
+              'functions/push-admission.ts',
+              'functions/pull-request-admission.ts',
+              'shared/pipeline/retry-builds.ts',
+            ]
           : [`shared/pipeline/${name}-stage.ts`];
       const topics = (await Promise.all(paths.map(published))).flat();
       expect([...new Set(topics)].sort(), name).toEqual(
@@ -227,14 +233,27 @@ describe('infra: topics, Firestore and secrets', () => {
       stage.listens === null ? [] : [stage.listens],
     );
     expect(listened.sort()).toEqual(
-      [PUSH_TOPIC, MANIFESTS_TOPIC, DESIRED_STATE_TOPIC, BUILDS_TOPIC, CLOUD_BUILDS_TOPIC].sort(),
+      [
+        PUSH_TOPIC,
+        MANIFESTS_TOPIC,
+        DESIRED_STATE_TOPIC,
+        BUILDS_TOPIC,
+        CLOUD_BUILDS_TOPIC,
+        PULL_REQUESTS_TOPIC,
+      ].sort(),
     );
     expect(stages['build-status']?.listens).toBe(CLOUD_BUILDS_TOPIC);
     expect(resource(infra, 'google_pubsub_topic', 'cloud_builds').body.name).toBe(
       CLOUD_BUILDS_TOPIC,
     );
     const pipelineTopics = text(infra.locals.get('pipeline_topics'));
-    for (const topic of [PUSH_TOPIC, MANIFESTS_TOPIC, DESIRED_STATE_TOPIC, BUILDS_TOPIC]) {
+    for (const topic of [
+      PUSH_TOPIC,
+      MANIFESTS_TOPIC,
+      DESIRED_STATE_TOPIC,
+      BUILDS_TOPIC,
+      PULL_REQUESTS_TOPIC,
+    ]) {
       expect(pipelineTopics).toContain(`"${topic}"`);
     }
   });

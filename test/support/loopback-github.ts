@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Archives } from './loopback-archives.ts';
 import { CheckRuns } from './loopback-check-runs.ts';
 import { failure, GitData, type Reply } from './loopback-git-data.ts';
+import { PullRequests } from './loopback-pull-requests.ts';
 
 export type { Reply } from './loopback-git-data.ts';
 import { compare, graphql } from './loopback-git-queries.ts';
@@ -43,6 +44,8 @@ export interface LoopbackGitHub {
   readonly checkRuns: CheckRuns;
   /** The tarball endpoint and its archive host: `tamperedFiles`, `replacement`. */
   readonly archives: Archives;
+  /** The pull requests and reviews GitHub would hold. */
+  readonly pullRequests: PullRequests;
   /** Runs before each request is answered, so a test can change the repository meanwhile. */
   beforeAnswer: ((request: RecordedRequest) => Promise<void>) | undefined;
   /**
@@ -93,6 +96,7 @@ export async function startLoopbackGitHub(options: {
   const gitData = new GitData(options.directory, `${baseUrl}/repos/${owner}/${name}`);
   const checkRuns = new CheckRuns(gitData, appId);
   const archives = new Archives(gitData, baseUrl, owner, name);
+  const pullRequests = new PullRequests(`${baseUrl}/repos/${owner}/${name}`);
 
   const github: LoopbackGitHub = {
     baseUrl,
@@ -105,6 +109,7 @@ export async function startLoopbackGitHub(options: {
     gitData,
     checkRuns,
     archives,
+    pullRequests,
     beforeAnswer: undefined,
     answerInstead: undefined,
     close: () =>
@@ -193,6 +198,8 @@ export async function startLoopbackGitHub(options: {
     if (is(/^GET commits\/(.+)\/check-runs$/)) return checkRuns.list(arg(1), query);
     if (is(/^POST check-runs$/)) return checkRuns.create(body);
     if (is(/^PATCH check-runs\/(\d+)$/)) return checkRuns.update(Number(arg(1)), body);
+    if (is(/^GET pulls\/(\d+)$/)) return pullRequests.get(Number(arg(1)));
+    if (is(/^GET pulls\/(\d+)\/reviews$/)) return pullRequests.reviews(Number(arg(1)), query);
     return failure(404, 'Not Found');
   }
 
