@@ -121,9 +121,20 @@ export function createGitHubDriftNotifier(options: GitHubDriftNotifierOptions): 
         const body = driftIssueBody({ workspace: key, findings, digest, blobRoot });
         const title = driftIssueTitle(key);
         if (issue === undefined) {
-          await write(`creating the issue of ${label}`, () =>
+          const { data } = await write(`creating the issue of ${label}`, () =>
             octokit.rest.issues.create({ owner, repo, title, body, labels: [DRIFT_LABEL] }),
           );
+          // GitHub drops the labels of a new issue, silently, without push access; unlabelled,
+          // the issue would not be found again and every sweep would make another.
+          const labelled = data.labels.some(
+            (held) => (typeof held === 'string' ? held : held.name) === DRIFT_LABEL,
+          );
+          if (!labelled) {
+            throw new Error(
+              `${where}: GitHub dropped the ${DRIFT_LABEL} label of issue #${data.number}; ` +
+                'the App needs push access (Contents: write) to label issues',
+            );
+          }
           outcome.created.push(key);
         } else if (issue.state !== 'open') {
           await write(`reopening issue #${issue.number}`, () =>

@@ -233,6 +233,17 @@ describe('the GitHub drift notifier', () => {
     expect(issueOf('payments')[0]?.state).toBe('open');
   });
 
+  it('fails, saying why, when GitHub drops the label it finds issues by', async () => {
+    fixture.github.issues.dropLabels = true;
+    try {
+      await expect(notifier().notify(notice([publicBucket]))).rejects.toThrow(
+        'GitHub dropped the infrastream-drift label of issue #1; the App needs push access',
+      );
+    } finally {
+      fixture.github.issues.dropLabels = false;
+    }
+  });
+
   it('refuses a commit that is no object id before any request', async () => {
     await expect(notifier().notify(notice([publicBucket], { commit: 'main' }))).rejects.toThrow(
       'expected the commit as a 40-hex id, found "main"',

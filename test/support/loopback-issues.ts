@@ -23,6 +23,8 @@ const MAX_PER_PAGE = 100;
  */
 export class Issues {
   readonly issues: StoredIssue[] = [];
+  /** GitHub drops the labels of new issues, silently, when the caller lacks push access. */
+  dropLabels = false;
   private readonly repositoryUrl: string;
 
   constructor(repositoryUrl: string) {
@@ -66,7 +68,7 @@ export class Issues {
       return failure(422, 'Validation Failed: title');
     const text = typeof body.body === 'string' ? body.body : null;
     if (text !== null && text.length > MAX_BODY) return failure(422, 'body is too long');
-    const labels = Array.isArray(body.labels) ? body.labels.map(String) : [];
+    const labels = Array.isArray(body.labels) && !this.dropLabels ? body.labels.map(String) : [];
     const issue = this.add({
       title: body.title,
       body: text,
