@@ -5,6 +5,8 @@ import { Archives } from './loopback-archives.ts';
 import { CheckRuns } from './loopback-check-runs.ts';
 import { failure, GitData, type Reply } from './loopback-git-data.ts';
 import { PullRequests } from './loopback-pull-requests.ts';
+import { Issues } from './loopback-issues.ts';
+import { RepositorySettings } from './loopback-repository-settings.ts';
 
 export type { Reply } from './loopback-git-data.ts';
 import { compare, graphql } from './loopback-git-queries.ts';
@@ -46,6 +48,10 @@ export interface LoopbackGitHub {
   readonly archives: Archives;
   /** The pull requests and reviews GitHub would hold. */
   readonly pullRequests: PullRequests;
+  /** The issues and pull requests GitHub would hold. */
+  readonly issues: Issues;
+  /** The default branch, branch protection, rulesets' rules and SARIF uploads. */
+  readonly settings: RepositorySettings;
   /** Runs before each request is answered, so a test can change the repository meanwhile. */
   beforeAnswer: ((request: RecordedRequest) => Promise<void>) | undefined;
   /**
@@ -97,6 +103,8 @@ export async function startLoopbackGitHub(options: {
   const checkRuns = new CheckRuns(gitData, appId);
   const archives = new Archives(gitData, baseUrl, owner, name);
   const pullRequests = new PullRequests(`${baseUrl}/repos/${owner}/${name}`);
+  const issues = new Issues(`${baseUrl}/repos/${owner}/${name}`);
+  const settings = new RepositorySettings(owner, name, `${baseUrl}/repos/${owner}/${name}`);
 
   const github: LoopbackGitHub = {
     baseUrl,
@@ -110,6 +118,8 @@ export async function startLoopbackGitHub(options: {
     checkRuns,
     archives,
     pullRequests,
+    issues,
+    settings,
     beforeAnswer: undefined,
     answerInstead: undefined,
     close: () =>
@@ -180,6 +190,7 @@ export async function startLoopbackGitHub(options: {
       return archives.download(path, query.token);
     if (!authorized(request.authorization)) return failure(401, 'Bad credentials');
     if (method === 'POST' && path === '/graphql') return graphql(gitData, body, owner, name);
+    if (method === 'GET' && `${path}/` === repositoryRoot) return settings.repository();
     if (!path.startsWith(repositoryRoot)) return failure(404, 'Not Found');
     const route = `${method} ${path.slice(repositoryRoot.length)}`;
     let match: RegExpExecArray | null;
@@ -200,6 +211,13 @@ export async function startLoopbackGitHub(options: {
     if (is(/^PATCH check-runs\/(\d+)$/)) return checkRuns.update(Number(arg(1)), body);
     if (is(/^GET pulls\/(\d+)$/)) return pullRequests.get(Number(arg(1)));
     if (is(/^GET pulls\/(\d+)\/reviews$/)) return pullRequests.reviews(Number(arg(1)), query);
+    if (is(/^GET branches\/(.+)\/protection$/)) return settings.branchProtection(arg(1));
+    if (is(/^GET rules\/branches\/(.+)$/)) return settings.branchRules(arg(1), query);
+    if (is(/^POST code-scanning\/sarifs$/)) return settings.uploadSarif(body);
+    if (is(/^GET issues$/)) return issues.list(query);
+    if (is(/^POST issues$/)) return issues.create(body);
+    if (is(/^PATCH issues\/(\d+)$/)) return issues.update(Number(arg(1)), body);
+    if (is(/^POST issues\/(\d+)\/comments$/)) return issues.comment(Number(arg(1)), body);
     return failure(404, 'Not Found');
   }
 
