@@ -16,7 +16,7 @@ locals {
       INFRASTREAM_CLOUD_BUILD = jsonencode(merge(jsondecode(var.cloud_build_config), {
         project        = var.project
         region         = var.region
-        serviceAccount = module.identity["cloud-build"].email
+        serviceAccount = data.google_service_account.cloud_build.email
         builderImage   = var.builder_image
         terraformImage = var.terraform_image
       }))
@@ -104,6 +104,7 @@ resource "google_cloudfunctions2_function" "stage" {
     google_project_iam_member.cloud_build_log_writer,
     google_storage_bucket_iam_member.fn_builder_source_reader,
     module.secret,
+    google_secret_manager_secret_version.placeholder,
   ]
 }
 
