@@ -13,12 +13,13 @@ locals {
       INFRASTREAM_GITHUB_APP_ID          = var.github_app_id
       INFRASTREAM_GITHUB_INSTALLATION_ID = var.github_installation_id
       INFRASTREAM_RENDER_CONFIG          = var.render_config
-      INFRASTREAM_CLOUD_BUILD = jsonencode(merge(jsondecode(var.cloud_build_config), {
+      INFRASTREAM_CLOUD_BUILD = jsonencode(merge(jsondecode(var.cloud_build_config), local.connection_source, {
         project        = var.project
         region         = var.region
         serviceAccount = data.google_service_account.cloud_build.email
+        # One image for every step: terraform and its providers come from the builder image.
         builderImage   = var.builder_image
-        terraformImage = var.terraform_image
+        terraformImage = var.builder_image
       }))
       INFRASTREAM_APPLY = var.apply ? "true" : "false"
     },
