@@ -13,16 +13,23 @@ import {
 } from '../shared/core/configuration/parse-configuration.ts';
 import type { Settings } from '../shared/core/configuration/settings.ts';
 import { renderConfigPlaceholders } from '../shared/core/render/render-config.ts';
+import { createBuildStatusStage } from '../shared/pipeline/build-status-stage.ts';
 import {
   createPipeline,
   type Pipeline,
   type PipelineAdapters,
 } from '../shared/pipeline/create-pipeline.ts';
+import { guardedStage } from '../shared/pipeline/guarded-stage.ts';
+import type { Stage } from '../shared/pipeline/stage.ts';
+import type { CommitReporter } from '../shared/ports/commit-reporter.ts';
 
 export type { Environment } from '../shared/core/configuration/parse-configuration.ts';
 
-/** The functions that read settings: ingest over HTTP, and the stages on Pub/Sub. */
-export type FunctionRuntime = 'ingest' | 'stages';
+/**
+ * The functions that read settings: ingest over HTTP, the stages on Pub/Sub, and
+ * build-status, the one stage that never calls GitHub and so is given no App key.
+ */
+export type FunctionRuntime = 'ingest' | 'stages' | 'build-status';
 
 /**
  * The settings of a function, read from `env` (the README's "Configuration"). A deprecated
@@ -113,7 +120,10 @@ export function googleCloudAdapters(
 }
 
 /** The Cloud Build adapter; its own check of the options is named by their variable. */
-function cloudBuildOf(settings: Settings<'stages'>, client: CloudBuildClient | undefined) {
+function cloudBuildOf(
+  settings: Pick<Settings<'stages'>, 'cloudBuild' | 'renderConfig'>,
+  client: CloudBuildClient | undefined,
+) {
   try {
     return createCloudBuildService({
       ...settings.cloudBuild,
@@ -123,6 +133,37 @@ function cloudBuildOf(settings: Settings<'stages'>, client: CloudBuildClient | u
   } catch (error) {
     throw new Error(`INFRASTREAM_CLOUD_BUILD: ${(error as Error).message}`, { cause: error });
   }
+}
+
+/**
+ * What build-status would report to GitHub through, if it ever did: it reports no check (a
+ * failure of its own is recorded on the commit's document only), and holds no App key.
+ */
+const noGitHubReporter: CommitReporter = {
+  report: () =>
+    Promise.reject(new Error('build-status reports nothing to GitHub: it holds no GitHub App key')),
+};
+
+/**
+ * The build-status stage in Google Cloud, from its function's environment: Firestore, Pub/Sub
+ * and the Cloud Build options (its lease terms), and no GitHub credentials, which it never uses.
+ */
+export function googleCloudBuildStatusStage(
+  env: Environment,
+  options: { readonly cloudBuildClient?: CloudBuildClient } = {},
+): Stage {
+  const settings = functionSettings(env, 'build-status');
+  const ports = {
+    repository: settings.repository,
+    store: firestoreOf(settings),
+    publisher: publisherOf(settings),
+    builds: cloudBuildOf(settings, options.cloudBuildClient),
+    clock: systemClock,
+  };
+  return guardedStage('build-status', createBuildStatusStage(ports), {
+    ...ports,
+    reporter: noGitHubReporter,
+  });
 }
 
 /** The pipeline of the stages in Google Cloud, from the function's environment. */

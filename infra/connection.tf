@@ -6,9 +6,10 @@ locals {
   # OWNER/NAME#ID: the connection links the repository under OWNER-NAME, the name the builds
   # use (shared/adapters/cloud-build-request.ts).
   repository_parts = regex("^([^/]+)/([^#]+)#", var.repository)
-  connection_source = var.github_connection == null ? {} : {
-    source = { kind = "connection", connection = google_cloudbuildv2_connection.github[0].id }
-  }
+  # JSON on both sides, so that the two branches have one type.
+  connection_source = jsondecode(var.github_connection == null ? "{}" : jsonencode({
+    source = { kind = "connection", connection = one(google_cloudbuildv2_connection.github[*].id) }
+  }))
   cloud_build_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-cloudbuild.iam.gserviceaccount.com"
 }
 

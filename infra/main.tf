@@ -9,13 +9,14 @@ locals {
 
   # Every stage of the pipeline: the topic it is pushed (null: ingest, which GitHub calls),
   # the topics it publishes to, and the secrets it reads. Entry point = function name suffix.
+  # build-status never calls GitHub: it records Cloud Build's word and starts what was queued.
   stages = {
     ingest         = { listens = null, publishes = ["push"], secrets = ["webhook"] }
     parse          = { listens = "push", publishes = ["manifests"], secrets = ["github"] }
     record         = { listens = "manifests", publishes = ["desired-state"], secrets = ["github"] }
     deltas         = { listens = "desired-state", publishes = ["builds"], secrets = ["github"] }
     builds         = { listens = "builds", publishes = ["builds"], secrets = ["github"] }
-    "build-status" = { listens = "cloud-builds", publishes = ["builds"], secrets = ["github"] }
+    "build-status" = { listens = "cloud-builds", publishes = ["builds"], secrets = [] }
   }
 
   pubsub_stages = { for name, stage in local.stages : name => stage if stage.listens != null }

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   functionSettings,
   googleCloudAdapters,
+  googleCloudBuildStatusStage,
   googleCloudPipeline,
   type Environment,
 } from '../../functions/configuration.ts';
@@ -136,5 +137,50 @@ describe('the functions read their configuration from the environment', () => {
           'INFRASTREAM_FIRESTORE_PROJECT is deprecated: set INFRASTREAM_PROJECT instead (the value of INFRASTREAM_FIRESTORE_PROJECT is used meanwhile)',
       },
     ]);
+  });
+});
+
+describe('build-status holds no GitHub credentials', () => {
+  const {
+    INFRASTREAM_GITHUB_PRIVATE_KEY,
+    INFRASTREAM_GITHUB_APP_ID,
+    INFRASTREAM_GITHUB_INSTALLATION_ID,
+    ...withoutGitHub
+  } = complete;
+
+  it('starts from an environment without the App, which the other stages need', () => {
+    expect([
+      INFRASTREAM_GITHUB_PRIVATE_KEY,
+      INFRASTREAM_GITHUB_APP_ID,
+      INFRASTREAM_GITHUB_INSTALLATION_ID,
+    ]).not.toContain(undefined);
+    expect(typeof googleCloudBuildStatusStage(withoutGitHub)).toBe('function');
+    expect(() => googleCloudPipeline(withoutGitHub)).toThrow(
+      'INFRASTREAM_GITHUB_APP_ID is not set',
+    );
+  });
+
+  for (const name of [
+    'INFRASTREAM_PROJECT',
+    'INFRASTREAM_REPOSITORY',
+    'INFRASTREAM_RENDER_CONFIG',
+    'INFRASTREAM_CLOUD_BUILD',
+  ] as const) {
+    it(`names ${name} when it is missing`, () => {
+      expect(() => googleCloudBuildStatusStage({ ...withoutGitHub, [name]: undefined })).toThrow(
+        `${name} is not set`,
+      );
+    });
+  }
+
+  it('reads no GitHub setting, so that a key given by mistake is never parsed', () => {
+    expect(
+      Object.keys(
+        functionSettings(
+          { ...complete, INFRASTREAM_GITHUB_PRIVATE_KEY: 'not a key' },
+          'build-status',
+        ),
+      ),
+    ).not.toContain('githubPrivateKey');
   });
 });

@@ -278,7 +278,7 @@ describe('the Cloud Build request against the builder image', () => {
 
     // The images as infra/ configures them: the builder image for every step.
     const infra = await loadRootModule();
-    const cloudBuild = text(infra.locals.get('pipeline_environment'));
+    const cloudBuild = text(infra.locals.get('cloud_build_environment'));
     expect(cloudBuild).toContain('builderImage   = var.builder_image');
     expect(cloudBuild).toContain('terraformImage = var.builder_image');
     const image = `europe-docker.pkg.dev/acme-infrastream/infrastream-builder/builder@sha256:${'a'.repeat(64)}`;

@@ -338,9 +338,11 @@ describe('infra: topics, Firestore and secrets', () => {
     }
   });
 
-  it('INFRASTREAM_INFRA_SECRETS_MOUNTED: ingest reads the webhook secrets, the other stages the App key', () => {
+  it('INFRASTREAM_INFRA_SECRETS_MOUNTED: ingest reads the webhook secrets, build-status nothing, the other stages the App key', () => {
+    const mounted = (name: string) =>
+      name === 'ingest' ? ['webhook'] : name === 'build-status' ? [] : ['github'];
     expect(Object.entries(stages).map(([name, stage]) => [name, stage.secrets])).toEqual(
-      Object.keys(stages).map((name) => [name, name === 'ingest' ? ['webhook'] : ['github']]),
+      Object.keys(stages).map((name) => [name, mounted(name)]),
     );
     const mounts = first(
       resource(infra, 'google_cloudfunctions2_function', 'stage').body,
@@ -369,18 +371,32 @@ describe('infra: configuration', () => {
     );
   };
 
-  it('INFRASTREAM_INFRA_ENVIRONMENT: sets exactly variables the functions read, and every one they require', () => {
+  it('INFRASTREAM_INFRA_ENVIRONMENT: sets exactly variables the functions read, and every one they require', async () => {
     const definitions = Object.values(settingDefinitions) as SettingDefinition<unknown>[];
     const variables = (runtime: Runtime, of: 'usedBy' | 'requiredBy') =>
       definitions.filter((setting) => setting[of].includes(runtime)).map((s) => s.variable);
     const common = setByInfra('common_environment');
+    const cloudBuild = setByInfra('cloud_build_environment');
     const pipeline = setByInfra('pipeline_environment');
     const secrets = infra.locals.get('secrets') as Record<string, { variable: string }>;
-    const set: Record<'ingest' | 'stages', Set<string>> = {
+    const set: Record<'ingest' | 'stages' | 'build-status', Set<string>> = {
       ingest: new Set([...common, secrets['webhook']?.variable ?? '']),
-      stages: new Set([...common, ...pipeline, secrets['github']?.variable ?? '']),
+      stages: new Set([...common, ...cloudBuild, ...pipeline, secrets['github']?.variable ?? '']),
+      'build-status': new Set([...common, ...cloudBuild]),
     };
-    for (const runtime of ['ingest', 'stages'] as const) {
+    // Which function gets which: ingest and build-status their own, every other stage the pipeline's.
+    const environment = text(infra.locals.get('function_environment'));
+    expect(environment).toContain('name == "ingest" ? tomap(local.common_environment)');
+    expect(environment).toContain(
+      'name == "build-status" ? tomap(merge(local.common_environment, local.cloud_build_environment))',
+    );
+    expect(text(infra.locals.get('pipeline_environment'))).toContain(
+      'local.cloud_build_environment',
+    );
+    expect(await source('functions/build-status.ts')).toContain(
+      'googleCloudBuildStatusStage(process.env)',
+    );
+    for (const runtime of ['ingest', 'stages', 'build-status'] as const) {
       const read = variables(runtime, 'usedBy');
       expect([...set[runtime]].filter((name) => !read.includes(name))).toEqual([]);
       expect(variables(runtime, 'requiredBy').filter((name) => !set[runtime].has(name))).toEqual(
@@ -423,11 +439,11 @@ describe('infra: configuration', () => {
       ).toBe(true);
       expect(infra.readme, name).toContain(`\`${name}\``);
     }
-    for (const name of ['builder_image', 'terraform_image']) {
-      expect(JSON.stringify(infra.variables.get(name)?.validation)).toContain(
-        '@sha256:[0-9a-f]{64}$',
-      );
-    }
+    expect(JSON.stringify(infra.variables.get('builder_image')?.validation)).toContain(
+      '@sha256:[0-9a-f]{64}$',
+    );
+    // The builder image carries terraform and its providers: no second image to pin.
+    expect(infra.variables.has('terraform_image')).toBe(false);
     expect(infra.outputs.get('webhook_url')?.value).toBe(
       '${google_cloudfunctions2_function.stage["ingest"].service_config[0].uri}',
     );

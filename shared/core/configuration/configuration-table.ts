@@ -9,6 +9,7 @@ export const configurationTableMarkers = {
 const runtimeOrder: readonly Runtime[] = [
   'ingest',
   'stages',
+  'build-status',
   'run',
   'serve',
   'state',

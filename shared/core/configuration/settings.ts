@@ -7,10 +7,12 @@ import {
 import { renderConfigSchema } from '../render/render-config.ts';
 
 /**
- * What reads the configuration: each function deployed in Google Cloud (`ingest`, and the
- * Pub/Sub `stages`) and each command of the CLI that reads settings from the environment.
+ * What reads the configuration: each function deployed in Google Cloud (`ingest`, the Pub/Sub
+ * `stages` that act on GitHub, and `build-status`, which does not) and each command of the CLI
+ * that reads settings from the environment.
  */
-export type Runtime = 'ingest' | 'stages' | 'run' | 'serve' | 'state' | 'validate' | 'plan';
+export type Runtime =
+  'ingest' | 'stages' | 'build-status' | 'run' | 'serve' | 'state' | 'validate' | 'plan';
 
 /** One setting: the variable that gives it, what it means, and how its text is read. */
 export interface SettingDefinition<T> {
@@ -156,8 +158,8 @@ export const settingDefinitions = {
         'expected a Google Cloud project id (6-30 lowercase letters, digits, hyphens)',
       ),
     ),
-    usedBy: ['ingest', 'stages', 'run', 'serve', 'state'],
-    requiredBy: ['ingest', 'stages'],
+    usedBy: ['ingest', 'stages', 'build-status', 'run', 'serve', 'state'],
+    requiredBy: ['ingest', 'stages', 'build-status'],
     secret: false,
   },
   repository: {
@@ -167,8 +169,8 @@ export const settingDefinitions = {
       "The one repository the pipeline governs, `OWNER/NAME#ID` with GitHub's numeric id (`gh api repos/OWNER/NAME --jq .id`): pushes of any other are refused, and its state and the workspaces' Terraform state are kept under the id.",
     schema: governedRepository,
     shownDefault: '`run`: `local/<folder>`',
-    usedBy: ['ingest', 'stages', 'run', 'serve'],
-    requiredBy: ['ingest', 'stages'],
+    usedBy: ['ingest', 'stages', 'build-status', 'run', 'serve'],
+    requiredBy: ['ingest', 'stages', 'build-status'],
     secret: false,
     option: '--repository',
   },
@@ -184,7 +186,7 @@ export const settingDefinitions = {
       ),
     ),
     defaultValue: '(default)',
-    usedBy: ['ingest', 'stages', 'run', 'serve', 'state'],
+    usedBy: ['ingest', 'stages', 'build-status', 'run', 'serve', 'state'],
     requiredBy: [],
     secret: false,
   },
@@ -201,7 +203,7 @@ export const settingDefinitions = {
       ),
     ),
     defaultValue: 'infrastream-',
-    usedBy: ['ingest', 'stages'],
+    usedBy: ['ingest', 'stages', 'build-status'],
     requiredBy: [],
     secret: false,
   },
@@ -211,7 +213,7 @@ export const settingDefinitions = {
     description:
       "`host:port` of the Firestore emulator, as Google's tools name it; Firestore itself when unset.",
     schema: hostPort,
-    usedBy: ['ingest', 'stages', 'run', 'serve', 'state'],
+    usedBy: ['ingest', 'stages', 'build-status', 'run', 'serve', 'state'],
     requiredBy: [],
     secret: false,
   },
@@ -221,7 +223,7 @@ export const settingDefinitions = {
     description:
       "`host:port` of the Pub/Sub emulator, as Google's tools name it; Pub/Sub itself when unset.",
     schema: hostPort,
-    usedBy: ['ingest', 'stages'],
+    usedBy: ['ingest', 'stages', 'build-status'],
     requiredBy: [],
     secret: false,
   },
@@ -292,8 +294,8 @@ export const settingDefinitions = {
     schema: v.pipe(json('the render configuration'), renderConfigSchema),
     shownDefault:
       "`run`, `serve`: the example's placeholders, which plan but never apply (`--apply` refuses them)",
-    usedBy: ['stages', 'run', 'serve'],
-    requiredBy: ['stages'],
+    usedBy: ['stages', 'build-status', 'run', 'serve'],
+    requiredBy: ['stages', 'build-status'],
     secret: false,
     option: '--config FILE',
   },
@@ -303,8 +305,8 @@ export const settingDefinitions = {
     description:
       'The Cloud Build options as JSON: `project`, `region`, `serviceAccount`, `builderImage` and `terraformImage` pinned by digest, optional `source`, `buildTimeoutSeconds`, `stepTimeoutSeconds`.',
     schema: cloudBuildOptions,
-    usedBy: ['stages'],
-    requiredBy: ['stages'],
+    usedBy: ['stages', 'build-status'],
+    requiredBy: ['stages', 'build-status'],
     secret: false,
   },
   apply: {
