@@ -80,4 +80,15 @@ describe('infra/bootstrap', () => {
     ];
     expect(granted.filter((role) => /roles\/(owner|editor|viewer)\b/.test(role))).toEqual([]);
   });
+
+  it('INFRASTREAM_BOOTSTRAP_LAYOUT: validated, described inputs, and a README that lists inputs and outputs', () => {
+    for (const [name, variable] of bootstrap.variables) {
+      expect(typeof variable.description, name).toBe('string');
+      expect(bootstrap.readme, name).toContain(`| \`${name}\` |`);
+    }
+    for (const name of bootstrap.outputs.keys()) {
+      expect(bootstrap.readme, name).toContain(`| \`${name}\` |`);
+    }
+    expect(bootstrap.terraform[0]?.required_version).toBe('>= 1.6');
+  });
 });
