@@ -105,11 +105,12 @@ describe('docs/deploy.md', () => {
     }
   });
 
-  it('INFRASTREAM_GUIDE_ADDRESSES: targets and replaces only resources that exist', () => {
+  it('INFRASTREAM_GUIDE_ADDRESSES: targets, replaces and imports only resources that exist', () => {
     const addresses = [
       ...guide.matchAll(
         /terraform -chdir=(\S+) [^\n]*?-(?:target|replace)='?([\w.]+)(\[[^\]]*\])?/g,
       ),
+      ...guide.matchAll(/terraform -chdir=(\S+) import ([\w.]+)/g),
     ];
     expect(addresses.length).toBeGreaterThan(0);
     for (const [, chdir = '', address = ''] of addresses) {

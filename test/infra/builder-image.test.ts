@@ -244,6 +244,28 @@ describe('builder/lock-providers.sh', () => {
     expect(written).toMatch(/hashes = \[\n {4}"h1:[A-Za-z0-9+/]{43}=",\n {2}\]/);
     // The committed lock file is of the same version.
     expect(lockFile).toContain(`version     = "${version}"`);
+
+    // The image build's check, as the Dockerfile runs it: the stand-in passes against the lock
+    // file written from it, and is refused against the committed one, the registry's.
+    const verify = ['init', '-backend=false', '-input=false', '-lockfile=readonly'];
+    expect(dockerfile).toContain(
+      `terraform ${verify.join(' ')} -plugin-dir=/opt/infrastream/providers`,
+    );
+    const installFrom = (lock: string) =>
+      run('terraform', [...verify, '-no-color', `-plugin-dir=${join(folder, 'mirror')}`], {
+        cwd: join(copy, 'terraform'),
+        env: { TF_DATA_DIR: join(folder, `data-${lock}`) },
+      });
+    expect((await installFrom('written')).code).toBe(0);
+    await cp(
+      join(builder, 'terraform', '.terraform.lock.hcl'),
+      join(copy, 'terraform', '.terraform.lock.hcl'),
+    );
+    const refused = await installFrom('committed');
+    expect(refused.code).toBe(1);
+    expect(refused.output.replace(/[│\s]+/g, ' ')).toContain(
+      "doesn't match any of the checksums previously recorded in the dependency lock file",
+    );
   });
 });
 
