@@ -173,6 +173,14 @@ describe('build-status holds no GitHub credentials', () => {
     });
   }
 
+  it('runs the stage on a notification, here one of a build that is not the pipeline’s', async () => {
+    const stage = googleCloudBuildStatusStage(withoutGitHub);
+    expect(await stage({ id: 'b-1', status: 'SUCCESS', substitutions: {} })).toEqual({
+      status: 'skipped',
+      detail: 'not a pipeline build',
+    });
+  });
+
   it('reads no GitHub setting, so that a key given by mistake is never parsed', () => {
     expect(
       Object.keys(
