@@ -115,7 +115,10 @@ export function googleCloudAdapters(
 }
 
 /** The Cloud Build adapter; its own check of the options is named by their variable. */
-function cloudBuildOf(settings: Settings<'stages'>, client: CloudBuildClient | undefined) {
+function cloudBuildOf(
+  settings: Pick<Settings<'stages'>, 'cloudBuild' | 'renderConfig'>,
+  client: CloudBuildClient | undefined,
+) {
   try {
     return createCloudBuildService({
       ...settings.cloudBuild,

@@ -7,23 +7,37 @@ locals {
     INFRASTREAM_TOPIC_PREFIX       = var.topic_prefix
   }
 
-  # What the Pub/Sub stages read besides; the private key is a secret.
+  # What every Pub/Sub stage reads besides: how builds are started.
+  cloud_build_environment = {
+    INFRASTREAM_RENDER_CONFIG = var.render_config
+    INFRASTREAM_CLOUD_BUILD = jsonencode(merge(jsondecode(var.cloud_build_config), local.connection_source, {
+      project        = var.project
+      region         = var.region
+      serviceAccount = data.google_service_account.cloud_build.email
+      # One image for every step: terraform and its providers come from the builder image.
+      builderImage   = var.builder_image
+      terraformImage = var.builder_image
+    }))
+  }
+
+  # What the stages that act on GitHub read besides; the private key is a secret.
   pipeline_environment = merge(
+    local.cloud_build_environment,
     {
       INFRASTREAM_GITHUB_APP_ID          = var.github_app_id
       INFRASTREAM_GITHUB_INSTALLATION_ID = var.github_installation_id
-      INFRASTREAM_RENDER_CONFIG          = var.render_config
-      INFRASTREAM_CLOUD_BUILD = jsonencode(merge(jsondecode(var.cloud_build_config), {
-        project        = var.project
-        region         = var.region
-        serviceAccount = module.identity["cloud-build"].email
-        builderImage   = var.builder_image
-        terraformImage = var.terraform_image
-      }))
-      INFRASTREAM_APPLY = var.apply ? "true" : "false"
+      INFRASTREAM_APPLY                  = var.apply ? "true" : "false"
     },
     var.github_api_url == null ? {} : { INFRASTREAM_GITHUB_API_URL = var.github_api_url },
   )
+
+  # Each function's environment: exactly what its runtime reads (functions/configuration.ts).
+  function_environment = {
+    for name in keys(local.stages) : name => (
+      name == "ingest" ? tomap(local.common_environment) :
+      tomap(merge(local.common_environment, local.pipeline_environment))
+    )
+  }
 }
 
 # The functions' images; tags stay mutable because every deployment moves the function's tag.
@@ -84,7 +98,7 @@ resource "google_cloudfunctions2_function" "stage" {
     ingress_settings               = each.key == "ingest" ? "ALLOW_ALL" : "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
 
-    environment_variables = each.key == "ingest" ? local.common_environment : merge(local.common_environment, local.pipeline_environment)
+    environment_variables = local.function_environment[each.key]
 
     dynamic "secret_environment_variables" {
       for_each = toset(each.value.secrets)
@@ -104,6 +118,7 @@ resource "google_cloudfunctions2_function" "stage" {
     google_project_iam_member.cloud_build_log_writer,
     google_storage_bucket_iam_member.fn_builder_source_reader,
     module.secret,
+    google_secret_manager_secret_version.placeholder,
   ]
 }
 

@@ -1,18 +1,23 @@
-# One identity per function, one that Pub/Sub pushes as, one that builds the functions' images and
-# one that Cloud Build runs the workspaces' Terraform as. No keys; each is granted only what it needs,
-# member-level, on the narrowest resource that holds the permission.
+# One identity per function, one that Pub/Sub pushes as and one that builds the functions' images.
+# No keys; each is granted only what it needs, member-level, on the narrowest resource that holds
+# the permission. The identity Cloud Build runs the workspaces' Terraform as is infra/bootstrap's,
+# which grants it its organization-level roles; it is read here.
 locals {
   identities = merge(
     { for name in keys(local.stages) : name => "Infrastream ${name} function" },
     {
       "pubsub-push" = "Infrastream Pub/Sub push to the stages"
       "fn-builder"  = "Infrastream function image builds"
-      "cloud-build" = "Infrastream workspace builds"
     },
   )
 
   # Firestore access is granted per project; the condition narrows it to the pipeline's database.
   firestore_resource = "projects/${var.project}/databases/${var.firestore_database}"
+}
+
+data "google_service_account" "cloud_build" {
+  project    = var.project
+  account_id = "infrastream-cloud-build"
 }
 
 module "identity" {
@@ -47,18 +52,21 @@ resource "google_project_iam_member" "builds_cloud_build_editor" {
 
 # builds starts Cloud Builds that run as the build identity: act-as on that one account only.
 resource "google_service_account_iam_member" "builds_act_as_cloud_build" {
-  service_account_id = module.identity["cloud-build"].id
+  service_account_id = data.google_service_account.cloud_build.name
   role               = "roles/iam.serviceAccountUser"
   member             = module.identity["builds"].member
 }
 
 # A build with its own service account writes its logs to Cloud Logging (CLOUD_LOGGING_ONLY).
 resource "google_project_iam_member" "cloud_build_log_writer" {
-  for_each = toset(["cloud-build", "fn-builder"])
+  for_each = {
+    "cloud-build" = data.google_service_account.cloud_build.member
+    "fn-builder"  = module.identity["fn-builder"].member
+  }
 
   project = var.project
   role    = "roles/logging.logWriter"
-  member  = module.identity[each.key].member
+  member  = each.value
 }
 
 # The push subscriptions authenticate with an OIDC token of pubsub-push, which Pub/Sub mints.

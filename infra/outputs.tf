@@ -9,8 +9,8 @@ output "function_service_accounts" {
 }
 
 output "cloud_build_service_account" {
-  description = "Email of the service account the workspace builds run as; grant it, outside this module, what applying the organization's Terraform needs."
-  value       = module.identity["cloud-build"].email
+  description = "Email of the service account the workspace builds run as (created with its roles by infra/bootstrap)."
+  value       = data.google_service_account.cloud_build.email
 }
 
 output "secret_ids" {

@@ -39,17 +39,11 @@ module "topic" {
 }
 
 # Cloud Build publishes every build's status changes to the topic named cloud-builds of the project
-# the builds run in. Plain resources with the module's hardening, but without enforce_in_transit:
-# Cloud Build publishes from its own infrastructure, which this project does not choose the region of.
-resource "google_pubsub_topic" "cloud_builds" {
-  project                    = var.project
-  name                       = "cloud-builds"
-  labels                     = var.labels
-  message_retention_duration = "604800s"
-
-  message_storage_policy {
-    allowed_persistence_regions = [var.region]
-  }
+# the builds run in. infra/bootstrap creates it before Cloud Build is enabled (Cloud Build would
+# otherwise create it itself, without a storage policy), so it is read here, never created.
+data "google_pubsub_topic" "cloud_builds" {
+  project = var.project
+  name    = "cloud-builds"
 }
 
 resource "google_pubsub_topic" "cloud_builds_dead_letter" {
@@ -82,7 +76,7 @@ resource "google_pubsub_subscription" "cloud_builds_dead_letter" {
 resource "google_pubsub_subscription" "cloud_builds_push" {
   project                    = var.project
   name                       = "${var.topic_prefix}cloud-builds-build-status"
-  topic                      = google_pubsub_topic.cloud_builds.id
+  topic                      = data.google_pubsub_topic.cloud_builds.id
   labels                     = var.labels
   ack_deadline_seconds       = 600
   message_retention_duration = "604800s"

@@ -146,7 +146,7 @@ variable "render_config" {
 }
 
 variable "cloud_build_config" {
-  description = "Further Cloud Build options as JSON: source, buildTimeoutSeconds, stepTimeoutSeconds. project, region, serviceAccount, builderImage and terraformImage are set by this module."
+  description = "Further Cloud Build options as JSON: source, buildTimeoutSeconds, stepTimeoutSeconds. project, region, serviceAccount, the images and, with github_connection, source are set by this module."
   type        = string
   default     = "{}"
   nullable    = false
@@ -165,7 +165,7 @@ variable "cloud_build_config" {
 }
 
 variable "builder_image" {
-  description = "Image of the Infrastream CLI the builds render with, pinned by digest."
+  description = "The builder image (builder/Dockerfile) of the commit the functions are deployed from, pinned by digest: every step of a workspace build runs it, rendering with its CLI and planning with its terraform and provider mirror."
   type        = string
   nullable    = false
 
@@ -175,14 +175,17 @@ variable "builder_image" {
   }
 }
 
-variable "terraform_image" {
-  description = "Image of Terraform the builds plan and apply with, pinned by digest."
-  type        = string
-  nullable    = false
+variable "github_connection" {
+  description = "For a private manifests repository on github.com: the installation ID of Google's Cloud Build GitHub App on the repository's owner, and the Secret Manager secret (in project) holding a GitHub token for the connection (docs/deploy.md). null: the builds clone the repository anonymously, which works for public repositories only."
+  type = object({
+    app_installation_id = number
+    token_secret        = string
+  })
+  default = null
 
   validation {
-    condition     = can(regex("^[a-z0-9][a-z0-9.-]*(:[0-9]+)?(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?@sha256:[0-9a-f]{64}$", var.terraform_image))
-    error_message = "terraform_image must be pinned by digest, such as docker.io/hashicorp/terraform@sha256:<64 hex digits>: a tag can be moved, a digest cannot."
+    condition     = var.github_connection == null || can(regex("^[a-zA-Z0-9_-]{1,255}$", var.github_connection.token_secret))
+    error_message = "github_connection.token_secret must be a secret ID such as infrastream-github-connection-token."
   }
 }
 

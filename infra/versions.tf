@@ -1,6 +1,12 @@
 terraform {
   required_version = ">= 1.6"
 
+  # The bucket is infra/bootstrap's state_bucket output, given at init:
+  # terraform init -backend-config="bucket=<state_bucket>" (docs/deploy.md).
+  backend "gcs" {
+    prefix = "infrastream/infra"
+  }
+
   required_providers {
     google = {
       source = "hashicorp/google"

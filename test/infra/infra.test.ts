@@ -11,7 +11,9 @@ import {
   DESIRED_STATE_TOPIC,
   MANIFESTS_TOPIC,
 } from '../../shared/core/contracts/commit-message.ts';
+import { parseConfiguration } from '../../shared/core/configuration/parse-configuration.ts';
 import {
+  SECRET_PLACEHOLDER_PREFIX,
   settingDefinitions,
   type Runtime,
   type SettingDefinition,
@@ -205,7 +207,7 @@ describe('infra: identities', () => {
     expect(actAs).toMatchObject({
       role: 'roles/iam.serviceAccountUser',
       member: '${module.identity["builds"].member}',
-      service_account_id: '${module.identity["cloud-build"].id}',
+      service_account_id: '${data.google_service_account.cloud_build.name}',
     });
     const grantsOf = (role: string) =>
       infra.resources.filter((block) => block.body.role === role).map(address);
@@ -243,9 +245,11 @@ describe('infra: topics, Firestore and secrets', () => {
       ].sort(),
     );
     expect(stages['build-status']?.listens).toBe(CLOUD_BUILDS_TOPIC);
-    expect(resource(infra, 'google_pubsub_topic', 'cloud_builds').body.name).toBe(
+    // infra/bootstrap creates it before Cloud Build is enabled; infra/ reads it.
+    expect(infra.data.find((block) => block.name === 'cloud_builds')?.body.name).toBe(
       CLOUD_BUILDS_TOPIC,
     );
+    expect(infra.resources.filter((block) => block.body.name === CLOUD_BUILDS_TOPIC)).toEqual([]);
     const pipelineTopics = text(infra.locals.get('pipeline_topics'));
     for (const topic of [
       PUSH_TOPIC,
@@ -280,15 +284,17 @@ describe('infra: topics, Firestore and secrets', () => {
 
     // Every topic written out here: each non-dead-letter one has a subscription that dead-letters
     // to a dead-letter topic, which keeps what it receives in a subscription of its own.
-    const topics = infra.resources.filter((block) => block.type === 'google_pubsub_topic');
+    const topics = [...infra.resources, ...infra.data].filter(
+      (block) => block.type === 'google_pubsub_topic',
+    );
     const subs = infra.resources.filter((block) => block.type === 'google_pubsub_subscription');
     const deadLetterTopics = topics.filter((block) =>
       text(block.body.name).endsWith('-dead-letter'),
     );
+    const reference = (block: Block) =>
+      `\${${infra.data.includes(block) ? 'data.' : ''}google_pubsub_topic.${block.name}.id}`;
     for (const source of topics.filter((block) => !deadLetterTopics.includes(block))) {
-      const fed = subs.filter(
-        (sub) => sub.body.topic === `\${google_pubsub_topic.${source.name}.id}`,
-      );
+      const fed = subs.filter((sub) => sub.body.topic === reference(source));
       expect(fed.length, address(source)).toBeGreaterThan(0);
       for (const sub of fed) {
         const policy = first(sub.body, 'dead_letter_policy');
@@ -319,19 +325,46 @@ describe('infra: topics, Firestore and secrets', () => {
     });
   });
 
-  it('INFRASTREAM_INFRA_NO_SECRET_VALUES: no secret value anywhere, only secret containers', () => {
-    for (const [file, text] of infra.files)
-      expect(text, file).not.toMatch(/secret_data|secret_string/);
-    expect(
-      everything.filter((block) => block.type === 'google_secret_manager_secret_version'),
-    ).toEqual([]);
+  it('INFRASTREAM_INFRA_NO_SECRET_VALUES: no secret value anywhere, only placeholders the functions refuse', () => {
+    const versions = everything.filter(
+      (block) => block.type === 'google_secret_manager_secret_version',
+    );
+    expect(versions.map(address)).toEqual(['google_secret_manager_secret_version.placeholder']);
+    const placeholder = text(versions[0]?.body.secret_data);
+    expect(placeholder.startsWith(SECRET_PLACEHOLDER_PREFIX)).toBe(true);
+    expect(strings(versions[0]?.body.lifecycle)).toEqual(['${secret_data}', '${enabled}']);
+    for (const [file, source] of infra.files) {
+      const values = source.match(/secret_data|secret_string/g) ?? [];
+      expect(values, file).toHaveLength(file === 'secrets.tf' ? 2 : 0);
+    }
     const secret = infra.calls.find((call) => call.name === 'secret');
     expect(secret?.body.source).toBe('../terraform-modules/secret');
   });
 
+  it('INFRASTREAM_INFRA_SECRET_PLACEHOLDERS: the functions exist before the values, and refuse the placeholder by name', () => {
+    const fn = resource(infra, 'google_cloudfunctions2_function', 'stage').body;
+    expect(fn.depends_on).toContain('${google_secret_manager_secret_version.placeholder}');
+    const placeholder = text(
+      resource(infra, 'google_secret_manager_secret_version', 'placeholder').body.secret_data,
+    );
+    const variables = infra.locals.get('secrets') as Record<string, { variable: string }>;
+    for (const [runtime, variable] of [
+      ['ingest', variables['webhook']?.variable],
+      ['stages', variables['github']?.variable],
+    ] as const) {
+      const { errors } = parseConfiguration({ [variable ?? '']: placeholder }, runtime);
+      expect(
+        errors.filter((error) => error.variable === variable).map((error) => error.message),
+      ).toEqual([
+        `${variable}: expected the secret's real value, not the placeholder version infra/ created: add the value as a new version (docs/deploy.md), found a value that is not shown, being secret`,
+      ]);
+    }
+  });
+
   it('INFRASTREAM_INFRA_SECRETS_MOUNTED: ingest reads the webhook secrets, the other stages the App key', () => {
+    const mounted = (name: string) => (name === 'ingest' ? ['webhook'] : ['github']);
     expect(Object.entries(stages).map(([name, stage]) => [name, stage.secrets])).toEqual(
-      Object.keys(stages).map((name) => [name, name === 'ingest' ? ['webhook'] : ['github']]),
+      Object.keys(stages).map((name) => [name, mounted(name)]),
     );
     const mounts = first(
       resource(infra, 'google_cloudfunctions2_function', 'stage').body,
@@ -365,12 +398,19 @@ describe('infra: configuration', () => {
     const variables = (runtime: Runtime, of: 'usedBy' | 'requiredBy') =>
       definitions.filter((setting) => setting[of].includes(runtime)).map((s) => s.variable);
     const common = setByInfra('common_environment');
+    const cloudBuild = setByInfra('cloud_build_environment');
     const pipeline = setByInfra('pipeline_environment');
     const secrets = infra.locals.get('secrets') as Record<string, { variable: string }>;
     const set: Record<'ingest' | 'stages', Set<string>> = {
       ingest: new Set([...common, secrets['webhook']?.variable ?? '']),
-      stages: new Set([...common, ...pipeline, secrets['github']?.variable ?? '']),
+      stages: new Set([...common, ...cloudBuild, ...pipeline, secrets['github']?.variable ?? '']),
     };
+    // Which function gets which: ingest its own, every other stage the pipeline's.
+    const environment = text(infra.locals.get('function_environment'));
+    expect(environment).toContain('name == "ingest" ? tomap(local.common_environment)');
+    expect(text(infra.locals.get('pipeline_environment'))).toContain(
+      'local.cloud_build_environment',
+    );
     for (const runtime of ['ingest', 'stages'] as const) {
       const read = variables(runtime, 'usedBy');
       expect([...set[runtime]].filter((name) => !read.includes(name))).toEqual([]);
@@ -414,11 +454,11 @@ describe('infra: configuration', () => {
       ).toBe(true);
       expect(infra.readme, name).toContain(`\`${name}\``);
     }
-    for (const name of ['builder_image', 'terraform_image']) {
-      expect(JSON.stringify(infra.variables.get(name)?.validation)).toContain(
-        '@sha256:[0-9a-f]{64}$',
-      );
-    }
+    expect(JSON.stringify(infra.variables.get('builder_image')?.validation)).toContain(
+      '@sha256:[0-9a-f]{64}$',
+    );
+    // The builder image carries terraform and its providers: no second image to pin.
+    expect(infra.variables.has('terraform_image')).toBe(false);
     expect(infra.outputs.get('webhook_url')?.value).toBe(
       '${google_cloudfunctions2_function.stage["ingest"].service_config[0].uri}',
     );

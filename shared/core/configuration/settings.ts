@@ -85,9 +85,21 @@ const json = (what: string) =>
     }),
   );
 
+/**
+ * How the placeholder version starts that `infra/` gives each secret, so that the functions can
+ * be created before the operator adds the real value: a function refuses it by name.
+ */
+export const SECRET_PLACEHOLDER_PREFIX = 'INFRASTREAM_PLACEHOLDER';
+
+const notPlaceholder = v.check(
+  (text: string) => !text.trimStart().startsWith(SECRET_PLACEHOLDER_PREFIX),
+  "expected the secret's real value, not the placeholder version infra/ created: add the value as a new version (docs/deploy.md)",
+);
+
 /** The webhook secrets: comma-separated, so that a rotation lists the new and the old one. */
 const secretList = v.pipe(
   v.string(),
+  notPlaceholder,
   v.transform((text) =>
     text
       .split(',')
@@ -103,6 +115,7 @@ const PEM_PRIVATE_KEY =
 /** The GitHub App's private key, PEM; the key itself is checked when the client is made. */
 const privateKey = v.pipe(
   v.string(),
+  notPlaceholder,
   v.regex(PEM_PRIVATE_KEY, 'expected the GitHub App private key in PEM, as GitHub downloads it'),
 );
 
