@@ -1,8 +1,12 @@
+import type { WebhookEventName } from '@octokit/webhooks/types';
 import * as v from 'valibot';
 import { decodeMessage, type DecodeResult } from '../shared/core/contracts/decode-message.ts';
 
 /** The events the consent check is evaluated on. */
-export const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_review'] as const;
+export const PULL_REQUEST_EVENTS = [
+  'pull_request' satisfies WebhookEventName,
+  'pull_request_review' satisfies WebhookEventName,
+] as const;
 
 /** One of {@link PULL_REQUEST_EVENTS}. */
 export type PullRequestEvent = (typeof PULL_REQUEST_EVENTS)[number];
