@@ -106,7 +106,7 @@ export function buildPlan(
     ...consentRequests(
       diff,
       after.workspaces,
-      after.codeowners.lines,
+      { base: before.codeowners.lines, head: after.codeowners.lines },
       (id) => head.state.nodes.get(id)?.file,
     ),
     ...moveConsentRequests(

@@ -33,23 +33,34 @@ export interface ConsentRequest {
  * database or topic; a route or push subscription to a service; an application placed in
  * a project; a group let through IAP), the owners of the target must approve when they
  * are not all owners of the file that adds it.
+ *
+ * Ownership is read as the base revision has it wherever it can be: the change being judged
+ * may also edit ownership, and must not decide who consents to it. A target's owners are
+ * its owners before the change (after it, for a file the change adds); the file that asks
+ * counts as owned only by those who own it both before and after.
  */
 export function consentRequests(
   diff: ModelDiff,
   head: ReadonlyMap<string, WorkspaceModel>,
-  codeowners: readonly CodeownersLine[],
+  codeowners: {
+    readonly base: readonly CodeownersLine[];
+    readonly head: readonly CodeownersLine[];
+  },
   subjectFile: (id: string) => string | undefined,
 ): ConsentRequest[] {
-  const fallback = codeowners.find((line) => line.file === undefined)?.owners ?? [];
   // Most plans add no access edge: the owners of every file are gathered when one does.
-  let ownersByFile: ReadonlyMap<string, readonly string[]> | undefined;
-  const ownersOf = (file: string) => {
-    ownersByFile ??= new Map(
-      codeowners.flatMap((line) =>
-        line.file === undefined ? [] : [[line.file, line.owners] as const],
-      ),
-    );
-    return ownersByFile.get(file) ?? fallback;
+  let owners: { readonly base: OwnersByFile; readonly head: OwnersByFile } | undefined;
+  const ownership = () =>
+    (owners ??= { base: ownersByFile(codeowners.base), head: ownersByFile(codeowners.head) });
+  const targetOwners = (file: string) => {
+    const { base, head } = ownership();
+    return base.files.get(file) ?? head.files.get(file) ?? head.fallback;
+  };
+  const requesterOwners = (file: string) => {
+    const { base, head } = ownership();
+    const after = head.files.get(file) ?? head.fallback;
+    const before = base.files.get(file);
+    return before === undefined ? after : after.filter((owner) => before.includes(owner));
   };
   const requests = new Map<string, ConsentRequest>();
 
@@ -61,8 +72,8 @@ export function consentRequests(
     reason: string,
   ) => {
     if (target === undefined || target === requestedBy) return;
-    const requester = new Set(ownersOf(requestedBy));
-    const owners = ownersOf(target);
+    const requester = new Set(requesterOwners(requestedBy));
+    const owners = targetOwners(target);
     if (owners.every((owner) => requester.has(owner))) return;
     const key = `${requestedBy} ${target} ${edge}`;
     if (!requests.has(key))
@@ -133,6 +144,21 @@ export function consentRequests(
     }
   }
   return [...requests.values()].sort(compareConsentRequests);
+}
+
+/** The owners CODEOWNERS gives each file, and those of files no line names. */
+interface OwnersByFile {
+  readonly files: ReadonlyMap<string, readonly string[]>;
+  readonly fallback: readonly string[];
+}
+
+function ownersByFile(lines: readonly CodeownersLine[]): OwnersByFile {
+  return {
+    files: new Map(
+      lines.flatMap((line) => (line.file === undefined ? [] : [[line.file, line.owners] as const])),
+    ),
+    fallback: lines.find((line) => line.file === undefined)?.owners ?? [],
+  };
 }
 
 /** Plan order: by workspace, then by the file that asks, then by edge. */
