@@ -173,6 +173,10 @@ describe('the fast YAML reader, against the reference', () => {
     'a: |\n\nb: >-\n',
     'a:\n  - - 1\n    - 2\n  -\n    - 3\n',
     '# head\n\na: 1 # tail',
+    // Items js-yaml reads twice (first as a possible key), one entry or item inside.
+    'a:\n- [x]\n- "q"\n',
+    'a:\n- - z\n- []\n',
+    'a:\n  - {y: 1}\n',
     // Anchors, aliases, tags, directives, documents.
     'a: &x 1\n',
     'a: &x 1\nb: *x\n',

@@ -78,12 +78,15 @@ export class LocationRecorder {
       if (frame.children.length > 0) throw unreadable;
       return { start: at, end: at };
     }
+    // The item js-yaml first read as a possible key: the very value, already located.
+    const [attempt, ...more] = frame.children;
+    if (attempt !== undefined && more.length === 0 && attempt.result === result) {
+      return attempt.node;
+    }
     const start = nodeStart(text, frame.open);
     const first = text.charAt(start);
     if (kind === 'scalar') {
-      const [attempt, ...more] = frame.children;
-      if (more.length > 0) throw unreadable;
-      if (attempt !== undefined) return attempt.node;
+      if (attempt !== undefined) throw unreadable;
       if (first === '|' || first === '>')
         return { start, end: blockScalarEnd(text, start, position) };
       const plain = first !== '"' && first !== "'";
