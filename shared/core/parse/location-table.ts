@@ -21,6 +21,53 @@ interface Frame {
   readonly children: { node: LocatedNode; result: unknown }[];
 }
 
+/**
+ * js-yaml's listener events for one document, kept as they come (a few array pushes per
+ * node) and built into the located tree only when a location is first asked for: most
+ * files of a valid repository never are.
+ */
+export class LocationEvents {
+  readonly #text: string;
+  /** An open at p is p, a close at p is -1 - p. */
+  readonly #positions: number[] = [];
+  readonly #kinds: (string | null)[] = [];
+  readonly #results: unknown[] = [];
+  #tree: LocatedNode | null | undefined;
+
+  constructor(text: string) {
+    this.#text = text;
+  }
+
+  /** Called on js-yaml's `open` event. */
+  open(position: number): void {
+    this.#positions.push(position);
+  }
+
+  /** Called on js-yaml's `close` event, with the node's kind (null when empty) and value. */
+  close(position: number, kind: string | null, result: unknown): void {
+    this.#positions.push(-1 - position);
+    this.#kinds.push(kind);
+    this.#results.push(result);
+  }
+
+  /** The located root, or undefined when the events could not be followed. */
+  get tree(): LocatedNode | undefined {
+    if (this.#tree === undefined) {
+      const recorder = new LocationRecorder(this.#text);
+      let closed = 0;
+      for (const position of this.#positions) {
+        if (position >= 0) recorder.open(position);
+        else {
+          recorder.close(-1 - position, this.#kinds[closed] ?? null, this.#results[closed]);
+          closed++;
+        }
+      }
+      this.#tree = recorder.root ?? null;
+    }
+    return this.#tree ?? undefined;
+  }
+}
+
 /** Thrown when the events do not describe a tree this recorder understands. */
 const unreadable = new Error('locations not recorded');
 
@@ -30,7 +77,7 @@ const unreadable = new Error('locations not recorded');
  * a block sequence item twice when it first tries it as a mapping key; an empty sequence
  * item (`-` alone) has no event at all, so such a document records nothing.
  */
-export class LocationRecorder {
+class LocationRecorder {
   readonly #text: string;
   readonly #frames: Frame[] = [];
   #root: LocatedNode | undefined;
@@ -127,10 +174,15 @@ const commented = new WeakSet<LocatedNode>();
 
 /** Where the node whose separation (spaces, line breaks, comments) starts at `position` starts. */
 function nodeStart(text: string, position: number): number {
-  const separation = /(?:[ \n\r]+|#[^\n]*)*/y;
-  separation.lastIndex = position;
-  separation.exec(text);
-  return separation.lastIndex;
+  let at = position;
+  for (;;) {
+    const code = text.charCodeAt(at);
+    if (code === 0x20 || code === 0x0a || code === 0x0d) at++;
+    else if (code === 0x23) {
+      const lineEnd = text.indexOf('\n', at);
+      at = lineEnd === -1 ? text.length : lineEnd;
+    } else return at;
+  }
 }
 
 /** `end` without the spaces (and, for a plain scalar, line breaks) js-yaml read past. */

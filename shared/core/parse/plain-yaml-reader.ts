@@ -1,6 +1,6 @@
 import { load, Schema, Type, type LoadOptions, type State } from 'js-yaml';
 import { isManifestHeader } from '../manifests/kinds.ts';
-import { LocationRecorder, type LocatedNode } from './location-table.ts';
+import { LocationEvents } from './location-table.ts';
 import type { YamlLimits } from './yaml-limits.ts';
 
 /** What the fast path read: the document's plain value, and whether it is a manifest. */
@@ -8,8 +8,8 @@ export interface PlainYamlDocument {
   readonly value: unknown;
   /** Whether its own apiVersion and kind make it a manifest, if it says. */
   readonly header: boolean | undefined;
-  /** Where each value is written, when js-yaml's events could be followed. */
-  readonly locations: LocatedNode | undefined;
+  /** What js-yaml reported of each node, from which its location is found when asked. */
+  readonly locations: LocationEvents;
 }
 
 // The YAML 1.2 core schema exactly as `yaml` resolves plain scalars: the same text must
@@ -132,7 +132,7 @@ export function readPlainYaml(text: string, limits: YamlLimits): PlainYamlDocume
   if (text.length > limits.maxValues || hasDeclinedText(text)) return undefined;
   let value: unknown;
   const opened: number[] = [];
-  const recorder = new LocationRecorder(text);
+  const recorder = new LocationEvents(text);
   const options: LoadOptions & { readonly maxDepth: number } = {
     schema: coreSchema,
     // One past the deepest collection: a scalar sits one below its collection.
@@ -162,7 +162,7 @@ export function readPlainYaml(text: string, limits: YamlLimits): PlainYamlDocume
     return undefined;
   }
   if (!withinReferenceRules(value, 1, limits)) return undefined;
-  return { value: value ?? null, header: manifestHeaderOf(value), locations: recorder.root };
+  return { value: value ?? null, header: manifestHeaderOf(value), locations: recorder };
 }
 
 /** How a quoted scalar or a flow collection starts. */

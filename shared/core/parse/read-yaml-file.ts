@@ -243,10 +243,7 @@ function tryParse(
   // Most files take the fast path; it declines whatever the reference below must read.
   const plain = options.fast ? readPlainYaml(text, limits) : undefined;
   if (plain !== undefined) {
-    const source =
-      plain.locations === undefined
-        ? reparsingSourceDocument(path, text)
-        : recordedSourceDocument(path, text, plain.locations);
+    const source = recordedSourceDocument(path, text, plain.locations);
     return { status: 'parsed', source, value: plain.value, header: plain.header };
   }
   const document = parseDocument(text, { ...yamlParseOptions, lineCounter });

@@ -9,7 +9,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import type { IssueLocation } from '../issues/issue.ts';
-import type { LocatedNode } from './location-table.ts';
+import type { LocatedNode, LocationEvents } from './location-table.ts';
 
 /**
  * A parsed YAML file with its syntax tree, so that any JSON pointer into its value can be
@@ -22,7 +22,7 @@ export interface SourceDocument {
   readonly root: Node | null;
   readonly lineCounter: LineCounter;
   /** Where each value is written, recorded by the fast reader: locates without the tree. */
-  readonly locations?: LocatedNode;
+  readonly locations?: LocatedNode | undefined;
 }
 
 /**
@@ -67,20 +67,23 @@ export function reparsingSourceDocument(path: string, text: string): SourceDocum
 }
 
 /**
- * A source document that answers locations from the fast reader's table, and parses its
- * text into a tree only for a node the table is unsure of (see LocatedNode).
+ * A source document that answers locations from the fast reader's table, built from its
+ * events when first asked, and parses its text into a tree only for a node the table is
+ * unsure of (see LocatedNode) or a document whose events it could not follow.
  */
 export function recordedSourceDocument(
   path: string,
   text: string,
-  locations: LocatedNode,
+  events: LocationEvents,
 ): SourceDocument {
   const reparsed = reparsingSourceDocument(path, text);
   let lineCounter: LineCounter | undefined;
   return {
     path,
     text,
-    locations,
+    get locations() {
+      return events.tree;
+    },
     get root() {
       return reparsed.root;
     },
