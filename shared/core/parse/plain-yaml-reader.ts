@@ -1,5 +1,6 @@
 import { load, Schema, Type, type LoadOptions, type State } from 'js-yaml';
 import { isManifestHeader } from '../manifests/kinds.ts';
+import { LocationEvents } from './location-table.ts';
 import type { YamlLimits } from './yaml-limits.ts';
 
 /** What the fast path read: the document's plain value, and whether it is a manifest. */
@@ -7,6 +8,8 @@ export interface PlainYamlDocument {
   readonly value: unknown;
   /** Whether its own apiVersion and kind make it a manifest, if it says. */
   readonly header: boolean | undefined;
+  /** What js-yaml reported of each node, from which its location is found when asked. */
+  readonly locations: LocationEvents;
 }
 
 // The YAML 1.2 core schema exactly as `yaml` resolves plain scalars: the same text must
@@ -129,6 +132,7 @@ export function readPlainYaml(text: string, limits: YamlLimits): PlainYamlDocume
   if (text.length > limits.maxValues || hasDeclinedText(text)) return undefined;
   let value: unknown;
   const opened: number[] = [];
+  const recorder = new LocationEvents(text);
   const options: LoadOptions & { readonly maxDepth: number } = {
     schema: coreSchema,
     // One past the deepest collection: a scalar sits one below its collection.
@@ -137,6 +141,7 @@ export function readPlainYaml(text: string, limits: YamlLimits): PlainYamlDocume
       const state = composing as ComposerState;
       if (event === 'open') {
         opened.push(state.line, state.position);
+        recorder.open(state.position);
         return;
       }
       const position = opened.pop() ?? 0;
@@ -147,6 +152,8 @@ export function readPlainYaml(text: string, limits: YamlLimits): PlainYamlDocume
       // The reference holds the lines of a quoted scalar or a flow collection to
       // indentation rules js-yaml does not know; block scalars and collections it reads alike.
       if (state.line !== line && FLOW_STARTS.has(firstCharacterAt(text, position))) throw declined;
+      // js-yaml's kind is null for an empty node, whatever its types say.
+      recorder.close(state.position, state.kind, state.result);
     },
   };
   try {
@@ -155,7 +162,7 @@ export function readPlainYaml(text: string, limits: YamlLimits): PlainYamlDocume
     return undefined;
   }
   if (!withinReferenceRules(value, 1, limits)) return undefined;
-  return { value: value ?? null, header: manifestHeaderOf(value) };
+  return { value: value ?? null, header: manifestHeaderOf(value), locations: recorder };
 }
 
 /** How a quoted scalar or a flow collection starts. */

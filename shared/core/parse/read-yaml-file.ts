@@ -14,6 +14,7 @@ import { isManifestHeader, kinds } from '../manifests/kinds.ts';
 import {
   escapePointerSegment,
   locationOfRange,
+  recordedSourceDocument,
   reparsingSourceDocument,
   yamlParseOptions,
   type SourceDocument,
@@ -242,7 +243,7 @@ function tryParse(
   // Most files take the fast path; it declines whatever the reference below must read.
   const plain = options.fast ? readPlainYaml(text, limits) : undefined;
   if (plain !== undefined) {
-    const source = reparsingSourceDocument(path, text);
+    const source = recordedSourceDocument(path, text, plain.locations);
     return { status: 'parsed', source, value: plain.value, header: plain.header };
   }
   const document = parseDocument(text, { ...yamlParseOptions, lineCounter });

@@ -9,6 +9,7 @@ import {
   type YAMLMap,
 } from 'yaml';
 import type { IssueLocation } from '../issues/issue.ts';
+import type { LocatedNode, LocationEvents } from './location-table.ts';
 
 /**
  * A parsed YAML file with its syntax tree, so that any JSON pointer into its value can be
@@ -20,6 +21,8 @@ export interface SourceDocument {
   readonly text: string;
   readonly root: Node | null;
   readonly lineCounter: LineCounter;
+  /** Where each value is written, recorded by the fast reader: locates without the tree. */
+  readonly locations?: LocatedNode | undefined;
 }
 
 /**
@@ -59,6 +62,39 @@ export function reparsingSourceDocument(path: string, text: string): SourceDocum
     },
     get lineCounter() {
       return tree().lineCounter;
+    },
+  };
+}
+
+/**
+ * A source document that answers locations from the fast reader's table, built from its
+ * events when first asked, and parses its text into a tree only for a node the table is
+ * unsure of (see LocatedNode) or a document whose events it could not follow.
+ */
+export function recordedSourceDocument(
+  path: string,
+  text: string,
+  events: LocationEvents,
+): SourceDocument {
+  const reparsed = reparsingSourceDocument(path, text);
+  let lineCounter: LineCounter | undefined;
+  return {
+    path,
+    text,
+    get locations() {
+      return events.tree;
+    },
+    get root() {
+      return reparsed.root;
+    },
+    get lineCounter() {
+      if (lineCounter === undefined) {
+        lineCounter = new LineCounter();
+        lineCounter.addNewLine(0);
+        for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1))
+          lineCounter.addNewLine(at + 1);
+      }
+      return lineCounter;
     },
   };
 }
@@ -116,6 +152,8 @@ export function locate(
   pointer: string,
   part: LocatedPart = 'value',
 ): IssueLocation {
+  const recorded = source.locations && locateRecorded(source.locations, pointer, part);
+  if (recorded !== undefined) return locationOfRange(source, pointer, recorded[0], recorded[1]);
   let node: unknown = source.root;
   let range: readonly number[] | undefined = source.root?.range ?? undefined;
   for (const segment of splitPointer(pointer)) {
@@ -137,6 +175,28 @@ export function locate(
   }
   const [start = 0, end = start] = range ?? [];
   return locationOfRange(source, pointer, start, end);
+}
+
+/**
+ * The range `locate` finds, read from the fast reader's table with the same walk: the
+ * deepest node the pointer reaches, its key for `part: 'key'`. Undefined when the table is
+ * unsure of that node's end, or when an index into a sequence is not written as the table
+ * writes it (`01`): the tree answers those.
+ */
+function locateRecorded(
+  root: LocatedNode,
+  pointer: string,
+  part: LocatedPart,
+): readonly [number, number] | undefined {
+  let node = root;
+  let range: readonly [number, number] = [root.start, root.end];
+  for (const segment of splitPointer(pointer)) {
+    const child = node.items ? node.items[Number(segment)] : node.entries?.get(segment);
+    if (child === undefined) break;
+    range = part === 'key' && child.key !== undefined ? child.key : [child.start, child.end];
+    node = child;
+  }
+  return range[1] < 0 ? undefined : range;
 }
 
 /** Mappings wider than this are looked up by an index rather than scanned. */
