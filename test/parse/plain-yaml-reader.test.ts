@@ -257,6 +257,12 @@ describe('the fast YAML reader, against the reference', () => {
     'a: \ufeffb\n',
     'a: x\u0000\n',
     'a: "\u007f"\n',
+    // Empty block sequence items: js-yaml moves the items after one into its inner sequence.
+    'a:\n  - b:\n      -\n  - d\n',
+    'a:\n  - b:\n      - #c\n  - d\n',
+    'a:\n- b:\n  -   \n- d\n',
+    'a:\n  - - -\n  - d\n',
+    'a:\n  -\n  - d\n',
   ];
 
   it('reads awkward and adversarial YAML as the reference does', () => {
