@@ -1,5 +1,6 @@
 import type { Octokit } from '@octokit/rest';
 import type { DriftObservation, DriftSeverity } from '../core/drift/drift-finding.ts';
+import { CONSENT_CHECK } from '../pipeline/consent-stage.ts';
 import { PLAN_CHECK } from '../pipeline/deltas-stage.ts';
 import { VALIDATE_CHECK } from '../pipeline/parse-stage.ts';
 import type { RepositoryRef } from '../ports/repository-source.ts';
@@ -20,8 +21,11 @@ export interface BranchProtectionSettings {
 /** How the `github` source fared, and what it saw: the asset source's shape. */
 export type BranchProtectionResult = AssetDriftResult;
 
-/** The checks the pipeline reports on every commit, which the branch must require. */
-export const PIPELINE_CHECKS: readonly string[] = [VALIDATE_CHECK, PLAN_CHECK];
+/**
+ * The checks the branch must require: the two the pipeline reports on every commit, and the
+ * consent check of pull requests, without which consent is listed and never enforced.
+ */
+export const PIPELINE_CHECKS: readonly string[] = [VALIDATE_CHECK, PLAN_CHECK, CONSENT_CHECK];
 
 /** What protects the branch, merged from its classic protection and every ruleset on it. */
 interface Protection {

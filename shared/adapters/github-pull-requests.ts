@@ -44,6 +44,7 @@ export function createGitHubPullRequests(options: GitHubPullRequestsOptions): Pu
           author: data.user.login,
           head: data.head.sha,
           base: data.base.sha,
+          baseBranch: data.base.ref,
           reviews: reviews.flatMap((review): PullRequestReview[] => {
             const state = review.state as PullRequestReview['state'];
             const reviewer = review.user?.login;

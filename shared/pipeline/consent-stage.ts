@@ -54,6 +54,15 @@ export function createConsentStage(
       if (pull.state !== 'open') {
         return { status: 'skipped', detail: `pull request #${message.number} is closed` };
       }
+      // The check is the head commit's, whichever pull request reported it last: only a pull
+      // request into the default branch, whose protection requires the check, may report it.
+      // Another, from the same head into a branch of the author's, would plan a smaller change.
+      if (pull.baseBranch !== message.repository.defaultBranch) {
+        return {
+          status: 'skipped',
+          detail: `pull request #${message.number} merges into ${pull.baseBranch}, not the default branch ${message.repository.defaultBranch}`,
+        };
+      }
       const report = await consentReport(ports, repository, pull);
       await ports.reporter.report(repository, pull.head, report);
       const now = await reader.read(message.repository, message.number);

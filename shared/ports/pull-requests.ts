@@ -22,6 +22,8 @@ export interface PullRequestState {
   readonly head: string;
   /** The base branch's commit GitHub compares the head with. */
   readonly base: string;
+  /** The branch the pull request would merge into, such as `main`. */
+  readonly baseBranch: string;
   /** Every review, in GitHub's order (oldest first). */
   readonly reviews: readonly PullRequestReview[];
 }

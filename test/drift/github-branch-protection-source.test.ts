@@ -26,7 +26,10 @@ const complete: ClassicProtection = {
   required_status_checks: {
     strict: true,
     contexts: ['infrastream/validate'],
-    checks: [{ context: 'infrastream/plan', app_id: 4242 }],
+    checks: [
+      { context: 'infrastream/plan', app_id: 4242 },
+      { context: 'infrastream/consent', app_id: 4242 },
+    ],
   },
   enforce_admins: { enabled: true },
   required_pull_request_reviews: {
@@ -53,7 +56,11 @@ describe('readBranchProtectionDrift', () => {
   it('finds nothing on a default branch protected as governance needs', async () => {
     fixture.github.settings.protection.set('main', complete);
     expect(await observations()).toEqual([]);
-    expect(PIPELINE_CHECKS).toEqual(['infrastream/validate', 'infrastream/plan']);
+    expect(PIPELINE_CHECKS).toEqual([
+      'infrastream/validate',
+      'infrastream/plan',
+      'infrastream/consent',
+    ]);
   });
 
   it('reports an unprotected default branch once, critical, read from the repository', async () => {
@@ -74,7 +81,11 @@ describe('readBranchProtectionDrift', () => {
 
   it('reports each protection the branch lacks, with its severity', async () => {
     fixture.github.settings.protection.set('main', {
-      required_status_checks: { strict: false, contexts: ['infrastream/plan'], checks: [] },
+      required_status_checks: {
+        strict: false,
+        contexts: ['infrastream/plan', 'infrastream/consent'],
+        checks: [],
+      },
       enforce_admins: { enabled: false },
       required_pull_request_reviews: {
         require_code_owner_reviews: false,
@@ -115,6 +126,7 @@ describe('readBranchProtectionDrift', () => {
           required_status_checks: [
             { context: 'infrastream/validate', integration_id: 4242 },
             { context: 'infrastream/plan' },
+            { context: 'infrastream/consent' },
           ],
         },
       },
@@ -137,6 +149,7 @@ describe('readBranchProtectionDrift', () => {
     expect(attributes(await observations())).toEqual([
       ['branches/main/allow_deletions', 'critical'],
       ['branches/main/required_status_checks/infrastream/validate', 'high'],
+      ['branches/main/required_status_checks/infrastream/consent', 'high'],
     ]);
   });
 

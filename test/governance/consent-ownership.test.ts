@@ -61,10 +61,16 @@ const lines = (owners: Readonly<Record<string, readonly string[]>>): CodeownersL
   })),
 ];
 
-const requested = (codeowners: Parameters<typeof consentRequests>[2]) =>
-  consentRequests(diff, new Map([['shop', workspace]]), codeowners, () => undefined).map(
-    (request) => request.owners,
-  );
+const requested = (
+  codeowners: Omit<Parameters<typeof consentRequests>[2], 'inBase'>,
+  inBase: readonly string[] = [APP, SECRET],
+) =>
+  consentRequests(
+    diff,
+    new Map([['shop', workspace]]),
+    { ...codeowners, inBase: (file) => inBase.includes(file) },
+    () => undefined,
+  ).map((request) => request.owners);
 
 describe('consent reads ownership as the base revision has it', () => {
   const base = lines({ [APP]: ['@acme/shop'], [SECRET]: ['@acme/vault'] });
@@ -90,6 +96,13 @@ describe('consent reads ownership as the base revision has it', () => {
 
   it('takes the owners of files the change adds from the head', () => {
     const head = lines({ [APP]: ['@acme/shop'], [SECRET]: ['@acme/vault'] });
-    expect(requested({ base: lines({}), head })).toEqual([['@acme/vault']]);
+    expect(requested({ base: lines({}), head }, [])).toEqual([['@acme/vault']]);
+  });
+
+  it("reads a file no line names as the base's `*` owners own it, not the head's", () => {
+    // The application had no owners of its own; the change makes the vault team its owners.
+    const before = lines({ [SECRET]: ['@acme/vault'] });
+    const head = lines({ [APP]: ['@acme/vault'], [SECRET]: ['@acme/vault'] });
+    expect(requested({ base: before, head })).toEqual([['@acme/vault']]);
   });
 });

@@ -165,6 +165,26 @@ describe('the infrastream/consent check', () => {
     expect(consentRuns()).toMatchObject([{ conclusion: 'action_required' }]);
   });
 
+  it('is reported only by a pull request into the default branch, which its protection reads', async () => {
+    await deliver('pull_request', { action: 'opened' });
+    expect(consentRuns()).toMatchObject([{ head_sha: head, conclusion: 'action_required' }]);
+    // The same head opened onto a branch of the author's, which already holds the grant:
+    // planned against that branch, it would ask nothing, and turn the head's check green.
+    const pull = fixture.github.pullRequests.pulls.get(PULL);
+    if (pull !== undefined) {
+      pull.baseBranch = 'x-base';
+      pull.base = head;
+    }
+    const { outcomes } = await deliver('pull_request', { action: 'opened' });
+    expect(outcomes).toMatchObject([
+      {
+        status: 'skipped',
+        detail: `pull request #${PULL} merges into x-base, not the default branch main`,
+      },
+    ]);
+    expect(consentRuns()).toMatchObject([{ head_sha: head, conclusion: 'action_required' }]);
+  });
+
   it('edits the same check run on a redelivery, and a repeated message changes nothing', async () => {
     const first = await deliver('pull_request', { action: 'opened' });
     const again = await deliver('pull_request', { action: 'opened' }, first.delivery);

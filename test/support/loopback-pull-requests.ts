@@ -15,6 +15,8 @@ export interface StoredPullRequest {
   state: 'open' | 'closed';
   head: string;
   base: string;
+  /** The branch it merges into: the default branch unless a test says otherwise. */
+  baseBranch: string;
   readonly reviews: StoredReview[];
 }
 
@@ -33,7 +35,15 @@ export class PullRequests {
 
   /** Opens pull request `number` by `author`, from `head` onto `base`. */
   open(number: number, author: string, head: string, base: string): StoredPullRequest {
-    const pull: StoredPullRequest = { number, author, state: 'open', head, base, reviews: [] };
+    const pull: StoredPullRequest = {
+      number,
+      author,
+      state: 'open',
+      head,
+      base,
+      baseBranch: 'main',
+      reviews: [],
+    };
     this.pulls.set(number, pull);
     return pull;
   }
@@ -58,7 +68,7 @@ export class PullRequests {
         state: pull.state,
         user: { login: pull.author, id: 1000 + number, type: 'User' },
         head: { sha: pull.head, ref: `feature-${number}` },
-        base: { sha: pull.base, ref: 'main' },
+        base: { sha: pull.base, ref: pull.baseBranch },
       },
     };
   }

@@ -90,6 +90,11 @@ export function compileIncrementally(
   return { model: { workspaces, codeowners }, recompiled };
 }
 
+/** The files a revision's manifests are declared in. */
+function filesOf(state: DesiredState): ReadonlySet<string> {
+  return new Set([...state.nodes.values()].map((node) => node.file));
+}
+
 /** Plans the change from one revision's desired state to another's. */
 export function buildPlan(
   base: {
@@ -102,11 +107,17 @@ export function buildPlan(
   const before = base.model ?? compileGovernance(base.state);
   const after = head.model ?? compileGovernance(head.state);
   const diff = diffModels(before, after);
+  // Consent asks which files the base has only when the plan adds an access edge.
+  let baseFiles: ReadonlySet<string> | undefined;
   const consent = [
     ...consentRequests(
       diff,
       after.workspaces,
-      { base: before.codeowners.lines, head: after.codeowners.lines },
+      {
+        base: before.codeowners.lines,
+        head: after.codeowners.lines,
+        inBase: (file) => (baseFiles ??= filesOf(base.state)).has(file),
+      },
       (id) => head.state.nodes.get(id)?.file,
     ),
     ...moveConsentRequests(

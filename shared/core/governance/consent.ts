@@ -37,7 +37,8 @@ export interface ConsentRequest {
  * Ownership is read as the base revision has it wherever it can be: the change being judged
  * may also edit ownership, and must not decide who consents to it. A target's owners are
  * its owners before the change (after it, for a file the change adds); the file that asks
- * counts as owned only by those who own it both before and after.
+ * counts as owned only by those who own it both before and after (a file no line names is
+ * owned by the `*` line's owners of its revision).
  */
 export function consentRequests(
   diff: ModelDiff,
@@ -45,6 +46,8 @@ export function consentRequests(
   codeowners: {
     readonly base: readonly CodeownersLine[];
     readonly head: readonly CodeownersLine[];
+    /** Whether the base revision has the file: its owners then are the base's, `*` included. */
+    readonly inBase: (file: string) => boolean;
   },
   subjectFile: (id: string) => string | undefined,
 ): ConsentRequest[] {
@@ -52,15 +55,18 @@ export function consentRequests(
   let owners: { readonly base: OwnersByFile; readonly head: OwnersByFile } | undefined;
   const ownership = () =>
     (owners ??= { base: ownersByFile(codeowners.base), head: ownersByFile(codeowners.head) });
-  const targetOwners = (file: string) => {
-    const { base, head } = ownership();
-    return base.files.get(file) ?? head.files.get(file) ?? head.fallback;
+  const before = (file: string) => {
+    const { base } = ownership();
+    return codeowners.inBase(file) ? (base.files.get(file) ?? base.fallback) : undefined;
   };
+  const after = (file: string) => {
+    const { head } = ownership();
+    return head.files.get(file) ?? head.fallback;
+  };
+  const targetOwners = (file: string) => before(file) ?? after(file);
   const requesterOwners = (file: string) => {
-    const { base, head } = ownership();
-    const after = head.files.get(file) ?? head.fallback;
-    const before = base.files.get(file);
-    return before === undefined ? after : after.filter((owner) => before.includes(owner));
+    const owned = before(file);
+    return owned === undefined ? after(file) : after(file).filter((owner) => owned.includes(owner));
   };
   const requests = new Map<string, ConsentRequest>();
 
