@@ -14,21 +14,78 @@ resource "google_service_account" "cloud_build" {
 locals {
   build_member = "serviceAccount:${google_service_account.cloud_build.email}"
 
-  # Organization-level roles. The projects the builds create are theirs: the creator of a project
+  # The organization-level permissions, each with the rendered resource that needs it, granted
+  # as one custom role in place of folderAdmin, securityAdmin and xpnAdmin (which could also
+  # set the IAM of every project, service account, secret and bucket, move and delete folders).
+  # They are on the organization because render-organization.ts creates the units' folders
+  # directly under it. The projects the builds create are theirs: the creator of a project
   # holds roles/owner on it, which covers everything inside (project IAM and audit configs,
   # services, default service accounts, buckets, topics, secrets, keys, Cloud Run, AlloyDB).
-  organization_roles = {
-    # google_folder and google_folder_iam_member (folder module): create the folders and grant on them.
-    "roles/resourcemanager.folderAdmin" = "folder"
-    # google_project (project module): create the workspaces' projects under their folders.
-    "roles/resourcemanager.projectCreator" = "project"
-    # google_organization_iam_member (render-organization.ts): the organization-level bindings
-    # the manifests declare.
-    "roles/iam.securityAdmin" = "organization IAM"
-    # google_compute_shared_vpc_host_project (network-hub) and google_compute_shared_vpc_service_project
-    # (project): attach each project to the hub's Shared VPC.
-    "roles/compute.xpnAdmin" = "Shared VPC"
+  organization_permissions = {
+    # The organization-level bindings the manifests declare (render-organization.ts): the
+    # provider reads the organization's allow policy and writes it back with the binding.
+    "resourcemanager.organizations.get"          = "google_organization_iam_member"
+    "resourcemanager.organizations.getIamPolicy" = "google_organization_iam_member"
+    "resourcemanager.organizations.setIamPolicy" = "google_organization_iam_member"
+    # The units' folders under the organization and the environments' under them (folder
+    # module), renamed when a display name changes; never moved, and protected from deletion.
+    "resourcemanager.folders.create" = "google_folder"
+    "resourcemanager.folders.get"    = "google_folder"
+    "resourcemanager.folders.update" = "google_folder"
+    # The folders' grants (folder module).
+    "resourcemanager.folders.getIamPolicy" = "google_folder_iam_member"
+    "resourcemanager.folders.setIamPolicy" = "google_folder_iam_member"
+    # The workspaces' projects, in their environments' folders (project module).
+    "resourcemanager.projects.create" = "google_project"
+    # The hub project as Shared VPC host (network-hub module), and each project attached to it
+    # (project module); the hub is outside the units' folders, so their common parent is the
+    # organization. Neither is ever detached by the builds.
+    "compute.organizations.enableXpnHost"     = "google_compute_shared_vpc_host_project"
+    "compute.organizations.enableXpnResource" = "google_compute_shared_vpc_service_project"
   }
+
+  # The only roles the build identity may grant or revoke on the organization and its folders
+  # (google_organization_iam_member, google_folder_iam_member): those the organization workspace
+  # renders there, the people roles of shared/core/governance/iam-roles.ts (a test holds the two
+  # equal). None changes IAM, acts as a service account or reads a secret, so no grant it makes
+  # there gives anyone, itself included, the seed project's IAM, identities or secrets.
+  organization_grantable_roles = [
+    "roles/alloydb.admin",
+    "roles/alloydb.viewer",
+    "roles/browser",
+    "roles/cloudbuild.builds.viewer",
+    "roles/iam.securityReviewer",
+    "roles/logging.viewer",
+    "roles/monitoring.editor",
+    "roles/monitoring.viewer",
+    "roles/pubsub.editor",
+    "roles/pubsub.viewer",
+    "roles/run.developer",
+    "roles/run.viewer",
+    "roles/secretmanager.secretVersionAdder",
+    "roles/secretmanager.viewer",
+    "roles/storage.objectAdmin",
+    "roles/storage.objectUser",
+    "roles/storage.objectViewer",
+  ]
+
+  # What the build identity may never do to the seed project, whatever it is granted on the
+  # organization or the seed's folder: deny overrides allow. Its IAM, its service accounts'
+  # (and acting as them), its secrets' (and reading or replacing them: the App key and the
+  # webhook secret), its buckets'.
+  seed_denied_permissions = [
+    "cloudresourcemanager.googleapis.com/projects.setIamPolicy",
+    "iam.googleapis.com/serviceAccounts.setIamPolicy",
+    "iam.googleapis.com/serviceAccountKeys.create",
+    "iam.googleapis.com/serviceAccounts.getAccessToken",
+    "iam.googleapis.com/serviceAccounts.getOpenIdToken",
+    "iam.googleapis.com/serviceAccounts.signBlob",
+    "iam.googleapis.com/serviceAccounts.signJwt",
+    "secretmanager.googleapis.com/secrets.setIamPolicy",
+    "secretmanager.googleapis.com/versions.access",
+    "secretmanager.googleapis.com/versions.add",
+    "storage.googleapis.com/buckets.setIamPolicy",
+  ]
 
   # Roles on the hub project, for the network-hub module.
   hub_roles = {
@@ -43,12 +100,49 @@ locals {
   }
 }
 
-resource "google_organization_iam_member" "cloud_build" {
-  for_each = local.organization_roles
+resource "google_organization_iam_custom_role" "cloud_build" {
+  org_id      = var.organization_id
+  role_id     = "infrastreamWorkspaceBuilds"
+  title       = "Infrastream workspace builds"
+  description = "What the workspace builds do at organization level; each permission's rendered resource is in infra/bootstrap/build-identity.tf."
+  permissions = sort(keys(local.organization_permissions))
+  stage       = "GA"
+}
 
+# google_organization_iam_member, google_folder, google_folder_iam_member, google_project and the
+# Shared VPC attachments: the custom role above, the build identity's one organization-level
+# grant. The condition limits what its setIamPolicy may change, on the organization and on every
+# folder, to grants of the people roles; the other permissions change no grant, so it holds for
+# them (an absent attribute is the empty list).
+resource "google_organization_iam_member" "cloud_build" {
   org_id = var.organization_id
-  role   = each.key
+  role   = google_organization_iam_custom_role.cloud_build.name
   member = local.build_member
+
+  condition {
+    title       = "infrastream-people-roles-only"
+    description = "Grants and revokes on the organization and its folders only the roles the organization workspace renders there."
+    expression  = "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${join(", ", [for role in local.organization_grantable_roles : "'${role}'"])}])"
+  }
+}
+
+# Behind the condition above: attached to the seed project, it holds for the project and
+# everything in it (infra/'s functions and their identities, the GitHub App key, the buckets)
+# whatever the build identity holds on the organization or on the seed's folder, by a grant made
+# later by hand included, since deny overrides allow.
+resource "google_iam_deny_policy" "seed" {
+  parent       = urlencode("cloudresourcemanager.googleapis.com/projects/${google_project.seed.project_id}")
+  name         = "infrastream-seed"
+  display_name = "Infrastream: the workspace builds never reach the seed project"
+
+  rules {
+    description = "The build identity changes no IAM on the seed project, its service accounts, secrets or buckets, acts as none of its service accounts, and reads or adds no secret version."
+
+    deny_rule {
+      denied_principals  = ["principal://iam.googleapis.com/projects/-/serviceAccounts/${google_service_account.cloud_build.email}"]
+      denied_permissions = local.seed_denied_permissions
+    }
+  }
 }
 
 # google_project (project module) links each new project to the billing account.

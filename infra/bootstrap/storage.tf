@@ -4,7 +4,9 @@ locals {
     # infra/'s Terraform state (backend "gcs", prefix infrastream/infra).
     state = { name = "${var.project}-infrastream-state", versioned = true }
     # The workspaces' Terraform state (render configuration state.bucket). A bucket of its own:
-    # the build identity writes it, and must not reach infra/'s state, which grants it roles.
+    # the build identity writes it and holds no role on infra/'s state, which grants it roles.
+    # The seed's deny policy (build-identity.tf) keeps it from changing either bucket's IAM; the
+    # objects it could still reach are in docs/deploy.md (What the build identity can do).
     workspaces_state = { name = "${var.project}-workspaces-state", versioned = true }
     # The functions' source archives, one object per deployed commit.
     functions_source = { name = "${var.project}-functions-source", versioned = false }

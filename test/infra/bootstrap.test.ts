@@ -1,8 +1,10 @@
 // Facts about infra/bootstrap/, applied once before infra/: what it makes safe by ordering, how
-// its buckets hold state, and that every role of the build identity says what needs it.
+// its buckets hold state, that every role and permission of the build identity says what needs
+// it, that none reaches beyond what the rendered workspaces do, and that the seed stays out of reach.
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { text } from '../terraform-modules/load-modules.ts';
+import { peopleRoles } from '../../shared/core/governance/iam-roles.ts';
+import { isBody, text } from '../terraform-modules/load-modules.ts';
 import { address, infraDir, loadRootModule, resource, strings } from './load-infra.ts';
 
 const bootstrap = await loadRootModule(join(infraDir, 'bootstrap'));
@@ -17,6 +19,11 @@ function commentAbove(needle: string): string {
     comment.unshift(lines[index] ?? '');
   }
   return comment.join('\n');
+}
+
+/** The build identity's organization-level permissions, each with the resource that needs it. */
+function organizationPermissions(): Record<string, string> {
+  return (bootstrap.locals.get('organization_permissions') ?? {}) as Record<string, string>;
 }
 
 describe('infra/bootstrap', () => {
@@ -59,26 +66,107 @@ describe('infra/bootstrap', () => {
     ).toEqual([]);
   });
 
-  it('INFRASTREAM_BOOTSTRAP_ROLES: each role of the build identity names the rendered resource that needs it', () => {
-    for (const local of ['organization_roles', 'hub_roles']) {
-      const roles = Object.keys(bootstrap.locals.get(local) as Record<string, string>);
-      expect(roles.length, local).toBeGreaterThan(0);
-      for (const role of roles) expect(commentAbove(`"${role}"`), role).toMatch(/\bgoogle_\w+/);
-    }
+  it('INFRASTREAM_BOOTSTRAP_ROLES: each role and permission of the build identity names the rendered resource that needs it', () => {
+    const hubRoles = Object.keys(bootstrap.locals.get('hub_roles') as Record<string, string>);
+    expect(hubRoles.length).toBeGreaterThan(0);
+    for (const role of hubRoles) expect(commentAbove(`"${role}"`), role).toMatch(/\bgoogle_\w+/);
+    const permissions = Object.entries(organizationPermissions());
+    expect(permissions.length).toBeGreaterThan(0);
+    for (const [permission, needs] of permissions)
+      expect(needs, permission).toMatch(/^google_\w+$/);
     const grants = bootstrap.resources.filter((block) => 'role' in block.body);
-    for (const grant of grants.filter((block) => /^roles\//.test(text(block.body.role)))) {
+    // A for_each grant's roles are the keys of a local, checked above.
+    for (const grant of grants.filter((block) => !text(block.body.role).includes('each.'))) {
       expect(commentAbove(`"${grant.type}" "${grant.name}"`), address(grant)).toMatch(
         /\b(google_\w+|terraform|Cloud Build)\b/,
       );
     }
     expect(grants.every((block) => block.type.endsWith('_iam_member'))).toBe(true);
-    const granted = [
-      ...grants.map((block) => text(block.body.role)),
-      ...['organization_roles', 'hub_roles'].flatMap((local) =>
-        Object.keys(bootstrap.locals.get(local) as Record<string, string>),
-      ),
-    ];
+    const granted = [...grants.map((block) => text(block.body.role)), ...hubRoles];
     expect(granted.filter((role) => /roles\/(owner|editor|viewer)\b/.test(role))).toEqual([]);
+  });
+
+  it('INFRASTREAM_BOOTSTRAP_ORGANIZATION: the build identity holds one custom role on the organization, no predefined admin role', () => {
+    const organizationGrants = bootstrap.resources.filter(
+      (block) => block.type === 'google_organization_iam_member',
+    );
+    expect(organizationGrants.map(address)).toEqual(['google_organization_iam_member.cloud_build']);
+    expect(organizationGrants[0]?.body.role).toBe(
+      '${google_organization_iam_custom_role.cloud_build.name}',
+    );
+    expect(organizationGrants[0]?.body.for_each).toBeUndefined();
+    // Nowhere in the root, whether as a grant, a local or a role list.
+    const everything = [
+      ...bootstrap.resources.flatMap((block) => strings(block.body)),
+      ...[...bootstrap.locals.values()].flatMap((value) => [
+        ...strings(value),
+        ...(isBody(value) ? Object.keys(value) : []),
+      ]),
+    ];
+    for (const role of [
+      'roles/iam.securityAdmin',
+      'roles/resourcemanager.folderAdmin',
+      'roles/compute.xpnAdmin',
+    ]) {
+      expect(
+        everything.filter((value) => value.includes(role)),
+        role,
+      ).toEqual([]);
+    }
+    // Its setIamPolicy there changes grants of the people roles only, the roles the
+    // organization workspace renders on the organization and the folders.
+    const [condition] = organizationGrants[0]?.body.condition as Record<string, string>[];
+    expect(condition?.expression).toContain(
+      "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([",
+    );
+    expect(condition?.expression).toContain('local.organization_grantable_roles');
+    expect(bootstrap.locals.get('organization_grantable_roles')).toEqual(
+      [...new Set(Object.values(peopleRoles).flat())].sort(),
+    );
+    const role = resource(bootstrap, 'google_organization_iam_custom_role', 'cloud_build').body;
+    expect(role.org_id).toBe('${var.organization_id}');
+    expect(role.permissions).toBe('${sort(keys(local.organization_permissions))}');
+    // IAM on the organization (its bindings) and on folders (theirs), never on what lies under
+    // them; no folder is ever deleted or moved, no Shared VPC attachment undone.
+    const permissions = Object.keys(organizationPermissions());
+    expect(permissions.filter((permission) => permission.endsWith('.setIamPolicy')).sort()).toEqual(
+      ['resourcemanager.folders.setIamPolicy', 'resourcemanager.organizations.setIamPolicy'],
+    );
+    expect(
+      permissions.filter(
+        (permission) =>
+          !/^(resourcemanager\.(organizations|folders)\.|resourcemanager\.projects\.create$|compute\.organizations\.enableXpn)/.test(
+            permission,
+          ) || /\.(delete|move|undelete)$/.test(permission),
+      ),
+    ).toEqual([]);
+  });
+
+  it('INFRASTREAM_BOOTSTRAP_SEED_DENY: a deny policy on the seed project keeps the build identity off its IAM, identities, secrets and buckets', () => {
+    const deny = resource(bootstrap, 'google_iam_deny_policy', 'seed').body;
+    expect(deny.parent).toBe(
+      '${urlencode("cloudresourcemanager.googleapis.com/projects/${google_project.seed.project_id}")}',
+    );
+    const rules = deny.rules as { deny_rule: Record<string, unknown>[] }[];
+    const rule = rules[0]?.deny_rule[0] ?? {};
+    expect(rule.denied_principals).toEqual([
+      'principal://iam.googleapis.com/projects/-/serviceAccounts/${google_service_account.cloud_build.email}',
+    ]);
+    expect(rule.exception_permissions).toBeUndefined();
+    expect(rule.denial_condition).toBeUndefined();
+    expect(rule.denied_permissions).toBe('${local.seed_denied_permissions}');
+    expect(bootstrap.locals.get('seed_denied_permissions')).toEqual(
+      expect.arrayContaining([
+        'cloudresourcemanager.googleapis.com/projects.setIamPolicy',
+        'iam.googleapis.com/serviceAccounts.setIamPolicy',
+        'iam.googleapis.com/serviceAccounts.getAccessToken',
+        'iam.googleapis.com/serviceAccountKeys.create',
+        'secretmanager.googleapis.com/secrets.setIamPolicy',
+        'secretmanager.googleapis.com/versions.access',
+        'secretmanager.googleapis.com/versions.add',
+        'storage.googleapis.com/buckets.setIamPolicy',
+      ]),
+    );
   });
 
   it('INFRASTREAM_BOOTSTRAP_LAYOUT: validated, described inputs, and a README that lists inputs and outputs', () => {

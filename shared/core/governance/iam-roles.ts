@@ -10,7 +10,9 @@ import type { AccessLevel } from '../manifests/permissions.ts';
  * - no role that can change IAM (`*.setIamPolicy`) or act as a service account
  *   (`iam.serviceAccounts.actAs`, token creation): access changes go through Git;
  * - no role that reads secret values: values are added out of band, by administrators,
- *   with `secretVersionAdder`, and read only by the applications granted them.
+ *   with `secretVersionAdder`, and read only by the applications granted them;
+ * - infra/bootstrap/ lets the build identity grant these roles, and no other, on the
+ *   organization and its folders: a role added here is added there, and bootstrap applied.
  */
 export const peopleRoles: Readonly<Record<AccessLevel, readonly string[]>> = {
   administrators: [
