@@ -23,7 +23,7 @@ const workspace: WorkspaceModel = {
   iam: [],
   firewall: [],
   egress: [],
-} as unknown as WorkspaceModel;
+};
 
 const diff: ModelDiff = {
   workspaces: [
