@@ -4,6 +4,7 @@ import { requestRetries } from '../shared/pipeline/retry-builds.ts';
 import type { StageOutcome } from '../shared/pipeline/stage.ts';
 import type { BuildDocument } from '../shared/pipeline/state-documents.ts';
 import { printBuildOutcomes } from './build-outcomes.ts';
+import { printRefusal } from './print-refusal.ts';
 import { exitCodes, type CliIo } from './cli-io.ts';
 import type { EmbeddedPipeline } from './embedded-pipeline.ts';
 
@@ -30,7 +31,8 @@ interface Revision {
 
 /**
  * A run on the recorded revision: with `--apply`, builds again the workspaces whose build
- * failed (and only those); without, says which failed. Exits 1 while any has failed.
+ * failed (and only those); without, says which failed. Exits 1 while any has failed, or
+ * while its plan refuses it.
  */
 export async function runOnRecorded(
   io: CliIo,
@@ -40,6 +42,10 @@ export async function runOnRecorded(
 ): Promise<number> {
   const { pipeline, state } = run;
   const short = current.commit.slice(0, 7);
+  // Still the current revision, still refused: nothing of it is built until a new one.
+  const deltas = (await state.commit(current.commit))?.stages.deltas;
+  if (deltas?.sequence === current.sequence && deltas.refused !== undefined)
+    return printRefusal(io, deltas.refused);
   if (apply) {
     const retried = await requestRetries(pipeline.ports, state.repository, current.commit);
     if (retried.kind === 'requested') {

@@ -12,6 +12,7 @@ import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import type { BuildDocument, DeltasStage } from '../../shared/pipeline/state-documents.ts';
 import { requireManifests } from '../analyze.ts';
 import { printBuildOutcomes } from '../build-outcomes.ts';
+import { printRefusal } from '../print-refusal.ts';
 import { retryRecorded, runOnRecorded } from '../recorded-revision.ts';
 import { showBuildProgress } from '../build-progress.ts';
 import type { RetryOptions } from '../recorded-revision.ts';
@@ -310,6 +311,7 @@ async function report(
       `    ~ ${String(item.workspace)}: +${item.create} ~${item.update} -${item.destroy} resources, IAM +${item.iamAdd} -${item.iamRemove}, firewall ${item.firewall}, egress ${item.egress}\n`,
     );
   }
+  if (deltas.refused !== undefined) return printRefusal(io, deltas.refused);
   const failed = await printBuildOutcomes(io, state, directory, { commit, sequence });
   return failed.length > 0 || pipeline.bus.deadLetters.length > 0 ? exitCodes.issues : exitCodes.ok;
 }

@@ -171,14 +171,15 @@ function summary(
   collection: Exclude<Collection, 'drift'>,
   row: DocumentData & { id: string },
 ): string {
-  const stages = row.stages as Record<string, { status?: string } | undefined> | undefined;
+  const stages = row.stages as
+    Record<string, { status?: string; refused?: unknown } | undefined> | undefined;
   const pointer = (value: unknown) => {
     const item = value as { commit?: string; sequence?: number } | null | undefined;
     return item?.commit === undefined ? '-' : `${String(item.sequence)}@${item.commit.slice(0, 7)}`;
   };
   switch (collection) {
     case 'commits':
-      return `${row.id.slice(0, 12)}  ${String(row.ref)}  parse ${stages?.parse?.status ?? '-'}  record ${stages?.record?.status ?? '-'}  deltas ${stages?.deltas === undefined ? '-' : 'computed'}  issues ${String(row.issueCount)}`;
+      return `${row.id.slice(0, 12)}  ${String(row.ref)}  parse ${stages?.parse?.status ?? '-'}  record ${stages?.record?.status ?? '-'}  deltas ${deltaStatus(stages?.deltas)}  issues ${String(row.issueCount)}`;
     case 'resources':
       return `${row.id}  ${String(row.workspace)}`;
     case 'workspaces':
@@ -193,6 +194,11 @@ function summary(
     case 'events':
       return `${String(row.at)}  ${String(row.type)}  ${String(row.message)}`;
   }
+}
+
+function deltaStatus(deltas: { readonly refused?: unknown } | undefined): string {
+  if (deltas === undefined) return '-';
+  return deltas.refused === undefined ? 'computed' : 'refused';
 }
 
 /** `infrastream state`, for the command table. */

@@ -24,7 +24,7 @@ interface CheckDocument {
 /**
  * Reports the `infrastream/apply` check of a recorded commit whose builds apply, computed
  * whole from its workspaces' build documents; does nothing for a commit that applies
- * nothing. Notifications arriving together are folded into few edits, one at a time: the
+ * nothing, or whose plan refuses it (the plan check says why). Notifications arriving together are folded into few edits, one at a time: the
  * handler of one (`claimant`, the message) claims the check and edits it; the others only
  * mark it changed, and the claimer reads the builds and edits it again until nothing changed
  * meanwhile. Only the claimer reads the builds. A claimer that stops halfway is taken over
@@ -39,7 +39,7 @@ export async function reportApplyCheck(
 ): Promise<void> {
   const state = governedState(ports, repository);
   const deltas = (await state.commit(commit))?.stages.deltas;
-  if (deltas?.apply !== true) return;
+  if (deltas?.apply !== true || deltas.refused !== undefined) return;
   const path = state.paths.check(commit, APPLY_CHECK);
   /** Whether this handler is to edit the check run (again). */
   const turn = (step: 'claim' | 'release') =>

@@ -7,17 +7,21 @@ import {
 import { buildPlan, type Plan } from '../core/governance/build-plan.ts';
 import { EMPTY_DESIRED_STATE } from '../core/governance/desired-state.ts';
 import { canonical } from '../core/governance/plan.ts';
+import type { Issue } from '../core/issues/issue.ts';
 import { formatPlanText } from '../core/report/format-plan.ts';
+import type { Annotation } from '../ports/commit-reporter.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
 import type { LoadedRevision } from './revision-loader.ts';
 import { reportApplyCheck } from './apply-check.ts';
 import { governedState, toData, type RepositoryState } from './repository-state.ts';
 import { rejectedMessage, TransientError, type PipelinePorts, type Stage } from './stage.ts';
-import type {
-  CommitDocument,
-  DeltasStage,
-  PlanStage,
-  RepositoryDocument,
+import {
+  storedIssue,
+  type CommitDocument,
+  type DeltasStage,
+  type PlanRefusal,
+  type PlanStage,
+  type RepositoryDocument,
 } from './state-documents.ts';
 
 /** The check a commit's plan is reported as. */
@@ -39,8 +43,10 @@ const PLAN_SUMMARY_WORKSPACES = 48 * 1024;
  * The deltas stage: compares the commit's governance (CODEOWNERS, IAM, firewall, egress,
  * resources) with the revision before it and hands each affected workspace to builds.
  * A workspace the change cannot reach is neither compiled nor built. It commits the
- * regenerated CODEOWNERS when it differs, and reports the plan on the commit. For another
- * branch it only reports the plan against the current revision.
+ * regenerated CODEOWNERS when it differs, and reports the plan on the commit. A plan with
+ * errors (data loss its declarations do not allow) refuses the whole revision: its check
+ * fails and no workspace of it is built. For another branch it only reports the plan
+ * against the current revision.
  */
 export function createDeltasStage(
   ports: Pick<
@@ -120,7 +126,11 @@ export function createDeltasStage(
     const head = await ports.revisions.load(message.repository, message.commit, {
       snapshot: message.snapshot,
     });
-    const workspaces = plan.workspaces.map((workspace) => workspace.id);
+    const refused = planRefusal(plan);
+    // The whole revision, not only the workspaces that lose data: its other changes may
+    // depend on the refused one, and the author fixes the revision as a whole.
+    const workspaces =
+      refused === undefined ? plan.workspaces.map((workspace) => workspace.id) : [];
     const at = state.now();
     // Each of these may happen again, harmlessly, so they all happen before the stage is
     // marked done: a crash in between requests builds that are running, reports again (which
@@ -139,6 +149,7 @@ export function createDeltasStage(
       codeowners,
       summary: { ...plan.summary },
       apply: ports.apply,
+      ...(refused === undefined ? {} : { refused }),
     };
     await state.updateCommit(
       message.commit,
@@ -153,14 +164,31 @@ export function createDeltasStage(
           commit: message.commit,
           delivery: message.delivery,
           actor: message.pusher,
-          message: `${workspaces.length} workspaces affected; CODEOWNERS ${codeowners}; IAM +${plan.summary.iamAdd} -${plan.summary.iamRemove}`,
+          message: `${refused === undefined ? `${workspaces.length} workspaces affected` : refused.reason}; CODEOWNERS ${codeowners}; IAM +${plan.summary.iamAdd} -${plan.summary.iamRemove}`,
         });
       },
     );
     // After the stage is recorded: the check lists the workspaces it names.
     await reportApplyCheck(ports, message.repository, message.commit, `deltas ${message.delivery}`);
-    return { status: 'done', detail: `${workspaces.length} workspaces affected` };
+    return {
+      status: 'done',
+      detail: refused === undefined ? `${workspaces.length} workspaces affected` : refused.reason,
+    };
   };
+}
+
+/** Why the plan refuses its revision, when it holds errors. */
+function planRefusal(plan: Plan): PlanRefusal | undefined {
+  const errors = planErrors(plan);
+  if (errors.length === 0) return undefined;
+  return {
+    reason: `refused, nothing applied: the change loses data its declarations do not allow (${errors.length} errors)`,
+    issues: errors.map(storedIssue),
+  };
+}
+
+function planErrors(plan: Plan): Issue[] {
+  return plan.issues.filter((issue) => issue.severity === 'error');
 }
 
 /**
@@ -262,18 +290,37 @@ function deltaWrites(
 function planReport(plan: Plan, applying: boolean) {
   const { summary } = plan;
   const changes = `${summary.workspaces} workspaces: ${summary.create} to create, ${summary.update} to change, ${summary.destroy} to destroy; IAM +${summary.iamAdd} -${summary.iamRemove}`;
+  // A valid commit's plan can still fail: the data loss it refuses is only seen against the
+  // revision before. Those errors are listed first, where GitHub's shortening spares them.
+  const errors = planErrors(plan);
+  const refused = errors.length > 0;
   return {
     name: PLAN_CHECK,
-    // Planned means valid: a commit with errors is never planned, its plan check fails in parse.
-    conclusion: 'success' as const,
-    title: applying
-      ? `Plan: ${changes}; applying (infrastream/apply)`
-      : `Plan (not applied): ${changes}`,
+    conclusion: refused ? ('failure' as const) : ('success' as const),
+    title: refused
+      ? `Plan refused: ${errors.length} errors, data loss not allowed; ${changes}`
+      : applying
+        ? `Plan: ${changes}; applying (infrastream/apply)`
+        : `Plan (not applied): ${changes}`,
     summary:
+      errors
+        .map(
+          (issue) =>
+            `- \`${issue.file}:${issue.line}:${issue.column}\` ${issue.rule}: ${issue.message}\n`,
+        )
+        .join('') +
+      (refused ? '\n' : '') +
       '```\n' +
       formatPlanText(plan, { color: false, maxWorkspaceLength: PLAN_SUMMARY_WORKSPACES }) +
       '```',
-    annotations: [],
+    annotations: errors.map((issue): Annotation => ({
+      path: issue.file,
+      line: issue.line,
+      column: issue.column,
+      level: 'failure',
+      title: issue.rule,
+      message: issue.message,
+    })),
   };
 }
 

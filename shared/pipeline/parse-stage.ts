@@ -14,6 +14,7 @@ import {
   ISSUES_PER_PAGE,
   STORED_ISSUES_LIMIT,
   type ParseStage,
+  storedIssue,
   type StoredIssue,
 } from './state-documents.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
@@ -167,11 +168,6 @@ function issuePages(
     pages.push({ kind: 'set', path: state.paths.issuePage(commit, page), data: { issues } });
   }
   return pages;
-}
-
-function storedIssue(issue: Issue): StoredIssue {
-  const { file, line, column, pointer, rule, severity, message } = issue;
-  return { file, line, column, pointer, rule, severity, message };
 }
 
 /** The plan check of a commit that is not planned because it has errors: the errors. */

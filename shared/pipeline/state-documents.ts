@@ -135,6 +135,12 @@ export type StoredIssue = Pick<
   'file' | 'line' | 'column' | 'pointer' | 'rule' | 'severity' | 'message'
 >;
 
+/** An issue as a commit document keeps it: without its related locations. */
+export function storedIssue(issue: Issue): StoredIssue {
+  const { file, line, column, pointer, rule, severity, message } = issue;
+  return { file, line, column, pointer, rule, severity, message };
+}
+
 /** What parse found. */
 export interface ParseStage {
   readonly status: 'passed' | 'failed';
@@ -155,15 +161,25 @@ export interface RecordStage {
   readonly reason?: string;
 }
 
-/** What deltas found: the affected workspaces and what happened to CODEOWNERS. */
+/** What deltas found: the workspaces handed to builds and what happened to CODEOWNERS. */
 export interface DeltasStage {
   readonly at: string;
   readonly sequence: number;
+  /** The affected workspaces it requested builds for; none when the revision is refused. */
   readonly workspaces: readonly string[];
   readonly codeowners: 'unchanged' | 'committed' | 'branch-moved' | 'not-written';
   readonly summary: Readonly<Record<string, number>>;
   /** Whether the builds it requested apply; absent where written before it was kept. */
   readonly apply?: boolean;
+  /** Present when the plan refuses the revision: no workspace of it is built or applied. */
+  readonly refused?: PlanRefusal;
+}
+
+/** Why a revision's plan refuses it: the errors of the plan (the data loss not allowed). */
+export interface PlanRefusal {
+  /** One line, for `run`, `state` and the plan check's title. */
+  readonly reason: string;
+  readonly issues: readonly StoredIssue[];
 }
 
 /** A plan of a commit that is not applied (another branch). */

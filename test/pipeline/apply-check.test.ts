@@ -1,11 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryDeliveryStore } from '../../shared/adapters/memory-delivery-store.ts';
 import { CLOUD_BUILDS_TOPIC } from '../../shared/core/contracts/build-notification.ts';
+import {
+  DESIRED_STATE_TOPIC,
+  type CommitMessage,
+} from '../../shared/core/contracts/commit-message.ts';
 import { APPLY_CHECK, reportApplyCheck } from '../../shared/pipeline/apply-check.ts';
 import { PLAN_CHECK } from '../../shared/pipeline/deltas-stage.ts';
 import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
 import { baseOrganization } from '../support/base-organization.ts';
-import { createTestPipeline, type TestPipeline } from '../support/embedded-pipeline.ts';
+import {
+  createTestPipeline,
+  TEST_REPOSITORY,
+  type TestPipeline,
+} from '../support/embedded-pipeline.ts';
 import { createGitHubFixture, type GitHubFixture } from '../support/github-fixture.ts';
 import { signedCheckRunWebhook } from '../support/github-webhook.ts';
 import {
@@ -18,6 +26,8 @@ import {
 } from '../support/loopback-pipeline-ports.ts';
 
 const SHOP = 'payments.production.shop';
+const PROJECT = 'payments/production/shop/project.yaml';
+const DATABASE = 'payments/production/shop/database.yaml';
 const STAGING = 'payments.staging.shop';
 const ORGANIZATION = 'organization';
 const SECRET = 'webhook-secret';
@@ -136,6 +146,57 @@ describe('the infrastream/apply check run', () => {
       expect.objectContaining({ name: PLAN_CHECK }),
       expect.objectContaining({ name: APPLY_CHECK, status: 'queued' }),
     ]);
+  });
+
+  it('is never opened for a revision whose plan refuses it, whose plan check fails and which builds nothing, even redelivered', async () => {
+    const decoder = new TextDecoder();
+    const original = (file: string) => decoder.decode(baseOrganization.get(file));
+    await fixture.repo.write({
+      [DATABASE]: `${original(DATABASE)}  lifecycle:\n    allowReplacement: Moving with the VPN\n`,
+    });
+    const allowed = await fixture.repo.commit('The shop database may move');
+    await pipeline.push({ after: allowed });
+    const built = cloudBuild.builds.length;
+    // The next revision drops the allowance and moves the project: the cluster is replaced.
+    await fixture.repo.write({
+      [DATABASE]: original(DATABASE),
+      [PROJECT]: original(PROJECT).replace('region: europe-west1', 'region: europe-west4'),
+    });
+    const refused = await fixture.repo.commit('The shop moves to europe-west4');
+    await pipeline.push({ after: refused });
+    const redelivered: CommitMessage = {
+      version: 1,
+      delivery: 'redelivered',
+      repository: TEST_REPOSITORY,
+      ref: 'refs/heads/main',
+      commit: refused,
+      action: 'apply',
+      forced: false,
+      pusher: 'octocat',
+    };
+    await pipeline.bus.publish(DESIRED_STATE_TOPIC, redelivered);
+    expect((await pipeline.bus.drain()).map((delivery) => delivery.outcome)).toEqual([
+      { status: 'repeated', detail: '0 builds requested again' },
+    ]);
+
+    const checks = fixture.github.checkRuns.runs.filter((run) => run.head_sha === refused);
+    expect(checks.map((run) => run.name).sort()).toEqual([PLAN_CHECK, 'infrastream/validate']);
+    const plan = checks.find((run) => run.name === PLAN_CHECK);
+    expect(plan).toMatchObject({ status: 'completed', conclusion: 'failure' });
+    expect(plan?.title).toMatch(/^Plan refused: \d+ errors, data loss not allowed; /);
+    expect(plan?.annotations).toContainEqual(
+      expect.objectContaining({
+        path: PROJECT,
+        start_line: 10,
+        annotation_level: 'failure',
+        title: 'lifecycle/replaces-data',
+      }),
+    );
+    expect(cloudBuild.builds).toHaveLength(built);
+    expect((await pipeline.state.commit(refused))?.stages.deltas).toMatchObject({
+      workspaces: [],
+      refused: { reason: expect.stringContaining('nothing applied') as unknown },
+    });
   });
 
   it('folds the edits of notifications that arrive together into few calls', async () => {

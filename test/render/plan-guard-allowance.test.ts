@@ -112,6 +112,17 @@ describe.each(dataBearing)('the plan guard, for a %s call', (module, type) => {
     ).toEqual([expect.stringMatching(/^warning: .*its declaration allows it/)]);
   });
 
+  it.each(deleting.filter(([what]) => what === 'replaces'))(
+    `refuses a plan that %s its ${type} (%j) on an allowance only the state applied before holds`,
+    (what, actions) => {
+      expect(
+        findings(planOf(module, type, actions, { priorState: allowed('module.data') })),
+      ).toEqual([
+        expect.stringMatching(new RegExp(`^error: the plan ${what} this ${type}, losing `)),
+      ]);
+    },
+  );
+
   it(`refuses when the allowance names another call`, () => {
     expect(
       findings(

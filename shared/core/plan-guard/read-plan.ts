@@ -24,8 +24,8 @@ export interface PlannedResource {
   readonly actions: readonly string[];
   /**
    * Why the manifests allow the module call that holds it to lose its data, as the rendered
-   * root says (its `infrastream_allowed_replacements` output, in the configuration or the
-   * prior state); undefined when they do not.
+   * root says (its `infrastream_allowed_replacements` output: in the configuration planned,
+   * or for a pure delete also in the prior state); undefined when they do not.
    */
   readonly allowance?: string;
   /** The attributes after apply, unknown values marked; undefined when it will not exist. */
@@ -111,7 +111,8 @@ export function readPlan(planJson: unknown): PlanReading {
     .map((change): PlannedResource => {
       const after = withUnknowns(change.change.after, change.change.after_unknown);
       const call = change.module_address === undefined ? undefined : topCall(change.module_address);
-      const allowance = call === undefined ? undefined : allowances.get(call);
+      const allowance =
+        call === undefined ? undefined : allowanceFor(allowances, call, change.change.actions);
       return {
         address: change.address,
         type: change.type,
@@ -130,23 +131,46 @@ export function readPlan(planJson: unknown): PlanReading {
   return { resources };
 }
 
+/** The allowances of a plan: of the configuration planned, and of the state applied before. */
+interface Allowances {
+  readonly planned: ReadonlyMap<string, string>;
+  readonly prior: ReadonlyMap<string, string>;
+}
+
 /**
  * The module calls the rendered root allows to lose data, with the reason: what the
- * configuration planned now declares, and what the state applied before declared (a
- * declaration removed after a revision allowed it). Only the renderer writes root outputs;
- * a value that is not a map of strings allows nothing.
+ * configuration planned now declares, and what the state applied before declared. Only the
+ * renderer writes root outputs; a value that is not a map of strings allows nothing.
  */
-function allowedReplacements(rootModule: unknown, priorState: unknown): Map<string, string> {
-  const allowed = new Map<string, string>();
+function allowedReplacements(rootModule: unknown, priorState: unknown): Allowances {
   const take = (value: unknown) => {
-    if (!isAttributes(value)) return;
+    const allowed = new Map<string, string>();
+    if (!isAttributes(value)) return allowed;
     for (const [call, reason] of Object.entries(value))
       if (typeof reason === 'string') allowed.set(call, reason);
+    return allowed;
   };
   const output = (outputs: unknown) => own(outputs, ALLOWED_REPLACEMENTS_OUTPUT);
-  take(own(output(own(own(priorState, 'values'), 'outputs')), 'value'));
-  take(own(own(output(own(rootModule, 'outputs')), 'expression'), 'constant_value'));
-  return allowed;
+  return {
+    planned: take(own(own(output(own(rootModule, 'outputs')), 'expression'), 'constant_value')),
+    prior: take(own(output(own(own(priorState, 'values'), 'outputs')), 'value')),
+  };
+}
+
+/**
+ * The allowance a change of a call may use. A replacement keeps its declaration, so only the
+ * revision planned can allow it: one that dropped the allowance must not be replaced on the
+ * strength of an older one. A pure delete has no declaration left to say so, and may use
+ * the allowance the state applied before recorded.
+ */
+function allowanceFor(
+  allowances: Allowances,
+  call: string,
+  actions: readonly string[],
+): string | undefined {
+  const planned = allowances.planned.get(call);
+  if (actions.includes('create')) return planned;
+  return planned ?? allowances.prior.get(call);
 }
 
 /** The root module call of a module address: `module.a` of `module.a["x"].module.b`. */

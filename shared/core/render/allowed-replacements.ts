@@ -7,7 +7,8 @@ import type { TerraformValue } from './terraform-json.ts';
  * The root output of a workspace naming the module calls whose data-bearing resources its
  * manifests allow Terraform to replace or destroy, each with the declaration's reason. The
  * plan guard reads it from the plan: from the configuration for what this revision allows,
- * from the prior state for what the revision applied before allowed.
+ * and, for a pure delete only, from the prior state for what the revision applied before
+ * allowed.
  */
 export const ALLOWED_REPLACEMENTS_OUTPUT = 'infrastream_allowed_replacements';
 
