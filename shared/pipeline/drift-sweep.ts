@@ -62,6 +62,8 @@ export async function runDriftSweep(options: DriftSweepOptions): Promise<DriftRe
   const unreadWorkspaces = new Set<string>();
   for (const { reader, reading } of readings) {
     if (reading.status !== 'ok' && reading.status !== 'partial') continue;
+    // A partial reading that cannot tell what it left out resolves nothing.
+    if (reading.status === 'partial' && reading.unreadWorkspaces === undefined) continue;
     sources.add(reader.name);
     for (const workspace of reading.unreadWorkspaces ?? []) unreadWorkspaces.add(workspace);
   }

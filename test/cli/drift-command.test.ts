@@ -217,7 +217,7 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
         report.sources.filter((source) => source.name === 'iam' || source.name === 'resources'),
       ).toEqual([
         expect.objectContaining({ name: 'iam', status: 'ok' }),
-        expect.objectContaining({ name: 'resources', status: 'ok' }),
+        expect.objectContaining({ name: 'resources', status: 'unavailable' }),
       ]);
       expect(iamFindings(report)).toEqual([['critical', 'roles/owner user:mallory@gmail.com']]);
 
@@ -227,7 +227,27 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
       );
       expect(iamFindings(unread.report)).toEqual(iamFindings(report));
 
+      // gcloud prints [] when nothing matches: that reads nothing, so it resolves nothing.
       await writeFile(export_, '[]');
+      const empty = await drift('--assets', export_);
+      expect(empty.code).toBe(1);
+      expect(empty.report.sources.find((source) => source.name === 'iam')?.status).toBe(
+        'unavailable',
+      );
+      expect(iamFindings(empty.report)).toEqual(iamFindings(report));
+      expect(empty.report.resolved).toEqual([]);
+
+      await writeFile(
+        export_,
+        JSON.stringify([
+          {
+            assetType: 'cloudresourcemanager.googleapis.com/Organization',
+            organization: 'organizations/123456789012',
+            resource: '//cloudresourcemanager.googleapis.com/organizations/123456789012',
+            policy: { bindings: [] },
+          },
+        ]),
+      );
       const cleared = await drift('--assets', export_);
       expect(iamFindings(cleared.report)).toEqual([]);
       expect(cleared.report.resolved.map((finding) => finding.source)).toEqual(['iam']);
