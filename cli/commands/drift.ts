@@ -21,7 +21,10 @@ import {
 } from '../../shared/pipeline/drift-readers.ts';
 import { runDriftSweep } from '../../shared/pipeline/drift-sweep.ts';
 import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
+import { repositoryPaths, type RepositoryDocument } from '../../shared/pipeline/state-documents.ts';
+import type { DocumentStore } from '../../shared/ports/document-store.ts';
 import { unavailableReader, type DriftReader } from '../../shared/ports/drift-reader.ts';
+import type { RepositoryRef } from '../../shared/ports/repository-source.ts';
 import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
 import { commandSettings } from '../command-settings.ts';
 import { checkStore, configuredStore, storeLocation } from '../configured-store.ts';
@@ -40,8 +43,9 @@ export const driftUsage = `Usage: infrastream drift [DIR] [--config FILE] [--ass
 
 Sweeps for drift: what the cloud, Git and the pipeline hold against what was applied.
 Each applied workspace is planned refresh-only (terraform plan -refresh-only -lock=false)
-as rendered at its last applied commit, never applied; the committed CODEOWNERS is compared
-with the one generated from HEAD; failed and lagging builds are reported. Findings are kept
+as rendered at its last applied commit, never applied; the CODEOWNERS of the revision the
+pipeline recorded as current (HEAD when none is) is compared with the one generated from it,
+and the acknowledgements are read there; failed and lagging builds are reported. Findings are kept
 with the state (see \`infrastream state drift\`), and a sweep writes only those that
 appeared, changed or resolved. Exit 0 when no drift is open (acknowledged drift aside),
 1 when some is, 2 on a usage or environment error.
@@ -95,6 +99,7 @@ export async function driftCommand(args: readonly string[], io: CliIo): Promise<
       : repositoryOption(values.repository);
   const store = await configuredStore(settings, directory);
   await checkStore(store, 'write', storeLocation(settings, directory));
+  const reviewed = await recordedCurrent(store, repository, directory, head);
   const folder = createStateFolder(directory);
   const revisions = new RevisionLoader(new LocalRepositorySource(directory), {
     log: () => undefined,
@@ -128,7 +133,7 @@ export async function driftCommand(args: readonly string[], io: CliIo): Promise<
           render,
           head,
         })),
-    createCodeownersDriftReader({ repository, revisions, head }),
+    createCodeownersDriftReader({ repository, revisions, head: reviewed }),
     unavailableReader('github', 'no GitHub connection in the embedded sweep'),
     createPipelineDriftReader({
       store,
@@ -137,7 +142,7 @@ export async function driftCommand(args: readonly string[], io: CliIo): Promise<
     }),
   ];
 
-  const acknowledgements = await readAcknowledgementsAt(directory, head, systemClock.now());
+  const acknowledgements = await readAcknowledgementsAt(directory, reviewed, systemClock.now());
   for (const issue of acknowledgements.issues)
     io.stderr(
       `${issue.file}:${issue.line}:${issue.column}: ${issue.severity} ${issue.message} [${issue.rule}]\n`,
@@ -147,6 +152,7 @@ export async function driftCommand(args: readonly string[], io: CliIo): Promise<
     repository,
     readers,
     acknowledgements: acknowledgements.acknowledgements,
+    acknowledgementsCommit: reviewed,
     clock: systemClock,
     ...(values.workspace === undefined ? {} : { workspace: values.workspace }),
   });
@@ -160,6 +166,29 @@ export async function driftCommand(args: readonly string[], io: CliIo): Promise<
   return report.findings.some((finding) => finding.acknowledged === undefined)
     ? exitCodes.issues
     : exitCodes.ok;
+}
+
+/**
+ * The revision the pipeline recorded as current, the default branch's head as the last run
+ * saw it: acknowledgements and CODEOWNERS are read there, never from whatever branch is
+ * checked out, where an unreviewed acknowledgement would hide drift. HEAD when no run has
+ * recorded one.
+ */
+async function recordedCurrent(
+  store: DocumentStore,
+  repository: RepositoryRef,
+  directory: string,
+  head: string,
+): Promise<string> {
+  const recorded = (await store.get(repositoryPaths(repository).repository)) as
+    RepositoryDocument | undefined;
+  const commit = recorded?.current?.commit;
+  if (commit === undefined) return head;
+  return resolveCommit(directory, commit).catch(() => {
+    throw new EnvironmentError(
+      `${directory} does not hold ${commit}, the revision the pipeline recorded as current: fetch it`,
+    );
+  });
 }
 
 /** The acknowledgements as committed at `commit`: reviewed like every other change. */

@@ -2,7 +2,11 @@ import { AssetServiceClient } from '@google-cloud/asset';
 import type { DesiredState } from '../core/governance/desired-state.ts';
 import type { WorkspaceModel } from '../core/governance/governance-model.ts';
 import { assetDrift } from '../core/drift/asset-drift.ts';
-import { IAM_POLICY_ASSET_TYPES, RESOURCE_ASSET_TYPES } from '../core/drift/asset-records.ts';
+import {
+  IAM_POLICY_ASSET_TYPES,
+  RESOURCE_ASSET_TYPES,
+  type LiveAssets,
+} from '../core/drift/asset-records.ts';
 import type { DriftObservation } from '../core/drift/drift-finding.ts';
 import { organizationIdentity } from '../core/drift/grant-severity.ts';
 import { provenanceLocator } from '../core/drift/provenance-locator.ts';
@@ -13,8 +17,9 @@ import type { RevisionLoader } from '../pipeline/revision-loader.ts';
 import { repositoryPaths, type RepositoryDocument } from '../pipeline/state-documents.ts';
 import type { AssetInventory } from '../ports/asset-inventory.ts';
 import type { DocumentStore } from '../ports/document-store.ts';
-import type { DriftReader } from '../ports/drift-reader.ts';
-import { fileAssetInventory } from './file-asset-inventory.ts';
+import type { DriftReader, DriftReading } from '../ports/drift-reader.ts';
+import { assetFileReach, type AssetReach } from '../core/drift/asset-file-reach.ts';
+import { readEachAssetFile, recordedAssetInventory } from './file-asset-inventory.ts';
 import { grpcAssetInventory } from './grpc-asset-inventory.ts';
 
 /** Where the asset source reads, and what it leaves out. */
@@ -44,6 +49,11 @@ export interface AssetDriftResult {
   /** One line: what was read, or why nothing was. */
   readonly detail: string;
   readonly observations: DriftObservation[];
+  /**
+   * How far each source's reading went, when it differs from `status`: files of gcloud's
+   * output may hold one kind of record only, or a scope narrower than the organization.
+   */
+  readonly bySource?: Readonly<Record<'iam' | 'resources', DriftReading>>;
 }
 
 /**
@@ -74,11 +84,17 @@ export async function readAssetDrift(
   const scope = `organizations/${organizationId}`;
   let client: AssetServiceClient | undefined;
   try {
+    const read = files.length > 0 ? await readEachAssetFile(files) : undefined;
     const inventory =
       settings.inventory ??
-      (files.length > 0
-        ? fileAssetInventory(files)
-        : grpcAssetInventory((client = new AssetServiceClient())));
+      (read === undefined
+        ? grpcAssetInventory((client = new AssetServiceClient()))
+        : recordedAssetInventory(() =>
+            Promise.resolve({
+              policies: read.flatMap((file) => file.assets.policies),
+              resources: read.flatMap((file) => file.assets.resources),
+            }),
+          ));
     const [policies, resources] = await Promise.all([
       inventory.searchIamPolicies(scope, IAM_POLICY_ASSET_TYPES),
       inventory.searchResources(scope, RESOURCE_ASSET_TYPES),
@@ -99,6 +115,9 @@ export async function readAssetDrift(
       status: 'ok',
       detail: `${policies.length} IAM policies and ${resources.length} resources from ${from}`,
       observations,
+      ...(read === undefined || settings.inventory !== undefined
+        ? {}
+        : { bySource: fileReadings(read, { policies, resources }, observations) }),
     };
   } catch (error) {
     return {
@@ -150,12 +169,79 @@ export function createAssetDriftReaders(options: {
     async read() {
       reading ??= read();
       const result = await reading;
-      return {
-        status: result.status,
-        detail: result.detail,
-        observations: result.observations.filter((observation) => observation.source === name),
-      };
+      return (
+        result.bySource?.[name] ?? {
+          status: result.status,
+          detail: result.detail,
+          observations: result.observations.filter((observation) => observation.source === name),
+        }
+      );
     },
   });
   return [reader('iam'), reader('resources')];
+}
+
+/**
+ * Each source's reading of files of gcloud's output: `unavailable` when no file holds its
+ * kind of record (gcloud prints `[]` when nothing matches, so an empty file says nothing),
+ * `partial` without `unreadWorkspaces` when they hold it for less than the organization,
+ * since which workspaces they leave out cannot be told: its findings appear, none resolve.
+ */
+function fileReadings(
+  files: readonly { readonly path: string; readonly assets: LiveAssets }[],
+  searched: LiveAssets,
+  observations: readonly DriftObservation[],
+): Record<'iam' | 'resources', DriftReading> {
+  const reach = assetFileReach({
+    policies: files.flatMap((file) => file.assets.policies),
+    resources: files.flatMap((file) => file.assets.resources),
+  });
+  const empty = files
+    .filter((file) => file.assets.policies.length + file.assets.resources.length === 0)
+    .map((file) => file.path);
+  const emptyNote =
+    empty.length === 0
+      ? ''
+      : `; ${empty.join(', ')} ${empty.length === 1 ? 'holds' : 'hold'} no records, read as holding nothing`;
+  const reading = (
+    name: 'iam' | 'resources',
+    kind: 'policies' | 'resources',
+    what: string,
+    count: number,
+    wider: string,
+  ): DriftReading => {
+    const holding = files.filter((file) => file.assets[kind].length > 0).map((file) => file.path);
+    const own = observations.filter((observation) => observation.source === name);
+    const from = `${count} ${what} from ${holding.join(', ')}`;
+    const reached: AssetReach = reach[kind];
+    if (reached === 'none')
+      return {
+        status: 'unavailable',
+        detail: `no file given holds ${what}${emptyNote}`,
+        observations: [],
+      };
+    if (reached === 'narrower')
+      return {
+        status: 'partial',
+        detail: `${from}, narrower than the organization (${wider}): none of its findings resolve${emptyNote}`,
+        observations: own,
+      };
+    return { status: 'ok', detail: `${from}${emptyNote}`, observations: own };
+  };
+  return {
+    iam: reading(
+      'iam',
+      'policies',
+      'IAM policies',
+      searched.policies.length,
+      "no organization's own policy",
+    ),
+    resources: reading(
+      'resources',
+      'resources',
+      'resources',
+      searched.resources.length,
+      'no folder or project directly under the organization',
+    ),
+  };
 }

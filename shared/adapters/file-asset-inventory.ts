@@ -17,11 +17,16 @@ export class AssetFileReadError extends Error {
 /**
  * The inventory as files of gcloud's output give it (`--assets FILE`): each file is read
  * once, on first use, and every file's records are searched together. The files hold what
- * was exported, whatever its scope: `scope` is not checked against them.
+ * was exported, whatever its scope: `scope` is not checked against them (see
+ * `assetFileReach` for how far they reach).
  */
 export function fileAssetInventory(paths: readonly string[]): AssetInventory {
   let read: Promise<LiveAssets> | undefined;
-  const assets = () => (read ??= readAssetFiles(paths));
+  return recordedAssetInventory(() => (read ??= readAssetFiles(paths)));
+}
+
+/** An inventory that searches records already read, by asset type. */
+export function recordedAssetInventory(assets: () => Promise<LiveAssets>): AssetInventory {
   return {
     async searchIamPolicies(_scope, assetTypes) {
       const types = new Set(assetTypes);
@@ -36,13 +41,22 @@ export function fileAssetInventory(paths: readonly string[]): AssetInventory {
 
 /** Every file's records, in the order given; the first unreadable file throws. */
 export async function readAssetFiles(paths: readonly string[]): Promise<LiveAssets> {
-  const policies: LiveAssets['policies'][number][] = [];
-  const resources: LiveAssets['resources'][number][] = [];
+  const files = await readEachAssetFile(paths);
+  return {
+    policies: files.flatMap((file) => file.assets.policies),
+    resources: files.flatMap((file) => file.assets.resources),
+  };
+}
+
+/** Each file's records apart, in the order given; the first unreadable file throws. */
+export async function readEachAssetFile(
+  paths: readonly string[],
+): Promise<{ readonly path: string; readonly assets: LiveAssets }[]> {
+  const files: { path: string; assets: LiveAssets }[] = [];
   for (const path of paths) {
     const result = parseAssetFile(path, await readFile(path, 'utf8'));
     if (!result.ok) throw new AssetFileReadError(result.error);
-    policies.push(...result.assets.policies);
-    resources.push(...result.assets.resources);
+    files.push({ path, assets: result.assets });
   }
-  return { policies, resources };
+  return files;
 }

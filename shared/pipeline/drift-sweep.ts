@@ -28,6 +28,8 @@ export interface DriftSweepOptions {
   readonly readers: readonly DriftReader[];
   /** The repository's acknowledgements, read from its default branch, unexpired. */
   readonly acknowledgements: readonly DriftAcknowledgement[];
+  /** The commit the acknowledgements were read at, for the report. */
+  readonly acknowledgementsCommit?: string;
   readonly clock: Clock;
   /** Only this workspace, when set. */
   readonly workspace?: string;
@@ -62,6 +64,8 @@ export async function runDriftSweep(options: DriftSweepOptions): Promise<DriftRe
   const unreadWorkspaces = new Set<string>();
   for (const { reader, reading } of readings) {
     if (reading.status !== 'ok' && reading.status !== 'partial') continue;
+    // A partial reading that cannot tell what it left out resolves nothing.
+    if (reading.status === 'partial' && reading.unreadWorkspaces === undefined) continue;
     sources.add(reader.name);
     for (const workspace of reading.unreadWorkspaces ?? []) unreadWorkspaces.add(workspace);
   }
@@ -125,6 +129,9 @@ export async function runDriftSweep(options: DriftSweepOptions): Promise<DriftRe
     sweep: summary,
     findings: sortFindings(acknowledge(stillOpen, options.acknowledgements)),
     resolved: sortFindings(diff.resolved),
+    ...(options.acknowledgementsCommit === undefined
+      ? {}
+      : { acknowledgementsCommit: options.acknowledgementsCommit }),
   };
 }
 

@@ -29,7 +29,10 @@ export interface DriftReading {
   readonly status: SourceStatus;
   readonly detail: string;
   readonly observations: readonly DriftObservation[];
-  /** Workspaces a `partial` reading could not read: their open findings stay open. */
+  /**
+   * Workspaces a `partial` reading could not read: their open findings stay open. A
+   * `partial` reading without them cannot tell what it left out: none of its findings resolve.
+   */
   readonly unreadWorkspaces?: readonly string[];
 }
 

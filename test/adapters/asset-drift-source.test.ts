@@ -59,6 +59,8 @@ describe('the asset drift source, from files', () => {
     expect(quiet.status).toBe('ok');
     expect(quiet.detail).toMatch(/^\d+ IAM policies and \d+ resources from .*export\.ndjson$/);
     expect(quiet.observations).toEqual([]);
+    expect(quiet.bySource?.iam.status).toBe('ok');
+    expect(quiet.bySource?.resources.status).toBe('ok');
 
     const added = join(dir, 'added.ndjson');
     await writeFile(added, `${OUTSIDER}\n`);
@@ -75,6 +77,49 @@ describe('the asset drift source, from files', () => {
         severity: 'critical',
       },
     ]);
+  });
+
+  it('reads a source as unavailable when no file holds its kind, and an empty file as nothing', async () => {
+    const iamOnly = join(dir, 'iam-only.ndjson');
+    await writeFile(
+      iamOnly,
+      `${exported.filter((line) => line.includes('"iam_policy"')).join('\n')}\n`,
+    );
+    const empty = join(dir, 'empty.json');
+    await writeFile(empty, '[]');
+    const result = await readAssetDrift(
+      { assetFiles: [iamOnly, empty], platformMembers: [BUILD_IDENTITY] },
+      desired,
+    );
+    expect(result.bySource?.iam).toMatchObject({ status: 'ok' });
+    expect(result.bySource?.resources).toEqual({
+      status: 'unavailable',
+      detail: `no file given holds resources; ${empty} holds no records, read as holding nothing`,
+      observations: [],
+    });
+    const nothing = await readAssetDrift({ assetFiles: [empty], platformMembers: [] }, desired);
+    expect(nothing.bySource?.iam.status).toBe('unavailable');
+    expect(nothing.bySource?.resources.status).toBe('unavailable');
+  });
+
+  it('reads an export narrower than the organization as partial, resolving nothing', async () => {
+    const projectLines = exported.filter(
+      (line) =>
+        !line.includes('/organizations/') &&
+        !line.includes('/folders/') &&
+        !line.includes('"parent":"//cloudresourcemanager.googleapis.com/organizations/'),
+    );
+    const path = join(dir, 'projects.ndjson');
+    await writeFile(path, `${projectLines.join('\n')}\n`);
+    const result = await readAssetDrift(
+      { assetFiles: [path], platformMembers: [BUILD_IDENTITY] },
+      desired,
+    );
+    expect(result.bySource?.iam.status).toBe('partial');
+    expect(result.bySource?.iam.detail).toMatch(
+      /narrower than the organization \(no organization's own policy\): none of its findings resolve$/,
+    );
+    expect(result.bySource?.iam.unreadWorkspaces).toBeUndefined();
   });
 
   it('fails with the file, line and column of what it could not read', async () => {

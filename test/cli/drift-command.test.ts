@@ -20,6 +20,7 @@ interface DriftJson {
   readonly sources: readonly { name: string; status: string; detail: string }[];
   readonly findings: readonly DriftFindingJson[];
   readonly resolved: readonly DriftFindingJson[];
+  readonly acknowledgementsCommit?: string;
 }
 
 /** The project's own module: labels drift by hand, and an owner grant appears on it. */
@@ -52,6 +53,11 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
   const drift = async (...args: string[]) => {
     const run = await runCli(['drift', repository.directory, '--format', 'json', ...args], { env });
     return { ...run, report: JSON.parse(run.stdout || 'null') as DriftJson };
+  };
+  /** The pipeline records HEAD as the current revision: what drift reads acknowledgements at. */
+  const record = async () => {
+    const run = await runCli(['run', repository.directory], { env });
+    expect(run.code, run.stderr).toBe(0);
   };
 
   beforeAll(async () => {
@@ -153,6 +159,27 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
     );
   });
 
+  it('reads acknowledgements at the recorded current revision, not a side branch checked out', async () => {
+    const recorded = (await repository.git('rev-parse', 'HEAD')).trim();
+    await repository.git('checkout', '--quiet', '-b', 'unreviewed');
+    try {
+      await repository.write({
+        'drift-acknowledgements.yaml': `acknowledgements:\n  - pattern: "*"\n    reason: nothing to see\n    expires: 2999-01-01\n`,
+      });
+      const side = await repository.commit('Acknowledge everything');
+      expect(side).not.toBe(recorded);
+      const { code, report } = await drift();
+      expect(code).toBe(1);
+      expect(report.acknowledgementsCommit).toBe(recorded);
+      expect(report.findings.length).toBeGreaterThan(0);
+      expect(report.findings.every((finding) => finding.acknowledged === null)).toBe(true);
+      const text = await runCli(['drift', repository.directory], { env });
+      expect(text.stdout).toContain(`acknowledgements read at ${recorded.slice(0, 12)}`);
+    } finally {
+      await repository.git('checkout', '--quiet', 'main');
+    }
+  });
+
   it('reports acknowledged drift as such and exits 0 once all of it is acknowledged', async () => {
     const { report } = await drift();
     const critical = report.findings[0]?.fingerprint ?? '';
@@ -160,6 +187,7 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
       'drift-acknowledgements.yaml': `acknowledgements:\n  - fingerprint: ${critical}\n    reason: the break-glass grant of the incident\n    expires: 2999-01-01\n`,
     });
     await repository.commit('Acknowledge the grant');
+    await record();
     const one = await drift();
     expect(one.code).toBe(1);
     expect(one.report.findings[0]?.acknowledged).toEqual({
@@ -171,6 +199,7 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
       'drift-acknowledgements.yaml': `acknowledgements:\n  - pattern: terraform/${workspace}/*\n    reason: labels are being moved\n    expires: 2999-01-01\n  - fingerprint: ${critical}\n    reason: old\n    expires: 2020-01-01\n`,
     });
     await repository.commit('Acknowledge the workspace');
+    await record();
     const all = await drift();
     expect(all.code).toBe(0);
     expect(all.stderr).toContain(
@@ -182,6 +211,7 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
   it('reports a CODEOWNERS edited around the pipeline, and resolved drift once it is gone', async () => {
     await repository.write({ '.github/CODEOWNERS': '* @someone\n' });
     await repository.commit('Own everything');
+    await record();
     await terraform.setDrift(workspace, []);
     const { report } = await drift();
     expect(report.findings.map((finding) => [finding.source, finding.severity])).toEqual([
@@ -217,7 +247,7 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
         report.sources.filter((source) => source.name === 'iam' || source.name === 'resources'),
       ).toEqual([
         expect.objectContaining({ name: 'iam', status: 'ok' }),
-        expect.objectContaining({ name: 'resources', status: 'ok' }),
+        expect.objectContaining({ name: 'resources', status: 'unavailable' }),
       ]);
       expect(iamFindings(report)).toEqual([['critical', 'roles/owner user:mallory@gmail.com']]);
 
@@ -227,7 +257,27 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
       );
       expect(iamFindings(unread.report)).toEqual(iamFindings(report));
 
+      // gcloud prints [] when nothing matches: that reads nothing, so it resolves nothing.
       await writeFile(export_, '[]');
+      const empty = await drift('--assets', export_);
+      expect(empty.code).toBe(1);
+      expect(empty.report.sources.find((source) => source.name === 'iam')?.status).toBe(
+        'unavailable',
+      );
+      expect(iamFindings(empty.report)).toEqual(iamFindings(report));
+      expect(empty.report.resolved).toEqual([]);
+
+      await writeFile(
+        export_,
+        JSON.stringify([
+          {
+            assetType: 'cloudresourcemanager.googleapis.com/Organization',
+            organization: 'organizations/123456789012',
+            resource: '//cloudresourcemanager.googleapis.com/organizations/123456789012',
+            policy: { bindings: [] },
+          },
+        ]),
+      );
       const cleared = await drift('--assets', export_);
       expect(iamFindings(cleared.report)).toEqual([]);
       expect(cleared.report.resolved.map((finding) => finding.source)).toEqual(['iam']);

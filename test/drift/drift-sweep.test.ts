@@ -78,11 +78,16 @@ function sweeps(open: () => Promise<DocumentStore>) {
     const failed = await sweep();
     expect(failed.sweep).toMatchObject({ resolved: 0, open: 1, written: 0 });
 
+    // Partial, and unable to say which workspaces it left out: it resolves nothing.
+    reading = { status: 'partial', detail: 'one project of the organization', observations: [] };
+    const narrower = await sweep();
+    expect(narrower.sweep).toMatchObject({ resolved: 0, open: 1, written: 0 });
+
     reading = { status: 'ok', detail: 'read', observations: [] };
     const resolved = await sweep();
     expect(resolved.resolved.map((finding) => finding.attribute)).toEqual(['role']);
     expect((await store.list(paths.drift))[0]?.data['status']).toBe('resolved');
-    expect(await store.list(paths.driftSweeps)).toHaveLength(4);
+    expect(await store.list(paths.driftSweeps)).toHaveLength(5);
   });
 }
 

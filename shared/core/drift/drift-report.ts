@@ -33,6 +33,8 @@ export interface DriftReport {
   readonly sweep: SweepSummary;
   readonly findings: readonly DriftFinding[];
   readonly resolved: readonly DriftFinding[];
+  /** The commit the acknowledgements were read at, when the sweep says. */
+  readonly acknowledgementsCommit?: string;
 }
 
 /** A finding as `infrastream drift --format json` prints it. */
@@ -74,13 +76,16 @@ export function findingJson(finding: DriftFinding): DriftFindingJson {
   };
 }
 
-/** `{ sweep, sources, findings, resolved }`, as docs/drift.md shows it. */
+/** `{ sweep, sources, acknowledgementsCommit, findings, resolved }`, as docs/drift.md shows it. */
 export function formatDriftJson(report: DriftReport): string {
   const { sources, ...sweep } = report.sweep;
   return `${JSON.stringify(
     {
       sweep,
       sources,
+      ...(report.acknowledgementsCommit === undefined
+        ? {}
+        : { acknowledgementsCommit: report.acknowledgementsCommit }),
       findings: report.findings.map(findingJson),
       resolved: report.resolved.map(findingJson),
     },
@@ -125,6 +130,8 @@ export function formatDriftText(report: DriftReport): string {
   if (lines.length > 0) lines.push('');
   for (const source of report.sweep.sources)
     lines.push(`source ${source.name}: ${source.status}, ${source.detail}`);
+  if (report.acknowledgementsCommit !== undefined)
+    lines.push(`acknowledgements read at ${report.acknowledgementsCommit.slice(0, 12)}`);
   const { open, appeared, changed, resolved, written } = report.sweep;
   const acknowledged = report.findings.filter((finding) => finding.acknowledged).length;
   lines.push(
