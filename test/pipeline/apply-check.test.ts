@@ -21,6 +21,8 @@ const SHOP = 'payments.production.shop';
 const STAGING = 'payments.staging.shop';
 const ORGANIZATION = 'organization';
 const SECRET = 'webhook-secret';
+/** The loopback GitHub App's id, as `signedCheckRunWebhook` sends it by default. */
+const APP_ID = 1;
 const CLOUD_BUILD_FAILURE =
   'Build step failure: build step 8 "hashicorp/terraform" failed: step exited with non-zero status: 1';
 
@@ -167,7 +169,7 @@ describe('the infrastream/apply check run', () => {
       deliveries: new MemoryDeliveryStore(),
       publisher: pipeline.bus,
       maxBodyBytes: 1024 * 1024,
-      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock },
+      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock, appId: APP_ID },
     });
     const rerun = await signedCheckRunWebhook(SECRET, {
       owner: 'acme',
@@ -202,6 +204,36 @@ describe('the infrastream/apply check run', () => {
     ]);
   });
 
+  it("ignores the Re-run of another app's check run of the same name", async () => {
+    await pipeline.push({ after: commit });
+    await notify(ended(SHOP, 'FAILURE'));
+    const receive = createWebhookReceiver({
+      secrets: [SECRET],
+      repository: { owner: 'acme', name: 'platform', id: 42 },
+      deliveries: new MemoryDeliveryStore(),
+      publisher: pipeline.bus,
+      maxBodyBytes: 1024 * 1024,
+      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock, appId: APP_ID },
+    });
+    const rerun = await signedCheckRunWebhook(SECRET, {
+      owner: 'acme',
+      name: 'platform',
+      defaultBranch: 'main',
+      action: 'rerequested',
+      checkName: APPLY_CHECK,
+      headSha: commit,
+      appId: APP_ID + 1,
+    });
+    const reply = await receive({
+      method: 'POST',
+      headers: rerun.headers,
+      rawBody: Buffer.from(rerun.body),
+    });
+    expect(reply).toMatchObject({ status: 202, body: { ignored: true, app: APP_ID + 1 } });
+    await pipeline.bus.drain();
+    expect(builds(SHOP)).toHaveLength(1);
+  });
+
   it('re-runs nothing for a commit that is no longer the current revision', async () => {
     await pipeline.push({ after: commit });
     await notify(ended(SHOP, 'FAILURE'));
@@ -214,7 +246,7 @@ describe('the infrastream/apply check run', () => {
       deliveries: new MemoryDeliveryStore(),
       publisher: pipeline.bus,
       maxBodyBytes: 1024 * 1024,
-      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock },
+      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock, appId: APP_ID },
     });
     const rerun = await signedCheckRunWebhook(SECRET, {
       owner: 'acme',
