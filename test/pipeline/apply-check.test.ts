@@ -8,6 +8,7 @@ import { baseOrganization } from '../support/base-organization.ts';
 import { createTestPipeline, type TestPipeline } from '../support/embedded-pipeline.ts';
 import { createGitHubFixture, type GitHubFixture } from '../support/github-fixture.ts';
 import { signedCheckRunWebhook } from '../support/github-webhook.ts';
+import { failure } from '../support/loopback-git-data.ts';
 import {
   startLoopbackCloudBuild,
   type LoopbackCloudBuild,
@@ -156,6 +157,39 @@ describe('the infrastream/apply check run', () => {
     // again once (finding it as it sent it): at most two finds and one edit, not eight each.
     expect(checkRunCalls() - before).toBeLessThanOrEqual(3);
     expect(runs(APPLY_CHECK)).toHaveLength(1);
+  });
+
+  it('is finished by the next revision when its edit failed for good while builds ended', async () => {
+    await pipeline.push({ after: commit });
+    await notify(ended(ORGANIZATION, 'SUCCESS'));
+    // GitHub refuses every edit of the check run while the last two builds end, one of them
+    // while the other's handler holds the check: a refusal is for good, the message given up.
+    let meanwhile: unknown = ended(STAGING, 'SUCCESS');
+    fixture.github.beforeAnswer = async (request) => {
+      if (request.method !== 'PATCH' || meanwhile === undefined) return;
+      await pipeline.bus.publish(CLOUD_BUILDS_TOPIC, meanwhile);
+      meanwhile = undefined;
+    };
+    fixture.github.answerInstead = (request) =>
+      request.method === 'PATCH' && request.path.includes('/check-runs/')
+        ? failure(422, 'Unprocessable Entity')
+        : undefined;
+    await pipeline.bus.publish(CLOUD_BUILDS_TOPIC, ended(SHOP, 'FAILURE'));
+    const [given] = await pipeline.bus.drain();
+    expect(given?.outcome).toMatchObject({ status: 'rejected' });
+    fixture.github.beforeAnswer = undefined;
+    fixture.github.answerInstead = undefined;
+    expect(runs(APPLY_CHECK)[0]).toMatchObject({ status: 'in_progress' });
+
+    // No notification of the commit is to come: the next revision's deltas finish its check.
+    await fixture.repo.write({ 'README.md': 'The platform.\n' });
+    const next = await fixture.repo.commit('A readme');
+    await pipeline.push({ after: next, before: commit });
+    expect(runs(APPLY_CHECK).find((run) => run.head_sha === commit)).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      title: '2 applied, 1 failed of 3 workspaces',
+    });
   });
 
   it('re-runs the failed workspaces of the current revision when its Re-run is pressed', async () => {
