@@ -33,18 +33,37 @@ export function reportApplyCheck(
   return editApplyCheck(ports, repository, commit, claimant, 'claim');
 }
 
+/** How many revisions before a new one have their apply checks finished by its deltas. */
+const FINISHED_REVISIONS = 10;
+
 /**
- * Finishes the apply check of an earlier commit when an edit of it was left undone (its
- * claimer's message given up on, with no notification after): edits it only when it is
- * dirty and no one holds it. For the deltas stage of the next revision.
+ * Finishes the apply checks of the revisions before `sequence` whose edit was left undone
+ * (the claimer's message given up on, with no notification of the commit to come): edits
+ * each one that is dirty and that no one holds. For the deltas stage of the next revision;
+ * an edit that fails again leaves that check dirty and holds the new revision back in
+ * nothing.
  */
-export function finishApplyCheck(
+export async function finishEarlierApplyChecks(
   ports: Pick<PipelinePorts, 'store' | 'clock' | 'repository' | 'reporter'>,
   repository: MessageRepository,
-  commit: string,
+  sequence: number,
   claimant: string,
 ): Promise<void> {
-  return editApplyCheck(ports, repository, commit, claimant, 'look');
+  const { paths } = governedState(ports, repository);
+  const first = Math.max(1, sequence - FINISHED_REVISIONS);
+  const revisions = await ports.store.getAll(
+    Array.from({ length: sequence - first }, (_, index) => paths.revision(first + index)),
+  );
+  const commits = revisions
+    .map((revision) => revision?.['commit'])
+    .filter((commit) => typeof commit === 'string');
+  const checks = (await ports.store.getAll(
+    commits.map((commit) => paths.check(commit, APPLY_CHECK)),
+  )) as (CheckClaim | undefined)[];
+  for (const [index, commit] of commits.entries()) {
+    if (checks[index]?.dirty !== true) continue;
+    await editApplyCheck(ports, repository, commit, claimant, 'look').catch(() => undefined);
+  }
 }
 
 async function editApplyCheck(

@@ -10,7 +10,7 @@ import { canonical } from '../core/governance/plan.ts';
 import { formatPlanText } from '../core/report/format-plan.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
 import type { LoadedRevision } from './revision-loader.ts';
-import { finishApplyCheck, reportApplyCheck } from './apply-check.ts';
+import { finishEarlierApplyChecks, reportApplyCheck } from './apply-check.ts';
 import { governedState, toData, type RepositoryState } from './repository-state.ts';
 import { rejectedMessage, TransientError, type PipelinePorts, type Stage } from './stage.ts';
 import type {
@@ -159,16 +159,13 @@ export function createDeltasStage(
     );
     // After the stage is recorded: the check lists the workspaces it names.
     await reportApplyCheck(ports, message.repository, message.commit, `deltas ${message.delivery}`);
-    if (previous !== null) {
-      // The previous revision's check may have been left dirty with no notification to come.
-      // Its edit failing is the previous revision's, not this one's: it stays dirty for the next.
-      await finishApplyCheck(
-        ports,
-        message.repository,
-        previous,
-        `deltas ${message.delivery}`,
-      ).catch(() => undefined);
-    }
+    // An earlier revision's check may have been left dirty with no notification to come.
+    await finishEarlierApplyChecks(
+      ports,
+      message.repository,
+      sequence,
+      `deltas ${message.delivery}`,
+    );
     return { status: 'done', detail: `${workspaces.length} workspaces affected` };
   };
 }

@@ -159,9 +159,13 @@ describe('the infrastream/apply check run', () => {
     expect(runs(APPLY_CHECK)).toHaveLength(1);
   });
 
-  it('is finished by the next revision when its edit failed for good while builds ended', async () => {
+  it('is finished by a later revision when its edit failed for good while builds ended', async () => {
     await pipeline.push({ after: commit });
     await notify(ended(ORGANIZATION, 'SUCCESS'));
+    // The next revision is recorded while the commit's builds still run.
+    await fixture.repo.write({ 'README.md': 'The platform.\n' });
+    const next = await fixture.repo.commit('A readme');
+    await pipeline.push({ after: next, before: commit });
     // GitHub refuses every edit of the check run while the last two builds end, one of them
     // while the other's handler holds the check: a refusal is for good, the message given up.
     let meanwhile: unknown = ended(STAGING, 'SUCCESS');
@@ -179,13 +183,14 @@ describe('the infrastream/apply check run', () => {
     expect(given?.outcome).toMatchObject({ status: 'rejected' });
     fixture.github.beforeAnswer = undefined;
     fixture.github.answerInstead = undefined;
-    expect(runs(APPLY_CHECK)[0]).toMatchObject({ status: 'in_progress' });
+    const applied = () => runs(APPLY_CHECK).find((run) => run.head_sha === commit);
+    expect(applied()).toMatchObject({ status: 'in_progress' });
 
-    // No notification of the commit is to come: the next revision's deltas finish its check.
-    await fixture.repo.write({ 'README.md': 'The platform.\n' });
-    const next = await fixture.repo.commit('A readme');
-    await pipeline.push({ after: next, before: commit });
-    expect(runs(APPLY_CHECK).find((run) => run.head_sha === commit)).toMatchObject({
+    // No notification of the commit is to come: the revision after next finishes its check.
+    await fixture.repo.write({ 'README.md': 'The platform, documented.\n' });
+    const third = await fixture.repo.commit('A longer readme');
+    await pipeline.push({ after: third, before: next });
+    expect(applied()).toMatchObject({
       status: 'completed',
       conclusion: 'failure',
       title: '2 applied, 1 failed of 3 workspaces',

@@ -251,7 +251,7 @@ export const settingDefinitions = {
     variable: 'INFRASTREAM_GITHUB_APP_ID',
     deprecatedNames: [],
     description:
-      'The id of the GitHub App the stages act as, and whose apply check ingest re-runs (permissions: Contents read and write, Checks read and write, Pull requests read, Metadata read).',
+      'The id of the GitHub App the stages act as (permissions: Contents read and write, Checks read and write, Pull requests read, Metadata read).',
     schema: positiveInteger("the GitHub App's id"),
     usedBy: ['ingest', 'stages'],
     requiredBy: ['ingest', 'stages'],
