@@ -7,6 +7,7 @@ import type { DeliveryStore } from '../shared/ports/delivery-store.ts';
 import type { DocumentStore } from '../shared/ports/document-store.ts';
 import type { Publisher } from '../shared/ports/publisher.ts';
 import type { VerifiedCheckRun, WebhookReply } from './delivery-verifier.ts';
+import { fromStore } from './push-admission.ts';
 
 /** What re-running a check needs: the governed repository, the state and the bus. */
 export interface CheckRunAdmissionOptions {
@@ -15,22 +16,28 @@ export interface CheckRunAdmissionOptions {
   readonly store: DocumentStore;
   readonly publisher: Publisher;
   readonly clock: Clock;
+  /** The App's id: a check run of another app with the same name is not the App's to re-run. */
+  readonly appId: number;
 }
 
 /**
  * Answers GitHub's "Re-run" of the `infrastream/apply` check (`check_run.rerequested`): the
  * workspaces whose build of that commit failed are requested again as new attempts, when
- * the commit is still the current revision (see `requestRetries`). Other check runs and
- * actions are acknowledged and ignored; a redelivery is a duplicate, never a second retry.
+ * the commit is still the current revision (see `requestRetries`). Other check runs, other
+ * apps' and other actions are acknowledged and ignored; a redelivery is a duplicate, never a
+ * second retry. A delivery store that is unavailable answers 503, for GitHub to send again.
  */
 export function createCheckRunAdmission(
   options: CheckRunAdmissionOptions,
 ): (verified: VerifiedCheckRun) => Promise<WebhookReply> {
-  const { repository, deliveries, store, publisher, clock } = options;
+  const { repository, deliveries, store, publisher, clock, appId } = options;
   return async ({ delivery, checkRun }) => {
     const { action, check_run: run, repository: named } = checkRun;
     if (action !== 'rerequested' || run.name !== APPLY_CHECK) {
       return { status: 202, body: { ignored: true, event: 'check_run', action, name: run.name } };
+    }
+    if (run.app.id !== appId) {
+      return { status: 202, body: { ignored: true, event: 'check_run', app: run.app.id } };
     }
     const received = {
       event: 'check_run',
@@ -45,18 +52,21 @@ export function createCheckRunAdmission(
         name: named.name,
         id: named.id,
       });
-      await deliveries.refuse(delivery, {
-        ...received,
-        refused: `${other} is not the repository this pipeline governs`,
-      });
+      const recorded = await fromStore(
+        deliveries.refuse(delivery, {
+          ...received,
+          refused: `${other} is not the repository this pipeline governs`,
+        }),
+      );
+      if ('unavailable' in recorded) return recorded.unavailable;
       return {
         status: 403,
         body: { error: 'not the repository this pipeline governs', repository: other },
       };
     }
-    if ((await deliveries.claim(delivery, received)) === 'duplicate') {
-      return { status: 200, body: { duplicate: true } };
-    }
+    const claim = await fromStore(deliveries.claim(delivery, received));
+    if ('unavailable' in claim) return claim.unavailable;
+    if (claim.value === 'duplicate') return { status: 200, body: { duplicate: true } };
     try {
       const retried = await requestRetries(
         { store, publisher, clock, repository },

@@ -6,6 +6,7 @@ const checkRunSchema = v.object({
   check_run: v.object({
     name: v.string(),
     head_sha: v.pipe(v.string(), v.regex(/^[0-9a-f]{40}$/, 'a commit id')),
+    app: v.object({ id: v.number() }),
   }),
   repository: v.object({
     id: v.number(),

@@ -44,7 +44,7 @@ function fromEnvironment(): IngestOptions {
     deliveries: createDocumentDeliveryStore(store, systemClock),
     publisher: publisherOf(settings),
     maxBodyBytes: settings.maxBodyBytes,
-    checkRuns: { store, clock: systemClock },
+    checkRuns: { store, clock: systemClock, appId: settings.githubAppId },
     pullRequests: true,
   };
 }

@@ -26,9 +26,14 @@ export interface IngestOptions {
   readonly maxBodyBytes: number;
   /**
    * The state, for the "Re-run" of the apply check (`check_run` events), which reads which
-   * builds failed; without it, `check_run` events are acknowledged and ignored.
+   * builds failed, and the App's id, whose check runs alone are re-run; without it,
+   * `check_run` events are acknowledged and ignored.
    */
-  readonly checkRuns?: { readonly store: DocumentStore; readonly clock: Clock };
+  readonly checkRuns?: {
+    readonly store: DocumentStore;
+    readonly clock: Clock;
+    readonly appId: number;
+  };
   /**
    * Whether pull-request and review events are admitted, for the consent stage; a pipeline
    * that cannot read pull requests from GitHub acknowledges and ignores them.

@@ -5,6 +5,7 @@ locals {
     INFRASTREAM_REPOSITORY         = var.repository
     INFRASTREAM_FIRESTORE_DATABASE = google_firestore_database.this.name
     INFRASTREAM_TOPIC_PREFIX       = var.topic_prefix
+    INFRASTREAM_GITHUB_APP_ID      = var.github_app_id
   }
 
   # What every Pub/Sub stage reads besides: how builds are started.
@@ -24,7 +25,6 @@ locals {
   pipeline_environment = merge(
     local.cloud_build_environment,
     {
-      INFRASTREAM_GITHUB_APP_ID          = var.github_app_id
       INFRASTREAM_GITHUB_INSTALLATION_ID = var.github_installation_id
       INFRASTREAM_APPLY                  = var.apply ? "true" : "false"
     },

@@ -1,4 +1,8 @@
-import { atOrAfter, later } from '../core/pipeline/build-leases.ts';
+import {
+  checkClaimTransition,
+  type CheckClaim,
+  type CheckClaimStep,
+} from '../core/pipeline/check-claim.ts';
 import { formatApplyCheck, type ApplyCheck } from '../core/report/format-apply-check.ts';
 import type { BuildDocument } from '../core/pipeline/workspace-documents.ts';
 import type { MessageRepository } from '../core/contracts/fields.ts';
@@ -9,18 +13,6 @@ import type { DeltasStage } from './state-documents.ts';
 /** The check a revision's apply is reported as, on the default branch. */
 export const APPLY_CHECK = 'infrastream/apply';
 
-/** How long an instance editing the check holds it, should it stop halfway. */
-const CLAIM_SECONDS = 60;
-
-/** `commits/{sha}/checks/{name}`: who is editing the check, and whether it changed since. */
-interface CheckDocument {
-  /** The message whose handler is editing the check run, until `claimedUntil`. */
-  readonly claimedBy: string | null;
-  readonly claimedUntil: string | null;
-  /** The builds changed while it was: it edits the check run again before it lets go. */
-  readonly dirty: boolean;
-}
-
 /**
  * Reports the `infrastream/apply` check of a recorded commit whose builds apply, computed
  * whole from its workspaces' build documents; does nothing for a commit that applies
@@ -28,43 +20,80 @@ interface CheckDocument {
  * handler of one (`claimant`, the message) claims the check and edits it; the others only
  * mark it changed, and the claimer reads the builds and edits it again until nothing changed
  * meanwhile. Only the claimer reads the builds. A claimer that stops halfway is taken over
- * once its claim expires, or at once by the redelivery of its own message. The reporter
- * edits the same check run each time.
+ * once its claim expires, or at once by the redelivery of its own message; one whose edit
+ * fails lets go and leaves the check dirty, for the next handler (see `checkClaimTransition`).
+ * The reporter edits the same check run each time.
  */
-export async function reportApplyCheck(
+export function reportApplyCheck(
   ports: Pick<PipelinePorts, 'store' | 'clock' | 'repository' | 'reporter'>,
   repository: MessageRepository,
   commit: string,
   claimant: string,
+): Promise<void> {
+  return editApplyCheck(ports, repository, commit, claimant, 'claim');
+}
+
+/** How many revisions before a new one have their apply checks finished by its deltas. */
+const FINISHED_REVISIONS = 10;
+
+/**
+ * Finishes the apply checks of the revisions before `sequence` whose edit was left undone
+ * (the claimer's message given up on, with no notification of the commit to come): edits
+ * each one that is dirty and that no one holds. For the deltas stage of the next revision;
+ * an edit that fails again leaves that check dirty and holds the new revision back in
+ * nothing.
+ */
+export async function finishEarlierApplyChecks(
+  ports: Pick<PipelinePorts, 'store' | 'clock' | 'repository' | 'reporter'>,
+  repository: MessageRepository,
+  sequence: number,
+  claimant: string,
+): Promise<void> {
+  const { paths } = governedState(ports, repository);
+  const first = Math.max(1, sequence - FINISHED_REVISIONS);
+  const revisions = await ports.store.getAll(
+    Array.from({ length: sequence - first }, (_, index) => paths.revision(first + index)),
+  );
+  const commits = revisions
+    .map((revision) => revision?.['commit'])
+    .filter((commit) => typeof commit === 'string');
+  const checks = (await ports.store.getAll(
+    commits.map((commit) => paths.check(commit, APPLY_CHECK)),
+  )) as (CheckClaim | undefined)[];
+  for (const [index, commit] of commits.entries()) {
+    if (checks[index]?.dirty !== true) continue;
+    await editApplyCheck(ports, repository, commit, claimant, 'look').catch(() => undefined);
+  }
+}
+
+async function editApplyCheck(
+  ports: Pick<PipelinePorts, 'store' | 'clock' | 'repository' | 'reporter'>,
+  repository: MessageRepository,
+  commit: string,
+  claimant: string,
+  first: 'claim' | 'look',
 ): Promise<void> {
   const state = governedState(ports, repository);
   const deltas = (await state.commit(commit))?.stages.deltas;
   if (deltas?.apply !== true || deltas.refused !== undefined) return;
   const path = state.paths.check(commit, APPLY_CHECK);
   /** Whether this handler is to edit the check run (again). */
-  const turn = (step: 'claim' | 'release') =>
+  const turn = (step: CheckClaimStep) =>
     ports.store.transact(async (transaction) => {
-      const stored = (await transaction.get(path)) as CheckDocument | undefined;
-      const now = state.now();
-      const mine = stored === undefined || stored.claimedBy === claimant;
-      const held = !mine && stored.claimedUntil !== null && !atOrAfter(now, stored.claimedUntil);
-      if (step === 'claim' && held) {
-        transaction.set(path, { ...stored, dirty: true });
-        return false;
-      }
-      // Taken over while this one was editing: the taker edits it from now on.
-      if (step === 'release' && !mine) return false;
-      const again = step === 'claim' || stored?.dirty === true;
-      transaction.set(path, {
-        claimedBy: again ? claimant : null,
-        claimedUntil: again ? later(now, CLAIM_SECONDS) : null,
-        dirty: false,
-      });
-      return again;
+      const stored = (await transaction.get(path)) as CheckClaim | undefined;
+      const { next, edit } = checkClaimTransition(stored, step, claimant, state.now());
+      if (next !== undefined) transaction.set(path, { ...next });
+      return edit;
     });
-  if (!(await turn('claim'))) return;
+  if (!(await turn(first))) return;
   do {
-    await send(ports, repository, commit, await applyCheck(ports, state, commit, deltas));
+    try {
+      await send(ports, repository, commit, await applyCheck(ports, state, commit, deltas));
+    } catch (error) {
+      // Let go at once: a redelivery of this message, or the next notification, edits it.
+      await turn('failed');
+      throw error;
+    }
   } while (await turn('release'));
 }
 

@@ -12,7 +12,7 @@ import { formatPlanText } from '../core/report/format-plan.ts';
 import type { Annotation } from '../ports/commit-reporter.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
 import type { LoadedRevision } from './revision-loader.ts';
-import { reportApplyCheck } from './apply-check.ts';
+import { finishEarlierApplyChecks, reportApplyCheck } from './apply-check.ts';
 import { governedState, toData, type RepositoryState } from './repository-state.ts';
 import { rejectedMessage, TransientError, type PipelinePorts, type Stage } from './stage.ts';
 import {
@@ -170,6 +170,13 @@ export function createDeltasStage(
     );
     // After the stage is recorded: the check lists the workspaces it names.
     await reportApplyCheck(ports, message.repository, message.commit, `deltas ${message.delivery}`);
+    // An earlier revision's check may have been left dirty with no notification to come.
+    await finishEarlierApplyChecks(
+      ports,
+      message.repository,
+      sequence,
+      `deltas ${message.delivery}`,
+    );
     return {
       status: 'done',
       detail: refused === undefined ? `${workspaces.length} workspaces affected` : refused.reason,

@@ -13,7 +13,12 @@ import { MemoryPublisher } from '../../shared/adapters/memory-publisher.ts';
 import { SqliteDocumentStore } from '../../shared/adapters/sqlite-document-store.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
 import { createDocumentDeliveryStore } from '../../shared/pipeline/document-delivery-store.ts';
-import { deliverWebhook, signedPushWebhook } from '../support/github-webhook.ts';
+import { APPLY_CHECK } from '../../shared/pipeline/apply-check.ts';
+import {
+  deliverWebhook,
+  signedCheckRunWebhook,
+  signedPushWebhook,
+} from '../support/github-webhook.ts';
 
 const HOLDER = fileURLToPath(new URL('../support/sqlite-store-child.ts', import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
@@ -93,5 +98,58 @@ describe('ingest while its delivery store is unavailable', () => {
       body: { accepted: true, action: 'apply' },
     });
     expect(publisher.messages('push')).toHaveLength(1);
+  });
+
+  it('answers 503 to a Re-run of the apply check, of the governed repository or another, and requests nothing', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'infrastream-ingest-'));
+    const store = new SqliteDocumentStore({
+      file: join(folder, 'state.sqlite'),
+      busyTimeoutMs: 300,
+    });
+    cleanups.push(
+      () => rm(folder, { recursive: true, force: true }),
+      () => store.close(),
+    );
+    await store.write([{ kind: 'delete', path: 'checks/write-access' }]);
+    const publisher = new MemoryPublisher();
+    http(
+      'ingest-busy-store-check-run',
+      createIngestHandler({
+        secrets: ['secret'],
+        repository: { owner: 'acme', name: 'platform', id: 42 },
+        deliveries: createDocumentDeliveryStore(store, systemClock),
+        publisher,
+        maxBodyBytes: 64 * 1024,
+        checkRuns: { store, clock: systemClock, appId: 1 },
+      }),
+    );
+    const server: Server = getTestServer('ingest-busy-store-check-run');
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/`;
+    const rerun = (id: number) =>
+      signedCheckRunWebhook('secret', {
+        ...{ owner: 'acme', name: 'platform', id, defaultBranch: 'main' },
+        ...{ action: 'rerequested', checkName: APPLY_CHECK, headSha: '2'.repeat(40) },
+      });
+    const governed = await rerun(42);
+    const other = await rerun(43);
+
+    const holder = await holdStore(join(folder, 'state.sqlite'));
+    const unavailable = {
+      status: 503,
+      body: { error: 'the delivery store is unavailable: send the delivery again later' },
+    };
+    expect(await deliverWebhook(url, governed)).toEqual(unavailable);
+    expect(await deliverWebhook(url, other)).toEqual(unavailable);
+    expect(publisher.published).toEqual([]);
+
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.once('exit', resolve));
+    expect((await deliverWebhook(url, other)).status).toBe(403);
+    expect((await deliverWebhook(url, governed)).status).toBe(200);
   });
 });

@@ -16,6 +16,7 @@ import {
 } from '../support/embedded-pipeline.ts';
 import { createGitHubFixture, type GitHubFixture } from '../support/github-fixture.ts';
 import { signedCheckRunWebhook } from '../support/github-webhook.ts';
+import { failure } from '../support/loopback-git-data.ts';
 import {
   startLoopbackCloudBuild,
   type LoopbackCloudBuild,
@@ -31,6 +32,8 @@ const DATABASE = 'payments/production/shop/database.yaml';
 const STAGING = 'payments.staging.shop';
 const ORGANIZATION = 'organization';
 const SECRET = 'webhook-secret';
+/** The loopback GitHub App's id, as `signedCheckRunWebhook` sends it by default. */
+const APP_ID = 1;
 const CLOUD_BUILD_FAILURE =
   'Build step failure: build step 8 "hashicorp/terraform" failed: step exited with non-zero status: 1';
 
@@ -217,6 +220,44 @@ describe('the infrastream/apply check run', () => {
     expect(runs(APPLY_CHECK)).toHaveLength(1);
   });
 
+  it('is finished by a later revision when its edit failed for good while builds ended', async () => {
+    await pipeline.push({ after: commit });
+    await notify(ended(ORGANIZATION, 'SUCCESS'));
+    // The next revision is recorded while the commit's builds still run.
+    await fixture.repo.write({ 'README.md': 'The platform.\n' });
+    const next = await fixture.repo.commit('A readme');
+    await pipeline.push({ after: next, before: commit });
+    // GitHub refuses every edit of the check run while the last two builds end, one of them
+    // while the other's handler holds the check: a refusal is for good, the message given up.
+    let meanwhile: unknown = ended(STAGING, 'SUCCESS');
+    fixture.github.beforeAnswer = async (request) => {
+      if (request.method !== 'PATCH' || meanwhile === undefined) return;
+      await pipeline.bus.publish(CLOUD_BUILDS_TOPIC, meanwhile);
+      meanwhile = undefined;
+    };
+    fixture.github.answerInstead = (request) =>
+      request.method === 'PATCH' && request.path.includes('/check-runs/')
+        ? failure(422, 'Unprocessable Entity')
+        : undefined;
+    await pipeline.bus.publish(CLOUD_BUILDS_TOPIC, ended(SHOP, 'FAILURE'));
+    const [given] = await pipeline.bus.drain();
+    expect(given?.outcome).toMatchObject({ status: 'rejected' });
+    fixture.github.beforeAnswer = undefined;
+    fixture.github.answerInstead = undefined;
+    const applied = () => runs(APPLY_CHECK).find((run) => run.head_sha === commit);
+    expect(applied()).toMatchObject({ status: 'in_progress' });
+
+    // No notification of the commit is to come: the revision after next finishes its check.
+    await fixture.repo.write({ 'README.md': 'The platform, documented.\n' });
+    const third = await fixture.repo.commit('A longer readme');
+    await pipeline.push({ after: third, before: next });
+    expect(applied()).toMatchObject({
+      status: 'completed',
+      conclusion: 'failure',
+      title: '2 applied, 1 failed of 3 workspaces',
+    });
+  });
+
   it('re-runs the failed workspaces of the current revision when its Re-run is pressed', async () => {
     await pipeline.push({ after: commit });
     await notify(ended(ORGANIZATION, 'SUCCESS'));
@@ -228,7 +269,7 @@ describe('the infrastream/apply check run', () => {
       deliveries: new MemoryDeliveryStore(),
       publisher: pipeline.bus,
       maxBodyBytes: 1024 * 1024,
-      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock },
+      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock, appId: APP_ID },
     });
     const rerun = await signedCheckRunWebhook(SECRET, {
       owner: 'acme',
@@ -263,6 +304,36 @@ describe('the infrastream/apply check run', () => {
     ]);
   });
 
+  it("ignores the Re-run of another app's check run of the same name", async () => {
+    await pipeline.push({ after: commit });
+    await notify(ended(SHOP, 'FAILURE'));
+    const receive = createWebhookReceiver({
+      secrets: [SECRET],
+      repository: { owner: 'acme', name: 'platform', id: 42 },
+      deliveries: new MemoryDeliveryStore(),
+      publisher: pipeline.bus,
+      maxBodyBytes: 1024 * 1024,
+      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock, appId: APP_ID },
+    });
+    const rerun = await signedCheckRunWebhook(SECRET, {
+      owner: 'acme',
+      name: 'platform',
+      defaultBranch: 'main',
+      action: 'rerequested',
+      checkName: APPLY_CHECK,
+      headSha: commit,
+      appId: APP_ID + 1,
+    });
+    const reply = await receive({
+      method: 'POST',
+      headers: rerun.headers,
+      rawBody: Buffer.from(rerun.body),
+    });
+    expect(reply).toMatchObject({ status: 202, body: { ignored: true, app: APP_ID + 1 } });
+    await pipeline.bus.drain();
+    expect(builds(SHOP)).toHaveLength(1);
+  });
+
   it('re-runs nothing for a commit that is no longer the current revision', async () => {
     await pipeline.push({ after: commit });
     await notify(ended(SHOP, 'FAILURE'));
@@ -275,7 +346,7 @@ describe('the infrastream/apply check run', () => {
       deliveries: new MemoryDeliveryStore(),
       publisher: pipeline.bus,
       maxBodyBytes: 1024 * 1024,
-      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock },
+      checkRuns: { store: pipeline.ports.store, clock: pipeline.ports.clock, appId: APP_ID },
     });
     const rerun = await signedCheckRunWebhook(SECRET, {
       owner: 'acme',

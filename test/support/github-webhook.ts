@@ -87,6 +87,8 @@ export async function signedCheckRunWebhook(
     readonly action: string;
     readonly checkName: string;
     readonly headSha: string;
+    /** The app whose check run it is; the loopback App's (1) unless said. */
+    readonly appId?: number;
   },
 ): Promise<Webhook> {
   const delivery = randomUUID();
@@ -98,7 +100,7 @@ export async function signedCheckRunWebhook(
       head_sha: run.headSha,
       status: 'completed',
       conclusion: 'failure',
-      app: { id: 1, slug: 'infrastream' },
+      app: { id: run.appId ?? 1, slug: 'infrastream' },
       check_suite: { id: 5, head_branch: run.defaultBranch, head_sha: run.headSha },
       pull_requests: [],
     },

@@ -253,8 +253,8 @@ export const settingDefinitions = {
     description:
       'The id of the GitHub App the stages act as (permissions: Contents read and write, Checks read and write, Pull requests read, Metadata read).',
     schema: positiveInteger("the GitHub App's id"),
-    usedBy: ['stages'],
-    requiredBy: ['stages'],
+    usedBy: ['ingest', 'stages'],
+    requiredBy: ['ingest', 'stages'],
     secret: false,
   },
   githubPrivateKey: {
