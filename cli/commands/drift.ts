@@ -12,7 +12,7 @@ import {
   readAcknowledgements,
   type AcknowledgementsFile,
 } from '../../shared/core/drift/drift-acknowledgements.ts';
-import { formatDriftSarif } from '../../shared/core/drift/format-drift-sarif.ts';
+import { formatDriftSarif } from '../../shared/core/drift/drift-sarif.ts';
 import { formatDriftJson, formatDriftText } from '../../shared/core/drift/drift-report.ts';
 import { renderConfigPlaceholders } from '../../shared/core/render/render-config.ts';
 import {
@@ -160,7 +160,10 @@ export async function driftCommand(args: readonly string[], io: CliIo): Promise<
     format === 'json'
       ? formatDriftJson(report)
       : format === 'sarif'
-        ? formatDriftSarif(report, version)
+        ? formatDriftSarif(report.findings, {
+            toolVersion: version,
+            unlocatedFile: await organizationFile(revisions, repository, reviewed),
+          })
         : formatDriftText(report),
   );
   return report.findings.some((finding) => finding.acknowledged === undefined)
@@ -207,3 +210,18 @@ async function readAcknowledgementsAt(
 
 /** `infrastream drift`, for the command table. */
 export const command: Command = { run: driftCommand, usage: driftUsage };
+
+/**
+ * Where code scanning shows the findings no manifest declares: the Organization manifest of
+ * the reviewed revision (code scanning drops a result without a location).
+ */
+async function organizationFile(
+  revisions: RevisionLoader,
+  repository: RepositoryRef,
+  commit: string,
+): Promise<string> {
+  const { state } = (await revisions.load(repository, commit)).analysis;
+  for (const node of state.nodes.values())
+    if (node.manifest.kind === 'Organization') return node.file;
+  return '.github/CODEOWNERS';
+}

@@ -1,5 +1,6 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftFindingJson } from '../../shared/core/drift/drift-report.ts';
 import { baseOrganization } from '../support/base-organization.ts';
@@ -283,6 +284,24 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
       expect(cleared.report.resolved.map((finding) => finding.source)).toEqual(['iam']);
     } finally {
       await rm(export_, { force: true });
+    }
+  });
+
+  it('prints the open findings as SARIF for code scanning, each at its manifest line', async () => {
+    const run = await runCli(['drift', repository.directory, '--format', 'sarif'], { env });
+    const log = JSON.parse(run.stdout) as Log;
+    const [only] = log.runs;
+    expect(only?.automationDetails?.id).toBe('infrastream/drift/');
+    const located = (only?.results ?? []).map((result) => [
+      result.ruleId,
+      result.locations?.[0]?.physicalLocation?.artifactLocation?.uri,
+    ]);
+    expect(located.length).toBeGreaterThan(0);
+    for (const [ruleId, uri] of located) {
+      expect(ruleId).toMatch(
+        /^drift\/(terraform|iam|resources|codeowners|github|pipeline)\/(critical|high|medium|low)$/,
+      );
+      expect(uri).toMatch(/\.yaml$|CODEOWNERS$/);
     }
   });
 
