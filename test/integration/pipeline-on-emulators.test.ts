@@ -133,10 +133,11 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
 
   /** The commit document once deltas is done and every affected workspace has its build. */
   async function settled(sha: string): Promise<CommitDocument> {
-    return until(`deltas and builds of ${sha}`, async () => {
+    return until(`record, deltas and builds of ${sha}`, async () => {
       const commit = await state.commit(sha);
       const deltas = commit?.stages.deltas;
-      if (deltas === undefined) return undefined;
+      // Record hands the revision on before it marks the commit recorded: deltas may end first.
+      if (deltas === undefined || commit?.stages.record === undefined) return undefined;
       for (const workspace of deltas.workspaces) {
         const build = (await store.get(state.paths.build(workspace, sha))) as
           BuildDocument | undefined;
