@@ -263,6 +263,10 @@ describe('the fast YAML reader, against the reference', () => {
     'a:\n- b:\n  -   \n- d\n',
     'a:\n  - - -\n  - d\n',
     'a:\n  -\n  - d\n',
+    // Block scalars with an explicit indentation, and a blank last line of spaces.
+    'a: |1\n  x\n  ',
+    'a: >-2\n   x\n  \nb: 1\n',
+    'a: |+1 # c\n  x\n\n',
   ];
 
   it('reads awkward and adversarial YAML as the reference does', () => {

@@ -72,8 +72,8 @@ const declined = new Error('declined by the fast YAML path');
  * Whether the text has a construct that js-yaml reads differently from the reference or
  * that the reference refuses, found before parsing: tabs (indentation rules differ),
  * directives and document markers, flow collections as keys (`[a]: b`), explicit keys
- * (`? a`), tags, anchors and aliases, empty block sequence items, and lines past the 1024
- * characters an implicit key may span. Searched with indexOf where it can be: one regular
+ * (`? a`), tags, anchors and aliases, empty block sequence items, block scalars with an
+ * explicit indentation, and lines past the 1024 characters an implicit key may span. Searched with indexOf where it can be: one regular
  * expression for all of it costs more than the parse.
  */
 function hasDeclinedText(text: string): boolean {
@@ -107,6 +107,9 @@ function hasDeclinedText(text: string): boolean {
   // An empty block sequence item (`-` then nothing but a comment): js-yaml lets the items
   // after it join its inner sequence, `- b:\n    -\n- d` reading as `[{b: [null, d]}]`.
   if (EMPTY_ITEM.test(text)) return true;
+  // A block scalar with an explicit indentation (`|1`, `>-2`): js-yaml keeps the spaces of a
+  // blank last line that `yaml` drops, `a: |1\n  x\n  ` reading as " x\n " against " x\n".
+  if (INDENTED_BLOCK.test(text)) return true;
   let lineStart = 0;
   for (let end = text.indexOf('\n'); ; end = text.indexOf('\n', lineStart)) {
     if ((end === -1 ? text.length : end) - lineStart > MAX_KEY_LINE) return true;
@@ -119,6 +122,7 @@ function hasDeclinedText(text: string): boolean {
 const SEPARATORS = new Set([' ', '\n', '\r', ',', ']', '}']);
 const MAX_KEY_LINE = 1024;
 const EMPTY_ITEM = /^[ ]*(?:-[ ]+)*-[ ]*(?:#.*)?$/m;
+const INDENTED_BLOCK = /[|>][-+]?[1-9][-+]?[ ]*(?:#.*)?$/m;
 /** What a node may follow, spaces apart: a line start, a value or item indicator. */
 const NODE_STARTS_AFTER = new Set(['\n', '\r', '[', '{', ',', ':', '-', '?']);
 
