@@ -267,6 +267,17 @@ describe('the fast YAML reader, against the reference', () => {
     'a: |1\n  x\n  ',
     'a: >-2\n   x\n  \nb: 1\n',
     'a: |+1 # c\n  x\n\n',
+    // Comment lines after an empty last value, which `yaml` counts into the collection.
+    'k:\n#',
+    'k:\n# c\n',
+    'k:\n\n#',
+    'k:\n  a:\n#',
+    // A block scalar at the end of a file that ends in spaces, without a line break.
+    'a: 1\r\nb: |\r\n  x\r\n  y\r\n ',
+    'b: >\n  x\n\n ',
+    // A plain scalar after a less indented comment line, and a key after it.
+    'k:\n#c\n  one\n\na: 1\n',
+    'k:\n#a: |+\n  one\n\n\na:   # c\n  b: 1\nz: 2\n',
   ];
 
   it('reads awkward and adversarial YAML as the reference does', () => {

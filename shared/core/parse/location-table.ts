@@ -235,7 +235,10 @@ function nodeEnd(
   if (last.end < 0 || commented.has(last)) return unsure;
   const after = text.slice(last.end, position);
   // A block node already ends after its line break; an empty value ends where it starts.
-  const ended = last.start === last.end || text.charCodeAt(last.end - 1) === 0x0a;
+  const empty = last.start === last.end;
+  // After an empty value, `yaml` counts the comment lines that follow into the collection.
+  if (empty && after.includes('#')) return unsure;
+  const ended = empty || text.charCodeAt(last.end - 1) === 0x0a;
   const lineBreak = ended ? -1 : after.indexOf('\n');
   if (!ended && lineBreak === -1)
     return after.length === 0 ? { ...unsure, value: last.end } : unsure;

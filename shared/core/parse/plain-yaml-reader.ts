@@ -73,7 +73,9 @@ const declined = new Error('declined by the fast YAML path');
  * that the reference refuses, found before parsing: tabs (indentation rules differ),
  * directives and document markers, flow collections as keys (`[a]: b`), explicit keys
  * (`? a`), tags, anchors and aliases, empty block sequence items, block scalars with an
- * explicit indentation, and lines past the 1024 characters an implicit key may span. Searched with indexOf where it can be: one regular
+ * explicit indentation, a last line of spaces, a plain scalar after a less indented
+ * comment, and lines past the 1024 characters an implicit
+ * key may span. Searched with indexOf where it can be: one regular
  * expression for all of it costs more than the parse.
  */
 function hasDeclinedText(text: string): boolean {
@@ -110,6 +112,10 @@ function hasDeclinedText(text: string): boolean {
   // A block scalar with an explicit indentation (`|1`, `>-2`): js-yaml keeps the spaces of a
   // blank last line that `yaml` drops, `a: |1\n  x\n  ` reading as " x\n " against " x\n".
   if (INDENTED_BLOCK.test(text)) return true;
+  // A last line of spaces with no line break after it: the readers end a node before it
+  // differently.
+  if (/\n[ ]+$/.test(text)) return true;
+  if (SCALAR_AFTER_COMMENT.test(text)) return true;
   let lineStart = 0;
   for (let end = text.indexOf('\n'); ; end = text.indexOf('\n', lineStart)) {
     if ((end === -1 ? text.length : end) - lineStart > MAX_KEY_LINE) return true;
@@ -122,6 +128,12 @@ function hasDeclinedText(text: string): boolean {
 const SEPARATORS = new Set([' ', '\n', '\r', ',', ']', '}']);
 const MAX_KEY_LINE = 1024;
 const EMPTY_ITEM = /^[ ]*(?:-[ ]+)*-[ ]*(?:#.*)?$/m;
+/**
+ * A plain scalar on a line after a less indented comment line (`k:\n#c\n  one`): `yaml`
+ * refuses a key after it that js-yaml reads.
+ */
+const SCALAR_AFTER_COMMENT =
+  /^([ ]*)#[^\n]*\n(?:[ ]*\n)*\1[ ]+(?!-[ \n])(?![^\n]*:(?: |$))[^ \n#]/m;
 const INDENTED_BLOCK = /[|>][-+]?[1-9][-+]?[ ]*(?:#.*)?$/m;
 /** What a node may follow, spaces apart: a line start, a value or item indicator. */
 const NODE_STARTS_AFTER = new Set(['\n', '\r', '[', '{', ',', ':', '-', '?']);
