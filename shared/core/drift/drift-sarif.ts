@@ -1,6 +1,6 @@
-import type { Location, Log, ReportingDescriptor, Result } from 'sarif';
+import type { Location, ReportingDescriptor, Result } from 'sarif';
 import { compareStrings } from '../issues/issue.ts';
-import { fingerprintKey, type SarifOptions } from '../report/format-sarif.ts';
+import { fingerprintKey, sarifText, toUri, type SarifOptions } from '../report/format-sarif.ts';
 import type { DriftFinding, DriftSeverity, DriftSource } from './drift-finding.ts';
 
 /** What SARIF says about the tool, and where findings without a manifest line are shown. */
@@ -40,10 +40,6 @@ const SEVERITY_ORDER: readonly DriftSeverity[] = ['critical', 'high', 'medium', 
 /** The SARIF rule of a finding: one per source and severity, so alerts group and rank alike. */
 export function driftRuleId(source: DriftSource, severity: DriftSeverity): string {
   return `drift/${source}/${severity}`;
-}
-
-function toUri(path: string): string {
-  return path.split('/').map(encodeURIComponent).join('/');
 }
 
 function locationOf(finding: DriftFinding, unlocatedFile: string): Location {
@@ -124,32 +120,16 @@ export function formatDriftSarif(
       properties: { tags: ['security', 'drift'], 'security-severity': SECURITY_SEVERITY[severity] },
     };
   });
-  const log: Log = {
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: 'infrastream',
-            version: options.toolVersion,
-            ...(options.informationUri === undefined
-              ? {}
-              : { informationUri: options.informationUri }),
-            rules: descriptors,
-          },
-        },
-        automationDetails: { id: DRIFT_SARIF_CATEGORY },
-        columnKind: 'utf16CodeUnits',
-        results: sorted.map((finding) =>
-          resultOf(
-            finding,
-            ruleIndex.get(driftRuleId(finding.source, finding.severity)) ?? -1,
-            options.unlocatedFile,
-          ),
-        ),
-      },
-    ],
-  };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return sarifText(
+    options,
+    descriptors,
+    sorted.map((finding) =>
+      resultOf(
+        finding,
+        ruleIndex.get(driftRuleId(finding.source, finding.severity)) ?? -1,
+        options.unlocatedFile,
+      ),
+    ),
+    DRIFT_SARIF_CATEGORY,
+  );
 }

@@ -16,7 +16,7 @@ export const fingerprintKey = 'infrastream/v1';
  * A repository path as a relative URI reference. Each segment is percent-encoded, because
  * SARIF wants URIs and because a `:` in the first segment would otherwise read as a scheme.
  */
-function toUri(path: string): string {
+export function toUri(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
 }
 
@@ -74,6 +74,23 @@ export function formatSarif(report: ValidationReport, options: SarifOptions): st
     shortDescription: { text: rules[id].summary },
     defaultConfiguration: { level: rules[id].severity },
   }));
+  return sarifText(
+    options,
+    descriptors,
+    issues.map((issue) => resultOf(issue, ruleIndex.get(issue.rule) ?? -1)),
+  );
+}
+
+/**
+ * One run of the `infrastream` driver as a SARIF 2.1.0 log's text, ending with a newline;
+ * `category`, when given, is the run's code scanning category (`automationDetails.id`).
+ */
+export function sarifText(
+  options: SarifOptions,
+  rules: ReportingDescriptor[],
+  results: Result[],
+  category?: string,
+): string {
   const log: Log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -86,11 +103,12 @@ export function formatSarif(report: ValidationReport, options: SarifOptions): st
             ...(options.informationUri === undefined
               ? {}
               : { informationUri: options.informationUri }),
-            rules: descriptors,
+            rules,
           },
         },
+        ...(category === undefined ? {} : { automationDetails: { id: category } }),
         columnKind: 'utf16CodeUnits',
-        results: issues.map((issue) => resultOf(issue, ruleIndex.get(issue.rule) ?? -1)),
+        results,
       },
     ],
   };
