@@ -13,6 +13,7 @@ import {
 } from '../naming/cloud-names.ts';
 import { nameOf } from '../naming/model-addresses.ts';
 import type { RenderConfig } from '../render/render-config.ts';
+import { workloadEmail } from '../render/render-context.ts';
 import type { LiveResource } from './asset-records.ts';
 
 /** A resource a workspace declares, by the full resource name the inventory knows it by. */
@@ -142,7 +143,7 @@ export function desiredAssets(
     }
     for (const binding of workspace.iam) {
       const asset = names.get(binding.resource);
-      const member = liveMember(binding.member, workspace.id, project);
+      const member = liveMember(binding.member, workspace.id, project, config);
       if (asset !== undefined && member !== undefined)
         grants.add(`${asset} ${binding.role} ${member}`);
     }
@@ -159,6 +160,7 @@ function liveMember(
   member: string,
   workspace: string,
   project: string | undefined,
+  config: RenderConfig,
 ): string | undefined {
   const colon = member.indexOf(':');
   const type = member.slice(0, colon);
@@ -168,10 +170,13 @@ function liveMember(
     case 'principal':
     case 'principalSet':
       return member;
-    case 'serviceAccount':
+    case 'serviceAccount': {
+      const [application = '', from] = member.slice(colon + 1).split('@');
+      if (from !== undefined) return `serviceAccount:${workloadEmail(config, from, application)}`;
       return project === undefined
         ? undefined
-        : `serviceAccount:${serviceAccountId(workspace, member.slice(colon + 1))}@${project}.iam.gserviceaccount.com`;
+        : `serviceAccount:${serviceAccountId(workspace, application)}@${project}.iam.gserviceaccount.com`;
+    }
     default:
       return undefined;
   }

@@ -4,6 +4,7 @@ import type { Provenance } from './governance-model.ts';
 import { workloadRoles } from './iam-roles.ts';
 import type { WorkspaceBuilder } from './workspace-builder.ts';
 import { pick } from './pick.ts';
+import { projectScope } from '../naming/cloud-names.ts';
 import {
   connectionSecret,
   modelAddress,
@@ -14,6 +15,17 @@ import {
 /** The member that stands for an application's own service account in its workspace. */
 export function applicationMember(application: string): string {
   return `serviceAccount:${application}`;
+}
+
+/**
+ * The member that stands for an application's identity in a workspace: its own symbolic
+ * member where it runs there, else `serviceAccount:<application>@<its workspace>`, which
+ * the renderer writes as that identity's email in the other project.
+ */
+export function workloadMember(application: string, from: string, workspace: string): string {
+  return from === workspace
+    ? applicationMember(application)
+    : `${applicationMember(application)}@${from}`;
 }
 
 /**
@@ -122,6 +134,7 @@ export function compileInstance(
       at(`/spec/accessControl/pubsub/subscribeTo/${index}`),
     );
   });
+  compileCallers(ws, instance, state, name);
   if (access?.database !== undefined) {
     const database = access.database;
     const cause = at('/spec/accessControl/database');
@@ -149,6 +162,37 @@ export function compileInstance(
       member,
       subject: instance.application,
       cause,
+    });
+  }
+}
+
+/**
+ * The invoker of an instance's service, for exactly the identity of each application that
+ * declares it calls it (`accessControl.calls`) and runs in the same unit and environment,
+ * in this project or another. A service nobody declares a call to has no such invoker.
+ */
+function compileCallers(
+  ws: WorkspaceBuilder,
+  callee: ApplicationInstance,
+  state: DesiredState,
+  name: string,
+): void {
+  const unit = projectScope(callee.workspace).unit;
+  for (const caller of state.instances) {
+    if (caller.environment !== callee.environment) continue;
+    if (projectScope(caller.workspace).unit !== unit) continue;
+    const node = state.nodes.get(caller.application);
+    if (node?.manifest.kind !== 'Application' && node?.manifest.kind !== 'ExternalApplication')
+      continue;
+    node.manifest.spec.accessControl?.calls?.forEach((called, index) => {
+      if (called !== name) return;
+      ws.bind({
+        resource: modelAddress('cloud_run_service', name),
+        role: workloadRoles.invoker,
+        member: workloadMember(node.name, caller.workspace, callee.workspace),
+        subject: caller.application,
+        cause: { file: node.file, pointer: `/spec/accessControl/calls/${index}` },
+      });
     });
   }
 }

@@ -2,7 +2,7 @@ import { kindParents, kinds, parentKinds, type Kind, type ParentKey } from '../m
 import type { Manifest, ManifestOf } from '../manifests/manifest.ts';
 import { compareStrings } from '../issues/issue.ts';
 import type { SourceDocument } from '../parse/source-document.ts';
-import { referencesOf } from '../validate/references.ts';
+import { lookupScope, referencesOf } from '../validate/references.ts';
 import {
   identityOf,
   RepositoryIndex,
@@ -242,7 +242,12 @@ export function buildDesiredState(
       own.push({ from: id, to: parent, type: 'parent', field: parentField[entry.kind] });
     for (const reference of referencesOf(entry.manifest)) {
       if (reference.scope === 'placement') continue;
-      const target = resolve(index, reference.kinds, reference.name, entry.metadata);
+      const target = resolve(
+        index,
+        reference.kinds,
+        reference.name,
+        lookupScope(reference, entry.metadata),
+      );
       if (target !== undefined)
         own.push({ from: id, to: target, type: 'reference', field: reference.pointer });
     }

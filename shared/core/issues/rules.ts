@@ -151,6 +151,11 @@ export const rules = {
     summary:
       'An application has a DeploymentConfig of its name in its project in every environment it deploys to.',
   },
+  'ref/callee-not-deployed': {
+    severity: 'error',
+    summary:
+      'An application an accessControl.calls entry names is deployed to every environment the caller is.',
+  },
   'codeowners/member-without-github': {
     severity: 'warning',
     summary: 'A member who owns files has a GitHub account, or CODEOWNERS cannot name them.',

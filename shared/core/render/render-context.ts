@@ -2,6 +2,7 @@ import type { DesiredState } from '../governance/desired-state.ts';
 import type { IamBinding, ModelResource, WorkspaceModel } from '../governance/governance-model.ts';
 import type { GovernedRepository } from '../pipeline/governed-repository.ts';
 import { modelAddress } from '../naming/model-addresses.ts';
+import { projectId, serviceAccountId } from '../naming/cloud-names.ts';
 import { grantKey, moduleLabel } from '../naming/terraform-labels.ts';
 import type { RenderConfig } from './render-config.ts';
 import { reference, template, type Expression, type TerraformValue } from './terraform-json.ts';
@@ -24,11 +25,12 @@ export function moduleSource(config: RenderConfig, module: string): string {
 
 /**
  * An IAM member of the model, as Terraform writes it. Principals of people are literal;
- * symbolic members of the workspace become references to what defines them. Members with
- * no Google Cloud identity (a load balancer's serverless backend, GitHub teams) give
- * undefined: they are not IAM bindings of this workspace.
+ * symbolic members of the workspace become references to what defines them, and an
+ * application of another project (`serviceAccount:<app>@<workspace>`) the email its
+ * identity has there. Members with no Google Cloud identity (a load balancer's serverless
+ * backend, GitHub teams) give undefined: they are not IAM bindings of this workspace.
  */
-export function memberOf(member: string): TerraformValue | undefined {
+export function memberOf(member: string, config: RenderConfig): TerraformValue | undefined {
   const [type, name] = splitOnce(member, ':');
   switch (type) {
     case 'group':
@@ -36,8 +38,13 @@ export function memberOf(member: string): TerraformValue | undefined {
     case 'principal':
     case 'principalSet':
       return member;
-    case 'serviceAccount':
-      return template('serviceAccount:', reference('module', identityModule(name), 'email'));
+    case 'serviceAccount': {
+      const [application, workspace] = splitOnce(name, '@');
+      // Another workspace's identity is no module here: its email is derived as it names it.
+      return workspace === ''
+        ? template('serviceAccount:', reference('module', identityModule(name), 'email'))
+        : `serviceAccount:${workloadEmail(config, workspace, application)}`;
+    }
     case 'serviceAgent':
       return name === 'iap'
         ? template(
@@ -54,6 +61,15 @@ export function memberOf(member: string): TerraformValue | undefined {
 /** The module that creates the identity named in a `serviceAccount:` member. */
 export function identityModule(name: string): string {
   return moduleLabel(modelAddress('service_account', name));
+}
+
+/** The email an application's identity has in the project of a workspace. */
+export function workloadEmail(
+  config: RenderConfig,
+  workspace: string,
+  application: string,
+): string {
+  return `${serviceAccountId(workspace, application)}@${projectId(config.projectPrefix, workspace)}.iam.gserviceaccount.com`;
 }
 
 /** The email of an application's or push subscription's identity. */
@@ -74,7 +90,7 @@ export function membersWith(
 ): Record<string, TerraformValue> {
   const members: Record<string, TerraformValue> = {};
   for (const binding of bindingsOn(context, resource)) {
-    const member = binding.role === role ? memberOf(binding.member) : undefined;
+    const member = binding.role === role ? memberOf(binding.member, context.config) : undefined;
     if (member !== undefined) members[grantKey(binding.member, undefined, readableLength)] = member;
   }
   return members;
@@ -89,7 +105,7 @@ export function bindingsOn(context: RenderContext, resource: string): IamBinding
 export function iamMap(context: RenderContext, resource: string): Record<string, TerraformValue> {
   const map: Record<string, TerraformValue> = {};
   for (const binding of bindingsOn(context, resource)) {
-    const member = memberOf(binding.member);
+    const member = memberOf(binding.member, context.config);
     if (member !== undefined)
       map[grantKey(binding.member, binding.role)] = { role: binding.role, member };
   }

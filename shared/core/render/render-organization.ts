@@ -77,7 +77,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
   const organizationIam: Record<string, TerraformValue> = {};
   for (const organization of resourcesOf(context, 'organization')) {
     for (const binding of bindingsOn(context, organization.address)) {
-      const member = memberOf(binding.member);
+      const member = memberOf(binding.member, config);
       if (member === undefined) continue;
       // Keyed by what the binding is, so that adding one never renames another.
       organizationIam[hashedLabel('binding', `${binding.role} ${binding.member}`)] = {

@@ -187,7 +187,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
       accessor_members: membersWith(context, secret.address, workloadRoles.secretAccessor),
     };
     for (const binding of bindingsOn(context, secret.address)) {
-      const member = memberOf(binding.member);
+      const member = memberOf(binding.member, config);
       if (binding.role === workloadRoles.secretAccessor || member === undefined) continue;
       add(
         resource,

@@ -4,7 +4,7 @@ import { kindParents, parentKinds, type Kind, type ParentKey } from '../manifest
 import type { ManifestOf } from '../manifests/manifest.ts';
 import { locate } from '../parse/source-document.ts';
 import { quoteList } from '../text/suggest.ts';
-import { referencesOf, type Reference } from './references.ts';
+import { lookupScope, referencesOf, type Reference } from './references.ts';
 import {
   identityOf,
   RepositoryIndex,
@@ -80,7 +80,8 @@ export function checkRepository(
     if (!checkAncestors(entry)) continue;
     if (entry.manifest === undefined) continue;
     for (const reference of referencesOf(entry.manifest)) {
-      if (reference.scope !== 'placement') resolve(entry, reference, entry.metadata);
+      if (reference.scope !== 'placement')
+        resolve(entry, reference, lookupScope(reference, entry.metadata));
     }
     if (entry.manifest.kind === 'Application' || entry.manifest.kind === 'ExternalApplication') {
       checkPlacement(entry, entry.manifest);
@@ -193,18 +194,12 @@ export function checkRepository(
       organization: application.metadata.organization,
       'organizational-unit': application.metadata['organizational-unit'],
     };
-    const environments = new Set(
-      [track.spec.preReleaseStages, track.spec.releaseStages, track.spec.hotfixStages]
-        .flatMap((stages) => stages ?? [])
-        .flatMap((stage) => stage.environments)
-        .filter(
-          (environment) => index.get(identityOf('Environment', unit, environment)) !== undefined,
-        ),
-    );
+    const environments = environmentsOf(entry) ?? new Set<string>();
     const placed = referencesOf(application).filter((reference) => reference.scope === 'placement');
     for (const environment of [...environments].sort()) {
       const scope: Scope = { ...unit, environment, project: application.spec.project };
       const where = ` (release track "${track.metadata.name}" deploys this application to environment "${environment}")`;
+      checkCallees(entry, application, environment, where);
       if (index.get(identityOf('Project', scope, application.spec.project)) === undefined) {
         report(
           entry,
@@ -240,6 +235,57 @@ export function checkRepository(
         }
       }
     }
+  }
+
+  /** The environments of its unit that an application's release track deploys it to. */
+  function environmentsOf(entry: IndexedManifest): Set<string> | undefined {
+    const track = index.get(
+      identityOf('ReleaseTrack', entry.metadata, entry.metadata['release-track'] ?? ''),
+    )?.manifest;
+    if (track?.kind !== 'ReleaseTrack') return undefined;
+    const unit = {
+      organization: entry.metadata.organization ?? '',
+      'organizational-unit': entry.metadata['organizational-unit'] ?? '',
+    };
+    return new Set(
+      [track.spec.preReleaseStages, track.spec.releaseStages, track.spec.hotfixStages]
+        .flatMap((stages) => stages ?? [])
+        .flatMap((stage) => stage.environments)
+        .filter(
+          (environment) => index.get(identityOf('Environment', unit, environment)) !== undefined,
+        ),
+    );
+  }
+
+  /**
+   * A call is granted where both ends run: in each environment the caller deploys to, the
+   * callee must deploy too, or the grant would name a service that does not exist there.
+   */
+  function checkCallees(
+    entry: IndexedManifest,
+    application: ManifestOf<'Application' | 'ExternalApplication'>,
+    environment: string,
+    where: string,
+  ): void {
+    const unit = {
+      organization: application.metadata.organization,
+      'organizational-unit': application.metadata['organizational-unit'],
+    };
+    application.spec.accessControl?.calls?.forEach((name, position) => {
+      const [callee] = [
+        ...index.find('Application', name, unit),
+        ...index.find('ExternalApplication', name, unit),
+      ];
+      // A name that does not resolve is reported where references are resolved.
+      const deployed = callee === undefined ? undefined : environmentsOf(callee);
+      if (deployed === undefined || deployed.has(environment)) return;
+      report(
+        entry,
+        'ref/callee-not-deployed',
+        `/spec/accessControl/calls/${position}`,
+        `expected ${callee?.kind ?? ''} "${name}" to be deployed to environment "${environment}", where this application calls it, found it deployed to ${deployed.size > 0 ? quoteList([...deployed].sort(), 'and') : 'no environment'}${where}`,
+      );
+    });
   }
 
   function checkGroupCycles(all: readonly IndexedManifest[]): void {

@@ -3,6 +3,7 @@ import type { Manifest } from '../manifests/manifest.ts';
 import { toPointer } from '../parse/source-document.ts';
 import type { Principals } from '../manifests/fields.ts';
 import { ownPermissions, type PermissionsSpec } from '../manifests/permissions.ts';
+import type { Scope } from './repository-index.ts';
 
 /**
  * Where a name in spec is looked for, relative to the manifest that writes it:
@@ -23,6 +24,20 @@ export interface Reference {
   readonly scope: ReferenceScope;
   /** Where the name is written: the value (usually) or the key of a mapping entry. */
   readonly part: 'key' | 'value';
+}
+
+/**
+ * Where a reference that is not a placement is looked for, from the metadata of the
+ * manifest that writes it: a `unit` reference keeps only the unit and the organization,
+ * so that an application's call finds applications of other sets and tracks of its unit.
+ */
+export function lookupScope(reference: Reference, metadata: Scope): Scope {
+  if (reference.scope !== 'unit') return metadata;
+  const { organization, 'organizational-unit': unit } = metadata;
+  return {
+    ...(organization === undefined ? {} : { organization }),
+    ...(unit === undefined ? {} : { 'organizational-unit': unit }),
+  };
 }
 
 type Path = readonly (string | number)[];
@@ -193,6 +208,8 @@ function collectReferences(manifest: Manifest): readonly Reference[] {
         ['PubSub'],
         'placement',
       );
+      // Environments are the unit's: a callee of another unit has none in common.
+      refs.each([...path, 'calls'], access?.calls, ['Application', 'ExternalApplication'], 'unit');
       break;
     }
     case 'OrganizationUser':

@@ -104,6 +104,8 @@ const accessControl = strict({
     }),
   ),
   pubsub: v.optional(strict({ publishTo: v.optional(names), subscribeTo: v.optional(names) })),
+  // The applications this one calls: each callee's invoker, for this identity only.
+  calls: v.optional(names),
 });
 
 const workload = {
