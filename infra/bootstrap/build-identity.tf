@@ -64,9 +64,9 @@ locals {
     "roles/run.viewer",
     "roles/secretmanager.secretVersionAdder",
     "roles/secretmanager.viewer",
+    "roles/storage.bucketViewer",
     "roles/storage.objectAdmin",
     "roles/storage.objectUser",
-    "roles/storage.objectViewer",
   ]
 
   # What the build identity may never do to the seed project, whatever it is granted on the

@@ -11,6 +11,8 @@ import type { AccessLevel } from '../manifests/permissions.ts';
  *   (`iam.serviceAccounts.actAs`, token creation): access changes go through Git;
  * - no role that reads secret values: values are added out of band, by administrators,
  *   with `secretVersionAdder`, and read only by the applications granted them;
+ * - viewers see configuration, metadata, logs and metrics, never data: no role that reads
+ *   objects, table rows, messages, database contents, images or secret values;
  * - infra/bootstrap/ lets the build identity grant these roles, and no other, on the
  *   organization and its folders: a role added here is added there, and bootstrap applied.
  */
@@ -47,7 +49,7 @@ export const peopleRoles: Readonly<Record<AccessLevel, readonly string[]>> = {
     'roles/pubsub.viewer',
     'roles/run.viewer',
     'roles/secretmanager.viewer',
-    'roles/storage.objectViewer',
+    'roles/storage.bucketViewer',
   ],
 };
 
