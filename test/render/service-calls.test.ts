@@ -218,6 +218,35 @@ describe('calls between applications', () => {
     );
   });
 
+  it('refuses a call to an application of another unit, whose environments are not the same', () => {
+    const manifest = (kind: string, name: string, parents: string, spec: string): Edit => ({
+      file: `logistics/${name}.yaml`,
+      content: `apiVersion: lowops.manifests.v1\nkind: ${kind}\nmetadata:\n  name: ${name}\n${parents}  organization: acme\nspec:\n${spec}`,
+    });
+    const unit = '  organizational-unit: logistics\n';
+    const issues = issuesOf(
+      manifest('OrganizationalUnit', 'logistics', '', '  displayName: Logistics\n'),
+      manifest('ReleaseTrack', 'daily', unit, '  description: Nowhere yet\n'),
+      manifest(
+        'ApplicationSet',
+        'fleet',
+        `  release-track: daily\n${unit}`,
+        '  description: Fleet\n',
+      ),
+      manifest(
+        'Application',
+        'courier',
+        `  application-set: fleet\n  release-track: daily\n${unit}`,
+        '  project: shop\n  buildDefinition: shop\n',
+      ),
+      shopCalls('courier'),
+    );
+    expect(issues.map(({ rule, file, line, column }) => ({ rule, file, line, column }))).toEqual([
+      { rule: 'ref/cross-scope', file: 'payments/storefront/shop.yaml', line: 31, column: 9 },
+    ]);
+    expect(issues[0]?.message).toContain('references stay within their organizational unit');
+  });
+
   it('refuses a call in an environment the callee is not deployed to, located at the call', () => {
     const issues = issuesOf(
       ...nightly,

@@ -30,8 +30,8 @@ export interface ConsentRequest {
  * Separation of duties beyond what CODEOWNERS can express: CODEOWNERS asks the owners of
  * the files a change touches, but an application that names someone else's secret touches
  * only its own file. For every access edge the plan adds (an application to a secret,
- * database or topic; a route or push subscription to a service; an application placed in
- * a project; a group let through IAP), the owners of the target must approve when they
+ * database or topic; a route, push subscription or calling application to a service; an
+ * application placed in a project; a group let through IAP), the owners of the target must approve when they
  * are not all owners of the file that adds it.
  *
  * Ownership is read as the base revision has it wherever it can be: the change being judged
