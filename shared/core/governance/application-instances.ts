@@ -177,22 +177,58 @@ function compileCallers(
   state: DesiredState,
   name: string,
 ): void {
-  const unit = projectScope(callee.workspace).unit;
+  const key = callKey(projectScope(callee.workspace).unit, callee.environment, name);
+  for (const call of callsOf(state).get(key) ?? []) {
+    ws.bind({
+      resource: modelAddress('cloud_run_service', name),
+      role: workloadRoles.invoker,
+      member: workloadMember(call.caller, call.from, callee.workspace),
+      subject: call.application,
+      cause: call.cause,
+    });
+  }
+}
+
+/** A declared call of one caller instance, as the callee's workspace binds it. */
+interface Call {
+  readonly caller: string;
+  readonly application: string;
+  /** The caller's workspace. */
+  readonly from: string;
+  readonly cause: Provenance;
+}
+
+const callKey = (unit: string, environment: string, callee: string) =>
+  `${unit}/${environment}/${callee}`;
+
+/**
+ * Every declared call of a state, by the callee's unit, environment and name: gathered once
+ * per state, since every instance of every workspace asks.
+ */
+function callsOf(state: DesiredState): ReadonlyMap<string, readonly Call[]> {
+  let calls = callsByState.get(state);
+  if (calls !== undefined) return calls;
+  const found = new Map<string, Call[]>();
   for (const caller of state.instances) {
-    if (caller.environment !== callee.environment) continue;
-    if (projectScope(caller.workspace).unit !== unit) continue;
     const node = state.nodes.get(caller.application);
     if (node?.manifest.kind !== 'Application' && node?.manifest.kind !== 'ExternalApplication')
       continue;
-    node.manifest.spec.accessControl?.calls?.forEach((called, index) => {
-      if (called !== name) return;
-      ws.bind({
-        resource: modelAddress('cloud_run_service', name),
-        role: workloadRoles.invoker,
-        member: workloadMember(node.name, caller.workspace, callee.workspace),
-        subject: caller.application,
+    const unit = projectScope(caller.workspace).unit;
+    node.manifest.spec.accessControl?.calls?.forEach((callee, index) => {
+      const key = callKey(unit, caller.environment, callee);
+      let list = found.get(key);
+      if (list === undefined) found.set(key, (list = []));
+      list.push({
+        caller: node.name,
+        application: caller.application,
+        from: caller.workspace,
         cause: { file: node.file, pointer: `/spec/accessControl/calls/${index}` },
       });
     });
   }
+  calls = found;
+  callsByState.set(state, calls);
+  return calls;
 }
+
+const callsByState = new WeakMap<DesiredState, ReadonlyMap<string, readonly Call[]>>();
