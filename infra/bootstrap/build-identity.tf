@@ -89,8 +89,13 @@ locals {
 
   # Roles on the hub project, for the network-hub module.
   hub_roles = {
-    # google_compute_network, _subnetwork, _router, _router_nat, _route.
+    # google_compute_network, _subnetwork, _router, _router_nat, _route, _global_address (the
+    # databases' range).
     "roles/compute.networkAdmin" = "hub network"
+    # google_dns_managed_zone and google_dns_record_set (private DNS for Google APIs).
+    "roles/dns.admin" = "private DNS"
+    # google_service_networking_connection (the databases' peering).
+    "roles/servicenetworking.networksAdmin" = "databases peering"
     # google_compute_firewall of the hub network.
     "roles/compute.securityAdmin" = "hub firewall"
     # google_network_security_gateway_security_policy and its rules (the egress allowlist).

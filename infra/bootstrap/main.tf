@@ -28,18 +28,23 @@ locals {
     "cloudbilling.googleapis.com",
     "cloudkms.googleapis.com",
     "compute.googleapis.com",
+    "dns.googleapis.com",
     "iap.googleapis.com",
     "networksecurity.googleapis.com",
     "networkservices.googleapis.com",
     "orgpolicy.googleapis.com",
+    "servicenetworking.googleapis.com",
   ])
 
-  # The hub project holds the hub network, its proxy and its certificates (network-hub module).
+  # The hub project holds the hub network, its private DNS zones, the databases' peering, its
+  # proxy and its certificates (network-hub module).
   hub_apis = toset([
     "certificatemanager.googleapis.com",
     "compute.googleapis.com",
+    "dns.googleapis.com",
     "networksecurity.googleapis.com",
     "networkservices.googleapis.com",
+    "servicenetworking.googleapis.com",
   ])
 }
 

@@ -61,19 +61,57 @@ export const renderConfigSchema = v.strictObject({
     ),
     prefix: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9/_-]*$/, 'expected a path prefix')),
   }),
-  hub: v.strictObject({
-    projectId,
-    network: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,62}$/, 'expected a network name')),
-    region: v.pipe(v.string(), v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a region')),
-    subnets: v.record(v.pipe(v.string(), v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a region')), cidr),
-    proxyOnlyCidr: cidr,
-    proxySubnetCidr: cidr,
-    databaseRange: v.pipe(
-      v.string(),
-      v.regex(/^[a-z][a-z0-9-]{0,62}$/, 'expected an allocated range name'),
+  hub: v.pipe(
+    v.strictObject({
+      projectId,
+      // At most 40: the hub module prefixes every name it makes with it.
+      network: v.pipe(
+        v.string(),
+        v.regex(
+          /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/,
+          'expected a network name of at most 40 characters',
+        ),
+      ),
+      region: v.pipe(v.string(), v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a region')),
+      subnets: v.record(
+        v.pipe(v.string(), v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a region')),
+        cidr,
+      ),
+      proxyOnlyCidr: cidr,
+      proxySubnetCidr: cidr,
+      databaseRange: v.pipe(
+        v.string(),
+        v.regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected an allocated range name'),
+      ),
+      /** The egress proxy's Certificate Manager certificates, in the hub's region. */
+      certificateUrls: v.pipe(
+        v.array(
+          v.pipe(
+            v.string(),
+            v.regex(
+              /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z]+-[a-z]+\d+\/certificates\/[a-z0-9-]+$/,
+              'expected projects/<project>/locations/<region>/certificates/<name>',
+            ),
+          ),
+        ),
+        v.minLength(
+          1,
+          'expected at least one certificate: the egress proxy cannot be made without',
+        ),
+      ),
+    }),
+    // A gateway presents only certificates of its own region.
+    v.forward(
+      v.check(
+        (hub) =>
+          hub.certificateUrls.every(
+            (url) => url.split('/').length !== 6 || url.split('/')[3] === hub.region,
+          ),
+        'expected certificates in the hub region, where the egress proxy is',
+      ),
+      ['certificateUrls'],
     ),
-    certificateUrls: v.array(v.string()),
-  }),
+  ),
   /** Receives the access logs of every bucket. */
   logBucket: v.pipe(
     v.string(),
@@ -106,7 +144,9 @@ export const exampleRenderConfig: RenderConfig = {
     proxyOnlyCidr: '10.100.0.0/23',
     proxySubnetCidr: '10.100.2.0/24',
     databaseRange: 'alloydb-private-range',
-    certificateUrls: [],
+    certificateUrls: [
+      'projects/example-network-hub/locations/europe-west1/certificates/egress-proxy',
+    ],
   },
   logBucket: 'example-access-logs',
   modules: { path: '../../terraform-modules' },

@@ -9,7 +9,7 @@ import {
   resourcesOf,
   type RenderContext,
 } from './render-context.ts';
-import { folderDisplayName } from '../naming/cloud-names.ts';
+import { egressProxySubnet, folderDisplayName } from '../naming/cloud-names.ts';
 import { hashedLabel, moduleLabel } from '../naming/terraform-labels.ts';
 import { movedModules } from './moved-modules.ts';
 import { identifier, reference, type TerraformValue } from './terraform-json.ts';
@@ -56,22 +56,29 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
     };
   }
 
+  // The proxy takes its address from a subnet of its own, the range the projects' firewalls
+  // open as `egress-proxy`; the workloads' subnets are keyed by region, which it is not.
+  const proxySubnet = egressProxySubnet(config.hub.network);
   module['network_hub'] = {
     source: moduleSource(config, 'network-hub'),
     project_id: config.hub.projectId,
     name: config.hub.network,
     region: config.hub.region,
-    subnets: Object.fromEntries(
-      Object.entries(config.hub.subnets).map(([region, range]) => [
-        region,
-        { region, ip_cidr_range: range },
-      ]),
-    ),
+    subnets: {
+      ...Object.fromEntries(
+        Object.entries(config.hub.subnets).map(([region, range]) => [
+          region,
+          { region, ip_cidr_range: range },
+        ]),
+      ),
+      [proxySubnet]: { region: config.hub.region, ip_cidr_range: config.hub.proxySubnetCidr },
+    },
     proxy_only_cidr: config.hub.proxyOnlyCidr,
-    swg_subnet: config.hub.proxySubnetCidr,
+    swg_subnet: proxySubnet,
     swg_certificate_urls: config.hub.certificateUrls,
     // Each project's allowlist is its own workspace's: the hub allows nothing itself.
     allowed_hosts: [],
+    database_range_name: config.hub.databaseRange,
   };
 
   const organizationIam: Record<string, TerraformValue> = {};
@@ -100,7 +107,8 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
         value: {
           id: reference('module', 'network_hub', 'network_id'),
           subnets: reference('module', 'network_hub', 'subnet_ids'),
-          proxy_policy: reference('module', 'network_hub', 'secure_web_proxy_policy_id'),
+          // A rule names its policy by name, in the hub project and region.
+          proxy_policy: reference('module', 'network_hub', 'secure_web_proxy_policy_name'),
         },
       },
     },
