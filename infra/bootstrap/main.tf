@@ -71,6 +71,16 @@ resource "google_project" "hub" {
   deletion_policy     = "PREVENT"
 }
 
+# Every folder and project the workspace builds make is made in this folder (the render
+# configuration's parentFolder), and the grants that let the build identity make them are on it
+# (build-identity.tf). The seed and hub projects are outside it, so nothing granted on it or
+# under it reaches them.
+resource "google_folder" "workspaces" {
+  display_name        = var.workspaces_folder_name
+  parent              = "organizations/${var.organization_id}"
+  deletion_protection = true
+}
+
 resource "google_project_service" "foundation" {
   for_each = local.foundation_apis
 

@@ -12,7 +12,7 @@ import type { AccessLevel } from '../manifests/permissions.ts';
  * - no role that reads secret values: values are added out of band, by administrators,
  *   with `secretVersionAdder`, and read only by the applications granted them;
  * - infra/bootstrap/ lets the build identity grant these roles, and no other, on the
- *   organization and its folders: a role added here is added there, and bootstrap applied.
+ *   workspaces folder and its folders: a role added here is added there, and bootstrap applied.
  */
 export const peopleRoles: Readonly<Record<AccessLevel, readonly string[]>> = {
   administrators: [

@@ -49,6 +49,18 @@ export const renderConfigSchema = v.strictObject({
       'expected a billing account id XXXXXX-XXXXXX-XXXXXX',
     ),
   ),
+  /**
+   * The folder the organization's folders, and so every workspace's project, are made in:
+   * infra/bootstrap's `workspaces_folder`, the one place the build identity may make them.
+   * Infrastream's own projects, the seed and the hub, are outside it.
+   */
+  parentFolder: v.pipe(
+    v.string(),
+    v.regex(
+      /^folders\/[1-9]\d{0,19}$/,
+      "expected folders/<number>, infra/bootstrap's workspaces_folder",
+    ),
+  ),
   /** Prefix of generated project ids and bucket names, which makes them this organization's. */
   projectPrefix: v.pipe(
     v.string(),
@@ -130,6 +142,7 @@ export type RenderConfig = v.InferOutput<typeof renderConfigSchema>;
 export const exampleRenderConfig: RenderConfig = {
   organizationId: '000000000000',
   billingAccount: '000000-000000-000000',
+  parentFolder: 'folders/100000000000',
   projectPrefix: 'example',
   state: { bucket: 'example-infrastream-state', prefix: 'workspaces' },
   hub: {

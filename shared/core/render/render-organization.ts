@@ -15,9 +15,9 @@ import { movedModules } from './moved-modules.ts';
 import { identifier, reference, type TerraformValue } from './terraform-json.ts';
 
 /**
- * The organization workspace: a folder per unit and per environment with their IAM,
- * organization IAM, artifact registries and the network hub, whose outputs the project
- * workspaces read. GitHub repositories and Cloud Identity groups are not rendered here.
+ * The organization workspace: a folder per unit and per environment with their IAM, the
+ * organization's IAM on the parent folder, artifact registries and the network hub, whose
+ * outputs the project workspaces read. GitHub repositories and Cloud Identity groups are not rendered here.
  */
 export function renderOrganization(context: RenderContext): Record<string, TerraformValue> {
   const { config } = context;
@@ -36,7 +36,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
       ),
       parent:
         environment === undefined
-          ? `organizations/${config.organizationId}`
+          ? config.parentFolder
           : reference('module', identifier('folder', unit), 'name'),
       iam: iamMap(context, folder.address),
     };
@@ -81,6 +81,10 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
     database_range_name: config.hub.databaseRange,
   };
 
+  // The organization's people roles are granted on the parent folder, which holds every folder
+  // and project the workspaces make: on the organization they would also reach Infrastream's own
+  // projects (its state, its functions' source, its secrets' metadata), and Google Cloud cannot
+  // grant a role on an organization except for some of its projects.
   const organizationIam: Record<string, TerraformValue> = {};
   for (const organization of resourcesOf(context, 'organization')) {
     for (const binding of bindingsOn(context, organization.address)) {
@@ -88,7 +92,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
       if (member === undefined) continue;
       // Keyed by what the binding is, so that adding one never renames another.
       organizationIam[hashedLabel('binding', `${binding.role} ${binding.member}`)] = {
-        org_id: config.organizationId,
+        folder: config.parentFolder,
         role: binding.role,
         member,
       };
@@ -99,7 +103,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
     module,
     ...movedModules(Object.keys(module)),
     ...(Object.keys(organizationIam).length > 0
-      ? { resource: { google_organization_iam_member: organizationIam } }
+      ? { resource: { google_folder_iam_member: organizationIam } }
       : {}),
     output: {
       folders: { value: folders },
