@@ -122,7 +122,7 @@ variable "github_api_url" {
 }
 
 variable "render_config" {
-  description = "The render configuration as JSON (as infrastream render --config): organizationId, billingAccount, projectPrefix, state, hub, logBucket and modules from git at a pinned ref."
+  description = "The render configuration as JSON (as infrastream render --config): organizationId, billingAccount, parentFolder, projectPrefix, state, hub, logBucket and modules from git at a pinned ref."
   type        = string
   nullable    = false
 
@@ -133,10 +133,10 @@ variable "render_config" {
 
   validation {
     condition = can(keys(jsondecode(var.render_config))) && alltrue([
-      for key in ["organizationId", "billingAccount", "projectPrefix", "state", "hub", "logBucket", "modules"] :
+      for key in ["organizationId", "billingAccount", "parentFolder", "projectPrefix", "state", "hub", "logBucket", "modules"] :
       contains(keys(jsondecode(var.render_config)), key)
     ])
-    error_message = "render_config must have organizationId, billingAccount, projectPrefix, state, hub, logBucket and modules."
+    error_message = "render_config must have organizationId, billingAccount, parentFolder, projectPrefix, state, hub, logBucket and modules."
   }
 
   validation {

@@ -54,7 +54,7 @@ export function syntheticAssetExport(
     );
   };
 
-  // Folders: units under the organization, environments under their unit.
+  // Folders: units in the configuration's parent folder, environments under their unit.
   const folders: LiveResource[] = [];
   const folderNumbers = new Map<string, string>();
   const organizationModel = workspaces.find((w) => w.id === ORGANIZATION_WORKSPACE);
@@ -68,7 +68,9 @@ export function syntheticAssetExport(
     const parentNumber =
       folder.address === `folder.${unit}` ? undefined : folderNumbers.get(`folder.${unit}`);
     const parent =
-      parentNumber === undefined ? `${CRM}/${organization}` : `${CRM}/folders/${parentNumber}`;
+      parentNumber === undefined
+        ? `${CRM}/${config.parentFolder}`
+        : `${CRM}/folders/${parentNumber}`;
     const displayName = folderDisplayName(
       folder.address,
       folder.attributes['displayName'] as string | undefined,
@@ -76,6 +78,7 @@ export function syntheticAssetExport(
     const ancestors = [
       `folders/${number}`,
       ...(parentNumber === undefined ? [] : [`folders/${parentNumber}`]),
+      config.parentFolder,
       organization,
     ];
     resource(
@@ -115,6 +118,10 @@ export function syntheticAssetExport(
     byAsset.set(asset, roles);
     roles.set(role, [...(roles.get(role) ?? []), member]);
   }
+  // The organization's own policy, which a reading of the whole organization always holds; none
+  // of its grants is the workspaces' (theirs are on the parent folder).
+  const organizationAsset = `${CRM}/${organization}`;
+  if (!byAsset.has(organizationAsset)) byAsset.set(organizationAsset, new Map());
   let bindings = 0;
   let policies = 0;
   const policy = (

@@ -14,41 +14,42 @@ resource "google_service_account" "cloud_build" {
 locals {
   build_member = "serviceAccount:${google_service_account.cloud_build.email}"
 
-  # The organization-level permissions, each with the rendered resource that needs it, granted
-  # as one custom role in place of folderAdmin, securityAdmin and xpnAdmin (which could also
-  # set the IAM of every project, service account, secret and bucket, move and delete folders).
-  # They are on the organization because render-organization.ts creates the units' folders
-  # directly under it. The projects the builds create are theirs: the creator of a project
-  # holds roles/owner on it, which covers everything inside (project IAM and audit configs,
-  # services, default service accounts, buckets, topics, secrets, keys, Cloud Run, AlloyDB).
-  organization_permissions = {
-    # The organization-level bindings the manifests declare (render-organization.ts): the
-    # provider reads the organization's allow policy and writes it back with the binding.
-    "resourcemanager.organizations.get"          = "google_organization_iam_member"
-    "resourcemanager.organizations.getIamPolicy" = "google_organization_iam_member"
-    "resourcemanager.organizations.setIamPolicy" = "google_organization_iam_member"
-    # The units' folders under the organization and the environments' under them (folder
+  # The permissions on the workspaces folder (main.tf), each with the rendered resource that
+  # needs it, granted as one custom role in place of folderAdmin and projectCreator (folderAdmin
+  # could also move and delete folders). Granted on that folder, not on the organization: every
+  # folder and project the builds make is under it (render configuration parentFolder), and the
+  # seed and hub projects are not, so nothing granted there reaches them.
+  # The projects the builds create are theirs: the creator of a project holds roles/owner on it,
+  # which covers everything inside (project IAM and audit configs, services, default service
+  # accounts, buckets, topics, secrets, keys, Cloud Run, AlloyDB).
+  workspaces_folder_permissions = {
+    # The units' folders in the workspaces folder and the environments' under them (folder
     # module), renamed when a display name changes; never moved, and protected from deletion.
     "resourcemanager.folders.create" = "google_folder"
     "resourcemanager.folders.get"    = "google_folder"
     "resourcemanager.folders.update" = "google_folder"
-    # The folders' grants (folder module).
+    # The folders' grants (folder module), and the organization's people roles, which the
+    # organization workspace grants on the workspaces folder (render-organization.ts): the
+    # provider reads a folder's allow policy and writes it back with the binding.
     "resourcemanager.folders.getIamPolicy" = "google_folder_iam_member"
     "resourcemanager.folders.setIamPolicy" = "google_folder_iam_member"
     # The workspaces' projects, in their environments' folders (project module).
     "resourcemanager.projects.create" = "google_project"
-    # The hub project as Shared VPC host (network-hub module), and each project attached to it
-    # (project module); the hub is outside the units' folders, so their common parent is the
-    # organization. Neither is ever detached by the builds.
+  }
+
+  # The organization-level permissions: Shared VPC alone, which Google Cloud checks on the
+  # organization (or a folder holding both projects; the hub is outside the workspaces folder).
+  # The hub project as Shared VPC host (network-hub module), and each project attached to it
+  # (project module). Neither is ever detached by the builds. Nothing here changes IAM.
+  organization_permissions = {
     "compute.organizations.enableXpnHost"     = "google_compute_shared_vpc_host_project"
     "compute.organizations.enableXpnResource" = "google_compute_shared_vpc_service_project"
   }
 
-  # The only roles the build identity may grant or revoke on the organization and its folders
-  # (google_organization_iam_member, google_folder_iam_member): those the organization workspace
-  # renders there, the people roles of shared/core/governance/iam-roles.ts (a test holds the two
-  # equal). None changes IAM, acts as a service account or reads a secret, so no grant it makes
-  # there gives anyone, itself included, the seed project's IAM, identities or secrets.
+  # The only roles the build identity may grant or revoke on the workspaces folder and the
+  # folders under it (google_folder_iam_member): those the organization workspace renders there,
+  # the people roles of shared/core/governance/iam-roles.ts (a test holds the two equal). None
+  # changes IAM, acts as a service account or reads a secret.
   organization_grantable_roles = [
     "roles/alloydb.admin",
     "roles/alloydb.viewer",
@@ -89,8 +90,13 @@ locals {
 
   # Roles on the hub project, for the network-hub module.
   hub_roles = {
-    # google_compute_network, _subnetwork, _router, _router_nat, _route.
+    # google_compute_network, _subnetwork, _router, _router_nat, _route, _global_address (the
+    # databases' range).
     "roles/compute.networkAdmin" = "hub network"
+    # google_dns_managed_zone and google_dns_record_set (private DNS for Google APIs).
+    "roles/dns.admin" = "private DNS"
+    # google_service_networking_connection (the databases' peering).
+    "roles/servicenetworking.networksAdmin" = "databases peering"
     # google_compute_firewall of the hub network.
     "roles/compute.securityAdmin" = "hub firewall"
     # google_network_security_gateway_security_policy and its rules (the egress allowlist).
@@ -100,36 +106,54 @@ locals {
   }
 }
 
+# The workspaces folder's role. Its id predates the Shared VPC role below, when it was granted on
+# the organization; keeping it keeps the deployed role.
 resource "google_organization_iam_custom_role" "cloud_build" {
   org_id      = var.organization_id
   role_id     = "infrastreamWorkspaceBuilds"
   title       = "Infrastream workspace builds"
-  description = "What the workspace builds do at organization level; each permission's rendered resource is in infra/bootstrap/build-identity.tf."
+  description = "What the workspace builds do in the workspaces folder; each permission's rendered resource is in infra/bootstrap/build-identity.tf."
+  permissions = sort(keys(local.workspaces_folder_permissions))
+  stage       = "GA"
+}
+
+resource "google_organization_iam_custom_role" "cloud_build_shared_vpc" {
+  org_id      = var.organization_id
+  role_id     = "infrastreamSharedVpc"
+  title       = "Infrastream Shared VPC"
+  description = "Makes the hub a Shared VPC host and attaches the workspaces' projects to it; see infra/bootstrap/build-identity.tf."
   permissions = sort(keys(local.organization_permissions))
   stage       = "GA"
 }
 
-# google_organization_iam_member, google_folder, google_folder_iam_member, google_project and the
-# Shared VPC attachments: the custom role above, the build identity's one organization-level
-# grant. The condition limits what its setIamPolicy may change, on the organization and on every
-# folder, to grants of the people roles; the other permissions change no grant, so it holds for
-# them (an absent attribute is the empty list).
-resource "google_organization_iam_member" "cloud_build" {
-  org_id = var.organization_id
+# google_folder, google_folder_iam_member and google_project: the custom role above, on the
+# workspaces folder only. The condition limits what its setIamPolicy may change, on that folder
+# and every folder under it, to grants of the people roles; the other permissions change no
+# grant, so it holds for them (an absent attribute is the empty list).
+resource "google_folder_iam_member" "cloud_build" {
+  folder = google_folder.workspaces.name
   role   = google_organization_iam_custom_role.cloud_build.name
   member = local.build_member
 
   condition {
     title       = "infrastream-people-roles-only"
-    description = "Grants and revokes on the organization and its folders only the roles the organization workspace renders there."
+    description = "Grants and revokes on the workspaces folder and its folders only the roles the organization workspace renders there."
     expression  = "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([${join(", ", [for role in local.organization_grantable_roles : "'${role}'"])}])"
   }
 }
 
-# Behind the condition above: attached to the seed project, it holds for the project and
-# everything in it (infra/'s functions and their identities, the GitHub App key, the buckets)
-# whatever the build identity holds on the organization or on the seed's folder, by a grant made
-# later by hand included, since deny overrides allow.
+# google_compute_shared_vpc_host_project and google_compute_shared_vpc_service_project: the
+# build identity's one organization-level grant, which changes no IAM.
+resource "google_organization_iam_member" "cloud_build" {
+  org_id = var.organization_id
+  role   = google_organization_iam_custom_role.cloud_build_shared_vpc.name
+  member = local.build_member
+}
+
+# Behind the grants above, which do not reach the seed project: attached to it, it holds for the
+# project and everything in it (infra/'s functions and their identities, the GitHub App key, the
+# buckets) whatever the build identity holds on the organization or on the seed's folder, by a
+# grant made later by hand included, since deny overrides allow.
 resource "google_iam_deny_policy" "seed" {
   parent       = urlencode("cloudresourcemanager.googleapis.com/projects/${google_project.seed.project_id}")
   name         = "infrastream-seed"

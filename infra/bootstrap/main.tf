@@ -28,18 +28,23 @@ locals {
     "cloudbilling.googleapis.com",
     "cloudkms.googleapis.com",
     "compute.googleapis.com",
+    "dns.googleapis.com",
     "iap.googleapis.com",
     "networksecurity.googleapis.com",
     "networkservices.googleapis.com",
     "orgpolicy.googleapis.com",
+    "servicenetworking.googleapis.com",
   ])
 
-  # The hub project holds the hub network, its proxy and its certificates (network-hub module).
+  # The hub project holds the hub network, its private DNS zones, the databases' peering, its
+  # proxy and its certificates (network-hub module).
   hub_apis = toset([
     "certificatemanager.googleapis.com",
     "compute.googleapis.com",
+    "dns.googleapis.com",
     "networksecurity.googleapis.com",
     "networkservices.googleapis.com",
+    "servicenetworking.googleapis.com",
   ])
 }
 
@@ -64,6 +69,16 @@ resource "google_project" "hub" {
   labels              = var.labels
   auto_create_network = false
   deletion_policy     = "PREVENT"
+}
+
+# Every folder and project the workspace builds make is made in this folder (the render
+# configuration's parentFolder), and the grants that let the build identity make them are on it
+# (build-identity.tf). The seed and hub projects are outside it, so nothing granted on it or
+# under it reaches them.
+resource "google_folder" "workspaces" {
+  display_name        = var.workspaces_folder_name
+  parent              = "organizations/${var.organization_id}"
+  deletion_protection = true
 }
 
 resource "google_project_service" "foundation" {

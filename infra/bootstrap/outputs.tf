@@ -8,6 +8,11 @@ output "hub_project" {
   value       = google_project.hub.project_id
 }
 
+output "workspaces_folder" {
+  description = "The folder the workspaces make every folder and project in: the render configuration's parentFolder."
+  value       = google_folder.workspaces.name
+}
+
 output "state_bucket" {
   description = "Bucket of infra/'s Terraform state: terraform init -backend-config=bucket=<this> in infra/."
   value       = google_storage_bucket.this["state"].name

@@ -5,8 +5,8 @@ locals {
     state = { name = "${var.project}-infrastream-state", versioned = true }
     # The workspaces' Terraform state (render configuration state.bucket). A bucket of its own:
     # the build identity writes it and holds no role on infra/'s state, which grants it roles.
-    # The seed's deny policy (build-identity.tf) keeps it from changing either bucket's IAM; the
-    # objects it could still reach are in docs/deploy.md (What the build identity can do).
+    # The seed's deny policy (build-identity.tf) keeps it from changing either bucket's IAM, and
+    # nothing it may grant reaches the seed (docs/deploy.md, What the build identity can do).
     workspaces_state = { name = "${var.project}-workspaces-state", versioned = true }
     # The functions' source archives, one object per deployed commit.
     functions_source = { name = "${var.project}-functions-source", versioned = false }

@@ -53,6 +53,18 @@ variable "parent_folder" {
   }
 }
 
+variable "workspaces_folder_name" {
+  description = "Display name of the folder this root creates under the organization, where the workspaces make every folder and project (render configuration parentFolder)."
+  type        = string
+  default     = "Infrastream workspaces"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9][A-Za-z0-9 _-]{1,28}[A-Za-z0-9]$", var.workspaces_folder_name))
+    error_message = "workspaces_folder_name must be a folder display name: 3-30 letters, digits, spaces, hyphens and underscores."
+  }
+}
+
 variable "region" {
   description = "Region of the buckets, the builder's repository and where cloud-builds may store messages; the same region infra/ is given."
   type        = string

@@ -27,3 +27,13 @@ output "secure_web_proxy_policy_id" {
   description = "ID of the Secure Web Proxy's gateway security policy."
   value       = google_network_security_gateway_security_policy.this.id
 }
+
+output "secure_web_proxy_policy_name" {
+  description = "Name of the gateway security policy, which a policy rule's gateway_security_policy takes."
+  value       = google_network_security_gateway_security_policy.this.name
+}
+
+output "database_range_name" {
+  description = "Name of the databases' private services access range, once peered."
+  value       = google_service_networking_connection.database.reserved_peering_ranges[0]
+}

@@ -112,3 +112,26 @@ variable "allowed_hosts" {
     error_message = "Each allowed host must be a lowercase fully qualified host name (no wildcards, schemes, ports or quotes)."
   }
 }
+
+variable "database_range_name" {
+  description = "Name of the private services access range the hub allocates and peers for the databases (AlloyDB's allocated_ip_range)."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", var.database_range_name))
+    error_message = "database_range_name must be 1-63 characters: lowercase letters, digits and hyphens, starting with a letter."
+  }
+}
+
+variable "database_range_prefix_length" {
+  description = "Prefix length of the databases' range; AlloyDB needs at least a /24 per cluster."
+  type        = number
+  default     = 20
+  nullable    = false
+
+  validation {
+    condition     = var.database_range_prefix_length >= 8 && var.database_range_prefix_length <= 24 && floor(var.database_range_prefix_length) == var.database_range_prefix_length
+    error_message = "database_range_prefix_length must be a whole number from 8 to 24."
+  }
+}

@@ -25,9 +25,8 @@ const renderConfig: RenderConfig = {
   ...exampleRenderConfig,
   state: { bucket: 'acme-infrastream-state', prefix: 'workspaces' },
   // A `$` in the configuration must reach the build as itself, not as a substitution.
-  hub: { ...exampleRenderConfig.hub, certificateUrls: ['https://certs.example/$default'] },
   modules: {
-    git: 'git::https://github.com/acme/infrastream.git//terraform-modules',
+    git: 'git::https://github.com/acme/$default/infrastream.git//terraform-modules',
     ref: 'v1.4.0',
   },
 };

@@ -24,9 +24,8 @@ const WORKSPACE = 'shipping.development.shipments';
 const renderConfig: RenderConfig = {
   ...exampleRenderConfig,
   // Quotes and a dollar: the configuration must reach the file as it is.
-  hub: { ...exampleRenderConfig.hub, certificateUrls: [`https://certs.example/$it's"q`] },
   modules: {
-    git: 'git::https://github.com/acme/infrastream.git//terraform-modules',
+    git: `git::https://github.com/acme/$it's"q/infrastream.git//terraform-modules`,
     ref: 'v1.4.0',
   },
 };

@@ -70,8 +70,13 @@ describe('infra/bootstrap', () => {
     const hubRoles = Object.keys(bootstrap.locals.get('hub_roles') as Record<string, string>);
     expect(hubRoles.length).toBeGreaterThan(0);
     for (const role of hubRoles) expect(commentAbove(`"${role}"`), role).toMatch(/\bgoogle_\w+/);
-    const permissions = Object.entries(organizationPermissions());
-    expect(permissions.length).toBeGreaterThan(0);
+    const permissions = [
+      ...Object.entries(organizationPermissions()),
+      ...Object.entries(
+        (bootstrap.locals.get('workspaces_folder_permissions') ?? {}) as Record<string, string>,
+      ),
+    ];
+    expect(permissions.length).toBeGreaterThan(2);
     for (const [permission, needs] of permissions)
       expect(needs, permission).toMatch(/^google_\w+$/);
     const grants = bootstrap.resources.filter((block) => 'role' in block.body);
@@ -86,13 +91,13 @@ describe('infra/bootstrap', () => {
     expect(granted.filter((role) => /roles\/(owner|editor|viewer)\b/.test(role))).toEqual([]);
   });
 
-  it('INFRASTREAM_BOOTSTRAP_ORGANIZATION: the build identity holds one custom role on the organization, no predefined admin role', () => {
+  it('INFRASTREAM_BOOTSTRAP_ORGANIZATION: on the organization the build identity holds only Shared VPC, no predefined admin role and no IAM', () => {
     const organizationGrants = bootstrap.resources.filter(
       (block) => block.type === 'google_organization_iam_member',
     );
     expect(organizationGrants.map(address)).toEqual(['google_organization_iam_member.cloud_build']);
     expect(organizationGrants[0]?.body.role).toBe(
-      '${google_organization_iam_custom_role.cloud_build.name}',
+      '${google_organization_iam_custom_role.cloud_build_shared_vpc.name}',
     );
     expect(organizationGrants[0]?.body.for_each).toBeUndefined();
     // Nowhere in the root, whether as a grant, a local or a role list.
@@ -106,6 +111,7 @@ describe('infra/bootstrap', () => {
     for (const role of [
       'roles/iam.securityAdmin',
       'roles/resourcemanager.folderAdmin',
+      'roles/resourcemanager.projectCreator',
       'roles/compute.xpnAdmin',
     ]) {
       expect(
@@ -113,9 +119,43 @@ describe('infra/bootstrap', () => {
         role,
       ).toEqual([]);
     }
+    const role = resource(
+      bootstrap,
+      'google_organization_iam_custom_role',
+      'cloud_build_shared_vpc',
+    ).body;
+    expect(role.org_id).toBe('${var.organization_id}');
+    expect(role.permissions).toBe('${sort(keys(local.organization_permissions))}');
+    // No allow policy, folder or project of the organization is written from there.
+    expect(Object.keys(organizationPermissions()).sort()).toEqual([
+      'compute.organizations.enableXpnHost',
+      'compute.organizations.enableXpnResource',
+    ]);
+  });
+
+  it('INFRASTREAM_BOOTSTRAP_WORKSPACES_FOLDER: folders, projects and people roles only in the workspaces folder, which holds neither the seed nor the hub', () => {
+    const folder = resource(bootstrap, 'google_folder', 'workspaces').body;
+    expect(folder.parent).toBe('organizations/${var.organization_id}');
+    expect(folder.deletion_protection).toBe(true);
+    for (const project of ['seed', 'hub']) {
+      const body = resource(bootstrap, 'google_project', project).body;
+      expect(
+        strings(body).filter((value) => value.includes('google_folder.')),
+        project,
+      ).toEqual([]);
+    }
+    expect(bootstrap.outputs.get('workspaces_folder')?.value).toBe(
+      '${google_folder.workspaces.name}',
+    );
+    const grants = bootstrap.resources.filter((block) => block.type === 'google_folder_iam_member');
+    expect(grants.map(address)).toEqual(['google_folder_iam_member.cloud_build']);
+    expect(grants[0]?.body).toMatchObject({
+      folder: '${google_folder.workspaces.name}',
+      role: '${google_organization_iam_custom_role.cloud_build.name}',
+    });
     // Its setIamPolicy there changes grants of the people roles only, the roles the
-    // organization workspace renders on the organization and the folders.
-    const [condition] = organizationGrants[0]?.body.condition as Record<string, string>[];
+    // organization workspace renders on the workspaces folder and the folders under it.
+    const [condition] = grants[0]?.body.condition as Record<string, string>[];
     expect(condition?.expression).toContain(
       "api.getAttribute('iam.googleapis.com/modifiedGrantsByRole', []).hasOnly([",
     );
@@ -124,20 +164,19 @@ describe('infra/bootstrap', () => {
       [...new Set(Object.values(peopleRoles).flat())].sort(),
     );
     const role = resource(bootstrap, 'google_organization_iam_custom_role', 'cloud_build').body;
-    expect(role.org_id).toBe('${var.organization_id}');
-    expect(role.permissions).toBe('${sort(keys(local.organization_permissions))}');
-    // IAM on the organization (its bindings) and on folders (theirs), never on what lies under
-    // them; no folder is ever deleted or moved, no Shared VPC attachment undone.
-    const permissions = Object.keys(organizationPermissions());
-    expect(permissions.filter((permission) => permission.endsWith('.setIamPolicy')).sort()).toEqual(
-      ['resourcemanager.folders.setIamPolicy', 'resourcemanager.organizations.setIamPolicy'],
+    expect(role.permissions).toBe('${sort(keys(local.workspaces_folder_permissions))}');
+    const permissions = Object.keys(
+      (bootstrap.locals.get('workspaces_folder_permissions') ?? {}) as Record<string, string>,
     );
+    expect(permissions.filter((permission) => permission.endsWith('.setIamPolicy'))).toEqual([
+      'resourcemanager.folders.setIamPolicy',
+    ]);
+    // No folder is ever deleted or moved.
     expect(
       permissions.filter(
         (permission) =>
-          !/^(resourcemanager\.(organizations|folders)\.|resourcemanager\.projects\.create$|compute\.organizations\.enableXpn)/.test(
-            permission,
-          ) || /\.(delete|move|undelete)$/.test(permission),
+          !/^(resourcemanager\.folders\.|resourcemanager\.projects\.create$)/.test(permission) ||
+          /\.(delete|move|undelete)$/.test(permission),
       ),
     ).toEqual([]);
   });

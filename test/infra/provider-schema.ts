@@ -54,15 +54,18 @@ async function parseFolder(folder: string): Promise<ParsedFile[]> {
   return files;
 }
 
+/** A block's bodies: hcl2json writes a list, Terraform's JSON syntax may write one object. */
+function bodiesOf(value: Json | undefined): Body[] {
+  return (Array.isArray(value) ? value : [value ?? null]).filter(isBody);
+}
+
 /** `{ type: { name: [body] } }` as pairs. */
 function typedBlocks(value: Json | undefined): [string, string, Body][] {
   if (!isBody(value)) return [];
   return Object.entries(value).flatMap(([type, named]) =>
     isBody(named)
       ? Object.entries(named).flatMap(([name, bodies]) =>
-          (Array.isArray(bodies) ? bodies : [])
-            .filter(isBody)
-            .map((body): [string, string, Body] => [type, name, body]),
+          bodiesOf(bodies).map((body): [string, string, Body] => [type, name, body]),
         )
       : [],
   );
@@ -131,7 +134,7 @@ function checkBody(where: string, body: Body, schema: BlockSchema, top: boolean)
     const block = schema.blocks[key];
     if (block !== undefined) {
       // A block written as an attribute (`key = [...]`) is an expression hcl2json cannot tell apart.
-      for (const nested of (Array.isArray(value) ? value : []).filter(isBody)) {
+      for (const nested of bodiesOf(value)) {
         problems.push(...checkBody(`${where}.${key}`, nested, block, false));
       }
       continue;
@@ -169,6 +172,54 @@ async function moduleVariables(folder: string): Promise<Map<string, boolean>> {
   return variables;
 }
 
+/** What is wrong with one file's body: its google blocks, module calls and references. */
+async function checkFile(
+  at: string,
+  folder: string,
+  body: Body,
+  schema: ProviderSchema,
+): Promise<string[]> {
+  const problems: string[] = [];
+  for (const kind of ['resource', 'data'] as const) {
+    for (const [type, name, block] of typedBlocks(body[kind])) {
+      if (!type.startsWith('google_')) continue;
+      const where = `${at}: ${kind === 'data' ? 'data.' : ''}${type}.${name}`;
+      const typeSchema = schema[kind][type];
+      if (typeSchema === undefined) {
+        problems.push(
+          `${where}: not in ${providerSchemaPath}; run scripts/extract-provider-schema.ts`,
+        );
+        continue;
+      }
+      problems.push(...checkBody(where, block, typeSchema, true));
+    }
+  }
+  for (const [name, bodies] of Object.entries(isBody(body.module) ? body.module : {})) {
+    for (const call of bodiesOf(bodies)) {
+      const source = typeof call.source === 'string' ? call.source : '';
+      if (!source.startsWith('.')) continue;
+      const variables = await moduleVariables(resolve(folder, source));
+      for (const key of Object.keys(call)) {
+        if (!MODULE_META_ARGUMENTS.has(key) && !variables.has(key))
+          problems.push(`${at}: module.${name}: "${key}" is not a variable of ${source}`);
+      }
+      for (const [variable, required] of variables) {
+        if (required && !(variable in call))
+          problems.push(`${at}: module.${name}: missing variable "${variable}"`);
+      }
+    }
+  }
+  for (const reference of references(JSON.stringify(body))) {
+    const typeSchema = schema[reference.data ? 'data' : 'resource'][reference.type];
+    if (typeSchema !== undefined && !typeSchema.attributes.includes(reference.attribute)) {
+      problems.push(
+        `${at}: ${reference.data ? 'data.' : ''}${reference.type} has no attribute "${reference.attribute}"`,
+      );
+    }
+  }
+  return problems;
+}
+
 /**
  * Every problem of the configuration in `folder` against `schema`: arguments and blocks
  * unknown or missing, attributes a reference names that the type does not have, a type the
@@ -181,44 +232,22 @@ export async function checkFolder(
 ): Promise<string[]> {
   const problems: string[] = [];
   for (const { file, body } of await parseFolder(folder)) {
-    const at = relative(root, join(folder, file));
-    for (const kind of ['resource', 'data'] as const) {
-      for (const [type, name, block] of typedBlocks(body[kind])) {
-        if (!type.startsWith('google_')) continue;
-        const where = `${at}: ${kind === 'data' ? 'data.' : ''}${type}.${name}`;
-        const typeSchema = schema[kind][type];
-        if (typeSchema === undefined) {
-          problems.push(
-            `${where}: not in ${providerSchemaPath}; run scripts/extract-provider-schema.ts`,
-          );
-          continue;
-        }
-        problems.push(...checkBody(where, block, typeSchema, true));
-      }
-    }
-    for (const [name, bodies] of Object.entries(isBody(body.module) ? body.module : {})) {
-      for (const call of (Array.isArray(bodies) ? bodies : []).filter(isBody)) {
-        const source = typeof call.source === 'string' ? call.source : '';
-        if (!source.startsWith('.')) continue;
-        const variables = await moduleVariables(resolve(folder, source));
-        for (const key of Object.keys(call)) {
-          if (!MODULE_META_ARGUMENTS.has(key) && !variables.has(key))
-            problems.push(`${at}: module.${name}: "${key}" is not a variable of ${source}`);
-        }
-        for (const [variable, required] of variables) {
-          if (required && !(variable in call))
-            problems.push(`${at}: module.${name}: missing variable "${variable}"`);
-        }
-      }
-    }
-    for (const reference of references(JSON.stringify(body))) {
-      const typeSchema = schema[reference.data ? 'data' : 'resource'][reference.type];
-      if (typeSchema !== undefined && !typeSchema.attributes.includes(reference.attribute)) {
-        problems.push(
-          `${at}: ${reference.data ? 'data.' : ''}${reference.type} has no attribute "${reference.attribute}"`,
-        );
-      }
-    }
+    problems.push(...(await checkFile(relative(root, join(folder, file)), folder, body, schema)));
   }
   return problems;
+}
+
+/**
+ * The same check of a rendered workspace (`main.tf.json`, Terraform's JSON syntax), its module
+ * sources read from `folder` as the builds check the workspace out.
+ */
+export async function checkRenderedWorkspace(
+  name: string,
+  folder: string,
+  text: string,
+  schema: ProviderSchema,
+): Promise<string[]> {
+  const body: unknown = JSON.parse(text);
+  if (!isBody(body)) throw new Error(`${name}: not a JSON object`);
+  return checkFile(name, folder, body, schema);
 }

@@ -76,9 +76,10 @@ function identifiersOf(id: string, root: Root): Found[] {
     switch (String(call['source']).split('/').at(-1)) {
       case 'folder': {
         const parent = String(call['parent']);
-        const under = parent.startsWith('organizations/')
-          ? 'the organization'
-          : folderOf(/module\.([^.]+)\./.exec(parent)?.[1] ?? '');
+        // A unit's folder is in the configuration's parent folder, an environment's in its unit's.
+        const under = parent.startsWith('${')
+          ? folderOf(/module\.([^.]+)\./.exec(parent)?.[1] ?? '')
+          : 'the parent folder';
         add(`folder display name under ${under}`, call['display_name']);
         keys('iam');
         break;

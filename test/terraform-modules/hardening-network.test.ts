@@ -126,12 +126,17 @@ describe('terraform-modules: network-hub', () => {
     }
   });
 
-  it('INFRASTREAM_NO_DEFAULT_NETWORK_ROUTE: custom mode, default routes deleted, no 0.0.0.0/0 route', () => {
+  it('INFRASTREAM_NO_DEFAULT_NETWORK_ROUTE: custom mode, default routes deleted, one named 0.0.0.0/0 route for the NAT', () => {
     expect(network?.body.auto_create_subnetworks).toBe(false);
     expect(network?.body.delete_default_routes_on_create).toBe(true);
-    for (const route of resourcesOfType(modules, 'google_compute_route')) {
-      expect(JSON.stringify(route.body), label(route)).not.toContain('0.0.0.0/0');
-    }
+    // Cloud NAT needs it (INFRASTREAM_HUB_NAT_ROUTE); the firewall decides what may use it.
+    expect(
+      resourcesOfType(modules, 'google_compute_route')
+        .filter((route) => JSON.stringify(route.body).includes('0.0.0.0/0'))
+        .map(label),
+    ).toEqual([
+      label({ module: 'network-hub', type: 'google_compute_route', name: 'internet', body: {} }),
+    ]);
   });
 
   it('INFRASTREAM_PRIVATE_GOOGLE_ACCESS_ROUTES: explicit routes to 199.36.153.8/30 and 199.36.153.4/30 via default-internet-gateway', () => {

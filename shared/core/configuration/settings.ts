@@ -289,7 +289,7 @@ export const settingDefinitions = {
     variable: 'INFRASTREAM_RENDER_CONFIG',
     deprecatedNames: [],
     description:
-      'The render configuration as JSON: organization id, billing account, project prefix, state bucket, hub network, log bucket and module source (`renderConfigSchema` in `shared/core/render/render-config.ts`). In Google Cloud the modules come from git at a pinned ref.',
+      'The render configuration as JSON: organization id, billing account, parent folder, project prefix, state bucket, hub network, log bucket and module source (`renderConfigSchema` in `shared/core/render/render-config.ts`). In Google Cloud the modules come from git at a pinned ref.',
     schema: v.pipe(json('the render configuration'), renderConfigSchema),
     shownDefault:
       "`run`, `serve`: the example's placeholders, which plan but never apply (`--apply` refuses them)",

@@ -90,14 +90,13 @@ export function desiredAssets(
       let asset: string | undefined;
       switch (resource.type) {
         case 'organization':
-          asset = `${CRM}/organizations/${config.organizationId}`;
+          // Its grants are made on the parent folder (render-organization.ts).
+          asset = `${CRM}/${config.parentFolder}`;
           break;
         case 'folder': {
           const [unit = ''] = name.split('.');
           const parent =
-            name === unit
-              ? `${CRM}/organizations/${config.organizationId}`
-              : folderAssets.get(`folder.${unit}`);
+            name === unit ? `${CRM}/${config.parentFolder}` : folderAssets.get(`folder.${unit}`);
           const displayName = folderDisplayName(
             resource.address,
             resource.attributes['displayName'] as string | undefined,

@@ -14,7 +14,7 @@ import type { AccessLevel } from '../manifests/permissions.ts';
  * - viewers see configuration, metadata, logs and metrics, never data: no role that reads
  *   objects, table rows, messages, database contents, images or secret values;
  * - infra/bootstrap/ lets the build identity grant these roles, and no other, on the
- *   organization and its folders: a role added here is added there, and bootstrap applied.
+ *   workspaces folder and its folders: a role added here is added there, and bootstrap applied.
  */
 export const peopleRoles: Readonly<Record<AccessLevel, readonly string[]>> = {
   administrators: [

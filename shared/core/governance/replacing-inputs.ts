@@ -69,6 +69,8 @@ export const replacingInputs: Readonly<
     project_id: { 'google_compute_network.this': PROJECT },
     name: {
       'google_compute_network.this': 'name',
+      'google_compute_route.internet': 'name',
+      'google_dns_managed_zone.private_google': 'name',
       'google_compute_subnetwork.proxy_only': 'name',
       'google_compute_router.this': 'name',
       'google_compute_router_nat.this': 'name',
@@ -86,6 +88,11 @@ export const replacingInputs: Readonly<
     subnets: { 'google_compute_subnetwork.this': 'region' },
     swg_subnet: { 'google_network_services_gateway.this': 'subnetwork' },
     swg_ports: { 'google_network_services_gateway.this': 'ports' },
+    database_range_name: {
+      'google_compute_global_address.database': 'name',
+      'google_service_networking_connection.database': 'reserved_peering_ranges',
+    },
+    database_range_prefix_length: { 'google_compute_global_address.database': 'prefix_length' },
   },
   project: {
     project_id: { 'google_project.this': 'project_id' },

@@ -199,6 +199,14 @@ export function egressRangeRule(version: 4 | 6, range: string): string {
   return `allow-egress-ipv${version}-${range.replace(/[^0-9a-f]/g, '-')}`;
 }
 
+/**
+ * The hub subnet the egress proxy takes its address from: the `egress-proxy` range of the
+ * projects' firewalls. Workload subnets are named after their region; this name never is one.
+ */
+export function egressProxySubnet(network: string): string {
+  return `${network}-egress-proxy`;
+}
+
 /** The rules the project-firewall module always makes, by the name it gives them. */
 export const BASELINE_FIREWALL_RULES = [
   'deny-all-ingress',

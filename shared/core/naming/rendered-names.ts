@@ -127,7 +127,7 @@ export function renderedNames(workspace: WorkspaceModel): GeneratedName[] {
         );
       } else if (type === 'organization') {
         label(
-          'resource google_organization_iam_member',
+          'resource google_folder_iam_member',
           hashedLabel('binding', `${binding.role} ${binding.member}`),
           grant,
           binding.cause,
@@ -138,7 +138,7 @@ export function renderedNames(workspace: WorkspaceModel): GeneratedName[] {
     switch (type) {
       case 'folder':
         add(
-          `folder display name under ${(resource.attributes['parent'] as string | undefined) ?? 'the organization'}`,
+          `folder display name under ${(resource.attributes['parent'] as string | undefined) ?? 'the parent folder'}`,
           folderDisplayName(resource.address, resource.attributes['displayName'] as string),
           owner,
           cause,

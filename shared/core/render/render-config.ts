@@ -49,6 +49,18 @@ export const renderConfigSchema = v.strictObject({
       'expected a billing account id XXXXXX-XXXXXX-XXXXXX',
     ),
   ),
+  /**
+   * The folder the organization's folders, and so every workspace's project, are made in:
+   * infra/bootstrap's `workspaces_folder`, the one place the build identity may make them.
+   * Infrastream's own projects, the seed and the hub, are outside it.
+   */
+  parentFolder: v.pipe(
+    v.string(),
+    v.regex(
+      /^folders\/[1-9]\d{0,19}$/,
+      "expected folders/<number>, infra/bootstrap's workspaces_folder",
+    ),
+  ),
   /** Prefix of generated project ids and bucket names, which makes them this organization's. */
   projectPrefix: v.pipe(
     v.string(),
@@ -61,19 +73,57 @@ export const renderConfigSchema = v.strictObject({
     ),
     prefix: v.pipe(v.string(), v.regex(/^[a-z0-9][a-z0-9/_-]*$/, 'expected a path prefix')),
   }),
-  hub: v.strictObject({
-    projectId,
-    network: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9-]{0,62}$/, 'expected a network name')),
-    region: v.pipe(v.string(), v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a region')),
-    subnets: v.record(v.pipe(v.string(), v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a region')), cidr),
-    proxyOnlyCidr: cidr,
-    proxySubnetCidr: cidr,
-    databaseRange: v.pipe(
-      v.string(),
-      v.regex(/^[a-z][a-z0-9-]{0,62}$/, 'expected an allocated range name'),
+  hub: v.pipe(
+    v.strictObject({
+      projectId,
+      // At most 40: the hub module prefixes every name it makes with it.
+      network: v.pipe(
+        v.string(),
+        v.regex(
+          /^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$/,
+          'expected a network name of at most 40 characters',
+        ),
+      ),
+      region: v.pipe(v.string(), v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a region')),
+      subnets: v.record(
+        v.pipe(v.string(), v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a region')),
+        cidr,
+      ),
+      proxyOnlyCidr: cidr,
+      proxySubnetCidr: cidr,
+      databaseRange: v.pipe(
+        v.string(),
+        v.regex(/^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected an allocated range name'),
+      ),
+      /** The egress proxy's Certificate Manager certificates, in the hub's region. */
+      certificateUrls: v.pipe(
+        v.array(
+          v.pipe(
+            v.string(),
+            v.regex(
+              /^projects\/[a-z][a-z0-9-]{4,28}[a-z0-9]\/locations\/[a-z]+-[a-z]+\d+\/certificates\/[a-z0-9-]+$/,
+              'expected projects/<project>/locations/<region>/certificates/<name>',
+            ),
+          ),
+        ),
+        v.minLength(
+          1,
+          'expected at least one certificate: the egress proxy cannot be made without',
+        ),
+      ),
+    }),
+    // A gateway presents only certificates of its own region.
+    v.forward(
+      v.check(
+        (hub) =>
+          hub.certificateUrls.every(
+            (url) => url.split('/').length !== 6 || url.split('/')[3] === hub.region,
+          ),
+        'expected certificates in the hub region, where the egress proxy is',
+      ),
+      ['certificateUrls'],
     ),
-    certificateUrls: v.array(v.string()),
-  }),
+  ),
   /** Receives the access logs of every bucket. */
   logBucket: v.pipe(
     v.string(),
@@ -92,6 +142,7 @@ export type RenderConfig = v.InferOutput<typeof renderConfigSchema>;
 export const exampleRenderConfig: RenderConfig = {
   organizationId: '000000000000',
   billingAccount: '000000-000000-000000',
+  parentFolder: 'folders/100000000000',
   projectPrefix: 'example',
   state: { bucket: 'example-infrastream-state', prefix: 'workspaces' },
   hub: {
@@ -106,7 +157,9 @@ export const exampleRenderConfig: RenderConfig = {
     proxyOnlyCidr: '10.100.0.0/23',
     proxySubnetCidr: '10.100.2.0/24',
     databaseRange: 'alloydb-private-range',
-    certificateUrls: [],
+    certificateUrls: [
+      'projects/example-network-hub/locations/europe-west1/certificates/egress-proxy',
+    ],
   },
   logBucket: 'example-access-logs',
   modules: { path: '../../terraform-modules' },

@@ -9,15 +9,15 @@ import {
   resourcesOf,
   type RenderContext,
 } from './render-context.ts';
-import { folderDisplayName } from '../naming/cloud-names.ts';
+import { egressProxySubnet, folderDisplayName } from '../naming/cloud-names.ts';
 import { hashedLabel, moduleLabel } from '../naming/terraform-labels.ts';
 import { movedModules } from './moved-modules.ts';
 import { identifier, reference, type TerraformValue } from './terraform-json.ts';
 
 /**
- * The organization workspace: a folder per unit and per environment with their IAM,
- * organization IAM, artifact registries and the network hub, whose outputs the project
- * workspaces read. GitHub repositories and Cloud Identity groups are not rendered here.
+ * The organization workspace: a folder per unit and per environment with their IAM, the
+ * organization's IAM on the parent folder, artifact registries and the network hub, whose
+ * outputs the project workspaces read. GitHub repositories and Cloud Identity groups are not rendered here.
  */
 export function renderOrganization(context: RenderContext): Record<string, TerraformValue> {
   const { config } = context;
@@ -36,7 +36,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
       ),
       parent:
         environment === undefined
-          ? `organizations/${config.organizationId}`
+          ? config.parentFolder
           : reference('module', identifier('folder', unit), 'name'),
       iam: iamMap(context, folder.address),
     };
@@ -56,24 +56,35 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
     };
   }
 
+  // The proxy takes its address from a subnet of its own, the range the projects' firewalls
+  // open as `egress-proxy`; the workloads' subnets are keyed by region, which it is not.
+  const proxySubnet = egressProxySubnet(config.hub.network);
   module['network_hub'] = {
     source: moduleSource(config, 'network-hub'),
     project_id: config.hub.projectId,
     name: config.hub.network,
     region: config.hub.region,
-    subnets: Object.fromEntries(
-      Object.entries(config.hub.subnets).map(([region, range]) => [
-        region,
-        { region, ip_cidr_range: range },
-      ]),
-    ),
+    subnets: {
+      ...Object.fromEntries(
+        Object.entries(config.hub.subnets).map(([region, range]) => [
+          region,
+          { region, ip_cidr_range: range },
+        ]),
+      ),
+      [proxySubnet]: { region: config.hub.region, ip_cidr_range: config.hub.proxySubnetCidr },
+    },
     proxy_only_cidr: config.hub.proxyOnlyCidr,
-    swg_subnet: config.hub.proxySubnetCidr,
+    swg_subnet: proxySubnet,
     swg_certificate_urls: config.hub.certificateUrls,
     // Each project's allowlist is its own workspace's: the hub allows nothing itself.
     allowed_hosts: [],
+    database_range_name: config.hub.databaseRange,
   };
 
+  // The organization's people roles are granted on the parent folder, which holds every folder
+  // and project the workspaces make: on the organization they would also reach Infrastream's own
+  // projects (its state, its functions' source, its secrets' metadata), and Google Cloud cannot
+  // grant a role on an organization except for some of its projects.
   const organizationIam: Record<string, TerraformValue> = {};
   for (const organization of resourcesOf(context, 'organization')) {
     for (const binding of bindingsOn(context, organization.address)) {
@@ -81,7 +92,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
       if (member === undefined) continue;
       // Keyed by what the binding is, so that adding one never renames another.
       organizationIam[hashedLabel('binding', `${binding.role} ${binding.member}`)] = {
-        org_id: config.organizationId,
+        folder: config.parentFolder,
         role: binding.role,
         member,
       };
@@ -92,7 +103,7 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
     module,
     ...movedModules(Object.keys(module)),
     ...(Object.keys(organizationIam).length > 0
-      ? { resource: { google_organization_iam_member: organizationIam } }
+      ? { resource: { google_folder_iam_member: organizationIam } }
       : {}),
     output: {
       folders: { value: folders },
@@ -100,7 +111,8 @@ export function renderOrganization(context: RenderContext): Record<string, Terra
         value: {
           id: reference('module', 'network_hub', 'network_id'),
           subnets: reference('module', 'network_hub', 'subnet_ids'),
-          proxy_policy: reference('module', 'network_hub', 'secure_web_proxy_policy_id'),
+          // A rule names its policy by name, in the hub project and region.
+          proxy_policy: reference('module', 'network_hub', 'secure_web_proxy_policy_name'),
         },
       },
     },

@@ -308,6 +308,8 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
       hashedLabel('egress', entry.destination),
       {
         name: egressRuleName(workspace.id, entry.destination),
+        // The policy is the hub's: without it the rule would be looked for in the provider's project.
+        project: config.hub.projectId,
         location: config.hub.region,
         gateway_security_policy: organization('network', 'proxy_policy'),
         enabled: true,
