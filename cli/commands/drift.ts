@@ -16,7 +16,7 @@ import {
 } from '../../shared/core/drift/drift-acknowledgements.ts';
 import { formatDriftSarif } from '../../shared/core/drift/drift-sarif.ts';
 import { formatDriftJson, formatDriftText } from '../../shared/core/drift/drift-report.ts';
-import type { Settings } from '../../shared/core/configuration/settings.ts';
+import { settingDefinitions, type Settings } from '../../shared/core/configuration/settings.ts';
 import { renderConfigPlaceholders } from '../../shared/core/render/render-config.ts';
 import {
   createCodeownersDriftReader,
@@ -232,12 +232,8 @@ async function readAcknowledgementsAt(
     : readAcknowledgements(text, now);
 }
 
-/** The GitHub App's settings, by variable, as `drift` names them when some are missing. */
-const gitHubSettings = [
-  ['githubAppId', 'INFRASTREAM_GITHUB_APP_ID'],
-  ['githubPrivateKey', 'INFRASTREAM_GITHUB_PRIVATE_KEY'],
-  ['githubInstallationId', 'INFRASTREAM_GITHUB_INSTALLATION_ID'],
-] as const;
+/** The GitHub App's settings: all of them, or none for a sweep that publishes nowhere. */
+const gitHubSettings = ['githubAppId', 'githubPrivateKey', 'githubInstallationId'] as const;
 
 /**
  * Publishes to GitHub as the pipeline's App when its settings are there: none of them is a
@@ -254,15 +250,20 @@ async function gitHubPublisher(
     readonly repositoryGiven: boolean;
   },
 ): Promise<DriftPublisher> {
-  const missing = gitHubSettings.filter(([name]) => settings[name] === undefined);
-  if (missing.length === gitHubSettings.length)
-    return unavailablePublisher(
-      `GitHub is not configured (${gitHubSettings.map(([, variable]) => variable).join(', ')}): nothing was published`,
-    );
-  if (missing.length > 0)
+  const variables = (names: readonly (typeof gitHubSettings)[number][]) =>
+    names.map((name) => settingDefinitions[name].variable);
+  const { githubAppId: appId, githubPrivateKey: privateKey } = settings;
+  const installationId = settings.githubInstallationId;
+  if (appId === undefined || privateKey === undefined || installationId === undefined) {
+    const missing = gitHubSettings.filter((name) => settings[name] === undefined);
+    if (missing.length === gitHubSettings.length)
+      return unavailablePublisher(
+        `GitHub is not configured (${variables(gitHubSettings).join(', ')}): nothing was published`,
+      );
     throw new EnvironmentError(
-      `publishing drift to GitHub needs ${missing.map(([, variable]) => variable).join(' and ')} too (or --no-publish)`,
+      `publishing drift to GitHub needs ${variables(missing).join(' and ')} too (or --no-publish)`,
     );
+  }
   if (!target.repositoryGiven)
     throw new EnvironmentError(
       'publishing drift to GitHub needs the repository: set INFRASTREAM_REPOSITORY or --repository OWNER/NAME#ID (or --no-publish)',
@@ -270,9 +271,9 @@ async function gitHubPublisher(
   let octokit;
   try {
     octokit = createGitHubClient({
-      appId: settings.githubAppId ?? 0,
-      privateKey: settings.githubPrivateKey ?? '',
-      installationId: settings.githubInstallationId ?? 0,
+      appId,
+      privateKey,
+      installationId,
       ...(settings.githubApiUrl === undefined ? {} : { baseUrl: settings.githubApiUrl }),
     });
   } catch (error) {
