@@ -26,12 +26,13 @@ const benchmarks: readonly Benchmark[] = [
   driftBenchmark,
 ];
 
-const usage = `Usage: npm run bench [-- <name>...] [--manifests N] [--iterations K] [--seed S] [--keep] [--list]
+const usage = `Usage: npm run bench [-- <name>...] [--manifests N] [--iterations K] [--seed S] [--workspaces W] [--keep] [--list]
 
 Runs the benchmarks (all, or those named), prints a table each and writes bench/results/<name>.json.
   --manifests N   size of the synthetic organization (default 10000)
   --iterations K  repetitions of each measurement (default 5)
   --seed S        seed of the synthetic organization (default 1)
+  --workspaces W  drift: sweep only the first W workspaces (default all: 775 of 10,000 manifests)
   --keep          keep the generated organization's folder
   --list          list the benchmarks and exit
 `;
@@ -44,6 +45,7 @@ try {
       manifests: { type: 'string', default: '10000' },
       iterations: { type: 'string', default: '5' },
       seed: { type: 'string', default: '1' },
+      workspaces: { type: 'string' },
       keep: { type: 'boolean', default: false },
       list: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -72,6 +74,9 @@ const options: BenchmarkOptions = {
   iterations: positiveInteger('iterations', values.iterations),
   seed: positiveInteger('seed', values.seed),
   keep: values.keep,
+  ...(values.workspaces === undefined
+    ? {}
+    : { workspaces: positiveInteger('workspaces', values.workspaces) }),
 };
 
 const unknown = positionals.filter((name) => !benchmarks.some((b) => b.name === name));

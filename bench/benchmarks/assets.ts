@@ -8,14 +8,14 @@ import { organizationIdentity } from '../../shared/core/drift/grant-severity.ts'
 import { provenanceLocator } from '../../shared/core/drift/provenance-locator.ts';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
-import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
+import { exampleRenderConfig, type RenderConfig } from '../../shared/core/render/render-config.ts';
 import { target, type Benchmark, type BenchmarkOptions } from '../lib/benchmark.ts';
 import { formatTable, ms, thousands } from '../lib/table.ts';
 import { generateSyntheticOrganization } from '../synthetic-organization.ts';
 import { syntheticAssetExport } from '../synthetic/asset-export.ts';
 
 /** The size of the export: the issue's 100,000 bindings. */
-const BINDINGS = 100_000;
+export const BINDINGS = 100_000;
 /** Unmanaged grants among them, each one observation. */
 const UNMANAGED = 100;
 /** Reading and comparing the whole export, end to end. */
@@ -25,7 +25,7 @@ const MAX_SWEEP_MS = 5000;
  * (https://cloud.google.com/asset-inventory/docs/quota); the per-organization quotas,
  * 3,000 and 1,500, are higher.
  */
-const QUOTA_PER_MINUTE = 400;
+export const ASSET_SEARCH_QUOTA_PER_MINUTE = 400;
 
 /**
  * The asset source on a synthetic organization: an export of every grant its desired
@@ -49,16 +49,7 @@ export const assetsBenchmark: Benchmark = {
     const workspaces = [...compileWorkspaces(analysis.state).values()];
     const config = exampleRenderConfig;
     const exported = syntheticAssetExport(workspaces, config, BINDINGS - UNMANAGED);
-    const unmanaged = Array.from({ length: UNMANAGED }, (_, index) =>
-      JSON.stringify({
-        name: `//storage.googleapis.com/unmanaged-${index}`,
-        asset_type: 'storage.googleapis.com/Bucket',
-        iam_policy: {
-          bindings: [{ role: 'roles/storage.admin', members: [`user:u${index}@gmail.com`] }],
-        },
-        ancestors: [`organizations/${config.organizationId}`],
-      }),
-    );
+    const unmanaged = unmanagedGrants(config, UNMANAGED);
     const dir = await mkdtemp(join(tmpdir(), 'infrastream-bench-assets-'));
     try {
       const file = join(dir, 'export.ndjson');
@@ -94,13 +85,13 @@ export const assetsBenchmark: Benchmark = {
         target(
           'SearchAllIamPolicies requests of a live sweep',
           policyRequests,
-          QUOTA_PER_MINUTE,
+          ASSET_SEARCH_QUOTA_PER_MINUTE,
           '',
         ),
         target(
           'SearchAllResources requests of a live sweep',
           resourceRequests,
-          QUOTA_PER_MINUTE,
+          ASSET_SEARCH_QUOTA_PER_MINUTE,
           '',
         ),
         target(
@@ -123,7 +114,7 @@ export const assetsBenchmark: Benchmark = {
         ),
         '',
         `observations: ${samples[0]?.observations ?? 0} (${UNMANAGED} unmanaged grants planted)`,
-        `a live sweep, ${ASSET_SEARCH_PAGE_SIZE} a page: ${policyRequests} SearchAllIamPolicies + ${resourceRequests} SearchAllResources requests (quota ${QUOTA_PER_MINUTE} a minute each per project; 3,000 and 1,500 per organization)`,
+        `a live sweep, ${ASSET_SEARCH_PAGE_SIZE} a page: ${policyRequests} SearchAllIamPolicies + ${resourceRequests} SearchAllResources requests (quota ${ASSET_SEARCH_QUOTA_PER_MINUTE} a minute each per project; 3,000 and 1,500 per organization)`,
         '',
         ...targets.map(
           (t) =>
@@ -147,3 +138,17 @@ export const assetsBenchmark: Benchmark = {
     }
   },
 };
+
+/** Export lines of `count` buckets no manifest declares, each granting admin to an outsider. */
+export function unmanagedGrants(config: RenderConfig, count: number): string[] {
+  return Array.from({ length: count }, (_, index) =>
+    JSON.stringify({
+      name: `//storage.googleapis.com/unmanaged-${index}`,
+      asset_type: 'storage.googleapis.com/Bucket',
+      iam_policy: {
+        bindings: [{ role: 'roles/storage.admin', members: [`user:u${index}@gmail.com`] }],
+      },
+      ancestors: [`organizations/${config.organizationId}`],
+    }),
+  );
+}

@@ -5,6 +5,8 @@ export interface BenchmarkOptions {
   readonly seed: number;
   /** Keep generated files instead of deleting them. */
   readonly keep: boolean;
+  /** How many of the organization's workspaces a benchmark that sweeps them takes; all when absent. */
+  readonly workspaces?: number;
 }
 
 /** What a benchmark hands back: text for people, JSON for machines. */

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { git } from '../../shared/adapters/git.ts';
 import { isGitWorkTree, resolveCommit } from '../../shared/adapters/git-revision-files.ts';
 import { createAssetDriftReaders } from '../../shared/adapters/asset-drift-source.ts';
+import { createGitHubClient } from '../../shared/adapters/github-client.ts';
+import { createGitHubDriftPublisher } from '../../shared/adapters/github-drift-publisher.ts';
 import { createLocalBuildRunner } from '../../shared/adapters/local-build-runner.ts';
 import { LocalRepositorySource } from '../../shared/adapters/local-repository-source.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
@@ -14,6 +16,7 @@ import {
 } from '../../shared/core/drift/drift-acknowledgements.ts';
 import { formatDriftSarif } from '../../shared/core/drift/drift-sarif.ts';
 import { formatDriftJson, formatDriftText } from '../../shared/core/drift/drift-report.ts';
+import { settingDefinitions, type Settings } from '../../shared/core/configuration/settings.ts';
 import { renderConfigPlaceholders } from '../../shared/core/render/render-config.ts';
 import {
   createCodeownersDriftReader,
@@ -23,6 +26,7 @@ import { runDriftSweep } from '../../shared/pipeline/drift-sweep.ts';
 import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
 import { repositoryPaths, type RepositoryDocument } from '../../shared/pipeline/state-documents.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
+import { unavailablePublisher, type DriftPublisher } from '../../shared/ports/drift-publisher.ts';
 import { unavailableReader, type DriftReader } from '../../shared/ports/drift-reader.ts';
 import type { RepositoryRef } from '../../shared/ports/repository-source.ts';
 import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
@@ -39,7 +43,7 @@ const noInventory =
   'no Cloud Asset Inventory output given: export it with gcloud and pass it with --assets FILE';
 
 export const driftUsage = `Usage: infrastream drift [DIR] [--config FILE] [--assets FILE]... [--workspace ID]
-                         [--format text|json|sarif] [--repository OWNER/NAME#ID]
+                         [--format text|json|sarif] [--repository OWNER/NAME#ID] [--no-publish]
 
 Sweeps for drift: what the cloud, Git and the pipeline hold against what was applied.
 Each applied workspace is planned refresh-only (terraform plan -refresh-only -lock=false)
@@ -47,8 +51,11 @@ as rendered at its last applied commit, never applied; the CODEOWNERS of the rev
 pipeline recorded as current (HEAD when none is) is compared with the one generated from it,
 and the acknowledgements are read there; failed and lagging builds are reported. Findings are kept
 with the state (see \`infrastream state drift\`), and a sweep writes only those that
-appeared, changed or resolved. Exit 0 when no drift is open (acknowledged drift aside),
-1 when some is, 2 on a usage or environment error.
+appeared, changed or resolved. With the GitHub App configured (INFRASTREAM_GITHUB_APP_ID,
+_PRIVATE_KEY, _INSTALLATION_ID), the sweep is published once stored: one issue per workspace
+with open drift, and the SARIF log to code scanning, each sent only when it changed. Exit 0
+when no drift is open (acknowledged drift aside), 1 when some is, 2 on a usage or environment
+error; a failed publication is reported and changes neither.
   --config FILE    render configuration, as \`run --apply\` needs it; default
                    INFRASTREAM_RENDER_CONFIG (without it the terraform source is unavailable)
   --assets FILE    Cloud Asset Inventory output to read for the iam and resources sources
@@ -68,6 +75,7 @@ export async function driftCommand(args: readonly string[], io: CliIo): Promise<
       workspace: { type: 'string' },
       format: { type: 'string', default: 'text' },
       repository: { type: 'string' },
+      'no-publish': { type: 'boolean', default: false },
     },
   });
   if (positionals.length > 1)
@@ -142,6 +150,15 @@ export async function driftCommand(args: readonly string[], io: CliIo): Promise<
     }),
   ];
 
+  const publisher = values['no-publish']
+    ? unavailablePublisher('--no-publish: nothing was sent to GitHub')
+    : await gitHubPublisher(settings, {
+        repository,
+        commit: reviewed,
+        unlocatedFile: () => organizationFile(revisions, repository, reviewed),
+        repositoryGiven: values.repository !== undefined || settings.repository !== undefined,
+      });
+
   const acknowledgements = await readAcknowledgementsAt(directory, reviewed, systemClock.now());
   for (const issue of acknowledgements.issues)
     io.stderr(
@@ -154,8 +171,15 @@ export async function driftCommand(args: readonly string[], io: CliIo): Promise<
     acknowledgements: acknowledgements.acknowledgements,
     acknowledgementsCommit: reviewed,
     clock: systemClock,
+    publisher,
     ...(values.workspace === undefined ? {} : { workspace: values.workspace }),
   });
+  const { publication } = report.sweep;
+  // The findings are stored whatever GitHub said: the exit code stays theirs, this line tells.
+  if (publication?.status === 'failed' || publication?.status === 'partial')
+    io.stderr(
+      `infrastream drift: warning: publishing to GitHub ${publication.status === 'failed' ? 'failed' : 'went part of the way'}: ${publication.detail}\n`,
+    );
   io.stdout(
     format === 'json'
       ? formatDriftJson(report)
@@ -206,6 +230,71 @@ async function readAcknowledgementsAt(
   return text === undefined
     ? { acknowledgements: [], issues: [] }
     : readAcknowledgements(text, now);
+}
+
+/** The GitHub App's settings: all of them, or none for a sweep that publishes nowhere. */
+const gitHubSettings = ['githubAppId', 'githubPrivateKey', 'githubInstallationId'] as const;
+
+/**
+ * Publishes to GitHub as the pipeline's App when its settings are there: none of them is a
+ * local look, published nowhere; some of them is a mistake, refused rather than silently
+ * publishing nothing.
+ */
+async function gitHubPublisher(
+  settings: Settings<'drift'>,
+  target: {
+    readonly repository: RepositoryRef;
+    readonly commit: string;
+    readonly unlocatedFile: () => Promise<string>;
+    /** Whether the repository was named, not made up from the folder's name. */
+    readonly repositoryGiven: boolean;
+  },
+): Promise<DriftPublisher> {
+  const variables = (names: readonly (typeof gitHubSettings)[number][]) =>
+    names.map((name) => settingDefinitions[name].variable);
+  const { githubAppId: appId, githubPrivateKey: privateKey } = settings;
+  const installationId = settings.githubInstallationId;
+  if (appId === undefined || privateKey === undefined || installationId === undefined) {
+    const missing = gitHubSettings.filter((name) => settings[name] === undefined);
+    if (missing.length === gitHubSettings.length)
+      return unavailablePublisher(
+        `GitHub is not configured (${variables(gitHubSettings).join(', ')}): nothing was published`,
+      );
+    throw new EnvironmentError(
+      `publishing drift to GitHub needs ${variables(missing).join(' and ')} too (or --no-publish)`,
+    );
+  }
+  if (!target.repositoryGiven)
+    throw new EnvironmentError(
+      'publishing drift to GitHub needs the repository: set INFRASTREAM_REPOSITORY or --repository OWNER/NAME#ID (or --no-publish)',
+    );
+  let octokit;
+  try {
+    octokit = createGitHubClient({
+      appId,
+      privateKey,
+      installationId,
+      ...(settings.githubApiUrl === undefined ? {} : { baseUrl: settings.githubApiUrl }),
+    });
+  } catch (error) {
+    throw new EnvironmentError((error as Error).message);
+  }
+  return createGitHubDriftPublisher({
+    octokit,
+    repository: target.repository,
+    commit: target.commit,
+    unlocatedFile: await target.unlocatedFile(),
+    toolVersion: version,
+    ...(settings.githubApiUrl === undefined ? {} : { webUrl: webRoot(settings.githubApiUrl) }),
+  });
+}
+
+/** Where people read GitHub Enterprise Server, from its API root (`https://host/api/v3`). */
+function webRoot(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  return url.hostname === 'api.github.com'
+    ? 'https://github.com'
+    : `${url.origin}${url.pathname.replace(/\/api\/v3\/?$/, '')}`;
 }
 
 /** `infrastream drift`, for the command table. */

@@ -9,6 +9,7 @@ import {
 import { diffSweep } from '../core/drift/sweep-diff.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { DocumentStore, DocumentWrite } from '../ports/document-store.ts';
+import type { DriftPublication, DriftPublisher } from '../ports/drift-publisher.ts';
 import type { DriftReader, DriftReading } from '../ports/drift-reader.ts';
 import type { RepositoryRef } from '../ports/repository-source.ts';
 import { toData } from './repository-state.ts';
@@ -33,6 +34,11 @@ export interface DriftSweepOptions {
   readonly clock: Clock;
   /** Only this workspace, when set. */
   readonly workspace?: string;
+  /**
+   * Where the sweep tells what it found (GitHub issues and code scanning), once its findings
+   * are stored; a sweep without one publishes nothing.
+   */
+  readonly publisher?: DriftPublisher;
 }
 
 /**
@@ -40,7 +46,9 @@ export interface DriftSweepOptions {
  * writes only what appeared, changed or resolved, then the sweep's own small document: a
  * sweep over unchanged drift writes that one document. Nothing is reverted, and a source
  * that could not be read resolves none of its findings. Acknowledgements are applied to
- * the report, never stored: the repository is where they live.
+ * the report, never stored: the repository is where they live. With a publisher, the
+ * report is published once the findings are stored, and the sweep document, written last,
+ * says what was: a publisher that fails loses none of the findings.
  */
 export async function runDriftSweep(options: DriftSweepOptions): Promise<DriftReport> {
   const at = options.clock.now();
@@ -49,9 +57,11 @@ export async function runDriftSweep(options: DriftSweepOptions): Promise<DriftRe
     at,
     ...(options.workspace === undefined ? {} : { workspace: options.workspace }),
   };
-  const [stored, readings] = await Promise.all([
+  const [stored, readings, sweeps] = await Promise.all([
     options.store.list(paths.drift),
     Promise.all(options.readers.map((reader) => readSafely(reader, scope))),
+    // Only a publisher needs the last sweep: it holds the digest of what was last uploaded.
+    options.publisher === undefined ? [] : options.store.list(paths.driftSweeps),
   ]);
   const open = stored
     .map((entry) => entry.data as unknown as DriftFindingDocument)
@@ -120,12 +130,7 @@ export async function runDriftSweep(options: DriftSweepOptions): Promise<DriftRe
     resolved: diff.resolved.length,
     written: findingWrites.length,
   };
-  // The findings first, the sweep that accounts for them last.
-  await options.store.write([
-    ...findingWrites,
-    { kind: 'set', path: paths.driftSweep(at), data: toData(summary) },
-  ]);
-  return {
+  const report: DriftReport = {
     sweep: summary,
     findings: sortFindings(acknowledge(stillOpen, options.acknowledgements)),
     resolved: sortFindings(diff.resolved),
@@ -133,6 +138,28 @@ export async function runDriftSweep(options: DriftSweepOptions): Promise<DriftRe
       ? {}
       : { acknowledgementsCommit: options.acknowledgementsCommit }),
   };
+  if (options.publisher === undefined) {
+    // The findings first, the sweep that accounts for them last.
+    await options.store.write([
+      ...findingWrites,
+      { kind: 'set', path: paths.driftSweep(at), data: toData(summary) },
+    ]);
+    return report;
+  }
+  // Stored before anything is published, so a publisher that fails or hangs loses none.
+  if (findingWrites.length > 0) await options.store.write(findingWrites);
+  // A sweep that had no publisher changed nothing on GitHub: the one before it tells.
+  const lastPublished = sweeps
+    .map((entry) => entry.data as unknown as SweepSummary)
+    .findLast((sweep) => sweep.publication !== undefined);
+  const publication = await publishSafely(
+    options.publisher,
+    report,
+    lastPublished?.publication?.sarifDigest,
+  );
+  const published: SweepSummary = { ...summary, publication };
+  await options.store.write([{ kind: 'set', path: paths.driftSweep(at), data: toData(published) }]);
+  return { ...report, sweep: published };
 }
 
 /** The open findings the store holds, as `infrastream state drift` lists them. */
@@ -169,6 +196,27 @@ async function readSafely(
     return {
       reader,
       reading: { status: 'failed', detail: message.split('\n')[0] ?? '', observations: [] },
+    };
+  }
+}
+
+async function publishSafely(
+  publisher: DriftPublisher,
+  report: DriftReport,
+  sarifDigest: string | undefined,
+): Promise<DriftPublication> {
+  try {
+    return await publisher.publish({
+      report,
+      ...(sarifDigest === undefined ? {} : { sarifDigest }),
+    });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // Nothing is known to have changed: code scanning holds what it held.
+    return {
+      status: 'failed',
+      detail: message.split('\n')[0] ?? '',
+      ...(sarifDigest === undefined ? {} : { sarifDigest }),
     };
   }
 }

@@ -10,13 +10,13 @@ import {
 } from '../../shared/adapters/asset-drift-source.ts';
 import { readRepositoryFiles } from '../../shared/adapters/local-repository-files.ts';
 import { grpcAssetInventory } from '../../shared/adapters/grpc-asset-inventory.ts';
-import type { LiveAssets } from '../../shared/core/drift/asset-records.ts';
 import { parseAssetFile } from '../../shared/core/drift/parse-asset-file.ts';
 import { analyzeRepository } from '../../shared/core/governance/analyze-repository.ts';
 import { compileWorkspaces } from '../../shared/core/governance/compile-workspaces.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 import { examplesDirectory } from '../support/corpus.ts';
 import {
+  asSearchResults,
   startLoopbackAssetService,
   type LoopbackAssetService,
 } from '../support/loopback-asset-service.ts';
@@ -195,29 +195,3 @@ describe('the asset drift source, live', () => {
     expect(result.observations).toEqual([]);
   });
 });
-
-/** The assets as the two searches answer them, in the proto's JSON (snake_case) shape. */
-function asSearchResults(assets: LiveAssets) {
-  return {
-    policies: assets.policies.map((policy) => ({
-      resource: policy.asset,
-      asset_type: policy.assetType,
-      ...(policy.project === undefined ? {} : { project: policy.project }),
-      policy: { bindings: policy.bindings },
-    })),
-    resources: assets.resources.map((resource) => ({
-      name: resource.asset,
-      asset_type: resource.assetType,
-      ...(resource.project === undefined ? {} : { project: resource.project }),
-      ...(resource.displayName === undefined ? {} : { display_name: resource.displayName }),
-      ...(resource.parent === undefined ? {} : { parent_full_resource_name: resource.parent }),
-      additional_attributes: {
-        fields: Object.fromEntries(
-          Object.entries(resource.attributes)
-            .filter(([, value]) => typeof value === 'string')
-            .map(([key, value]) => [key, { stringValue: value }]),
-        ),
-      },
-    })),
-  };
-}

@@ -6,6 +6,7 @@ import { AssetServiceClient } from '@google-cloud/asset';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { PassThroughClient } from 'google-auth-library';
+import type { LiveAssets } from '../../shared/core/drift/asset-records.ts';
 
 /** One search request as the server received it, fields by their proto names. */
 export interface RecordedSearch {
@@ -140,5 +141,31 @@ export async function startLoopbackAssetService(
         });
       });
     },
+  };
+}
+
+/** The assets as the two searches answer them, in the proto's JSON (snake_case) shape. */
+export function asSearchResults(assets: LiveAssets): AssetServiceContent {
+  return {
+    policies: assets.policies.map((policy) => ({
+      resource: policy.asset,
+      asset_type: policy.assetType,
+      ...(policy.project === undefined ? {} : { project: policy.project }),
+      policy: { bindings: policy.bindings },
+    })),
+    resources: assets.resources.map((resource) => ({
+      name: resource.asset,
+      asset_type: resource.assetType,
+      ...(resource.project === undefined ? {} : { project: resource.project }),
+      ...(resource.displayName === undefined ? {} : { display_name: resource.displayName }),
+      ...(resource.parent === undefined ? {} : { parent_full_resource_name: resource.parent }),
+      additional_attributes: {
+        fields: Object.fromEntries(
+          Object.entries(resource.attributes)
+            .filter(([, value]) => typeof value === 'string')
+            .map(([key, value]) => [key, { stringValue: value }]),
+        ),
+      },
+    })),
   };
 }

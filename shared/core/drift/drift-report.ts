@@ -26,6 +26,24 @@ export interface SweepSummary {
   readonly resolved: number;
   /** Finding documents the sweep wrote: appeared, changed and resolved. */
   readonly written: number;
+  /** What the sweep published, when it was given a publisher. */
+  readonly publication?: PublicationReport;
+}
+
+/** What a sweep published (GitHub issues, code scanning), or why it did not. */
+export interface PublicationReport {
+  /**
+   * `ok`: everything told; `partial`: some of it (the issues but not code scanning, say);
+   * `failed`: nothing; `unavailable`: not set up here, or turned off.
+   */
+  readonly status: SourceStatus;
+  /** One line: what was created, edited, closed or uploaded, or why not. */
+  readonly detail: string;
+  /**
+   * The digest of the SARIF log code scanning holds after the sweep: the new one when it was
+   * uploaded, the one before otherwise. The next sweep uploads only a log that differs.
+   */
+  readonly sarifDigest?: string;
 }
 
 /** What a sweep tells: its summary, every open finding, and those it resolved. */
@@ -76,13 +94,17 @@ export function findingJson(finding: DriftFinding): DriftFindingJson {
   };
 }
 
-/** `{ sweep, sources, acknowledgementsCommit, findings, resolved }`, as docs/drift.md shows it. */
+/**
+ * `{ sweep, sources, publication, acknowledgementsCommit, findings, resolved }`, as
+ * docs/drift.md shows it.
+ */
 export function formatDriftJson(report: DriftReport): string {
-  const { sources, ...sweep } = report.sweep;
+  const { sources, publication, ...sweep } = report.sweep;
   return `${JSON.stringify(
     {
       sweep,
       sources,
+      ...(publication === undefined ? {} : { publication }),
       ...(report.acknowledgementsCommit === undefined
         ? {}
         : { acknowledgementsCommit: report.acknowledgementsCommit }),
@@ -130,6 +152,9 @@ export function formatDriftText(report: DriftReport): string {
   if (lines.length > 0) lines.push('');
   for (const source of report.sweep.sources)
     lines.push(`source ${source.name}: ${source.status}, ${source.detail}`);
+  const { publication } = report.sweep;
+  if (publication !== undefined)
+    lines.push(`published: ${publication.status}, ${publication.detail}`);
   if (report.acknowledgementsCommit !== undefined)
     lines.push(`acknowledgements read at ${report.acknowledgementsCommit.slice(0, 12)}`);
   const { open, appeared, changed, resolved, written } = report.sweep;

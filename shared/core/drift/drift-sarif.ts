@@ -133,3 +133,18 @@ export function formatDriftSarif(
     DRIFT_SARIF_CATEGORY,
   );
 }
+
+/**
+ * What decides whether code scanning needs a new drift log: the log of the findings without
+ * the time each was last seen, which every sweep moves while the alerts stay the same. Its
+ * digest is kept from upload to upload, so that a sweep over unchanged drift sends nothing.
+ */
+export function driftSarifContent(
+  findings: readonly DriftFinding[],
+  options: DriftSarifOptions,
+): string {
+  return formatDriftSarif(
+    findings.map((finding) => ({ ...finding, lastSeen: finding.firstSeen })),
+    options,
+  );
+}
