@@ -299,6 +299,11 @@ async function report(
   );
   const deltas = stored.stages.deltas;
   if (deltas === undefined) return exitCodes.issues;
+  if (deltas.base !== undefined && deltas.base !== (record.previous ?? null)) {
+    io.stdout(
+      `  planned    against ${deltas.base?.slice(0, 7) ?? 'nothing'}, the last revision accepted: the revision before it was refused and nothing of it applied\n`,
+    );
+  }
   io.stdout(`  CODEOWNERS ${codeownersLine(deltas.codeowners)}\n`);
   const summary = deltas.summary;
   io.stdout(
@@ -311,7 +316,7 @@ async function report(
       `    ~ ${String(item.workspace)}: +${item.create} ~${item.update} -${item.destroy} resources, IAM +${item.iamAdd} -${item.iamRemove}, firewall ${item.firewall}, egress ${item.egress}\n`,
     );
   }
-  if (deltas.refused !== undefined) return printRefusal(io, deltas.refused);
+  if (deltas.refused !== undefined) return printRefusal(io, deltas.refused, deltas.base);
   const failed = await printBuildOutcomes(io, state, directory, { commit, sequence });
   return failed.length > 0 || pipeline.bus.deadLetters.length > 0 ? exitCodes.issues : exitCodes.ok;
 }
