@@ -116,9 +116,12 @@ describe('infrastream run --apply, when a revision loses data its declarations n
     expect(run.stdout).toContain(
       `  planned    against ${accepted.slice(0, 7)}, the last revision accepted`,
     );
-    // The database cluster replaced: created and destroyed, as the region moves.
+    // The database cluster replaced: created and destroyed, as the region moves, and said apart.
     expect(run.stdout).toMatch(
-      /changes {4}1 workspaces: [1-9]\d* to create, \d+ to change, [1-9]\d* to destroy/,
+      /changes {4}1 workspaces: [1-9]\d* to create, \d+ to change, [1-9]\d* to destroy \([1-9]\d* replaced\)/,
+    );
+    expect(run.stdout).toMatch(
+      /~ payments\.production\.shop: \+\d+ ~\d+ -\d+ -\/\+[1-9]\d* resources/,
     );
     const applied = (await terraform.calls()).slice(before);
     expect(applied.filter((call) => call.command === 'apply')).toHaveLength(1);
