@@ -13,6 +13,11 @@ export interface InboxProcessorOptions {
   readonly runStages: () => Promise<void>;
   /** One line for the operator. */
   readonly log: (line: string) => void;
+  /**
+   * Runs once, before the first delivery: what a process stopped before left unfinished.
+   * Its failure is logged, and the deliveries are taken all the same.
+   */
+  readonly startUp?: () => Promise<void>;
   /** The wait before the second try of a delivery; each later one doubles, up to `maxDelayMs`. */
   readonly firstDelayMs?: number;
   readonly maxDelayMs?: number;
@@ -105,6 +110,11 @@ export function startInboxProcessor(options: InboxProcessorOptions): InboxProces
   };
 
   const loop = async () => {
+    try {
+      await options.startUp?.();
+    } catch (error) {
+      log(`resuming what was left unfinished failed: ${classifyFailure(error).reason}`);
+    }
     let failures = 0;
     while (!stopping) {
       const entry = inbox.oldest();

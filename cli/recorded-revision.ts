@@ -2,7 +2,7 @@ import { workspaceApplyState } from '../shared/core/report/format-apply-check.ts
 import type { RepositoryState } from '../shared/pipeline/repository-state.ts';
 import { requestRetries } from '../shared/pipeline/retry-builds.ts';
 import type { StageOutcome } from '../shared/pipeline/stage.ts';
-import type { BuildDocument } from '../shared/pipeline/state-documents.ts';
+import type { BuildDocument, PlanRefusal } from '../shared/pipeline/state-documents.ts';
 import { printBuildOutcomes } from './build-outcomes.ts';
 import { printRefusal } from './print-refusal.ts';
 import { exitCodes, type CliIo } from './cli-io.ts';
@@ -42,10 +42,8 @@ export async function runOnRecorded(
 ): Promise<number> {
   const { pipeline, state } = run;
   const short = current.commit.slice(0, 7);
-  // Still the current revision, still refused: nothing of it is built until a new one.
-  const deltas = (await state.commit(current.commit))?.stages.deltas;
-  if (deltas?.sequence === current.sequence && deltas.refused !== undefined)
-    return printRefusal(io, deltas.refused);
+  const refused = await refusal(state, current);
+  if (refused !== undefined) return printRefusal(io, refused.refused, refused.base);
   if (apply) {
     const retried = await requestRetries(pipeline.ports, state.repository, current.commit);
     if (retried.kind === 'requested') {
@@ -82,6 +80,8 @@ export async function retryRecorded(
     );
     return exitCodes.ok;
   }
+  const refused = await refusal(state, current);
+  if (refused !== undefined) return printRefusal(io, refused.refused, refused.base);
   const retried = await requestRetries(pipeline.ports, state.repository, current.commit, retry);
   if (retried.kind === 'none') {
     io.stdout(`  Nothing to retry: ${retried.detail}.\n`);
@@ -91,6 +91,19 @@ export async function retryRecorded(
     `  retrying   ${retried.workspaces.join(', ')}, which failed at revision ${current.sequence} (${current.commit.slice(0, 7)})\n`,
   );
   return retriedBuilds(io, run, current);
+}
+
+/**
+ * Why the recorded revision's plan refused it, if it did: still the current revision, still
+ * refused, nothing of it is built, retried or not, until a new revision.
+ */
+async function refusal(
+  state: RepositoryState,
+  current: Revision,
+): Promise<{ readonly refused: PlanRefusal; readonly base?: string | null } | undefined> {
+  const deltas = (await state.commit(current.commit))?.stages.deltas;
+  if (deltas?.sequence !== current.sequence || deltas.refused === undefined) return undefined;
+  return { refused: deltas.refused, ...(deltas.base === undefined ? {} : { base: deltas.base }) };
 }
 
 /** Runs the retries requested, then prints every build of the revision. */

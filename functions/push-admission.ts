@@ -1,3 +1,7 @@
+import {
+  PULL_REQUESTS_TOPIC,
+  type BaseMovedMessage,
+} from '../shared/core/contracts/pull-request-message.ts';
 import { PUSH_TOPIC, type PushMessage } from '../shared/core/contracts/push-message.ts';
 import { classifyPush } from '../shared/core/pipeline/classify-push.ts';
 import {
@@ -15,6 +19,11 @@ export interface PushAdmissionOptions {
   readonly repository: GovernedRepository;
   readonly deliveries: DeliveryStore;
   readonly publisher: Publisher;
+  /**
+   * Whether a push of the default branch also asks the consent stage to evaluate the open
+   * pull requests into it again (a `pull-requests` message): who may approve is read from it.
+   */
+  readonly pullRequests?: boolean;
 }
 
 /** Admits verified pushes: see {@link createPushAdmission}. */
@@ -95,6 +104,9 @@ export function createPushAdmission(options: PushAdmissionOptions): PushAdmissio
       try {
         await claimed?.();
         await publisher.publish(PUSH_TOPIC, pushMessage(verified));
+        const moved = baseMovedMessage(verified);
+        if (options.pullRequests === true && moved !== undefined)
+          await publisher.publish(PULL_REQUESTS_TOPIC, moved);
       } catch {
         // Nothing was handed on: release the claim so that GitHub's redelivery is accepted,
         // and answer 5xx so that the failure shows in its delivery log.
@@ -124,6 +136,27 @@ export function pushMessage({ delivery, push }: VerifiedPush): PushMessage {
     created: push.created,
     deleted: push.deleted,
     pusher: push.pusher.name,
+  };
+}
+
+/**
+ * The `pull-requests` message of a push that moves the default branch, for the consent of the
+ * pull requests into it; undefined for any other push.
+ */
+function baseMovedMessage({ delivery, push }: VerifiedPush): BaseMovedMessage | undefined {
+  const branch = push.repository.default_branch;
+  if (push.deleted || push.ref !== `refs/heads/${branch}`) return undefined;
+  return {
+    version: 1,
+    delivery,
+    repository: {
+      owner: push.repository.owner.login,
+      name: push.repository.name,
+      defaultBranch: branch,
+      id: push.repository.id,
+    },
+    pushed: push.after,
+    event: 'push',
   };
 }
 

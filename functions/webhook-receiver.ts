@@ -45,7 +45,8 @@ export interface IngestOptions {
  * Creates the ingest stage: authenticates a GitHub webhook delivery, refuses a push of any
  * repository but the governed one, deduplicates it and publishes one `push` message of
  * references; with `pullRequests`, the same for a pull-request or review event, as one
- * `pull-requests` message. A re-run of the apply check requests the failed builds of its
+ * `pull-requests` message, and a push of the default branch also publishes one, for the open
+ * pull requests into it to be evaluated again. A re-run of the apply check requests the failed builds of its
  * commit again (a few reads and publishes). It does nothing else, so it answers well within
  * GitHub's 10 s.
  */

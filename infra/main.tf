@@ -16,7 +16,7 @@ locals {
     deltas         = { listens = "desired-state", publishes = ["builds"], secrets = ["github"] }
     builds         = { listens = "builds", publishes = ["builds"], secrets = ["github"] }
     "build-status" = { listens = "cloud-builds", publishes = ["builds"], secrets = ["github"] }
-    consent        = { listens = "pull-requests", publishes = [], secrets = ["github"] }
+    consent        = { listens = "pull-requests", publishes = ["pull-requests"], secrets = ["github"] }
   }
 
   pubsub_stages = { for name, stage in local.stages : name => stage if stage.listens != null }

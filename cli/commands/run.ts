@@ -299,19 +299,24 @@ async function report(
   );
   const deltas = stored.stages.deltas;
   if (deltas === undefined) return exitCodes.issues;
+  if (deltas.base !== undefined && deltas.base !== (record.previous ?? null)) {
+    io.stdout(
+      `  planned    against ${deltas.base?.slice(0, 7) ?? 'nothing'}, the last revision accepted: the revision before it was refused and nothing of it applied\n`,
+    );
+  }
   io.stdout(`  CODEOWNERS ${codeownersLine(deltas.codeowners)}\n`);
   const summary = deltas.summary;
   io.stdout(
-    `  changes    ${deltas.workspaces.length} workspaces: ${summary.create ?? 0} to create, ${summary.update ?? 0} to change, ${summary.destroy ?? 0} to destroy; IAM +${summary.iamAdd ?? 0} -${summary.iamRemove ?? 0}; firewall ${summary.firewallChanges ?? 0}; egress ${summary.egressChanges ?? 0}\n`,
+    `  changes    ${deltas.workspaces.length} workspaces: ${summary.create ?? 0} to create, ${summary.update ?? 0} to change, ${summary.destroy ?? 0} to destroy${(summary.replace ?? 0) > 0 ? ` (${summary.replace} replaced)` : ''}; IAM +${summary.iamAdd ?? 0} -${summary.iamRemove ?? 0}; firewall ${summary.firewallChanges ?? 0}; egress ${summary.egressChanges ?? 0}\n`,
   );
   for (const delta of await state.store.list(state.paths.deltas(commit))) {
     const item = delta.data as Record<string, number | string>;
     if (item.sequence !== sequence) continue;
     io.stdout(
-      `    ~ ${String(item.workspace)}: +${item.create} ~${item.update} -${item.destroy} resources, IAM +${item.iamAdd} -${item.iamRemove}, firewall ${item.firewall}, egress ${item.egress}\n`,
+      `    ~ ${String(item.workspace)}: +${item.create} ~${item.update} -${item.destroy}${typeof item.replace === 'number' && item.replace > 0 ? ` -/+${item.replace}` : ''} resources, IAM +${item.iamAdd} -${item.iamRemove}, firewall ${item.firewall}, egress ${item.egress}\n`,
     );
   }
-  if (deltas.refused !== undefined) return printRefusal(io, deltas.refused);
+  if (deltas.refused !== undefined) return printRefusal(io, deltas.refused, deltas.base);
   const failed = await printBuildOutcomes(io, state, directory, { commit, sequence });
   return failed.length > 0 || pipeline.bus.deadLetters.length > 0 ? exitCodes.issues : exitCodes.ok;
 }

@@ -9,6 +9,7 @@ import {
 } from '../../shared/core/pipeline/governed-repository.ts';
 import { PUSH_TOPIC } from '../../shared/core/contracts/push-message.ts';
 import { classifyPush } from '../../shared/core/pipeline/classify-push.ts';
+import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import { classifyFailure } from '../../shared/ports/classify-failure.ts';
 import {
@@ -31,6 +32,7 @@ import { acquireFolderLock } from '../folder-lock.ts';
 import { startInboxProcessor, type InboxProcessor } from '../inbox-processor.ts';
 import { pipelineRenderConfig } from '../pipeline-render-config.ts';
 import { repositoryFolder } from '../repository-folder.ts';
+import { resumeInterruptedWork } from '../resume-revision.ts';
 import { repositoryOption } from './render.ts';
 
 export const serveUsage = `Usage: infrastream serve [DIR] --repository OWNER/NAME#ID [--port N] [--host HOST]
@@ -41,7 +43,8 @@ reading each pushed commit from the git repository at DIR (fetch it there first)
 secrets are INFRASTREAM_WEBHOOK_SECRETS (comma-separated while rotating). Pushes of any
 other repository than --repository are refused. An accepted push is queued on disk
 (DIR/.infrastream/inbox) before it is answered, and run once the state store is free;
-GET /healthz says how many wait. State is kept in DIR/.infrastream, or in Firestore when
+GET /healthz says how many wait. As it starts, it finishes the builds and stages a killed
+run or serve left. State is kept in DIR/.infrastream, or in Firestore when
 INFRASTREAM_PROJECT is set (the README lists every setting).
   --repository R   the repository served, OWNER/NAME#ID with GitHub's id (gh api
                    repos/OWNER/NAME --jq .id); default INFRASTREAM_REPOSITORY
@@ -133,11 +136,32 @@ export async function serveCommand(args: readonly string[], io: CliIo): Promise<
     // The stages take a redelivered push up where they left it.
     if (again.length > 0) throw new Error(`stages to try again: ${again.join('; ')}`);
   };
+  // A process stopped mid-build left its builds leased and its revisions queued: finished
+  // before the first delivery, as `run` finishes them, so that nothing waits for a push.
+  const clock = pipeline.ports.clock;
+  const resume = async () => {
+    const named = new RepositoryState(store, { ...repository, defaultBranch: '' }, clock);
+    const { defaultBranch } = await named.repositoryDocument();
+    const resumption = await resumeInterruptedWork({
+      state: new RepositoryState(store, { ...repository, defaultBranch }, clock),
+      bus: pipeline.bus,
+      ports: pipeline.ports,
+      apply: values.apply,
+      storeIsLocal: settings.project === undefined,
+    });
+    for (const note of resumption.left) io.stdout(`note: ${note}\n`);
+    const { stages, builds } = resumption;
+    if (stages.length === 0 && builds.length === 0) return;
+    const what = [...stages, ...(builds.length > 0 ? [`${builds.length} builds`] : [])];
+    io.stdout(`resuming what an interrupted run left: ${what.join(', ')}\n`);
+    await runStages();
+  };
   const processor = startInboxProcessor({
     inbox,
     admission,
     publishAgain: (entry) => pipeline.bus.publish(PUSH_TOPIC, pushMessage(entry.verified)),
     runStages,
+    startUp: resume,
     log: (line) => {
       io.stderr(`${line}\n`);
     },

@@ -2,9 +2,16 @@ import { parseArgs } from 'node:util';
 import {
   fromDocumentId,
   repositoryPaths,
+  type CommitDocument,
+  type PlanRefusal,
   type RepositoryDocument,
+  type RepositoryPaths,
 } from '../../shared/pipeline/state-documents.ts';
-import type { DocumentData, StoredDocument } from '../../shared/ports/document-store.ts';
+import type {
+  DocumentData,
+  DocumentStore,
+  StoredDocument,
+} from '../../shared/ports/document-store.ts';
 import { formatGovernedRepository } from '../../shared/core/pipeline/governed-repository.ts';
 import { findingJson } from '../../shared/core/drift/drift-report.ts';
 import { openDriftFindings } from '../../shared/pipeline/drift-sweep.ts';
@@ -72,13 +79,24 @@ export async function stateCommand(args: readonly string[], io: CliIo): Promise<
   if (collection === undefined) {
     const events = (await store.list(paths.events)).map((entry) => entry.data);
     const latest = sortBy(events, 'at').slice(-10);
-    print({ repository, events: latest }, () => {
-      const current = repository.current;
+    const current = repository.current;
+    const refused = current === null ? undefined : await refusedRevision(store, paths, current);
+    print({ repository, ...(refused === undefined ? {} : { refused }), events: latest }, () => {
       return [
         `repository ${formatGovernedRepository(repository)} (default branch ${repository.defaultBranch})`,
         current === null
           ? 'no revision recorded'
           : `current revision ${current.sequence}: ${current.commit} (recorded ${current.recordedAt})`,
+        ...(refused === undefined
+          ? []
+          : [
+              `  ${refused.refused.reason}`,
+              ...refused.refused.issues.map(
+                (issue) =>
+                  `  ! ${issue.file}:${issue.line}:${issue.column} ${issue.rule}: ${issue.message}`,
+              ),
+              `  the next revision is planned against the last revision accepted${refused.base === undefined ? '' : `: ${refused.base?.slice(0, 7) ?? 'none'}`}`,
+            ]),
         ...(repository.recording === null
           ? []
           : [
@@ -138,6 +156,21 @@ export async function stateCommand(args: readonly string[], io: CliIo): Promise<
   const rows = entries.map((entry) => ({ id: fromDocumentId(entry.id), ...entry.data }));
   print(rows, () => rows.map((row) => `${summary(collection, row)}\n`).join(''));
   return exitCodes.ok;
+}
+
+/**
+ * The current revision's refusal by its plan, if it was refused: recorded and current, and
+ * yet not what the next revision is planned against.
+ */
+async function refusedRevision(
+  store: DocumentStore,
+  paths: RepositoryPaths,
+  current: { readonly commit: string; readonly sequence: number },
+): Promise<{ readonly refused: PlanRefusal; readonly base?: string | null } | undefined> {
+  const commit = (await store.get(paths.commit(current.commit))) as CommitDocument | undefined;
+  const deltas = commit?.stages.deltas;
+  if (deltas?.sequence !== current.sequence || deltas.refused === undefined) return undefined;
+  return { refused: deltas.refused, ...(deltas.base === undefined ? {} : { base: deltas.base }) };
 }
 
 function isCollection(name: string): name is Collection {

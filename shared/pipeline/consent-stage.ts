@@ -1,6 +1,8 @@
 import {
   decodePullRequestMessage,
   PULL_REQUESTS_TOPIC,
+  type BaseMovedMessage,
+  type PullRequestMessage,
 } from '../core/contracts/pull-request-message.ts';
 import { buildPlan } from '../core/governance/build-plan.ts';
 import { consentApprovers } from '../core/governance/consent-approvers.ts';
@@ -10,9 +12,15 @@ import {
   isGovernedRepository,
 } from '../core/pipeline/governed-repository.ts';
 import type { CommitReport } from '../ports/commit-reporter.ts';
-import type { PullRequestState } from '../ports/pull-requests.ts';
+import type { PullRequests, PullRequestState } from '../ports/pull-requests.ts';
 import type { RepositoryRef } from '../ports/repository-source.ts';
-import { rejectedMessage, TransientError, type PipelinePorts, type Stage } from './stage.ts';
+import {
+  rejectedMessage,
+  TransientError,
+  type PipelinePorts,
+  type Stage,
+  type StageOutcome,
+} from './stage.ts';
 
 /** The check a pull request's consent is reported as, on its head commit. */
 export const CONSENT_CHECK = 'infrastream/consent';
@@ -21,10 +29,18 @@ export const CONSENT_CHECK = 'infrastream/consent';
 const MAX_EVALUATIONS = 5;
 
 /**
+ * Open pull requests evaluated again when the default branch moves, at most: three of
+ * GitHub's pages. The others are evaluated on their next event, and the stage says so.
+ */
+export const MAX_REEVALUATED = 300;
+
+/**
  * The consent stage: for a pull request of the governed repository, plans its head against
- * its base, and reports on the head commit whether the owners of every scope the plan asks
- * consent of approved it (`evaluateConsent`). Who may approve comes from the base revision's
- * people and groups, so a pull request cannot make its own approvers.
+ * where it forks from the default branch, and reports on the head commit whether the owners
+ * of every scope the plan asks consent of approved it (`evaluateConsent`). Who may approve
+ * comes from the people and groups of the default branch as it now is, never the head's, so
+ * a pull request cannot make its own approvers; when the default branch moves, every open
+ * pull request into it is evaluated again.
  *
  * Two events of one pull request may be evaluated at once and report out of order. So after
  * reporting, the stage reads the pull request again and evaluates again when it changed:
@@ -32,7 +48,10 @@ const MAX_EVALUATIONS = 5;
  * still was after reporting.
  */
 export function createConsentStage(
-  ports: Pick<PipelinePorts, 'repository' | 'revisions' | 'reporter' | 'pullRequests'>,
+  ports: Pick<
+    PipelinePorts,
+    'repository' | 'revisions' | 'reporter' | 'pullRequests' | 'publisher'
+  >,
 ): Stage {
   return async (data) => {
     const decoded = decodePullRequestMessage(data);
@@ -48,6 +67,7 @@ export function createConsentStage(
     if (reader === undefined) {
       return { status: 'skipped', detail: 'this pipeline reads no pull requests' };
     }
+    if (!('number' in message)) return reevaluateOpenPullRequests(ports, reader, message);
     const { id: _, ...repository } = message.repository;
     let pull = await reader.read(message.repository, message.number);
     for (let evaluation = 1; evaluation <= MAX_EVALUATIONS; evaluation++) {
@@ -80,14 +100,52 @@ export function createConsentStage(
   };
 }
 
+/**
+ * The default branch moved: who may approve is read from it, so every open pull request into
+ * it is evaluated again, each as a message of its own (retried on its own), but the one
+ * whose head is the pushed commit (merged, or pushed to both).
+ */
+async function reevaluateOpenPullRequests(
+  ports: Pick<PipelinePorts, 'publisher'>,
+  reader: PullRequests,
+  message: BaseMovedMessage,
+): Promise<StageOutcome> {
+  const branch = message.repository.defaultBranch;
+  const open = await reader.listOpen(message.repository, branch, MAX_REEVALUATED);
+  const numbers = open.pulls
+    .filter((pull) => pull.head !== message.pushed)
+    .map((pull) => pull.number);
+  await Promise.all(
+    numbers.map((number) =>
+      ports.publisher.publish(PULL_REQUESTS_TOPIC, {
+        version: 1,
+        delivery: message.delivery,
+        repository: message.repository,
+        number,
+        event: `${message.event}: ${branch} moved to ${message.pushed.slice(0, 7)}`,
+      } satisfies PullRequestMessage),
+    ),
+  );
+  const which = numbers.length === 0 ? '' : ` (#${numbers.join(', #')})`;
+  return {
+    status: 'done',
+    detail: open.complete
+      ? `${numbers.length} open pull requests into ${branch} evaluated again${which}`
+      : `${numbers.length} of more than ${MAX_REEVALUATED} open pull requests into ${branch} evaluated again${which}: the others are evaluated on their next event`,
+  };
+}
+
 async function consentReport(
   ports: Pick<PipelinePorts, 'revisions'>,
   repository: RepositoryRef,
   pull: PullRequestState,
 ): Promise<CommitReport> {
-  const [base, head] = await Promise.all([
+  // What the pull request changes is from where it forks; who may approve for a scope is
+  // who the default branch says now, which a push to it can change without touching the head.
+  const [base, head, tip] = await Promise.all([
     ports.revisions.load(repository, pull.base),
     ports.revisions.load(repository, pull.head),
+    ports.revisions.load(repository, pull.baseTip),
   ]);
   const errors = head.analysis.issues.filter((issue) => issue.severity === 'error').length;
   if (errors > 0) {
@@ -112,7 +170,7 @@ async function consentReport(
       model: ports.revisions.model(head, base),
     },
   );
-  const verdict = evaluateConsent(plan.consent, pull, consentApprovers(base.analysis.state));
+  const verdict = evaluateConsent(plan.consent, pull, consentApprovers(tip.analysis.state));
   return {
     name: CONSENT_CHECK,
     conclusion: verdict.conclusion,

@@ -12,6 +12,7 @@ import { formatPlanText } from '../core/report/format-plan.ts';
 import type { Annotation } from '../ports/commit-reporter.ts';
 import type { DocumentWrite } from '../ports/document-store.ts';
 import type { LoadedRevision } from './revision-loader.ts';
+import { acceptedRevision } from './accepted-revision.ts';
 import { finishEarlierApplyChecks, reportApplyCheck } from './apply-check.ts';
 import { governedState, toData, type RepositoryState } from './repository-state.ts';
 import { rejectedMessage, TransientError, type PipelinePorts, type Stage } from './stage.ts';
@@ -45,8 +46,8 @@ const PLAN_SUMMARY_WORKSPACES = 48 * 1024;
  * A workspace the change cannot reach is neither compiled nor built. It commits the
  * regenerated CODEOWNERS when it differs, and reports the plan on the commit. A plan with
  * errors (data loss its declarations do not allow) refuses the whole revision: its check
- * fails and no workspace of it is built. For another branch it only reports the plan
- * against the current revision.
+ * fails and no workspace of it is built, and the revisions after it are planned against the
+ * last accepted one. For another branch it only reports the plan against that same revision.
  */
 export function createDeltasStage(
   ports: Pick<
@@ -87,7 +88,9 @@ export function createDeltasStage(
     if (message.action === 'plan') {
       if (stored?.stages.plan !== undefined)
         return { status: 'repeated', detail: 'planned before' };
-      const plan = await planBetween(ports, message, repository.current?.commit ?? null);
+      // As the next revision of the default branch would be: against the last one accepted.
+      const base = await acceptedRevision(state, repository.current?.commit ?? null);
+      const plan = await planBetween(ports, message, base);
       await ports.reporter.report(message.repository, message.commit, planReport(plan, false));
       const stage: PlanStage = {
         at: state.now(),
@@ -122,7 +125,9 @@ export function createDeltasStage(
       return { status: 'repeated', detail: `${done.workspaces.length} builds requested again` };
     }
 
-    const plan = await planBetween(ports, message, previous);
+    // Never against a refused revision: nothing of it was applied (see `acceptedRevision`).
+    const base = await acceptedRevision(state, previous);
+    const plan = await planBetween(ports, message, base);
     const head = await ports.revisions.load(message.repository, message.commit, {
       snapshot: message.snapshot,
     });
@@ -149,6 +154,7 @@ export function createDeltasStage(
       codeowners,
       summary: { ...plan.summary },
       apply: ports.apply,
+      base,
       ...(refused === undefined ? {} : { refused }),
     };
     await state.updateCommit(
@@ -164,7 +170,7 @@ export function createDeltasStage(
           commit: message.commit,
           delivery: message.delivery,
           actor: message.pusher,
-          message: `${refused === undefined ? `${workspaces.length} workspaces affected` : refused.reason}; CODEOWNERS ${codeowners}; IAM +${plan.summary.iamAdd} -${plan.summary.iamRemove}`,
+          message: `${refused === undefined ? `${workspaces.length} workspaces affected` : refused.reason}; CODEOWNERS ${codeowners}; IAM +${plan.summary.iamAdd} -${plan.summary.iamRemove}${base === previous ? '' : `; planned against ${base?.slice(0, 7) ?? 'nothing'}, the last revision accepted`}`,
         });
       },
     );

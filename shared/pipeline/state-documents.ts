@@ -156,7 +156,10 @@ export interface RecordStage {
   readonly status: 'recorded' | 'unchanged' | 'skipped';
   readonly at: string;
   readonly sequence?: number;
-  /** For a recorded revision: the commit it follows, null for the first; deltas compares against it. */
+  /**
+   * For a recorded revision: the commit it follows, null for the first. Deltas plans against
+   * it, or, when its plan was refused, against the last revision accepted before it.
+   */
   readonly previous?: string | null;
   readonly reason?: string;
 }
@@ -173,6 +176,11 @@ export interface DeltasStage {
   readonly apply?: boolean;
   /** Present when the plan refuses the revision: no workspace of it is built or applied. */
   readonly refused?: PlanRefusal;
+  /**
+   * The revision it was planned against: the last accepted one before it (`acceptedRevision`),
+   * null for none; absent where written before it was kept.
+   */
+  readonly base?: string | null;
 }
 
 /** Why a revision's plan refuses it: the errors of the plan (the data loss not allowed). */

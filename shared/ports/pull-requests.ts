@@ -9,6 +9,18 @@ import type { RepositoryRef } from './repository-source.ts';
 export interface PullRequests {
   /** The pull request `number` of `repository`, with every review it has. */
   read(repository: RepositoryRef, number: number): Promise<PullRequestState>;
+  /**
+   * The open pull requests into `baseBranch`, reading page after page up to `limit` of them;
+   * `complete` is false when there were more.
+   */
+  listOpen(repository: RepositoryRef, baseBranch: string, limit: number): Promise<OpenPullRequests>;
+}
+
+/** Some of a repository's open pull requests into one branch. */
+export interface OpenPullRequests {
+  readonly pulls: readonly { readonly number: number; readonly head: string }[];
+  /** Whether these are all of them. */
+  readonly complete: boolean;
 }
 
 /** One pull request, as the consent check reads it. */
@@ -20,8 +32,14 @@ export interface PullRequestState {
   readonly author: string;
   /** The head commit. */
   readonly head: string;
-  /** The base branch's commit GitHub compares the head with. */
+  /**
+   * Where the head forks from the base branch as it now is (their merge base): what the pull
+   * request changes is from there. Not GitHub's `base.sha`, which stays where the base branch
+   * was when the pull request was opened.
+   */
   readonly base: string;
+  /** The base branch's commit now: its people and groups say who may approve. */
+  readonly baseTip: string;
   /** The branch the pull request would merge into, such as `main`. */
   readonly baseBranch: string;
   /** Every review, in GitHub's order (oldest first). */

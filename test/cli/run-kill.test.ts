@@ -38,8 +38,11 @@ afterEach(async () => {
 });
 
 /** `run --apply` as a process of its own, and what it printed so far. */
-function startRun(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [bin, 'run', '--apply', repository.directory], {
+function startRun(
+  env: Record<string, string>,
+  args: readonly string[] = ['run', '--apply', repository.directory],
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, [bin, ...args], {
     env: { ...process.env, NO_COLOR: '1', ...env },
   });
   let output = '';
@@ -234,6 +237,63 @@ describe('infrastream run --apply, killed', () => {
       await new Promise((resolve) => setTimeout(resolve, 500));
       await kill(killed);
       await expectFinished(appliedOnce);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('infrastream serve --apply, started on the folder of a killed run', () => {
+  it(
+    'finishes the revision as it starts, before any push: the ended workspaces are not built again',
+    async () => {
+      // Recorded as serve records it, so that both keep one state.
+      const served = ['--repository', 'acme/platform#42'];
+      const killed = startRun(terraform.env({ 'apply organization': 3000 }), [
+        'run',
+        '--apply',
+        repository.directory,
+        ...served,
+      ]);
+      await until(
+        async () => (await calls('apply')) === 2,
+        'two workspaces to be applied, and the third applying',
+      );
+      await kill(killed);
+      const serve = startRun({ ...terraform.env(), INFRASTREAM_WEBHOOK_SECRETS: 'secret' }, [
+        'serve',
+        repository.directory,
+        '--apply',
+        '--port',
+        '0',
+        ...served,
+      ]);
+      try {
+        await until(async () => {
+          const state = await runCli(
+            ['state', 'workspaces', '--dir', repository.directory, '--format', 'json'],
+            { timeoutMs: 10_000 },
+          );
+          const workspaces = JSON.parse(state.stdout || '[]') as {
+            running: unknown;
+            lastApplied: { sequence: number } | null;
+          }[];
+          return (
+            workspaces.length === WORKSPACES.length &&
+            workspaces.every((item) => item.running === null && item.lastApplied?.sequence === 1)
+          );
+        }, 'serve to finish the revision');
+      } finally {
+        const exited = new Promise((resolve) => serve.child.once('exit', resolve));
+        serve.child.kill('SIGTERM');
+        await exited;
+      }
+      expect(serve.output()).toMatch(/^resuming what an interrupted run left: [1-3] builds$/m);
+      const applies = (await terraform.calls()).filter(
+        (call) => call.command === 'apply' && call.stale !== true,
+      );
+      expect(Object.fromEntries(WORKSPACES.map((id) => [id, count(applies, id)]))).toEqual(
+        appliedOnce,
+      );
     },
     TIMEOUT,
   );

@@ -21,6 +21,7 @@ describe('infrastream run --apply, when a revision loses data its declarations n
   let terraform: StandInTerraform;
   let database: string;
   let project: string;
+  let accepted: string;
 
   beforeAll(async () => {
     repository = await createTestRepository();
@@ -28,7 +29,7 @@ describe('infrastream run --apply, when a revision loses data its declarations n
     database = await readFile(join(repository.directory, DATABASE), 'utf8');
     project = await readFile(join(repository.directory, PROJECT), 'utf8');
     await repository.write({ [DATABASE]: `${database}${ALLOWANCE}` });
-    await repository.commit('The base organization, its database allowed to move');
+    accepted = await repository.commit('The base organization, its database allowed to move');
     terraform = await createStandInTerraform();
   });
 
@@ -76,12 +77,53 @@ describe('infrastream run --apply, when a revision loses data its declarations n
     ]);
     expect(document.stdout).toContain('lifecycle/replaces-data');
 
-    // Run again, the revision is still refused, and still applies nothing.
+    // Run again or retried, the revision is still refused, and still applies nothing.
     const again = await runCli(['run', '--apply', repository.directory], {
       env: terraform.env(),
     });
     expect(again.code).toBe(1);
     expect(again.stdout).toContain('refused, nothing applied');
     expect((await terraform.calls()).slice(before)).toEqual([]);
+    expect(again.stdout).toContain(
+      `  a new revision fixes it: it is planned against ${accepted.slice(0, 7)}, the last revision accepted`,
+    );
+    const retried = await runCli(['retry', repository.directory], {
+      env: terraform.env(),
+    });
+    expect(retried.code).toBe(1);
+    expect(retried.stdout).toContain('refused, nothing applied');
+    expect((await terraform.calls()).slice(before)).toEqual([]);
+    const state = await runCli(['state', '--dir', repository.directory]);
+    expect(state.stdout).toContain(`current revision 2: ${commit}`);
+    expect(state.stdout).toContain('  refused, nothing applied');
+    expect(state.stdout).toContain(
+      `  the next revision is planned against the last revision accepted: ${accepted.slice(0, 7)}`,
+    );
+  });
+
+  it('plans the revision that fixes it against the last one accepted, and applies the move', async () => {
+    // The allowance back, the move kept: against the refused revision this would only add
+    // the allowance, and nothing of the move would ever be planned or applied.
+    await repository.write({ [DATABASE]: `${database}${ALLOWANCE}` });
+    const fixed = await repository.commit(
+      'The shop moves to europe-west4, its database allowed to',
+    );
+    const before = (await terraform.calls()).length;
+    const run = await runCli(['run', '--apply', repository.directory], { env: terraform.env() });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`at ${fixed.slice(0, 7)}`);
+    expect(run.stdout).toContain(
+      `  planned    against ${accepted.slice(0, 7)}, the last revision accepted`,
+    );
+    // The database cluster replaced: created and destroyed, as the region moves, and said apart.
+    expect(run.stdout).toMatch(
+      /changes {4}1 workspaces: [1-9]\d* to create, \d+ to change, [1-9]\d* to destroy \([1-9]\d* replaced\)/,
+    );
+    expect(run.stdout).toMatch(
+      /~ payments\.production\.shop: \+\d+ ~\d+ -\d+ -\/\+[1-9]\d* resources/,
+    );
+    const applied = (await terraform.calls()).slice(before);
+    expect(applied.filter((call) => call.command === 'apply')).toHaveLength(1);
   });
 });

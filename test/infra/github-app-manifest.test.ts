@@ -29,6 +29,7 @@ const restPermissions: Readonly<Record<string, readonly [string, 'read' | 'write
   'checks.listForRef': ['checks', 'read'],
   'pulls.get': ['pull_requests', 'read'],
   'pulls.listReviews': ['pull_requests', 'read'],
+  'pulls.list': ['pull_requests', 'read'],
   'git.createCommit': ['contents', 'write'],
   'git.createTree': ['contents', 'write'],
   'git.updateRef': ['contents', 'write'],

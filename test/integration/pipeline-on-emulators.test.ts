@@ -1,4 +1,5 @@
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FirestoreDocumentStore } from '../../shared/adapters/firestore-document-store.ts';
 import { systemClock } from '../../shared/adapters/system-clock.ts';
@@ -42,6 +43,11 @@ const ZERO = '0'.repeat(40);
 const SETTLE_TIMEOUT_MS = 120_000;
 const TEST_TIMEOUT_MS = SETTLE_TIMEOUT_MS + 30_000;
 const POLL_INTERVAL_MS = 250;
+const SHOP_PROJECT = 'payments/production/shop/project.yaml';
+const SHOP_DATABASE = 'payments/production/shop/database.yaml';
+const SHOP_ALLOWANCE = `  lifecycle:
+    allowReplacement: Moving with the VPN; restored from the last backup
+`;
 
 /**
  * The whole pipeline as it runs in Google Cloud, every part real but on loopback: ingest and
@@ -355,6 +361,64 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
         String(GITHUB_REPOSITORY_ID),
       ]);
       expect(cloudBuild.builds).toHaveLength(builds);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'records a revision its plan refuses, builds nothing of it, and plans the next against the last accepted one',
+    async () => {
+      const accepted = (await repository.git('rev-parse', 'refs/heads/main')).trim();
+      // The App committed CODEOWNERS on the branch: the next commits go on top of it.
+      await repository.git('reset', '--quiet', '--hard', accepted);
+      const project = await readFile(join(repository.directory, SHOP_PROJECT), 'utf8');
+      const database = await readFile(join(repository.directory, SHOP_DATABASE), 'utf8');
+      const builds = cloudBuild.builds.length;
+      await repository.write({
+        [SHOP_PROJECT]: project.replace('region: europe-west1', 'region: europe-west4'),
+      });
+      const refused = await repository.commit('The shop moves to europe-west4');
+      expect((await send(await webhook({ before: accepted, after: refused }))).status).toBe(202);
+      const refusedCommit = await settled(refused);
+      expect(refusedCommit.stages.record).toMatchObject({ status: 'recorded', sequence: 3 });
+      expect(refusedCommit.stages.deltas).toMatchObject({
+        sequence: 3,
+        workspaces: [],
+        base: accepted,
+      });
+      expect(refusedCommit.stages.deltas?.refused?.issues.map((issue) => issue.rule)).toContain(
+        'lifecycle/replaces-data',
+      );
+      // Recorded, and current, for operators to see; nothing of it built.
+      expect((await state.repositoryDocument()).current).toMatchObject({
+        commit: refused,
+        sequence: 3,
+      });
+      expect(cloudBuild.builds).toHaveLength(builds);
+
+      await repository.write({ [SHOP_DATABASE]: `${database}${SHOP_ALLOWANCE}` });
+      const fixed = await repository.commit('The shop moves, its database allowed to');
+      expect((await send(await webhook({ before: refused, after: fixed }))).status).toBe(202);
+      const fixedCommit = await settled(fixed);
+      expect(fixedCommit.stages.record).toMatchObject({
+        status: 'recorded',
+        sequence: 4,
+        previous: refused,
+      });
+      // Against the refused revision the fix would only add the allowance: the move, and the
+      // database it replaces, would never be planned or applied.
+      expect(fixedCommit.stages.deltas).toMatchObject({
+        sequence: 4,
+        workspaces: ['payments.production.shop'],
+        base: accepted,
+      });
+      expect(fixedCommit.stages.deltas?.refused).toBeUndefined();
+      const delta = (await store.get(state.paths.delta(fixed, 'payments.production.shop'))) as
+        { replace?: number } | undefined;
+      expect(delta?.replace).toBeGreaterThan(0);
+      expect(buildsAt(fixed).map((build) => build.substitutions?._WORKSPACE)).toEqual([
+        'payments.production.shop',
+      ]);
     },
     TEST_TIMEOUT_MS,
   );

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { sign } from '@octokit/webhooks-methods';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
@@ -13,11 +15,13 @@ import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
 import type { Stage } from '../../shared/pipeline/stage.ts';
 import { consentOrganization } from '../support/consent-organization.ts';
 import { createGitHubFixture, type GitHubFixture } from '../support/github-fixture.ts';
+import { signedPushWebhook } from '../support/github-webhook.ts';
 import type { StoredCheckRun } from '../support/loopback-check-runs.ts';
 
 const SECRET = 'webhook-secret';
 const GOVERNED = { owner: 'acme', name: 'platform', id: 42 };
 const PULL = 7;
+const ON_CALL = 'groups/on-call.yaml';
 /** A production-team member who moves a staging secret to production. */
 const AUTHOR = 'bob-gh';
 
@@ -32,6 +36,7 @@ describe('the infrastream/consent check', () => {
   let publisher: MemoryPublisher;
   let receive: ReturnType<typeof createWebhookReceiver>;
   let stage: Stage;
+  let base: string;
   let head: string;
 
   beforeEach(async () => {
@@ -40,7 +45,9 @@ describe('the infrastream/consent check', () => {
       await fixture.repo.write(Object.fromEntries(files.map((file) => [file.path, file.bytes])));
       return fixture.repo.commit('change');
     };
-    const base = await write(consentOrganization('staging'));
+    base = await write(consentOrganization('staging'));
+    // The pull request's branch: the default branch stays where it forks.
+    await fixture.repo.git('checkout', '--quiet', '-b', 'feature');
     head = await write(consentOrganization('production'));
     fixture.github.pullRequests.open(PULL, AUTHOR, head, base);
     publisher = new MemoryPublisher();
@@ -58,6 +65,7 @@ describe('the infrastream/consent check', () => {
       revisions: new RevisionLoader(createGitHubRepositorySource({ octokit }), { log: () => {} }),
       reporter: createGitHubCommitReporter({ octokit, appId: fixture.github.appId }),
       pullRequests: createGitHubPullRequests({ octokit }),
+      publisher,
     });
   });
 
@@ -88,10 +96,44 @@ describe('the infrastream/consent check', () => {
       },
       rawBody: Buffer.from(body),
     });
+    return { reply, outcomes: await runStage(before), delivery };
+  }
+
+  /** Runs the stage on the messages published since `before`, its own among them. */
+  async function runStage(before: number) {
     const outcomes = [];
-    for (const message of publisher.messages(PULL_REQUESTS_TOPIC).slice(before))
-      outcomes.push(await stage(message));
-    return { reply, outcomes, delivery };
+    for (let next = before; next < publisher.messages(PULL_REQUESTS_TOPIC).length; next++)
+      outcomes.push(await stage(publisher.messages(PULL_REQUESTS_TOPIC)[next]));
+    return outcomes;
+  }
+
+  /** Commits `files` on the default branch and delivers its push. */
+  async function pushToMain(files: Readonly<Record<string, string>>) {
+    await fixture.repo.git('checkout', '--quiet', 'main');
+    const before = (await fixture.repo.git('rev-parse', 'HEAD')).trim();
+    await fixture.repo.write(files);
+    const pushed = await fixture.repo.commit('a change of the default branch');
+    await fixture.repo.git('checkout', '--quiet', 'feature');
+    return deliverPush(before, pushed);
+  }
+
+  /** Delivers the push of the default branch from `before` to `after`, and runs the stage. */
+  async function deliverPush(before: string, after: string, ref = 'refs/heads/main') {
+    const hook = await signedPushWebhook(SECRET, {
+      ...GOVERNED,
+      defaultBranch: 'main',
+      ref,
+      before,
+      after,
+      message: 'a change of the default branch',
+    });
+    const published = publisher.messages(PULL_REQUESTS_TOPIC).length;
+    const reply = await receive({
+      method: 'POST',
+      headers: hook.headers,
+      rawBody: Buffer.from(hook.body),
+    });
+    return { reply, outcomes: await runStage(published) };
   }
 
   const consentRuns = (): StoredCheckRun[] =>
@@ -152,6 +194,72 @@ describe('the infrastream/consent check', () => {
     });
   });
 
+  it('is evaluated again when the default branch moves: who may approve is read from it', async () => {
+    fixture.github.pullRequests.review(PULL, 'erin-gh', 'APPROVED');
+    await deliver('pull_request_review', { action: 'submitted' });
+    expect(consentRuns()).toMatchObject([{ head_sha: head, conclusion: 'success' }]);
+    const onCall = await readFile(join(fixture.repo.directory, ON_CALL), 'utf8');
+
+    // Erin leaves the on-call team on the default branch; the pull request is not rebased.
+    const { reply, outcomes } = await pushToMain({
+      [ON_CALL]: onCall.replace('      - erin\n', '      - bob\n'),
+    });
+    expect(reply).toEqual({ status: 202, body: { accepted: true, action: 'apply' } });
+    expect(outcomes).toMatchObject([
+      {
+        status: 'done',
+        detail: `1 open pull requests into main evaluated again (#${PULL})`,
+      },
+      { status: 'done' },
+    ]);
+    expect(outcomes[1]?.detail).toContain('action_required');
+    const [run, ...others] = consentRuns();
+    expect(others).toEqual([]);
+    expect(run).toMatchObject({ head_sha: head, conclusion: 'action_required' });
+    expect(run?.summary).toContain('waiting for one of @alice-acme (');
+    // Still the pull request's own change: its base is where it forks, not the moved branch.
+    expect(run?.summary).not.toContain(ON_CALL);
+  });
+
+  it('skips, when the default branch moves, the pull request whose head was pushed, and closed ones', async () => {
+    fixture.github.pullRequests.open(PULL + 1, 'carol-gh', base, base);
+    fixture.github.pullRequests.open(PULL + 2, AUTHOR, head, base).state = 'closed';
+    // The pull request's head pushed to the default branch itself: merged by fast-forward.
+    await fixture.repo.git('checkout', '--quiet', 'main');
+    await fixture.repo.git('merge', '--quiet', '--ff-only', 'feature');
+    await fixture.repo.git('checkout', '--quiet', 'feature');
+    const { outcomes } = await deliverPush(base, head);
+    expect(outcomes).toMatchObject([
+      { status: 'done', detail: `1 open pull requests into main evaluated again (#${PULL + 1})` },
+      { status: 'done' },
+    ]);
+    expect(outcomes[1]?.detail).toContain('No consent needed');
+    expect(consentRuns()).toMatchObject([{ head_sha: base, conclusion: 'success' }]);
+    // A push of another branch moves no pull request's base.
+    const other = await deliverPush(base, head, 'refs/heads/feature');
+    expect(other.reply.status).toBe(202);
+    expect(other.outcomes).toEqual([]);
+  });
+
+  it('lists the open pull requests into a branch page by page, up to a limit, saying when there were more', async () => {
+    for (let number = 100; number < 250; number++)
+      fixture.github.pullRequests.open(number, AUTHOR, head, base);
+    fixture.github.pullRequests.open(250, AUTHOR, head, base).baseBranch = 'develop';
+    const reader = createGitHubPullRequests({ octokit: fixture.octokit });
+    const all = await reader.listOpen(fixture.repository, 'main', 300);
+    expect(all.complete).toBe(true);
+    expect(all.pulls).toHaveLength(151);
+    expect(all.pulls[0]).toEqual({ number: 249, head });
+    expect(fixture.requestsTo('GET', /\/pulls$/)).toHaveLength(2);
+    const some = await reader.listOpen(fixture.repository, 'main', 120);
+    expect(some).toMatchObject({ complete: false });
+    expect(some.pulls.map((pull) => pull.number)).toEqual(
+      Array.from({ length: 120 }, (_, index) => 249 - index),
+    );
+    const exactly = await reader.listOpen(fixture.repository, 'main', 151);
+    expect(exactly).toMatchObject({ complete: true });
+  });
+
   it('evaluates again when a review changes while the check is being reported', async () => {
     const approval = fixture.github.pullRequests.review(PULL, 'erin-gh', 'APPROVED');
     // The dismissal lands after the stage read the approval and before its report is written.
@@ -172,6 +280,7 @@ describe('the infrastream/consent check', () => {
     // planned against that branch, it would ask nothing, and turn the head's check green.
     const pull = fixture.github.pullRequests.pulls.get(PULL);
     if (pull !== undefined) {
+      await fixture.repo.git('branch', 'x-base', head);
       pull.baseBranch = 'x-base';
       pull.base = head;
     }

@@ -209,6 +209,7 @@ export async function startLoopbackGitHub(options: {
     if (is(/^GET commits\/(.+)\/check-runs$/)) return checkRuns.list(arg(1), query);
     if (is(/^POST check-runs$/)) return checkRuns.create(body);
     if (is(/^PATCH check-runs\/(\d+)$/)) return checkRuns.update(Number(arg(1)), body);
+    if (is(/^GET pulls$/)) return pullRequests.list(query);
     if (is(/^GET pulls\/(\d+)$/)) return pullRequests.get(Number(arg(1)));
     if (is(/^GET pulls\/(\d+)\/reviews$/)) return pullRequests.reviews(Number(arg(1)), query);
     if (is(/^GET branches\/(.+)\/protection$/)) return settings.branchProtection(arg(1));

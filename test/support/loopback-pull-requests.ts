@@ -73,6 +73,33 @@ export class PullRequests {
     };
   }
 
+  /**
+   * GET /repos/{owner}/{repo}/pulls, with `state` and `base` as filters, newest first, paged
+   * as GitHub pages.
+   */
+  list(query: Readonly<Record<string, string>>): Reply {
+    const state = query.state ?? 'open';
+    const matching = [...this.pulls.values()]
+      .filter((pull) => state === 'all' || pull.state === state)
+      .filter((pull) => query.base === undefined || pull.baseBranch === query.base)
+      .sort((a, b) => b.number - a.number);
+    const perPage = Math.min(Number(query.per_page ?? 30), 100);
+    const page = Number(query.page ?? 1);
+    const more = page * perPage < matching.length;
+    const filters = `state=${state}${query.base === undefined ? '' : `&base=${query.base}`}`;
+    return {
+      status: 200,
+      headers: more
+        ? {
+            link: `<${this.repositoryUrl}/pulls?${filters}&per_page=${perPage}&page=${page + 1}>; rel="next"`,
+          }
+        : {},
+      body: matching
+        .slice((page - 1) * perPage, page * perPage)
+        .map((pull) => this.get(pull.number).body),
+    };
+  }
+
   /** GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews */
   reviews(number: number, query: Readonly<Record<string, string>>): Reply {
     const pull = this.pulls.get(number);
