@@ -89,7 +89,7 @@ variable "repository" {
 }
 
 variable "github_app_id" {
-  description = "ID of the GitHub App the pipeline acts as (Contents read and write, Checks read and write, Metadata read)."
+  description = "ID of the GitHub App the pipeline acts as (Contents read and write, Checks read and write, Pull requests read, Administration read, Metadata read)."
   type        = string
   nullable    = false
 
