@@ -23,6 +23,7 @@ Commands:
   state [COLL] [ID] show the recorded state: commits, resources, workspaces, builds, events, drift
   schema           print the JSON Schema of manifests, for editors
   check-plan FILE  check a Terraform plan (terraform show -json) against the policy before apply
+  drift-output FILE print the drift of a refresh-only plan as a drift build hands it back
 
 Options:
   -h, --help       show help (also: infrastream <command> --help)
@@ -42,6 +43,7 @@ const commands: Record<string, () => Promise<Command>> = {
   state: async () => (await import('./commands/state.ts')).command,
   schema: async () => (await import('./commands/schema.ts')).command,
   'check-plan': async () => (await import('./commands/check-plan.ts')).command,
+  'drift-output': async () => (await import('./commands/drift-output.ts')).command,
 };
 
 /** Runs the CLI and returns its exit code; all process access goes through `io`. */

@@ -8,6 +8,10 @@ import { createGitHubRepositorySource } from '../shared/adapters/github-reposito
 import { PubSubPublisher } from '../shared/adapters/pubsub-publisher.ts';
 import { createCloudBuildService } from '../shared/adapters/cloud-build-service.ts';
 import { systemClock } from '../shared/adapters/system-clock.ts';
+import { createAssetDriftReaders } from '../shared/adapters/asset-drift-source.ts';
+import { readBranchProtectionDrift } from '../shared/adapters/github-branch-protection-source.ts';
+import type { AssetInventory } from '../shared/ports/asset-inventory.ts';
+import type { DriftStageSettings } from '../shared/pipeline/drift-stage.ts';
 import {
   parseConfiguration,
   type Environment,
@@ -91,7 +95,11 @@ export interface GoogleCloudAdapters extends PipelineAdapters {
  */
 export function googleCloudAdapters(
   settings: Settings<'stages'>,
-  options: { readonly cloudBuildClient?: CloudBuildClient } = {},
+  options: {
+    readonly cloudBuildClient?: CloudBuildClient;
+    /** For an inventory that is not Google's, such as the tests' loopback one. */
+    readonly assetInventory?: AssetInventory;
+  } = {},
 ): GoogleCloudAdapters {
   const octokit = createGitHubClient({
     appId: settings.githubAppId,
@@ -99,9 +107,10 @@ export function googleCloudAdapters(
     installationId: settings.githubInstallationId,
     ...(settings.githubApiUrl === undefined ? {} : { baseUrl: settings.githubApiUrl }),
   });
+  const store = firestoreOf(settings);
   return {
     repository: settings.repository,
-    store: firestoreOf(settings),
+    store,
     publisher: publisherOf(settings),
     source: createGitHubRepositorySource({ octokit }),
     reporter: createGitHubCommitReporter({ octokit, appId: settings.githubAppId }),
@@ -111,6 +120,58 @@ export function googleCloudAdapters(
     clock: systemClock,
     render: settings.renderConfig,
     apply: settings.apply,
+    drift: driftSettingsOf(settings, { octokit, store, inventory: options.assetInventory }),
+  };
+}
+
+/**
+ * The scheduled sweep's settings: the live sources read with the function's own identity
+ * (Cloud Asset Inventory on the organization, the branch protection through the App), and
+ * the pipeline's own identities and project, which no manifest governs, left out of what
+ * the inventory reports as unmanaged.
+ */
+function driftSettingsOf(
+  settings: Settings<'stages'>,
+  clients: {
+    readonly octokit: ReturnType<typeof createGitHubClient>;
+    readonly store: FirestoreDocumentStore;
+    readonly inventory: AssetInventory | undefined;
+  },
+): DriftStageSettings {
+  const { octokit, store, inventory } = clients;
+  const identities = [
+    settings.cloudBuild['serviceAccount'],
+    settings.cloudBuild['driftServiceAccount'],
+  ]
+    .filter((email): email is string => typeof email === 'string')
+    .map((email) => `serviceAccount:${email}`);
+  return {
+    schedule: settings.driftSchedule,
+    maxLagMinutes: settings.driftMaxLagMinutes,
+    liveReaders: ({ revisions, head }) => {
+      let protection: ReturnType<typeof readBranchProtectionDrift> | undefined;
+      return [
+        ...createAssetDriftReaders({
+          settings: {
+            platformMembers: identities,
+            platformProjects: [settings.project],
+            ...(inventory === undefined ? {} : { inventory }),
+          },
+          store,
+          repository: settings.repository,
+          revisions,
+          render: settings.renderConfig,
+          head,
+        }),
+        {
+          name: 'github',
+          read: async () => {
+            protection ??= readBranchProtectionDrift({ octokit, repository: settings.repository });
+            return protection;
+          },
+        },
+      ];
+    },
   };
 }
 

@@ -6,3 +6,4 @@ import './deltas.ts';
 import './builds.ts';
 import './build-status.ts';
 import './consent.ts';
+import './drift.ts';

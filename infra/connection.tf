@@ -62,3 +62,14 @@ resource "google_cloudbuildv2_connection_iam_member" "cloud_build_token_accessor
   role     = "roles/cloudbuild.tokenAccessor"
   member   = data.google_service_account.cloud_build.member
 }
+
+# The drift builds fetch the last applied commit the same way, as the drift identity.
+resource "google_cloudbuildv2_connection_iam_member" "drift_token_accessor" {
+  count = var.github_connection == null ? 0 : 1
+
+  project  = var.project
+  location = var.region
+  name     = google_cloudbuildv2_connection.github[0].name
+  role     = "roles/cloudbuild.tokenAccessor"
+  member   = data.google_service_account.drift.member
+}

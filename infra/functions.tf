@@ -15,6 +15,8 @@ locals {
       project        = var.project
       region         = var.region
       serviceAccount = data.google_service_account.cloud_build.email
+      # The drift sweep's refresh-only builds run as the read-only identity instead.
+      driftServiceAccount = data.google_service_account.drift.email
       # One image for every step: terraform and its providers come from the builder image.
       builderImage   = var.builder_image
       terraformImage = var.builder_image
@@ -27,6 +29,8 @@ locals {
     {
       INFRASTREAM_GITHUB_INSTALLATION_ID = var.github_installation_id
       INFRASTREAM_APPLY                  = var.apply ? "true" : "false"
+      # The drift stage reads the trigger's time against the schedule Cloud Scheduler runs.
+      INFRASTREAM_DRIFT_SCHEDULE = var.drift_schedule
     },
     var.github_api_url == null ? {} : { INFRASTREAM_GITHUB_API_URL = var.github_api_url },
   )

@@ -20,6 +20,13 @@ data "google_service_account" "cloud_build" {
   account_id = "infrastream-cloud-build"
 }
 
+# The read-only identity the drift sweep's refresh-only builds run as, with its roles, is
+# infra/bootstrap's (drift-identity.tf), read here.
+data "google_service_account" "drift" {
+  project    = var.project
+  account_id = "infrastream-drift-builds"
+}
+
 module "identity" {
   source   = "../terraform-modules/app-identity"
   for_each = local.identities
@@ -57,11 +64,28 @@ resource "google_service_account_iam_member" "builds_act_as_cloud_build" {
   member             = module.identity["builds"].member
 }
 
+# The drift stage starts the refresh-only builds (and finds them again by their tags): builds
+# only, as for the builds stage.
+resource "google_project_iam_member" "drift_cloud_build_editor" {
+  project = var.project
+  role    = "roles/cloudbuild.builds.editor"
+  member  = module.identity["drift"].member
+}
+
+# What Cloud Build needs to run a build as the drift identity, and nothing more: act-as on that
+# one read-only account, never on the build identity.
+resource "google_service_account_iam_member" "drift_act_as_drift_builds" {
+  service_account_id = data.google_service_account.drift.name
+  role               = "roles/iam.serviceAccountUser"
+  member             = module.identity["drift"].member
+}
+
 # A build with its own service account writes its logs to Cloud Logging (CLOUD_LOGGING_ONLY).
 resource "google_project_iam_member" "cloud_build_log_writer" {
   for_each = {
-    "cloud-build" = data.google_service_account.cloud_build.member
-    "fn-builder"  = module.identity["fn-builder"].member
+    "cloud-build"  = data.google_service_account.cloud_build.member
+    "drift-builds" = data.google_service_account.drift.member
+    "fn-builder"   = module.identity["fn-builder"].member
   }
 
   project = var.project

@@ -15,14 +15,17 @@ locals {
     record         = { listens = "manifests", publishes = ["desired-state"], secrets = ["github"] }
     deltas         = { listens = "desired-state", publishes = ["builds"], secrets = ["github"] }
     builds         = { listens = "builds", publishes = ["builds"], secrets = ["github"] }
-    "build-status" = { listens = "cloud-builds", publishes = ["builds"], secrets = ["github"] }
+    "build-status" = { listens = "cloud-builds", publishes = ["builds", "drift-requested"], secrets = ["github"] }
     consent        = { listens = "pull-requests", publishes = ["pull-requests"], secrets = ["github"] }
+    # Pushed from Cloud Scheduler's trigger and build-status's reports; nudges itself when no
+    # drift build of a sweep could start.
+    drift = { listens = "drift-requested", publishes = ["drift-requested"], secrets = ["github"] }
   }
 
   pubsub_stages = { for name, stage in local.stages : name => stage if stage.listens != null }
 
   # The pipeline's own topics; cloud-builds is Cloud Build's and keeps its fixed name (pubsub.tf).
-  pipeline_topics = toset(["push", "manifests", "desired-state", "builds", "pull-requests"])
+  pipeline_topics = toset(["push", "manifests", "desired-state", "builds", "pull-requests", "drift-requested"])
 
   firestore_location = coalesce(var.firestore_location, var.region)
 }

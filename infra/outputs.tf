@@ -30,3 +30,8 @@ output "firestore_database" {
   description = "ID of the Firestore database (projects/<p>/databases/<id>)."
   value       = google_firestore_database.this.id
 }
+
+output "drift_service_account" {
+  description = "Email of the read-only service account the drift sweep's refresh-only builds run as (created with its roles by infra/bootstrap)."
+  value       = data.google_service_account.drift.email
+}

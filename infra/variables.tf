@@ -89,7 +89,7 @@ variable "repository" {
 }
 
 variable "github_app_id" {
-  description = "ID of the GitHub App the pipeline acts as (Contents read and write, Checks read and write, Metadata read)."
+  description = "ID of the GitHub App the pipeline acts as (Contents read and write, Checks read and write, Pull requests read, Administration read, Metadata read)."
   type        = string
   nullable    = false
 
@@ -213,4 +213,16 @@ variable "labels" {
   type        = map(string)
   default     = {}
   nullable    = false
+}
+
+variable "drift_schedule" {
+  description = "When the drift sweep runs: a five-field cron expression in UTC, given to Cloud Scheduler and to the drift function (INFRASTREAM_DRIFT_SCHEDULE)."
+  type        = string
+  default     = "0 * * * *"
+  nullable    = false
+
+  validation {
+    condition     = length(split(" ", trimspace(var.drift_schedule))) == 5 && can(regex("^[0-9*,/ -]+$", var.drift_schedule))
+    error_message = "drift_schedule must be five cron fields of numbers, *, ranges, steps and lists, such as 0 * * * * (names of months and days are not read)."
+  }
 }

@@ -200,5 +200,5 @@ resource "google_artifact_registry_repository_iam_member" "cloud_build_builder_r
   member     = local.build_member
 }
 
-# The drift stage's read-only identity and its schedule are configured with that stage, apart
-# from this file: the build identity above is never the one that reads for drift.
+# The drift sweep's refresh-only builds never run as the build identity above: they run as the
+# read-only identity of drift-identity.tf.

@@ -42,3 +42,8 @@ output "cloud_build_service_account" {
   description = "Email of the identity the workspace builds run as, with the roles of build-identity.tf."
   value       = google_service_account.cloud_build.email
 }
+
+output "drift_service_account" {
+  description = "Email of the read-only identity the drift sweep's refresh-only builds run as, with the roles of drift-identity.tf."
+  value       = google_service_account.drift.email
+}

@@ -89,3 +89,14 @@ variable "labels" {
   default     = {}
   nullable    = false
 }
+
+variable "drift_function_service_account" {
+  description = "Email of infra/'s drift function (its function_service_accounts output, drift), which reads Cloud Asset Inventory on the organization; null until infra/ has created it, and the sweep's iam and resources sources then fail."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.drift_function_service_account == null || can(regex("^infrastream-drift@[a-z][a-z0-9-]{4,28}[a-z0-9]\\.iam\\.gserviceaccount\\.com$", var.drift_function_service_account))
+    error_message = "drift_function_service_account must be the email of infra/'s drift function, infrastream-drift@<project>.iam.gserviceaccount.com."
+  }
+}

@@ -45,10 +45,18 @@ export const defaultCloudBuildSource: CloudBuildSource = {
   host: 'https://github.com',
 };
 
+/** The step of a drift build that hands its observations back, after `show`. */
+export const DRIFT_OUTPUT_STEP_ID = 'drift-output';
+
 /** Everything about a build that does not change from one submission to the next. */
 export interface CloudBuildDefinition {
   readonly project: string;
   readonly serviceAccount: string;
+  /**
+   * The read-only identity the refresh-only drift builds run as; without it no drift build
+   * is started, since the build identity can write what it reads.
+   */
+  readonly driftServiceAccount?: string;
   readonly builderImage: string;
   readonly terraformImage: string;
   readonly renderConfig: RenderConfig;
@@ -68,7 +76,7 @@ const RENDERED = '.infrastream/rendered';
  * under a different prefix so that the two forms never meet.
  */
 export function cloudBuildTags(
-  submission: Pick<BuildSubmission, 'workspace' | 'commit' | 'apply' | 'attempt'>,
+  submission: Pick<BuildSubmission, 'workspace' | 'commit' | 'apply' | 'attempt' | 'driftSweep'>,
 ): string[] {
   const literal = `workspace_${submission.workspace}`;
   const workspace = /^[\w][\w.-]{0,127}$/.test(literal)
@@ -78,7 +86,9 @@ export function cloudBuildTags(
     INFRASTREAM_BUILD_TAG,
     workspace,
     `commit_${submission.commit}`,
-    submission.apply ? 'mode_apply' : 'mode_plan',
+    ...(submission.driftSweep === undefined
+      ? [submission.apply ? 'mode_apply' : 'mode_plan']
+      : ['mode_drift', `drift_${submission.driftSweep.replace(/[^\w.-]/g, '-')}`]),
     ...[attemptTag(submission.attempt ?? 1)].filter((tag) => tag !== undefined),
   ];
 }
@@ -103,6 +113,15 @@ export function sha256(text: string): string {
  */
 export function cloudBuildOf(submission: BuildSubmission, definition: CloudBuildDefinition): Build {
   const { workspace, commit, repository } = submission;
+  const drift = submission.driftSweep !== undefined;
+  if (drift && (submission.apply || definition.driftServiceAccount === undefined)) {
+    // A refresh run as the build identity, or one that applies, is not read-only.
+    throw new Error(
+      submission.apply
+        ? `the drift build of workspace "${workspace}" must not apply`
+        : `the drift build of workspace "${workspace}" needs the read-only drift identity (driftServiceAccount)`,
+    );
+  }
   const directory = `${RENDERED}/${workspace}`;
   const timeout = (id: CloudBuildStepId) => ({ seconds: definition.stepTimeoutSeconds[id] });
   // Every substitution must appear in the build: MUST_MATCH refuses unused ones. These make
@@ -115,6 +134,7 @@ export function cloudBuildOf(submission: BuildSubmission, definition: CloudBuild
     `INFRASTREAM_COMMIT=$${BUILD_SUBSTITUTIONS.commit}`,
     `INFRASTREAM_SEQUENCE=$${BUILD_SUBSTITUTIONS.sequence}`,
     `INFRASTREAM_APPLY=$${BUILD_SUBSTITUTIONS.apply}`,
+    ...(drift ? [`INFRASTREAM_DRIFT_SWEEP=$${BUILD_SUBSTITUTIONS.driftSweep}`] : []),
   ];
   const builder = (id: CloudBuildStepId, step: BuildStep): BuildStep => ({
     id,
@@ -170,24 +190,49 @@ export function cloudBuildOf(submission: BuildSubmission, definition: CloudBuild
       'init',
       '-input=false',
       '-no-color',
+      // A sweep never takes the state lock: it neither holds up an apply nor waits for one.
+      ...(drift ? ['-lock=false'] : []),
       `-backend-config=bucket=${bucket}`,
       `-backend-config=prefix=${workspaceStatePrefix(definition.renderConfig, repository, workspace)}`,
     ]),
     terraform('validate', ['validate', '-no-color']),
-    terraform('plan', ['plan', '-input=false', '-no-color', '-out=tfplan']),
+    terraform(
+      'plan',
+      drift
+        ? ['plan', '-refresh-only', '-lock=false', '-input=false', '-no-color', '-out=tfplan']
+        : ['plan', '-input=false', '-no-color', '-out=tfplan'],
+    ),
     {
       ...terraform('show', []),
       entrypoint: 'sh',
       args: ['-c', 'terraform show -json -no-color tfplan > plan.json'],
     },
-    builder('check-plan', {
-      entrypoint: 'infrastream',
-      args: ['check-plan', 'plan.json'],
-      dir: directory,
-    }),
-    ...(submission.apply
-      ? [terraform('apply', ['apply', '-input=false', '-no-color', 'tfplan'])]
-      : []),
+    ...(drift
+      ? [
+          // The observations, sensitive values masked, as the build's step output: the
+          // plan itself, which holds the state's values, never leaves the build. It takes
+          // the time check-plan would, reading the same plan.
+          builder('check-plan', {
+            id: DRIFT_OUTPUT_STEP_ID,
+            entrypoint: 'sh',
+            args: [
+              '-c',
+              'infrastream drift-output plan.json --workspace "$$WORKSPACE" > "$$BUILDER_OUTPUT/output"',
+            ],
+            env: [`WORKSPACE=$${BUILD_SUBSTITUTIONS.workspace}`],
+            dir: directory,
+          }),
+        ]
+      : [
+          builder('check-plan', {
+            entrypoint: 'infrastream',
+            args: ['check-plan', 'plan.json'],
+            dir: directory,
+          }),
+          ...(submission.apply
+            ? [terraform('apply', ['apply', '-input=false', '-no-color', 'tfplan'])]
+            : []),
+        ]),
   ];
 
   return {
@@ -201,9 +246,10 @@ export function cloudBuildOf(submission: BuildSubmission, definition: CloudBuild
       [BUILD_SUBSTITUTIONS.sequence]: String(submission.sequence),
       [BUILD_SUBSTITUTIONS.apply]: String(submission.apply),
       [ROOT_MODULE_SHA256_SUBSTITUTION]: sha256(submission.rootModule),
+      ...(drift ? { [BUILD_SUBSTITUTIONS.driftSweep]: submission.driftSweep } : {}),
     },
     tags: cloudBuildTags(submission),
-    serviceAccount: `projects/${definition.project}/serviceAccounts/${definition.serviceAccount}`,
+    serviceAccount: `projects/${definition.project}/serviceAccounts/${drift ? definition.driftServiceAccount : definition.serviceAccount}`,
     timeout: { seconds: definition.buildTimeoutSeconds },
     queueTtl: { seconds: QUEUE_TTL_SECONDS },
     options: {

@@ -57,6 +57,14 @@ const seconds = v.pipe(
   v.maxValue(MAX_TIMEOUT_SECONDS, `expected at most ${MAX_TIMEOUT_SECONDS} seconds (24 hours)`),
 );
 
+const serviceAccountEmail = v.pipe(
+  v.string(),
+  v.regex(
+    /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
+    'expected the email of a user-managed service account (name@project.iam.gserviceaccount.com)',
+  ),
+);
+
 const optionsSchema = v.strictObject({
   project: v.pipe(
     v.string(),
@@ -66,13 +74,8 @@ const optionsSchema = v.strictObject({
     v.string(),
     v.regex(/^[a-z]+-[a-z]+\d+$/, 'expected a Cloud Build region such as europe-west1'),
   ),
-  serviceAccount: v.pipe(
-    v.string(),
-    v.regex(
-      /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/,
-      'expected the email of a user-managed service account (name@project.iam.gserviceaccount.com)',
-    ),
-  ),
+  serviceAccount: serviceAccountEmail,
+  driftServiceAccount: v.optional(serviceAccountEmail),
   builderImage: digestPinnedImage,
   terraformImage: digestPinnedImage,
   renderConfig: v.pipe(
@@ -157,6 +160,15 @@ const submissionSchema = v.object({
   apply: v.boolean(),
   rootModule: v.pipe(v.string(), v.minLength(1, 'expected the rendered main.tf.json')),
   mayHaveStarted: v.optional(v.boolean()),
+  driftSweep: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:00\.000Z$/,
+        'expected a scheduled time to the minute',
+      ),
+    ),
+  ),
   attempt: v.optional(
     v.pipe(
       v.number(),
@@ -205,6 +217,9 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
   const definition: CloudBuildDefinition = {
     project: config.project,
     serviceAccount: config.serviceAccount,
+    ...(config.driftServiceAccount === undefined
+      ? {}
+      : { driftServiceAccount: config.driftServiceAccount }),
     builderImage: config.builderImage,
     terraformImage: config.terraformImage,
     renderConfig: config.renderConfig,
@@ -228,6 +243,19 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
         throw new Error(`build submission is not valid:\n  ${describeIssues(checked.issues)}`);
       }
       const what = `the build of workspace "${request.workspace}" at ${request.commit}`;
+      if (
+        request.driftSweep !== undefined &&
+        (request.apply || definition.driftServiceAccount === undefined)
+      ) {
+        // Never run as the build identity, which can write what it reads, nor applying.
+        throw new CloudBuildRequestError(
+          request.apply
+            ? `${what} for drift must not apply`
+            : `${what} for drift needs driftServiceAccount, the read-only identity, in the Cloud Build options`,
+          undefined,
+          'permanent',
+        );
+      }
       if (request.mayHaveStarted !== false) {
         const existing = await call(`listing builds to find ${what}`, () => findBuild(request));
         if (existing !== undefined) return existing;
@@ -277,6 +305,7 @@ export function createCloudBuildService(options: CloudBuildServiceOptions): Buil
           isGovernedRepository(request.repository, builtRepository(build.substitutions)) &&
           build.substitutions[BUILD_SUBSTITUTIONS.workspace] === request.workspace &&
           build.substitutions[BUILD_SUBSTITUTIONS.sequence] === String(request.sequence) &&
+          build.substitutions[BUILD_SUBSTITUTIONS.driftSweep] === request.driftSweep &&
           typeof build.id === 'string' &&
           build.id !== '',
       );

@@ -10,6 +10,7 @@ import { DEFAULT_LEASE_TERMS } from '../core/pipeline/build-leases.ts';
 import { buildOutcomeDetails } from '../core/pipeline/build-outcome-details.ts';
 import { isGovernedRepository } from '../core/pipeline/governed-repository.ts';
 import { reportApplyCheck } from './apply-check.ts';
+import { reportDriftBuild } from './drift-build-report.ts';
 import { governedState } from './repository-state.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
 import type { RepositoryDocument } from './state-documents.ts';
@@ -27,6 +28,8 @@ interface PipelineBuild {
   readonly apply: boolean;
   /** Which build of the revision, from its tags. */
   readonly attempt: number;
+  /** The drift sweep a refresh-only build belongs to; undefined for the builds that plan and apply. */
+  readonly driftSweep?: string;
 }
 
 /**
@@ -55,6 +58,14 @@ export function createBuildStatusStage(
     if (!isGovernedRepository(ports.repository, build)) {
       return { status: 'skipped', detail: `a build of ${build.owner}/${build.name}` };
     }
+    // Told apart by the substitution only drift builds carry, before anything reads the
+    // queue: a refresh-only build is never mistaken for an apply, whatever else it says.
+    if (build.driftSweep !== undefined)
+      return reportDriftBuild(
+        ports,
+        { workspace: build.workspace, sweep: build.driftSweep },
+        notification,
+      );
     const state = governedState(ports, { owner: build.owner, name: build.name, defaultBranch: '' });
     const repository = (await ports.store.get(state.paths.repository)) as
       RepositoryDocument | undefined;
@@ -113,6 +124,7 @@ function pipelineBuild(notification: BuildNotification): PipelineBuild | undefin
   if (!Number.isInteger(sequence) || sequence < 1) return undefined;
   const [owner, name] = repository as [string, string];
   const id = value('repositoryId');
+  const driftSweep = value('driftSweep');
   return {
     owner,
     name,
@@ -122,5 +134,6 @@ function pipelineBuild(notification: BuildNotification): PipelineBuild | undefin
     sequence,
     apply: value('apply') === 'true',
     attempt: buildAttempt(notification.tags),
+    ...(driftSweep === undefined ? {} : { driftSweep }),
   };
 }

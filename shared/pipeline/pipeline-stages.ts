@@ -3,10 +3,12 @@ import { BUILDS_TOPIC } from '../core/contracts/build-request-message.ts';
 import { DESIRED_STATE_TOPIC, MANIFESTS_TOPIC } from '../core/contracts/commit-message.ts';
 import { PULL_REQUESTS_TOPIC } from '../core/contracts/pull-request-message.ts';
 import { PUSH_TOPIC } from '../core/contracts/push-message.ts';
+import { DRIFT_REQUESTED_TOPIC } from '../core/contracts/drift-request-message.ts';
 import { createBuildStatusStage } from './build-status-stage.ts';
 import { createBuildsStage } from './builds-stage.ts';
 import { createConsentStage } from './consent-stage.ts';
 import { createDeltasStage } from './deltas-stage.ts';
+import { createDriftStage } from './drift-stage.ts';
 import { guardedStage } from './guarded-stage.ts';
 import { createParseStage } from './parse-stage.ts';
 import { createRecordStage } from './record-stage.ts';
@@ -23,6 +25,7 @@ const stages: Readonly<
   builds: { topic: BUILDS_TOPIC, create: createBuildsStage },
   'build-status': { topic: CLOUD_BUILDS_TOPIC, create: createBuildStatusStage },
   consent: { topic: PULL_REQUESTS_TOPIC, create: createConsentStage },
+  drift: { topic: DRIFT_REQUESTED_TOPIC, create: createDriftStage },
 };
 
 /** One stage, as every runner runs it: its permanent failures recorded (`guardedStage`). */

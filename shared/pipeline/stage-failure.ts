@@ -152,5 +152,8 @@ function failedCommit(
     // of the pull request evaluates it again.
     case 'consent':
       return undefined;
+    // A sweep is about no commit: its failure is logged, and the next trigger sweeps again.
+    case 'drift':
+      return undefined;
   }
 }

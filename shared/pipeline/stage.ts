@@ -10,6 +10,7 @@ import { PortError } from '../ports/port-error.ts';
 import type { Publisher } from '../ports/publisher.ts';
 import type { PullRequests } from '../ports/pull-requests.ts';
 import type { RepositorySource } from '../ports/repository-source.ts';
+import type { DriftStageSettings } from './drift-stage.ts';
 import type { RevisionLoader } from './revision-loader.ts';
 
 /**
@@ -69,6 +70,12 @@ export interface PipelinePorts {
    * absent, each builds stage makes up its own.
    */
   readonly instance?: string;
+  /**
+   * The scheduled drift sweep's settings; absent where sweeps are not scheduled (the
+   * embedded pipeline, whose `infrastream drift` sweeps on demand), and the drift stage then
+   * does nothing.
+   */
+  readonly drift?: DriftStageSettings;
 }
 
 /** A failure worth retrying: the same message may succeed later. */

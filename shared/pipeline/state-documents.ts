@@ -40,6 +40,8 @@ export type {
  *     chunks/{n}                                 its bytes, 900 KiB of base64 each
  *   drift/{fingerprint}                          one drift finding, open or resolved
  *   drift-sweeps/{at}                            one drift sweep: its sources and counts
+ *   drift-runs/{at}                              a scheduled sweep's claim and its drift builds
+ *     reports/{workspace}                        what one drift build saw
  * ```
  */
 
@@ -102,6 +104,11 @@ export function repositoryPaths(repository: RepositoryRef) {
     driftFinding: (fingerprint: string) => `${root}/drift/${fingerprint}`,
     driftSweeps: `${root}/drift-sweeps`,
     driftSweep: (at: string) => `${root}/drift-sweeps/${documentId(at)}`,
+    driftRuns: `${root}/drift-runs`,
+    driftRun: (at: string) => `${root}/drift-runs/${documentId(at)}`,
+    driftReports: (at: string) => `${root}/drift-runs/${documentId(at)}/reports`,
+    driftReport: (at: string, workspace: string) =>
+      `${root}/drift-runs/${documentId(at)}/reports/${documentId(workspace)}`,
   };
 }
 
@@ -199,7 +206,8 @@ export interface PlanStage {
 }
 
 /** The stages after ingest, by the name they are deployed and logged under. */
-export type StageName = 'parse' | 'record' | 'deltas' | 'builds' | 'build-status' | 'consent';
+export type StageName =
+  'parse' | 'record' | 'deltas' | 'builds' | 'build-status' | 'consent' | 'drift';
 
 /** A stage's permanent failure on a commit: why it stopped, for the author and the operator. */
 export interface StageFailure {

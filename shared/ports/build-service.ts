@@ -47,6 +47,13 @@ export interface BuildSubmission {
    * failed. Part of the idempotency key: a retry starts a new build, a redelivery does not.
    */
   readonly attempt?: number;
+  /**
+   * A refresh-only build for the drift sweep of this scheduled time: `plan -refresh-only
+   * -lock=false` of what `commit` applied, run as the read-only drift identity, never an
+   * apply; `apply` must be false. Its notification reports to the sweep, never to the
+   * workspace's queue.
+   */
+  readonly driftSweep?: string;
 }
 
 /** A started build. */

@@ -1,3 +1,4 @@
+import { parseDriftSchedule } from '../../shared/core/drift/drift-schedule.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
@@ -19,6 +20,12 @@ const { privateKey } = generateKeyPairSync('rsa', {
   privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
   publicKeyEncoding: { type: 'spki', format: 'pem' },
 });
+
+function parseSchedule(expression: string) {
+  const parsed = parseDriftSchedule(expression);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.schedule;
+}
 
 /** One setting: a runtime that reads it, a valid value, an invalid one and what is said of it. */
 interface SettingCase {
@@ -112,6 +119,15 @@ const cases: Readonly<Record<SettingName, SettingCase>> = {
     ],
     unset: { value: 120 },
   },
+  driftSchedule: {
+    runtime: 'stages',
+    valid: ['30 6 * * 1-5', parseSchedule('30 6 * * 1-5')],
+    invalid: [
+      '0 * * *',
+      'INFRASTREAM_DRIFT_SCHEDULE: expected five cron fields (minute hour day-of-month month day-of-week) such as "0 * * * *", found 4 in "0 * * *"',
+    ],
+    unset: { value: parseSchedule('0 * * * *') },
+  },
   maxBodyBytes: {
     runtime: 'ingest',
     valid: ['1048576', 1048576],
@@ -130,7 +146,7 @@ const cases: Readonly<Record<SettingName, SettingCase>> = {
     ],
     unset: {
       error:
-        'INFRASTREAM_GITHUB_APP_ID is not set: expected the id of the GitHub App the stages act as (permissions: Contents read and write, Checks read and write, Pull requests read, Metadata read)',
+        'INFRASTREAM_GITHUB_APP_ID is not set: expected the id of the GitHub App the stages act as (permissions: Contents read and write, Checks read and write, Pull requests read, Administration read, Metadata read)',
     },
   },
   githubPrivateKey: {

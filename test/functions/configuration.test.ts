@@ -41,7 +41,7 @@ describe('the functions read their configuration from the environment', () => {
     expect(adapters(complete).apply).toBe(true);
     expect(adapters({ ...complete, INFRASTREAM_APPLY: 'false' }).apply).toBe(false);
     expect(adapters(complete).pullRequests).toBeDefined();
-    expect(googleCloudPipeline(complete).stages.size).toBe(6);
+    expect(googleCloudPipeline(complete).stages.size).toBe(7);
   });
 
   for (const name of [

@@ -93,7 +93,9 @@ describe('infra/bootstrap', () => {
 
   it('INFRASTREAM_BOOTSTRAP_ORGANIZATION: on the organization the build identity holds only Shared VPC, no predefined admin role and no IAM', () => {
     const organizationGrants = bootstrap.resources.filter(
-      (block) => block.type === 'google_organization_iam_member',
+      (block) =>
+        block.type === 'google_organization_iam_member' &&
+        block.body.member === '${local.build_member}',
     );
     expect(organizationGrants.map(address)).toEqual(['google_organization_iam_member.cloud_build']);
     expect(organizationGrants[0]?.body.role).toBe(
@@ -177,6 +179,47 @@ describe('infra/bootstrap', () => {
         (permission) =>
           !/^(resourcemanager\.folders\.|resourcemanager\.projects\.create$)/.test(permission) ||
           /\.(delete|move|undelete)$/.test(permission),
+      ),
+    ).toEqual([]);
+  });
+
+  it('INFRASTREAM_BOOTSTRAP_DRIFT_READ_ONLY: the drift identity reads the workspaces and their state, and writes nothing', () => {
+    const driftGrants = bootstrap.resources.filter((block) =>
+      strings(block.body).some((value) => value.includes('local.drift_member')),
+    );
+    const roles = Object.keys(bootstrap.locals.get('drift_organization_roles') as object);
+    expect(resource(bootstrap, 'google_organization_iam_member', 'drift').body).toMatchObject({
+      for_each: '${local.drift_organization_roles}',
+      role: '${each.key}',
+    });
+    const granted = [
+      ...roles,
+      ...driftGrants
+        .map((block) => text(block.body.role))
+        .filter((role) => !role.includes('each.')),
+    ];
+    expect(granted.length).toBeGreaterThan(5);
+    // Viewers, readers and the security reviewer only: no admin, editor, user, writer or creator.
+    expect(
+      granted.filter(
+        (role) =>
+          !/^roles\/([\w.]*([vV]iewer|[rR]eader)|browser|iam\.securityReviewer)$/.test(role),
+      ),
+    ).toEqual([]);
+    expect(
+      resource(bootstrap, 'google_storage_bucket_iam_member', 'drift_workspaces_state').body,
+    ).toMatchObject({
+      bucket: '${google_storage_bucket.this["workspaces_state"].name}',
+      role: 'roles/storage.objectViewer',
+    });
+    // The Asset Inventory is read by the drift function, not by the builds.
+    expect(
+      resource(bootstrap, 'google_organization_iam_member', 'drift_function_asset_viewer').body
+        .role,
+    ).toBe('roles/cloudasset.viewer');
+    expect(
+      bootstrap.resources.filter(
+        (block) => text(block.body.role) === 'roles/iam.serviceAccountUser',
       ),
     ).toEqual([]);
   });

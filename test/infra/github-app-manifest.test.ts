@@ -39,6 +39,9 @@ const restPermissions: Readonly<Record<string, readonly [string, 'read' | 'write
   'git.getTree': ['contents', 'read'],
   'repos.compareCommitsWithBasehead': ['contents', 'read'],
   'repos.downloadTarballArchive': ['contents', 'read'],
+  'repos.get': ['metadata', 'read'],
+  'repos.getBranchRules': ['metadata', 'read'],
+  'repos.getBranchProtection': ['administration', 'read'],
 };
 
 /**

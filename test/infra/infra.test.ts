@@ -20,6 +20,7 @@ import {
 } from '../../shared/core/configuration/settings.ts';
 import { PULL_REQUESTS_TOPIC } from '../../shared/core/contracts/pull-request-message.ts';
 import { PUSH_TOPIC } from '../../shared/core/contracts/push-message.ts';
+import { DRIFT_REQUESTED_TOPIC } from '../../shared/core/contracts/drift-request-message.ts';
 import { blocks, isBody, text, type Body, type Json } from '../terraform-modules/load-modules.ts';
 import { address, infraDir, loadRootModule, resource, strings, type Block } from './load-infra.ts';
 
@@ -169,6 +170,7 @@ describe('infra: identities', () => {
       DESIRED_STATE_TOPIC,
       BUILDS_TOPIC,
       PULL_REQUESTS_TOPIC,
+      DRIFT_REQUESTED_TOPIC,
     };
     const published = async (path: string) =>
       [...(await source(path)).matchAll(/publish\((\w+_TOPIC)/g)]
@@ -183,7 +185,10 @@ describe('infra: identities', () => {
               'functions/pull-request-admission.ts',
               'shared/pipeline/retry-builds.ts',
             ]
-          : [`shared/pipeline/${name}-stage.ts`];
+          : name === 'build-status'
+            ? // It reports a drift build to its sweep and asks the drift stage to carry it on.
+              ['shared/pipeline/build-status-stage.ts', 'shared/pipeline/drift-build-report.ts']
+            : [`shared/pipeline/${name}-stage.ts`];
       const topics = (await Promise.all(paths.map(published))).flat();
       expect([...new Set(topics)].sort(), name).toEqual(
         [...(stages[name]?.publishes ?? [])].sort(),
@@ -193,7 +198,7 @@ describe('infra: identities', () => {
     expect(topic?.body.publisher_members).toContain('module.identity[name].member');
   });
 
-  it('INFRASTREAM_INFRA_CLOUD_BUILD_ROLES: only builds may start Cloud Builds and act as the build service account', () => {
+  it('INFRASTREAM_INFRA_CLOUD_BUILD_ROLES: only builds may start Cloud Builds and act as the build service account, only drift as the read-only one', () => {
     const editor = resource(infra, 'google_project_iam_member', 'builds_cloud_build_editor').body;
     expect(editor).toMatchObject({
       role: 'roles/cloudbuild.builds.editor',
@@ -209,17 +214,35 @@ describe('infra: identities', () => {
       member: '${module.identity["builds"].member}',
       service_account_id: '${data.google_service_account.cloud_build.name}',
     });
+    // The drift stage starts the refresh-only builds, as the read-only identity only.
+    expect(
+      resource(infra, 'google_project_iam_member', 'drift_cloud_build_editor').body,
+    ).toMatchObject({
+      role: 'roles/cloudbuild.builds.editor',
+      member: '${module.identity["drift"].member}',
+    });
+    expect(
+      resource(infra, 'google_service_account_iam_member', 'drift_act_as_drift_builds').body,
+    ).toMatchObject({
+      role: 'roles/iam.serviceAccountUser',
+      member: '${module.identity["drift"].member}',
+      service_account_id: '${data.google_service_account.drift.name}',
+    });
     const grantsOf = (role: string) =>
       infra.resources.filter((block) => block.body.role === role).map(address);
-    expect(grantsOf('roles/cloudbuild.builds.editor')).toHaveLength(1);
-    expect(grantsOf('roles/iam.serviceAccountUser')).toHaveLength(1);
+    expect(grantsOf('roles/cloudbuild.builds.editor')).toHaveLength(2);
+    expect(grantsOf('roles/iam.serviceAccountUser')).toHaveLength(2);
     expect(
       infra.resources
         .filter(
           (block) => block.type === 'google_project_iam_member' && !('condition' in block.body),
         )
         .map((block) => block.body.role),
-    ).toEqual(['roles/cloudbuild.builds.editor', 'roles/logging.logWriter']);
+    ).toEqual([
+      'roles/cloudbuild.builds.editor',
+      'roles/logging.logWriter',
+      'roles/cloudbuild.builds.editor',
+    ]);
   });
 
   it('INFRASTREAM_INFRA_FIRESTORE_ACCESS: Firestore access is limited to the pipeline database by a condition', () => {
@@ -242,6 +265,7 @@ describe('infra: topics, Firestore and secrets', () => {
         BUILDS_TOPIC,
         CLOUD_BUILDS_TOPIC,
         PULL_REQUESTS_TOPIC,
+        DRIFT_REQUESTED_TOPIC,
       ].sort(),
     );
     expect(stages['build-status']?.listens).toBe(CLOUD_BUILDS_TOPIC);
@@ -257,6 +281,7 @@ describe('infra: topics, Firestore and secrets', () => {
       DESIRED_STATE_TOPIC,
       BUILDS_TOPIC,
       PULL_REQUESTS_TOPIC,
+      DRIFT_REQUESTED_TOPIC,
     ]) {
       expect(pipelineTopics).toContain(`"${topic}"`);
     }

@@ -38,7 +38,7 @@ import {
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 
 const PROJECT = 'payments/production/shop/project.yaml';
-const STAGES: readonly Exclude<StageName, 'consent'>[] = [
+const STAGES: readonly Exclude<StageName, 'consent' | 'drift'>[] = [
   'parse',
   'record',
   'deltas',

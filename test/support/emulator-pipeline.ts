@@ -3,6 +3,7 @@ import { functionSettings, googleCloudAdapters } from '../../functions/configura
 import type { FirestoreDocumentStore } from '../../shared/adapters/firestore-document-store.ts';
 import { formatGovernedRepository } from '../../shared/core/pipeline/governed-repository.ts';
 import { createPipeline, type Pipeline } from '../../shared/pipeline/create-pipeline.ts';
+import type { AssetInventory } from '../../shared/ports/asset-inventory.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
 import { startLoopbackCloudBuild, type LoopbackCloudBuild } from './loopback-cloud-build.ts';
 import { startLoopbackGitHub, type LoopbackGitHub } from './loopback-github.ts';
@@ -43,6 +44,8 @@ export async function startEmulatorPipeline(options: {
   readonly maxBodyBytes?: number;
   /** Wraps the store the stages and ingest use, to count or disturb what they write. */
   readonly wrapStore?: (store: DocumentStore) => DocumentStore;
+  /** What the drift stage reads of Cloud Asset Inventory: a loopback one, say. */
+  readonly assetInventory?: AssetInventory;
 }): Promise<EmulatorPipeline> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
@@ -74,6 +77,7 @@ export async function startEmulatorPipeline(options: {
     };
     const adapters = googleCloudAdapters(functionSettings(env, 'stages'), {
       cloudBuildClient: cloudBuild.client(),
+      ...(options.assetInventory === undefined ? {} : { assetInventory: options.assetInventory }),
     });
     closers.push(() => adapters.store.close());
     closers.push(() => adapters.publisher.close());

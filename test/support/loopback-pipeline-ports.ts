@@ -32,6 +32,7 @@ export const deploymentCloudBuildOptions = {
   project: 'acme-infrastream',
   region: 'europe-west1',
   serviceAccount: 'terraform-builds@acme-infrastream.iam.gserviceaccount.com',
+  driftServiceAccount: 'infrastream-drift@acme-infrastream.iam.gserviceaccount.com',
   builderImage: `europe-docker.pkg.dev/acme-ci/infrastream/builder@sha256:${'a'.repeat(64)}`,
   terraformImage: `hashicorp/terraform:1.11.4@sha256:${'b'.repeat(64)}`,
 } as const;

@@ -5,6 +5,7 @@ import {
   type GovernedRepository,
 } from '../pipeline/governed-repository.ts';
 import { renderConfigSchema } from '../render/render-config.ts';
+import { parseDriftSchedule, type DriftSchedule } from '../drift/drift-schedule.ts';
 
 /**
  * What reads the configuration: each function deployed in Google Cloud (`ingest`, and the
@@ -131,6 +132,19 @@ const trueOrFalse = v.pipe(
   v.transform((text) => text === 'true'),
 );
 
+/** A five-field cron expression in UTC, as Cloud Scheduler reads it. */
+const driftSchedule = v.pipe(
+  v.string(),
+  v.rawTransform(({ dataset, addIssue, NEVER }): DriftSchedule => {
+    const parsed = parseDriftSchedule(dataset.value);
+    if (!parsed.ok) {
+      addIssue({ message: parsed.message });
+      return NEVER;
+    }
+    return parsed.schedule;
+  }),
+);
+
 /** The Cloud Build options: an object here, each field checked by the Cloud Build adapter. */
 const cloudBuildOptions = v.pipe(
   json('the Cloud Build options'),
@@ -139,6 +153,12 @@ const cloudBuildOptions = v.pipe(
     'expected a JSON object of Cloud Build options',
   ),
 );
+
+function parseDriftScheduleOrThrow(expression: string): DriftSchedule {
+  const parsed = parseDriftSchedule(expression);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.schedule;
+}
 
 /**
  * Every setting of Infrastream, by the name the code reads it by. The README's table of
@@ -251,7 +271,7 @@ export const settingDefinitions = {
     variable: 'INFRASTREAM_GITHUB_APP_ID',
     deprecatedNames: [],
     description:
-      'The id of the GitHub App the stages act as (permissions: Contents read and write, Checks read and write, Pull requests read, Metadata read).',
+      'The id of the GitHub App the stages act as (permissions: Contents read and write, Checks read and write, Pull requests read, Administration read, Metadata read).',
     schema: positiveInteger("the GitHub App's id"),
     usedBy: ['ingest', 'stages', 'drift'],
     requiredBy: ['ingest', 'stages'],
@@ -302,7 +322,7 @@ export const settingDefinitions = {
     variable: 'INFRASTREAM_CLOUD_BUILD',
     deprecatedNames: [],
     description:
-      'The Cloud Build options as JSON: `project`, `region`, `serviceAccount`, `builderImage` and `terraformImage` pinned by digest, optional `source`, `buildTimeoutSeconds`, `stepTimeoutSeconds`.',
+      'The Cloud Build options as JSON: `project`, `region`, `serviceAccount`, `builderImage` and `terraformImage` pinned by digest, optional `source`, `buildTimeoutSeconds`, `stepTimeoutSeconds`. Optional `driftServiceAccount`: the read-only identity the drift builds run as; without it none is started.',
     schema: cloudBuildOptions,
     usedBy: ['stages'],
     requiredBy: ['stages'],
@@ -326,7 +346,19 @@ export const settingDefinitions = {
       'How long a workspace may wait for a revision it is to be built at before a drift sweep reports it (`pipeline` findings).',
     schema: positiveInteger('a number of minutes'),
     defaultValue: 120,
-    usedBy: ['drift'],
+    usedBy: ['stages', 'drift'],
+    requiredBy: [],
+    secret: false,
+  },
+  driftSchedule: {
+    variable: 'INFRASTREAM_DRIFT_SCHEDULE',
+    deprecatedNames: [],
+    description:
+      'When the drift sweep runs in Google Cloud: a five-field cron expression in UTC, which `infra/` gives Cloud Scheduler (`drift_schedule`) and the drift stage, which takes a trigger for the latest scheduled time before it.',
+    schema: driftSchedule,
+    defaultValue: parseDriftScheduleOrThrow('0 * * * *'),
+    shownDefault: '`0 * * * *` (hourly)',
+    usedBy: ['stages'],
     requiredBy: [],
     secret: false,
   },

@@ -19,6 +19,8 @@ export const BUILD_SUBSTITUTIONS = {
   commit: '_COMMIT',
   sequence: '_SEQUENCE',
   apply: '_APPLY',
+  /** The scheduled time of the drift sweep a refresh-only build belongs to; only drift builds carry it. */
+  driftSweep: '_DRIFT_SWEEP',
 } as const;
 
 /**
