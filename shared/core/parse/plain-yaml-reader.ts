@@ -229,6 +229,7 @@ export function readPlainYaml(text: string, limits: YamlLimits): PlainYamlDocume
     return undefined;
   }
   if (!withinReferenceRules(value, 1, limits)) return undefined;
+  recorder.pack();
   return { value: value ?? null, header: manifestHeaderOf(value), locations: recorder };
 }
 
