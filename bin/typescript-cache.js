@@ -11,8 +11,8 @@ import process from 'node:process';
  * Keeps what a cold `infrastream` process would otherwise pay before it reads a file: Node
  * strips the types of every source it loads, through a WebAssembly compiler it has to load
  * first, which together cost more than validating the example organization. The stripped
- * JavaScript of each source is kept by the hash of its text and of the Node version, and
- * V8's compile cache beside it, so a second run loads plain JavaScript. A source is read
+ * JavaScript of each source is kept by the hash of its text, in a folder per Node version,
+ * with V8's compile cache beside it, so a second run loads plain JavaScript. A source is read
  * from the cache only when its hash matches, so an edited file is stripped again.
  *
  * The cache runs code, so it lives only in a folder of the user's own (`$XDG_CACHE_HOME`
@@ -35,6 +35,8 @@ export function enableTypeScriptCache(env = process.env) {
     load(url, context, nextLoad) {
       const loaded = nextLoad(url, context);
       if (loaded.format !== 'module-typescript' || loaded.source == null) return loaded;
+      // Node refuses to strip sources under node_modules: left to it, so it still does.
+      if (url.includes('/node_modules/')) return loaded;
       const source =
         typeof loaded.source === 'string' ? loaded.source : Buffer.from(loaded.source).toString();
       const stripped = strippedSource(directory, source);
