@@ -84,7 +84,8 @@ function collisions(names: readonly GeneratedName[]): GeneratedName[][] {
   const claimed: { readonly first: number; readonly claims: GeneratedName[] }[] = [];
   names.forEach((name, index) => {
     let byName = byNamespace.get(name.namespace);
-    if (byName === undefined) byNamespace.set(name.namespace, (byName = new Map()));
+    if (byName === undefined)
+      byNamespace.set(name.namespace, (byName = new Map<string, number | GeneratedName[]>()));
     const claims = byName.get(name.name);
     if (claims === undefined) byName.set(name.name, index);
     else if (typeof claims === 'number') {
