@@ -17,13 +17,27 @@ const MAX_WALL_RATIO = 2;
 const MAX_CPU_RATIO = 2.5;
 const MAX_EXAMPLES_WALL_RATIO = 2.5;
 
-type Case = 'node' | 'version' | 'floor' | 'validate' | 'examplesFloor' | 'examplesValidate';
+type Case =
+  | 'node'
+  | 'versionUncached'
+  | 'version'
+  | 'floor'
+  | 'validate'
+  | 'examplesFloor'
+  | 'examplesValidateUncached'
+  | 'examplesValidate';
+
+/** Node strips the types of every source itself, as on a first run or with the cache off. */
+const UNCACHED: Readonly<Record<string, string>> = { NODE_DISABLE_COMPILE_CACHE: '1' };
 
 /**
  * Cold whole processes, as a user or a function instance pays them: `infrastream validate
  * DIR --format json` of the synthetic organization and of examples/, each against the floor
  * of reading the same files and `loadAll` from js-yaml on one thread, started the same way.
- * Bare Node and `infrastream --version` show what start-up costs before any file is read.
+ * Bare Node and `infrastream --version` show what start-up costs before any file is read;
+ * the uncached cases what it costs when Node strips the types of every source itself (a
+ * first run, or the cache of stripped sources turned off). The runs of the discarded first
+ * round fill that cache for the others.
  */
 export const wholeProcessBenchmark: Benchmark = {
   name: 'process',
@@ -38,11 +52,17 @@ export const wholeProcessBenchmark: Benchmark = {
       });
       const commands: Record<Case, readonly string[]> = {
         node: ['-e', ''],
+        versionUncached: [CLI, '--version'],
         version: [CLI, '--version'],
         floor: [FLOOR, dir],
         validate: [CLI, 'validate', dir, '--format', 'json'],
         examplesFloor: [FLOOR, EXAMPLES],
+        examplesValidateUncached: [CLI, 'validate', EXAMPLES, '--format', 'json'],
         examplesValidate: [CLI, 'validate', EXAMPLES, '--format', 'json'],
+      };
+      const environments: Partial<Record<Case, Readonly<Record<string, string>>>> = {
+        versionUncached: UNCACHED,
+        examplesValidateUncached: UNCACHED,
       };
       const cases = Object.keys(commands) as Case[];
       const runs = Object.fromEntries(cases.map((name) => [name, [] as ProcessRun[]])) as Record<
@@ -53,7 +73,7 @@ export const wholeProcessBenchmark: Benchmark = {
       // else the machine does falls on all of them.
       for (let round = 0; round <= options.iterations; round++) {
         for (const name of cases) {
-          const run = await runWholeProcess(commands[name]);
+          const run = await runWholeProcess(commands[name], environments[name]);
           if (run.exitCode !== 0) throw new Error(`${name} exited with ${run.exitCode}`);
           if (round > 0) runs[name].push(run);
         }
@@ -94,10 +114,12 @@ export const wholeProcessBenchmark: Benchmark = {
       };
       const labels: Record<Case, string> = {
         node: 'node -e "" (bare start)',
+        versionUncached: 'infrastream --version, types stripped by Node',
         version: 'infrastream --version',
         floor: `floor: read + js-yaml loadAll, ${paths.length} manifests`,
         validate: `infrastream validate, ${paths.length} manifests`,
         examplesFloor: 'floor: read + js-yaml loadAll, examples/',
+        examplesValidateUncached: 'infrastream validate examples/, types stripped by Node',
         examplesValidate: 'infrastream validate examples/',
       };
       const table = formatTable(

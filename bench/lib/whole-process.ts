@@ -11,14 +11,21 @@ export interface ProcessRun {
 /**
  * Runs `node <args>` once, cold, and measures its wall time and its CPU time. The CPU
  * comes from bash's `times` (its children's user and system time), which Node cannot
- * read for a child; the shell's own start-up is inside the wall time, a few ms.
+ * read for a child; the shell's own start-up is inside the wall time, a few ms. `env` is
+ * added to this process's environment.
  */
-export function runWholeProcess(args: readonly string[]): Promise<ProcessRun> {
+export function runWholeProcess(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<ProcessRun> {
   const quoted = [process.execPath, ...args].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
   const script = `${quoted.join(' ')} >/dev/null; code=$?; times >&2; exit $code`;
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn('bash', ['-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bash', ['-c', script], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);

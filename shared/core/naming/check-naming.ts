@@ -77,14 +77,26 @@ export function checkNaming(state: DesiredState): Issue[] {
 
 /** The claims of each name that more than one thing claims, one per owner, in listing order. */
 function collisions(names: readonly GeneratedName[]): GeneratedName[][] {
-  const byName = new Map<string, GeneratedName[]>();
-  for (const name of names) {
-    const key = `${name.namespace}\n${name.name}`;
-    const claims = byName.get(key);
-    if (claims === undefined) byName.set(key, [name]);
-    else if (!claims.some((claim) => claim.owner === name.owner)) claims.push(name);
-  }
-  return [...byName.values()].filter((claims) => claims.length > 1);
+  // By namespace, then by name: a key joining the two would be a new string per name, to
+  // be flattened and hashed. Most names are claimed once: the first claim is kept as its
+  // position in the listing, which orders the collisions as their first claims come.
+  const byNamespace = new Map<string, Map<string, number | GeneratedName[]>>();
+  const claimed: { readonly first: number; readonly claims: GeneratedName[] }[] = [];
+  names.forEach((name, index) => {
+    let byName = byNamespace.get(name.namespace);
+    if (byName === undefined)
+      byNamespace.set(name.namespace, (byName = new Map<string, number | GeneratedName[]>()));
+    const claims = byName.get(name.name);
+    if (claims === undefined) byName.set(name.name, index);
+    else if (typeof claims === 'number') {
+      const first = names[claims] as GeneratedName;
+      if (first.owner === name.owner) return;
+      const pair = [first, name];
+      byName.set(name.name, pair);
+      claimed.push({ first: claims, claims: pair });
+    } else if (!claims.some((claim) => claim.owner === name.owner)) claims.push(name);
+  });
+  return claimed.sort((a, b) => a.first - b.first).map(({ claims }) => claims);
 }
 
 function place(cause: Provenance): string {

@@ -29,8 +29,10 @@ interface Frame {
 export class LocationEvents {
   readonly #text: string;
   /** An open at p is p, a close at p is -1 - p. */
-  readonly #positions: number[] = [];
-  readonly #kinds: (string | null)[] = [];
+  #positions: number[] | Int32Array = [];
+  #kinds: (string | null)[] = [];
+  /** The kinds as indexes into KINDS, once packed. */
+  #kindCodes: Uint8Array | undefined;
   readonly #results: unknown[] = [];
   #tree: LocatedNode | null | undefined;
 
@@ -40,14 +42,37 @@ export class LocationEvents {
 
   /** Called on js-yaml's `open` event. */
   open(position: number): void {
-    this.#positions.push(position);
+    (this.#positions as number[]).push(position);
   }
 
   /** Called on js-yaml's `close` event, with the node's kind (null when empty) and value. */
   close(position: number, kind: string | null, result: unknown): void {
-    this.#positions.push(-1 - position);
+    (this.#positions as number[]).push(-1 - position);
     this.#kinds.push(kind);
     this.#results.push(result);
+  }
+
+  /**
+   * Called once the document is read: the positions and kinds move into typed arrays of
+   * their exact length, which is what the events of every file of a repository are kept as.
+   */
+  pack(): void {
+    if (this.#kindCodes !== undefined) return;
+    const codes = new Uint8Array(this.#kinds.length);
+    for (let i = 0; i < codes.length; i++) {
+      const code = KINDS.indexOf(this.#kinds[i] ?? null);
+      if (code === -1) return;
+      codes[i] = code;
+    }
+    this.#positions = Int32Array.from(this.#positions);
+    this.#kindCodes = codes;
+    this.#kinds = [];
+  }
+
+  #kindAt(index: number): string | null {
+    return this.#kindCodes === undefined
+      ? (this.#kinds[index] ?? null)
+      : (KINDS[this.#kindCodes[index] ?? 0] ?? null);
   }
 
   /** The located root, or undefined when the events could not be followed. */
@@ -58,7 +83,7 @@ export class LocationEvents {
       for (const position of this.#positions) {
         if (position >= 0) recorder.open(position);
         else {
-          recorder.close(-1 - position, this.#kinds[closed] ?? null, this.#results[closed]);
+          recorder.close(-1 - position, this.#kindAt(closed), this.#results[closed]);
           closed++;
         }
       }
@@ -67,6 +92,9 @@ export class LocationEvents {
     return this.#tree ?? undefined;
   }
 }
+
+/** The kinds js-yaml gives a node, null for an empty one. */
+const KINDS: readonly (string | null)[] = [null, 'scalar', 'sequence', 'mapping'];
 
 /** Thrown when the events do not describe a tree this recorder understands. */
 const unreadable = new Error('locations not recorded');

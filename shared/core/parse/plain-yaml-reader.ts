@@ -17,8 +17,28 @@ export interface PlainYamlDocument {
 // so each tag tries `yaml`'s patterns for it in `yaml`'s order (they never overlap).
 type Resolution = readonly [RegExp, (text: string) => unknown];
 
-const scalar = (tag: string, resolutions: readonly Resolution[]) => {
-  const resolution = (text: string) => resolutions.find(([test]) => test.test(text));
+/**
+ * `starts` holds every character a non-empty text of this tag may start with: js-yaml tries every type on every plain scalar, and most are names that one
+ * character rules out before any pattern runs. The resolution found for a text is kept for
+ * `construct`, which js-yaml calls next with that same text.
+ */
+const scalar = (tag: string, starts: string, resolutions: readonly Resolution[]) => {
+  let resolvedText: string | undefined;
+  let resolved: Resolution | undefined;
+  const resolution = (text: string): Resolution | undefined => {
+    if (text === resolvedText) return resolved;
+    resolvedText = text;
+    resolved = undefined;
+    if (text === '' || starts.includes(text.charAt(0))) {
+      for (const candidate of resolutions) {
+        if (candidate[0].test(text)) {
+          resolved = candidate;
+          break;
+        }
+      }
+    }
+    return resolved;
+  };
   return new Type(`tag:yaml.org,2002:${tag}`, {
     kind: 'scalar',
     // js-yaml passes the tag only for an explicit one (`!!int "1"`): refused, it throws.
@@ -34,16 +54,16 @@ const scalar = (tag: string, resolutions: readonly Resolution[]) => {
  */
 const coreSchema = new Schema({
   implicit: [
-    scalar('null', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
-    scalar('bool', [
+    scalar('null', '~Nn', [[/^(?:~|[Nn]ull|NULL)?$/, () => null]]),
+    scalar('bool', 'TtFf', [
       [/^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/, (text) => text[0] === 't' || text[0] === 'T'],
     ]),
-    scalar('int', [
+    scalar('int', '-+0123456789', [
       [/^0o[0-7]+$/, (text) => parseInt(text.substring(2), 8)],
       [/^[-+]?[0-9]+$/, (text) => parseInt(text, 10)],
       [/^0x[0-9a-fA-F]+$/, (text) => parseInt(text.substring(2), 16)],
     ]),
-    scalar('float', [
+    scalar('float', '-+.0123456789', [
       [
         /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/,
         (text) =>
@@ -108,14 +128,14 @@ function hasDeclinedText(text: string): boolean {
   }
   // An empty block sequence item (`-` then nothing but a comment): js-yaml lets the items
   // after it join its inner sequence, `- b:\n    -\n- d` reading as `[{b: [null, d]}]`.
-  if (EMPTY_ITEM.test(text)) return true;
+  if (EMPTY_ITEM_HINT.test(text) && EMPTY_ITEM.test(text)) return true;
   // A block scalar with an explicit indentation (`|1`, `>-2`): js-yaml keeps the spaces of a
   // blank last line that `yaml` drops, `a: |1\n  x\n  ` reading as " x\n " against " x\n".
   if (INDENTED_BLOCK.test(text)) return true;
   // A last line of spaces with no line break after it: the readers end a node before it
   // differently.
-  if (/\n[ ]+$/.test(text)) return true;
-  if (SCALAR_AFTER_COMMENT.test(text)) return true;
+  if (endsWithLineOfSpaces(text)) return true;
+  if (hasScalarAfterComment(text)) return true;
   let lineStart = 0;
   for (let end = text.indexOf('\n'); ; end = text.indexOf('\n', lineStart)) {
     if ((end === -1 ? text.length : end) - lineStart > MAX_KEY_LINE) return true;
@@ -129,11 +149,38 @@ const SEPARATORS = new Set([' ', '\n', '\r', ',', ']', '}']);
 const MAX_KEY_LINE = 1024;
 const EMPTY_ITEM = /^[ ]*(?:-[ ]+)*-[ ]*(?:#.*)?$/m;
 /**
+ * What every EMPTY_ITEM match holds, its last `-` with what follows it; starting with a
+ * character, it is searched far faster than a pattern anchored at each line start.
+ */
+const EMPTY_ITEM_HINT = /-[ ]*(?:#|$)/m;
+/**
  * A plain scalar on a line after a less indented comment line (`k:\n#c\n  one`): `yaml`
- * refuses a key after it that js-yaml reads.
+ * refuses a key after it that js-yaml reads. Tried only at the start of comment lines.
  */
 const SCALAR_AFTER_COMMENT =
-  /^([ ]*)#[^\n]*\n(?:[ ]*\n)*\1[ ]+(?!-[ \n])(?![^\n]*:(?: |$))[^ \n#]/m;
+  /^([ ]*)#[^\n]*\n(?:[ ]*\n)*\1[ ]+(?!-[ \n])(?![^\n]*:(?: |$))[^ \n#]/my;
+/** What ends a line for `^` and `$` in a multiline pattern. */
+const LINE_TERMINATORS = new Set(['\n', '\r', '\u2028', '\u2029']);
+
+/** Whether SCALAR_AFTER_COMMENT matches anywhere: each match starts a comment line. */
+function hasScalarAfterComment(text: string): boolean {
+  for (let at = text.indexOf('#'); at !== -1; at = text.indexOf('#', at + 1)) {
+    let lineStart = at;
+    while (text.charCodeAt(lineStart - 1) === 0x20) lineStart--;
+    if (lineStart > 0 && !LINE_TERMINATORS.has(text.charAt(lineStart - 1))) continue;
+    SCALAR_AFTER_COMMENT.lastIndex = lineStart;
+    if (SCALAR_AFTER_COMMENT.test(text)) return true;
+  }
+  return false;
+}
+
+/** Whether the text ends with a line break and then one space or more (`\n[ ]+$`). */
+function endsWithLineOfSpaces(text: string): boolean {
+  let last = text.length - 1;
+  if (text.charCodeAt(last) !== 0x20) return false;
+  while (text.charCodeAt(last) === 0x20) last--;
+  return text.charCodeAt(last) === 0x0a;
+}
 const INDENTED_BLOCK = /[|>][-+]?[1-9][-+]?[ ]*(?:#.*)?$/m;
 /** What a node may follow, spaces apart: a line start, a value or item indicator. */
 const NODE_STARTS_AFTER = new Set(['\n', '\r', '[', '{', ',', ':', '-', '?']);
@@ -182,6 +229,7 @@ export function readPlainYaml(text: string, limits: YamlLimits): PlainYamlDocume
     return undefined;
   }
   if (!withinReferenceRules(value, 1, limits)) return undefined;
+  recorder.pack();
   return { value: value ?? null, header: manifestHeaderOf(value), locations: recorder };
 }
 

@@ -45,25 +45,37 @@ export const yamlParseOptions = {
  * spares the garbage collector most of its work.
  */
 export function reparsingSourceDocument(path: string, text: string): SourceDocument {
-  let parsed: { root: Node | null; lineCounter: LineCounter } | undefined;
-  const tree = () => {
-    if (parsed === undefined) {
+  return new ReparsingSourceDocument(path, text);
+}
+
+// Classes rather than object literals with getters: one object per file, its accessors
+// shared on the prototype, where a literal makes its closures and accessors for each.
+class ReparsingSourceDocument implements SourceDocument {
+  readonly path: string;
+  readonly text: string;
+  #parsed: { readonly root: Node | null; readonly lineCounter: LineCounter } | undefined;
+
+  constructor(path: string, text: string) {
+    this.path = path;
+    this.text = text;
+  }
+
+  get root(): Node | null {
+    return this.#tree().root;
+  }
+
+  get lineCounter(): LineCounter {
+    return this.#tree().lineCounter;
+  }
+
+  #tree() {
+    if (this.#parsed === undefined) {
       const lineCounter = new LineCounter();
-      const root = parseDocument(text, { ...yamlParseOptions, lineCounter }).contents;
-      parsed = { root, lineCounter };
+      const root = parseDocument(this.text, { ...yamlParseOptions, lineCounter }).contents;
+      this.#parsed = { root, lineCounter };
     }
-    return parsed;
-  };
-  return {
-    path,
-    text,
-    get root() {
-      return tree().root;
-    },
-    get lineCounter() {
-      return tree().lineCounter;
-    },
-  };
+    return this.#parsed;
+  }
 }
 
 /**
@@ -76,27 +88,41 @@ export function recordedSourceDocument(
   text: string,
   events: LocationEvents,
 ): SourceDocument {
-  const reparsed = reparsingSourceDocument(path, text);
-  let lineCounter: LineCounter | undefined;
-  return {
-    path,
-    text,
-    get locations() {
-      return events.tree;
-    },
-    get root() {
-      return reparsed.root;
-    },
-    get lineCounter() {
-      if (lineCounter === undefined) {
-        lineCounter = new LineCounter();
-        lineCounter.addNewLine(0);
-        for (let at = text.indexOf('\n'); at !== -1; at = text.indexOf('\n', at + 1))
-          lineCounter.addNewLine(at + 1);
-      }
-      return lineCounter;
-    },
-  };
+  return new RecordedSourceDocument(path, text, events);
+}
+
+class RecordedSourceDocument implements SourceDocument {
+  readonly path: string;
+  readonly text: string;
+  readonly #events: LocationEvents;
+  #reparsed: SourceDocument | undefined;
+  #lineCounter: LineCounter | undefined;
+
+  constructor(path: string, text: string, events: LocationEvents) {
+    this.path = path;
+    this.text = text;
+    this.#events = events;
+  }
+
+  get locations(): LocatedNode | undefined {
+    return this.#events.tree;
+  }
+
+  get root(): Node | null {
+    this.#reparsed ??= reparsingSourceDocument(this.path, this.text);
+    return this.#reparsed.root;
+  }
+
+  get lineCounter(): LineCounter {
+    if (this.#lineCounter === undefined) {
+      const lineCounter = new LineCounter();
+      lineCounter.addNewLine(0);
+      for (let at = this.text.indexOf('\n'); at !== -1; at = this.text.indexOf('\n', at + 1))
+        lineCounter.addNewLine(at + 1);
+      this.#lineCounter = lineCounter;
+    }
+    return this.#lineCounter;
+  }
 }
 
 /** Which part of a mapping entry an issue is about: the key (`foo:`) or its value. */

@@ -100,7 +100,8 @@ export function validateRepository(
   let done = 0;
   for (const file of ordered) {
     if (onProgress !== undefined && ++done % 500 === 0) onProgress(done, ordered.length);
-    const read = reads?.get(file.path) ?? readYamlFile(file.path, file.bytes, limits);
+    const given = reads?.get(file.path);
+    const read = given ?? readYamlFile(file.path, file.bytes, limits);
     if (read.status === 'skipped') continue;
     if (read.status === 'invalid') {
       manifestCount++;
@@ -112,7 +113,9 @@ export function validateRepository(
         sources.set(file.path, normalizeLineBreaks(lenientUtf8.decode(file.bytes)));
       continue;
     }
-    const result = validatedManifest(read);
+    // Only a parse the caller kept can come again: one read here is checked, not kept.
+    const result =
+      given === undefined ? validateManifest(read.source, read.value) : validatedManifest(read);
     if (result.status === 'not-a-manifest') continue;
     manifestCount++;
     sources.set(file.path, read.source.text);
