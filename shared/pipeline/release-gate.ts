@@ -119,13 +119,17 @@ export async function recordHolds(
         updatedAt: at,
       };
       transaction.set(state.paths.build(workspace, revision.commit), toData(document));
-      state.event(transaction, `held ${workspace} ${revision.commit} ${revision.sequence} ${hold.kind}`, {
-        at,
-        type: 'release-held',
-        commit: revision.commit,
-        workspace,
-        message: `${workspace} at revision ${revision.sequence} (${revision.commit.slice(0, 7)}) is ${hold.reason}`,
-      });
+      state.event(
+        transaction,
+        `held ${workspace} ${revision.commit} ${revision.sequence} ${hold.kind}`,
+        {
+          at,
+          type: 'release-held',
+          commit: revision.commit,
+          workspace,
+          message: `${workspace} at revision ${revision.sequence} (${revision.commit.slice(0, 7)}) is ${hold.reason}`,
+        },
+      );
     });
     return held;
   });

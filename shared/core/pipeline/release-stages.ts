@@ -38,10 +38,7 @@ export function stageLabel(stage: Pick<ReleaseStage, 'trackName' | 'position'>):
  * stages of one track name belongs to the first. Stages without a workspace of the revision
  * are left out; approvers are read from the revision's own people and groups.
  */
-export function releaseStages(
-  state: DesiredState,
-  workspaces: readonly string[],
-): ReleaseStage[] {
+export function releaseStages(state: DesiredState, workspaces: readonly string[]): ReleaseStage[] {
   const wanted = new Set(workspaces);
   // `<unit>.<environment>` → the revision's project workspaces there.
   const byPlace = new Map<string, string[]>();

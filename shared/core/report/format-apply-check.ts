@@ -121,7 +121,7 @@ export function formatApplyCheck(
 ${holds.map((reason) => `- ${reason}`).join('\n')}`,
           ...(awaitingApproval
             ? [
-                'A member of the named groups approves with the **Approve release** button of this check; the pusher\'s approval does not count.',
+                "A member of the named groups approves with the **Approve release** button of this check; the pusher's approval does not count.",
               ]
             : []),
         ];
