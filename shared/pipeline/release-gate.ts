@@ -7,7 +7,9 @@ import {
 } from '../core/pipeline/release-holds.ts';
 import { releaseStages } from '../core/pipeline/release-stages.ts';
 import type { BuildDocument, BuildDocumentStatus } from '../core/pipeline/workspace-documents.ts';
+import { classifyFailure } from '../ports/classify-failure.ts';
 import { governedState, toData, type RepositoryState } from './repository-state.ts';
+import type { LoadedRevision } from './revision-loader.ts';
 import { TransientError, type PipelinePorts } from './stage.ts';
 
 /** A revision of the governed repository, as a `builds` message names it. */
@@ -32,9 +34,17 @@ export async function releaseDecision(
   workspaces: readonly string[],
 ): Promise<ReleaseDecision> {
   const state = governedState(ports, revision.repository);
-  const loaded = await ports.revisions.load(revision.repository, revision.commit, {
-    snapshot: revision.snapshot,
-  });
+  let loaded: LoadedRevision;
+  try {
+    loaded = await ports.revisions.load(revision.repository, revision.commit, {
+      snapshot: revision.snapshot,
+    });
+  } catch (error) {
+    // A revision that can never be read builds nothing: the builds stage records each of its
+    // workspaces as refused when it fails to read it in turn, and lets them go.
+    if (classifyFailure(error).kind === 'permanent') return { held: new Map(), stages: [] };
+    throw error;
+  }
   const requested = new Set(workspaces);
   const everyStage = releaseStages(loaded.analysis.state, loaded.analysis.state.workspaces);
   const concerned = everyStage.some(
