@@ -12,8 +12,9 @@ export type ApprovalResult =
   | { readonly kind: 'none'; readonly detail: string };
 
 /**
- * Records `login`'s approval of the release of `commit`, when it is the current revision,
- * and asks builds again for its held workspaces: whether the approval counts for a stage
+ * Records `login`'s approval of the release of `commit`, a recorded revision that applies,
+ * and asks builds again for its held workspaces (a workspace built at a newer revision since
+ * is superseded, never built back): whether the approval counts for a stage
  * (the login is one of its stakeholders and not the pusher) is the builds stage's decision,
  * from the revision's own people and groups, so an approval by anyone else releases
  * nothing. With `stage`, it is an operator's explicit release of that stage
@@ -27,12 +28,11 @@ export async function approveRelease(
   approval: { readonly login: string; readonly delivery?: string; readonly stage?: string },
 ): Promise<ApprovalResult> {
   const state = governedState(ports, repository);
-  const [stored] = await state.repositoryAndCommit(commit);
-  const current = stored.current;
-  if (current?.commit !== commit) {
+  const deltas = (await state.commit(commit))?.stages.deltas;
+  if (deltas?.apply !== true || deltas.refused !== undefined) {
     return {
       kind: 'none',
-      detail: `${commit.slice(0, 7)} is not the current revision${current === null ? '' : ` (${current.commit.slice(0, 7)} is)`}: only its held stages are approved`,
+      detail: `${commit.slice(0, 7)} is not a recorded revision that applies: there is nothing of it to release`,
     };
   }
   const login = approval.login.toLowerCase();
@@ -56,7 +56,7 @@ export async function approveRelease(
       commit,
       actor: login,
       ...(approval.delivery === undefined ? {} : { delivery: approval.delivery }),
-      message: `${login} ${what} revision ${current.sequence} (${commit.slice(0, 7)})`,
+      message: `${login} ${what} revision ${deltas.sequence} (${commit.slice(0, 7)})`,
     });
     await Promise.resolve();
   });

@@ -172,10 +172,11 @@ export async function recordReleases(
 }
 
 /**
- * Asks the builds stage again for the held workspaces of `commit`, when it is the current
- * revision and applies: the builds stage decides which its stages now let start. For
- * build-status once a build of the revision applied, an approval, an operator's release
- * and a sweep. Returns the workspaces asked for.
+ * Asks the builds stage again for the held workspaces of `commit`, a recorded revision that
+ * applies: the builds stage decides which its stages now let start, and each workspace's
+ * queue supersedes the request when a newer revision of it was built since. For
+ * build-status once a build of the revision ended, an approval, an operator's release and a
+ * sweep. Returns the workspaces asked for.
  */
 export async function requestHeldBuilds(
   ports: Pick<PipelinePorts, 'store' | 'publisher' | 'clock' | 'repository'>,
@@ -183,16 +184,13 @@ export async function requestHeldBuilds(
   commit: string,
 ): Promise<string[]> {
   const state = governedState(ports, repository);
-  const [stored, found] = await state.repositoryAndCommit(commit);
-  const current = stored.current;
-  const deltas = found?.stages.deltas;
-  if (current?.commit !== commit || deltas?.sequence !== current.sequence || deltas.apply !== true)
-    return [];
+  const deltas = (await state.commit(commit))?.stages.deltas;
+  if (deltas?.apply !== true || deltas.refused !== undefined) return [];
   const builds = (await ports.store.getAll(
     deltas.workspaces.map((workspace) => state.paths.build(workspace, commit)),
   )) as (BuildDocument | undefined)[];
   const held = builds
-    .filter((build): build is BuildDocument => build?.sequence === current.sequence)
+    .filter((build): build is BuildDocument => build?.sequence === deltas.sequence)
     .filter((build) => build.status === 'held')
     .map((build) => build.workspace);
   const named = {
@@ -201,7 +199,7 @@ export async function requestHeldBuilds(
     defaultBranch: repository.defaultBranch,
   };
   const messages = buildRequests(
-    { repository: named, commit, sequence: current.sequence, apply: true },
+    { repository: named, commit, sequence: deltas.sequence, apply: true },
     held,
   );
   await Promise.all(messages.map((message) => ports.publisher.publish(BUILDS_TOPIC, message)));

@@ -177,14 +177,27 @@ describe('a release track with an approval policy, on GitHub', () => {
     });
   });
 
-  it('records no approval of a commit that is not the current revision', async () => {
+  it('releases a held revision approved after a newer one that left production alone', async () => {
     await pipeline.push({ after: commit });
     await ended(STAGING, 'SUCCESS');
     await fixture.repo.write({ 'README.md': 'The platform.\n' });
     const next = await fixture.repo.commit('A readme');
     await pipeline.push({ after: next, before: commit });
-    const reply = await approve(STAKEHOLDER);
-    expect(reply).toMatchObject({ status: 200, body: { approved: null } });
+    expect(builds(PRODUCTION)).toEqual([]);
+
+    expect(await approve(STAKEHOLDER)).toMatchObject({ status: 202 });
+    expect(builds(PRODUCTION).map((build) => build.substitutions?._COMMIT)).toEqual([commit]);
+  });
+
+  it('records no approval of a commit that was never recorded', async () => {
+    await fixture.repo.write({ 'README.md': 'The platform.\n' });
+    const unrecorded = await fixture.repo.commit('A readme');
+    await pipeline.push({ after: commit });
+    await ended(STAGING, 'SUCCESS');
+    expect(await approve(STAKEHOLDER, unrecorded)).toMatchObject({
+      status: 200,
+      body: { approved: null },
+    });
     expect(builds(PRODUCTION)).toEqual([]);
   });
 });
