@@ -2,20 +2,21 @@ import { relative } from 'node:path';
 import { workspaceApplyState } from '../shared/core/report/format-apply-check.ts';
 import type { RepositoryState } from '../shared/pipeline/repository-state.ts';
 import type { BuildDocument } from '../shared/pipeline/state-documents.ts';
-import type { CliIo } from './cli-io.ts';
+import { exitCodes, type CliIo } from './cli-io.ts';
 import { stateFolder } from './embedded-pipeline.ts';
 
 /**
  * Prints the builds of `commit` at revision `sequence`: a count, then one line per
  * workspace with its outcome and, under each that failed, the step and Terraform's error
- * lines. Returns the workspaces that failed.
+ * lines; under the held ones, how to release a stage that awaits an approval. Returns the
+ * workspaces that failed and those their release stages hold.
  */
 export async function printBuildOutcomes(
   io: CliIo,
   state: RepositoryState,
   directory: string,
   revision: { readonly commit: string; readonly sequence: number },
-): Promise<string[]> {
+): Promise<{ readonly failed: string[]; readonly held: string[] }> {
   const builds = (await state.store.list(state.paths.builds))
     .map((entry) => entry.data as unknown as BuildDocument)
     .filter((build) => build.commit === revision.commit && build.sequence === revision.sequence)
@@ -33,7 +34,21 @@ export async function printBuildOutcomes(
     }
     if (build.logUrl !== null) io.stdout(`        log: ${relative(io.cwd, build.logUrl)}\n`);
   }
-  return failed.map((build) => build.workspace);
+  const held = builds.filter((build) => build.status === 'held');
+  const awaiting = [
+    ...new Set(
+      held.flatMap((build) => (build.hold?.kind === 'approval' ? [build.hold.stage] : [])),
+    ),
+  ];
+  if (awaiting.length > 0) {
+    io.stdout(
+      `  held       stage ${awaiting.join(', ')} awaits an approval: on GitHub, a stakeholder's on the apply check; here, \`infrastream release ${relative(io.cwd, directory) || '.'} STAGE\` releases it, recorded under your git user.name\n`,
+    );
+  }
+  return {
+    failed: failed.map((build) => build.workspace),
+    held: held.map((build) => build.workspace),
+  };
 }
 
 /** `workspace: outcome`, with what an apply changed and which attempt a retry was. */
@@ -49,7 +64,19 @@ function outcomeLine(build: BuildDocument): string {
       return `✗ ${build.workspace}: ${build.status === 'refused' ? 'refused' : `failed${build.failedStep === undefined ? ` (${build.status})` : ` in ${build.failedStep}`}`}${attempt}`;
     case 'superseded':
       return `- ${build.workspace}: superseded${build.reason === null ? '' : `: ${build.reason}`}`;
+    case 'held':
+      return `⏸ ${build.workspace}: ${build.reason ?? 'held'}`;
     default:
       return `… ${build.workspace}: ${build.status}${build.reason === null ? '' : `: ${build.reason}`}`;
   }
+}
+
+/** A run's exit code from its builds: 1 when one failed, 4 when a release stage holds one. */
+export function outcomeCode(
+  failed: readonly string[],
+  held: readonly string[],
+  deadLetters: number,
+): number {
+  if (failed.length > 0 || deadLetters > 0) return exitCodes.issues;
+  return held.length > 0 ? exitCodes.held : exitCodes.ok;
 }

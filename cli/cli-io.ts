@@ -41,4 +41,4 @@ export class BusyError extends Error {
  * Exit codes shared by every command; a usage and an environment error share theirs. `busy`:
  * the state folder is held by another process, and nothing was done.
  */
-export const exitCodes = { ok: 0, issues: 1, usage: 2, environment: 2, busy: 3 } as const;
+export const exitCodes = { ok: 0, issues: 1, usage: 2, environment: 2, busy: 3, held: 4 } as const;

@@ -18,6 +18,7 @@ Commands:
   render [DIR]     write each workspace as Terraform (main.tf.json) calling the hardened modules
   run [DIR]        run the whole pipeline on the repository's HEAD, with state in DIR/.infrastream
   retry [DIR]      build again the workspaces whose build of the recorded revision failed
+  release [DIR] STAGE  release a release track's stage that awaits an approval, as its operator
   serve [DIR]      receive GitHub webhooks and run the pipeline on each push
   drift [DIR]      sweep for drift: what the cloud, Git and builds hold against what was applied
   state [COLL] [ID] show the recorded state: commits, resources, workspaces, builds, events, drift
@@ -38,6 +39,7 @@ const commands: Record<string, () => Promise<Command>> = {
   render: async () => (await import('./commands/render.ts')).command,
   run: async () => (await import('./commands/run.ts')).command,
   retry: async () => (await import('./commands/retry.ts')).command,
+  release: async () => (await import('./commands/release.ts')).command,
   serve: async () => (await import('./commands/serve.ts')).command,
   drift: async () => (await import('./commands/drift.ts')).command,
   state: async () => (await import('./commands/state.ts')).command,

@@ -3,7 +3,8 @@ import type { RepositoryState } from '../shared/pipeline/repository-state.ts';
 import { requestRetries } from '../shared/pipeline/retry-builds.ts';
 import type { StageOutcome } from '../shared/pipeline/stage.ts';
 import type { BuildDocument, PlanRefusal } from '../shared/pipeline/state-documents.ts';
-import { printBuildOutcomes } from './build-outcomes.ts';
+import { approveRelease } from '../shared/pipeline/approve-release.ts';
+import { outcomeCode, printBuildOutcomes } from './build-outcomes.ts';
 import { printRefusal } from './print-refusal.ts';
 import { exitCodes, type CliIo } from './cli-io.ts';
 import type { EmbeddedPipeline } from './embedded-pipeline.ts';
@@ -12,6 +13,8 @@ import type { EmbeddedPipeline } from './embedded-pipeline.ts';
 export interface RetryOptions {
   /** Only this workspace's build. */
   readonly workspace?: string;
+  /** `infrastream release`: release this stage (`track/position`) instead of retrying. */
+  readonly release?: string;
 }
 
 /** A run whose folder's recorded revision is the one it works on. */
@@ -60,6 +63,13 @@ export async function runOnRecorded(
     );
     return exitCodes.issues;
   }
+  const held = await recordedBuilds(state, current, (build) => build.status === 'held');
+  if (held.length > 0) {
+    io.stdout(
+      `  ${short} is already the recorded revision (revision ${current.sequence}), and its release stages hold ${held.join(', ')}: \`infrastream release\` releases a stage that awaits an approval\n`,
+    );
+    return exitCodes.held;
+  }
   io.stdout(
     `  No change: ${short} is already the recorded revision (revision ${current.sequence}). Nothing to do.\n`,
   );
@@ -106,6 +116,37 @@ async function refusal(
   return { refused: deltas.refused, ...(deltas.base === undefined ? {} : { base: deltas.base }) };
 }
 
+/**
+ * `infrastream release`: the operator's explicit release of a stage of the recorded revision
+ * that awaits an approval, recorded (`release-forced`) under `operator`; the stage's
+ * workspaces then build, once its earlier stages applied.
+ */
+export async function releaseRecorded(
+  io: CliIo,
+  run: RecordedRun,
+  current: Revision | null,
+  stage: string,
+  operator: string,
+): Promise<number> {
+  if (current === null) {
+    io.stdout('  Nothing to release: no revision is recorded yet.\n');
+    return exitCodes.ok;
+  }
+  const { pipeline, state } = run;
+  const released = await approveRelease(pipeline.ports, state.repository, current.commit, {
+    login: operator,
+    stage,
+  });
+  if (released.kind === 'none') {
+    io.stdout(`  Nothing to release: ${released.detail}.\n`);
+    return exitCodes.ok;
+  }
+  io.stdout(
+    `  releasing  stage ${stage} of revision ${current.sequence} (${current.commit.slice(0, 7)}), by ${released.login}\n`,
+  );
+  return retriedBuilds(io, run, current);
+}
+
 /** Runs the retries requested, then prints every build of the revision. */
 async function retriedBuilds(io: CliIo, run: RecordedRun, current: Revision): Promise<number> {
   const { pipeline, state, directory } = run;
@@ -117,19 +158,26 @@ async function retriedBuilds(io: CliIo, run: RecordedRun, current: Revision): Pr
   for (const dead of pipeline.bus.deadLetters) {
     io.stderr(`infrastream run: the ${dead.topic} stage failed: ${String(dead.error)}\n`);
   }
-  const failed = await printBuildOutcomes(io, state, directory, current);
-  return failed.length > 0 || pipeline.bus.deadLetters.length > 0 ? exitCodes.issues : exitCodes.ok;
+  const { failed, held } = await printBuildOutcomes(io, state, directory, current);
+  return outcomeCode(failed, held, pipeline.bus.deadLetters.length);
 }
 
 /** The workspaces whose build of the revision failed or was refused. */
-async function failedWorkspaces(state: RepositoryState, current: Revision): Promise<string[]> {
+function failedWorkspaces(state: RepositoryState, current: Revision): Promise<string[]> {
+  return recordedBuilds(state, current, (build) => workspaceApplyState(build) === 'failed');
+}
+
+/** The workspaces whose build of the revision `which` picks, sorted. */
+async function recordedBuilds(
+  state: RepositoryState,
+  current: Revision,
+  which: (build: BuildDocument) => boolean,
+): Promise<string[]> {
   return (await state.store.list(state.paths.builds))
     .map((entry) => entry.data as unknown as BuildDocument)
     .filter(
       (build) =>
-        build.commit === current.commit &&
-        build.sequence === current.sequence &&
-        workspaceApplyState(build) === 'failed',
+        build.commit === current.commit && build.sequence === current.sequence && which(build),
     )
     .map((build) => build.workspace)
     .sort();

@@ -1,6 +1,8 @@
 import type { GovernedRepository } from '../shared/core/pipeline/governed-repository.ts';
 import { formatGovernedRepository } from '../shared/core/pipeline/governed-repository.ts';
 import { APPLY_CHECK } from '../shared/pipeline/apply-check.ts';
+import { APPROVE_RELEASE_ACTION } from '../shared/core/report/format-apply-check.ts';
+import { approveRelease } from '../shared/pipeline/approve-release.ts';
 import { requestRetries } from '../shared/pipeline/retry-builds.ts';
 import type { Clock } from '../shared/ports/clock.ts';
 import type { DeliveryStore } from '../shared/ports/delivery-store.ts';
@@ -23,7 +25,10 @@ export interface CheckRunAdmissionOptions {
 /**
  * Answers GitHub's "Re-run" of the `infrastream/apply` check (`check_run.rerequested`): the
  * workspaces whose build of that commit failed are requested again as new attempts, when
- * the commit is still the current revision (see `requestRetries`). Other check runs, other
+ * the commit is still the current revision (see `requestRetries`). Its **Approve release**
+ * button (`check_run.requested_action`) records the sender's approval of the revision's
+ * held stages and asks builds for them again (see `approveRelease`): whether the login is a
+ * stakeholder of a stage is decided there, from the revision's people and groups. Other check runs, other
  * apps' and other actions are acknowledged and ignored; a redelivery is a duplicate, never a
  * second retry. A delivery store that is unavailable answers 503, for GitHub to send again.
  */
@@ -33,7 +38,11 @@ export function createCheckRunAdmission(
   const { repository, deliveries, store, publisher, clock, appId } = options;
   return async ({ delivery, checkRun }) => {
     const { action, check_run: run, repository: named } = checkRun;
-    if (action !== 'rerequested' || run.name !== APPLY_CHECK) {
+    const approving =
+      action === 'requested_action' &&
+      checkRun.requested_action?.identifier === APPROVE_RELEASE_ACTION &&
+      checkRun.sender !== undefined;
+    if ((action !== 'rerequested' && !approving) || run.name !== APPLY_CHECK) {
       return { status: 202, body: { ignored: true, event: 'check_run', action, name: run.name } };
     }
     if (run.app.id !== appId) {
@@ -67,6 +76,31 @@ export function createCheckRunAdmission(
     const claim = await fromStore(deliveries.claim(delivery, received));
     if ('unavailable' in claim) return claim.unavailable;
     if (claim.value === 'duplicate') return { status: 200, body: { duplicate: true } };
+    const governed = {
+      owner: named.owner.login,
+      name: named.name,
+      defaultBranch: named.default_branch,
+    };
+    if (approving) {
+      try {
+        const approval = await approveRelease(
+          { store, publisher, clock, repository },
+          governed,
+          run.head_sha,
+          { login: checkRun.sender?.login ?? '', delivery },
+        );
+        return approval.kind === 'recorded'
+          ? { status: 202, body: { approved: approval.login, requested: approval.requested } }
+          : { status: 200, body: { approved: null, reason: approval.detail } };
+      } catch (error) {
+        await deliveries.release(delivery);
+        return {
+          status: 503,
+          body: { error: 'could not record the approval' },
+          detail: (error as Error).message,
+        };
+      }
+    }
     try {
       const retried = await requestRetries(
         { store, publisher, clock, repository },

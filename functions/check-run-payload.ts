@@ -14,6 +14,10 @@ const checkRunSchema = v.object({
     default_branch: v.string(),
     owner: v.object({ login: v.string() }),
   }),
+  /** Which button was pressed, for `requested_action`. */
+  requested_action: v.optional(v.object({ identifier: v.string() })),
+  /** Who pressed it: GitHub's login, checked against the manifests' stakeholders. */
+  sender: v.optional(v.object({ login: v.string() })),
 });
 
 /** The fields of a `check_run` payload ingest reads: which check of which commit, and why. */

@@ -11,9 +11,9 @@ import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
 import type { StageOutcome } from '../../shared/pipeline/stage.ts';
 import type { BuildDocument, DeltasStage } from '../../shared/pipeline/state-documents.ts';
 import { requireManifests } from '../analyze.ts';
-import { printBuildOutcomes } from '../build-outcomes.ts';
+import { outcomeCode, printBuildOutcomes } from '../build-outcomes.ts';
 import { printRefusal } from '../print-refusal.ts';
-import { retryRecorded, runOnRecorded } from '../recorded-revision.ts';
+import { releaseRecorded, retryRecorded, runOnRecorded } from '../recorded-revision.ts';
 import { showBuildProgress } from '../build-progress.ts';
 import type { RetryOptions } from '../recorded-revision.ts';
 import { EnvironmentError, exitCodes, UsageError, type CliIo, type Command } from '../cli-io.ts';
@@ -164,6 +164,10 @@ async function runHoldingLock(
   const resumed = await resume(io, pipeline, state, run.apply, settings.project === undefined);
   const before = (await state.repositoryDocument()).current;
   const recorded = { pipeline, state, directory, clearProgress };
+  if (run.retry?.release !== undefined) {
+    const operator = await pusherName(directory);
+    return releaseRecorded(io, recorded, before, run.retry.release, operator);
+  }
   if (run.retry !== undefined) return retryRecorded(io, recorded, before, run.retry);
 
   if (before?.commit === commit && !run.force) {
@@ -317,8 +321,8 @@ async function report(
     );
   }
   if (deltas.refused !== undefined) return printRefusal(io, deltas.refused, deltas.base);
-  const failed = await printBuildOutcomes(io, state, directory, { commit, sequence });
-  return failed.length > 0 || pipeline.bus.deadLetters.length > 0 ? exitCodes.issues : exitCodes.ok;
+  const { failed, held } = await printBuildOutcomes(io, state, directory, { commit, sequence });
+  return outcomeCode(failed, held, pipeline.bus.deadLetters.length);
 }
 
 function codeownersLine(status: DeltasStage['codeowners']): string {

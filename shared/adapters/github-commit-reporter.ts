@@ -71,7 +71,15 @@ export function createGitHubCommitReporter(options: GitHubCommitReporterOptions)
       );
       const digest = createHash('sha256')
         .update(
-          JSON.stringify([status, conclusion, report.detailsUrl, title, summary, annotations]),
+          JSON.stringify([
+            status,
+            conclusion,
+            report.detailsUrl,
+            title,
+            summary,
+            annotations,
+            ...(report.actions === undefined ? [] : [report.actions]),
+          ]),
         )
         .digest('hex');
       const output = (batch: readonly GitHubAnnotation[]) => ({
@@ -114,6 +122,9 @@ export function createGitHubCommitReporter(options: GitHubCommitReporterOptions)
           status,
           ...(conclusion === undefined ? {} : { conclusion }),
           ...(report.detailsUrl === undefined ? {} : { details_url: report.detailsUrl }),
+          ...(report.actions === undefined
+            ? {}
+            : { actions: report.actions.map((action) => ({ ...action })) }),
           output: output(annotations.slice(0, MAX_ANNOTATIONS_PER_REQUEST)),
         };
         if (existing !== undefined && stored === 0) {

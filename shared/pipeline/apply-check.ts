@@ -128,5 +128,7 @@ async function send(
     summary: check.summary,
     annotations: [],
     ...(check.detailsUrl === undefined ? {} : { detailsUrl: check.detailsUrl }),
+    // Always sent: an edit without them would leave an approval button of before.
+    actions: check.actions,
   });
 }

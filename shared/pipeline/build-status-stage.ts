@@ -1,6 +1,7 @@
 import {
   BUILD_SUBSTITUTIONS,
   buildAttempt,
+  FINAL_BUILD_STATES,
   CLOUD_BUILDS_TOPIC,
   decodeBuildNotification,
   type BuildNotification,
@@ -11,6 +12,7 @@ import { buildOutcomeDetails } from '../core/pipeline/build-outcome-details.ts';
 import { isGovernedRepository } from '../core/pipeline/governed-repository.ts';
 import { reportApplyCheck } from './apply-check.ts';
 import { reportDriftBuild } from './drift-build-report.ts';
+import { requestHeldBuilds } from './release-gate.ts';
 import { governedState } from './repository-state.ts';
 import { rejectedMessage, type PipelinePorts, type Stage } from './stage.ts';
 import type { RepositoryDocument } from './state-documents.ts';
@@ -40,7 +42,9 @@ interface PipelineBuild {
  * after a newer one changes nothing. Notifications of builds that are not the pipeline's, or
  * of another repository's (Cloud Build notifies every build of the project), are ignored.
  * The build's failed step, error and change counts go into its document, and the commit's
- * `infrastream/apply` check is edited to show where its builds stand.
+ * `infrastream/apply` check is edited to show where its builds stand. A build that ended asks
+ * builds again for the revision's workspaces its release stages held: the next stage starts
+ * once the earlier ones applied (and, where its policy says, were approved).
  */
 export function createBuildStatusStage(
   ports: Pick<
@@ -104,6 +108,10 @@ export function createBuildStatusStage(
     // Also on a repeated notification: a crash after the transaction above must not leave
     // the queued revision waiting forever, nor the check run behind.
     await publishRequests((message) => ports.publisher.publish(BUILDS_TOPIC, message), ref, steps);
+    // An end may release the revision's next stage, or hold it for a failure: builds decides.
+    if (apply && FINAL_BUILD_STATES.has(notification.status)) {
+      await requestHeldBuilds(ports, ref, commit);
+    }
     if (apply)
       await reportApplyCheck(ports, ref, commit, `build ${notification.id} ${notification.status}`);
     if (steps[0]?.outcome.kind === 'repeated')

@@ -1,13 +1,16 @@
 import {
   BUILDS_TOPIC,
   decodeBuildRequestMessage,
+  type BuildRequestMessage,
 } from '../core/contracts/build-request-message.ts';
 import { mapConcurrently } from '../core/async/map-concurrently.ts';
 import { DEFAULT_LEASE_TERMS, atOrAfter } from '../core/pipeline/build-leases.ts';
 import type { QueueEvent, QueueOutcome } from '../core/pipeline/workspace-queue.ts';
 import { classifyFailure } from '../ports/classify-failure.ts';
 import { renderWorkspace } from '../core/render/render-workspace.ts';
-import { governedState, type StateRepository } from './repository-state.ts';
+import { reportApplyCheck } from './apply-check.ts';
+import { releaseDecision, recordHolds, recordReleases } from './release-gate.ts';
+import { governedState, type RepositoryState, type StateRepository } from './repository-state.ts';
 import {
   buildsOutcome,
   type Decision,
@@ -33,7 +36,15 @@ const CONCURRENT_SUBMISSIONS = 8;
 export function createBuildsStage(
   ports: Pick<
     PipelinePorts,
-    'store' | 'publisher' | 'revisions' | 'builds' | 'clock' | 'render' | 'repository' | 'instance'
+    | 'store'
+    | 'publisher'
+    | 'revisions'
+    | 'builds'
+    | 'clock'
+    | 'render'
+    | 'repository'
+    | 'instance'
+    | 'reporter'
   >,
 ): Stage {
   const owner = ports.instance ?? `builds-${crypto.randomUUID()}`;
@@ -41,10 +52,21 @@ export function createBuildsStage(
   return async (data) => {
     const decoded = decodeBuildRequestMessage(data);
     if (!decoded.ok) return rejectedMessage(BUILDS_TOPIC, decoded.issues);
-    const { version: _, workspaces, retry, snapshot, ...revision } = decoded.message;
-    const requests = workspaces.map((workspace): WorkspaceBuild => ({ ...revision, workspace }));
+    const { version: _, workspaces: named, retry, snapshot, ...revision } = decoded.message;
     const state = governedState(ports, revision.repository);
     const { commit, sequence, apply } = revision;
+    // A retry builds again what failed, which its stage had let start.
+    const held =
+      apply && retry !== true ? await holdStaged(ports, state, decoded.message) : new Set<string>();
+    const workspaces = named.filter((workspace) => !held.has(workspace));
+    // The check shows why they wait, and offers the approval once a stage awaits one.
+    if (held.size > 0) {
+      await reportApplyCheck(ports, revision.repository, commit, `builds ${commit} held`);
+    }
+    if (workspaces.length === 0) {
+      return { status: 'skipped', detail: `${held.size} held by their release stages` };
+    }
+    const requests = workspaces.map((workspace): WorkspaceBuild => ({ ...revision, workspace }));
     const at = state.now();
     const decided = await ports.store.transact((transaction) =>
       advanceQueues(
@@ -104,6 +126,20 @@ export function createBuildsStage(
       started,
     );
   };
+}
+
+/**
+ * The workspaces of the message that their release stages hold (`releaseHolds`), recorded as
+ * held; the stages its approvals released are recorded as events.
+ */
+async function holdStaged(
+  ports: Pick<PipelinePorts, 'store' | 'clock' | 'repository' | 'revisions'>,
+  state: RepositoryState,
+  message: BuildRequestMessage,
+): Promise<Set<string>> {
+  const decision = await releaseDecision(ports, message, message.workspaces);
+  await recordReleases(state, message, decision);
+  return recordHolds(state, message, decision, message.workspaces);
 }
 
 /** What the backend's answer to a submission is, as an event of the workspace's queue. */

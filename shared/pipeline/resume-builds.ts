@@ -5,6 +5,7 @@ import {
   expiredLeases,
   type StalledWorkspace,
 } from '../core/pipeline/build-leases.ts';
+import { requestHeldBuilds } from './release-gate.ts';
 import { governedState } from './repository-state.ts';
 import type { PipelinePorts } from './stage.ts';
 import type { RepositoryDocument, WorkspaceDocument } from './state-documents.ts';
@@ -19,7 +20,8 @@ export type ResumedWorkspace = StalledWorkspace & { readonly detail: string };
  * and the builds stage takes it over and finishes it without applying twice; a build whose
  * end is already recorded is finished on the spot; a revision left waiting is requested.
  * Safe to run at any time and from anywhere, as often as wanted: a lease that still holds
- * is left alone. For a runner starting up (`infrastream run` after a crash) or a schedule.
+ * is left alone; the current revision's workspaces held by their release stages are asked
+ * for again (the builds stage decides). For a runner starting up (`infrastream run` after a crash) or a schedule.
  *
  * `ownerAlive` voids the leases of owners it says are gone, without waiting for them to
  * expire: a runner holding the state folder's lock knows that no other process is building.
@@ -70,6 +72,15 @@ export async function resumeBuilds(
     batch.forEach((stall, index) => {
       resumed.push({ ...stall, detail: steps[index]?.outcome.detail ?? '' });
     });
+  }
+  // A crash between a build's end and the request of the stage it released leaves that
+  // stage held: builds decides again.
+  if (repository.current !== null) {
+    await requestHeldBuilds(
+      ports,
+      { owner: repository.owner, name: repository.name, defaultBranch: repository.defaultBranch },
+      repository.current.commit,
+    );
   }
   return resumed;
 }

@@ -27,6 +27,7 @@ export type {
  *                                                commit document keeps
  *     deltas/{workspace}                         what the commit changes in one workspace
  *     checks/{name}                              when its check run was last edited
+ *     approvals/{login}                          an approval of its release stages
  *   revisions/{sequence}                         one recorded revision of the desired state
  *     changes/{page}                             the resources and edges it added, changed, removed
  *   resources/{id}, edges/{id}                   the desired-state graph at `current`: a node,
@@ -79,6 +80,9 @@ export function repositoryPaths(repository: RepositoryRef) {
       `${root}/commits/${sha}/issues/${String(page).padStart(6, '0')}`,
     deltas: (sha: string) => `${root}/commits/${sha}/deltas`,
     check: (sha: string, name: string) => `${root}/commits/${sha}/checks/${documentId(name)}`,
+    approvals: (sha: string) => `${root}/commits/${sha}/approvals`,
+    approval: (sha: string, login: string) =>
+      `${root}/commits/${sha}/approvals/${documentId(login.toLowerCase())}`,
     delta: (sha: string, workspace: string) =>
       `${root}/commits/${sha}/deltas/${documentId(workspace)}`,
     revisions: `${root}/revisions`,

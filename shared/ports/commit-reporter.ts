@@ -28,6 +28,16 @@ export interface CommitReport {
   readonly summary: string;
   /** Every issue with a location; adapters send them in batches the backend accepts. */
   readonly annotations: readonly Annotation[];
+  /**
+   * Buttons on the check (GitHub's requested actions: a label of 20 characters, a
+   * description of 40, an identifier of 20), whose press GitHub sends as `check_run`
+   * `requested_action` with who pressed it. Absent: none, and an edit removes earlier ones.
+   */
+  readonly actions?: readonly {
+    readonly label: string;
+    readonly description: string;
+    readonly identifier: string;
+  }[];
 }
 
 /** An issue at a place in a file. */

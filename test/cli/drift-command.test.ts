@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Log } from 'sarif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DriftFindingJson } from '../../shared/core/drift/drift-report.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 import { runCli } from '../support/run-cli.ts';
 import { createStandInTerraform, type StandInTerraform } from '../support/stand-in-terraform.ts';
@@ -65,7 +65,7 @@ describe('infrastream drift, embedded, with a stand-in terraform', () => {
     repository = await createTestRepository();
     terraform = await createStandInTerraform();
     env = terraform.env();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     await repository.commit('The base organization');
     const codeowners = await runCli(['codeowners', repository.directory]);
     await repository.write({ '.github/CODEOWNERS': codeowners.stdout });

@@ -2,7 +2,7 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 import { deploymentRenderConfig } from '../support/loopback-pipeline-ports.ts';
 import { runCli } from '../support/run-cli.ts';
@@ -43,7 +43,7 @@ describe('infrastream run --apply, when a workspace plan loses data', () => {
 
   beforeAll(async () => {
     repository = await createTestRepository();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     await repository.commit('The base organization');
     terraform = await mkdtemp(join(tmpdir(), 'infrastream-terraform-'));
     await mkdir(join(terraform, 'bin'));

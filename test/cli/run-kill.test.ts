@@ -3,7 +3,7 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 import { runCli } from '../support/run-cli.ts';
 import {
@@ -27,7 +27,7 @@ let terraform: StandInTerraform;
 
 beforeEach(async () => {
   repository = await createTestRepository();
-  await repository.write(Object.fromEntries(baseOrganization));
+  await repository.write(Object.fromEntries(unstagedOrganization));
   await repository.commit('The base organization');
   terraform = await createStandInTerraform();
 });

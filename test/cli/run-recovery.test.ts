@@ -12,7 +12,7 @@ import {
   type RepositoryDocument,
   type WorkspaceDocument,
 } from '../../shared/pipeline/state-documents.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 import { runCli } from '../support/run-cli.ts';
 import { createStandInTerraform, type StandInTerraform } from '../support/stand-in-terraform.ts';
@@ -29,7 +29,7 @@ let terraform: StandInTerraform;
 
 beforeEach(async () => {
   repository = await createTestRepository();
-  await repository.write(Object.fromEntries(baseOrganization));
+  await repository.write(Object.fromEntries(unstagedOrganization));
   commit = await repository.commit('The base organization');
   terraform = await createStandInTerraform();
 });

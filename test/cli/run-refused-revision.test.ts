@@ -1,7 +1,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 import { runCli } from '../support/run-cli.ts';
 import { createStandInTerraform, type StandInTerraform } from '../support/stand-in-terraform.ts';
@@ -25,7 +25,7 @@ describe('infrastream run --apply, when a revision loses data its declarations n
 
   beforeAll(async () => {
     repository = await createTestRepository();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     database = await readFile(join(repository.directory, DATABASE), 'utf8');
     project = await readFile(join(repository.directory, PROJECT), 'utf8');
     await repository.write({ [DATABASE]: `${database}${ALLOWANCE}` });

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 import { runCli } from '../support/run-cli.ts';
 import { createStandInTerraform, type StandInTerraform } from '../support/stand-in-terraform.ts';
@@ -10,7 +10,7 @@ let terraform: StandInTerraform;
 
 beforeEach(async () => {
   repository = await createTestRepository();
-  await repository.write(Object.fromEntries(baseOrganization));
+  await repository.write(Object.fromEntries(unstagedOrganization));
   await repository.commit('The base organization');
   terraform = await createStandInTerraform();
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 import { expectEnvironmentError, runCli } from '../support/run-cli.ts';
 
@@ -22,7 +22,7 @@ describe('settings, through the real CLI', () => {
 
   beforeAll(async () => {
     repository = await createTestRepository();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     await repository.commit('The base organization');
     scratch = await mkdtemp(join(tmpdir(), 'infrastream-settings-'));
   });

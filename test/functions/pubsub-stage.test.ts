@@ -9,7 +9,7 @@ import type { PushMessage } from '../../shared/core/contracts/push-message.ts';
 import { exampleRenderConfig } from '../../shared/core/render/render-config.ts';
 import { createPipeline, type Pipeline } from '../../shared/pipeline/create-pipeline.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import {
   GOVERNED_TEST_REPOSITORY,
   steppingClock,
@@ -46,7 +46,7 @@ describe('a Pub/Sub stage function and the class of its failure', () => {
 
   beforeEach(async () => {
     repository = await createTestRepository();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     base = await repository.commit('The base organization');
     github = await startLoopbackGitHub({ directory: repository.directory });
     cloudBuild = await startLoopbackCloudBuild();

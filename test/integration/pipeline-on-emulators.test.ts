@@ -13,7 +13,7 @@ import type {
   EventDocument,
   WorkspaceDocument,
 } from '../../shared/pipeline/state-documents.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import {
   EMULATOR_STARTUP_TIMEOUT_MS,
   emulatorHost,
@@ -79,7 +79,7 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
       emulatorHost('pubsub'),
     ]);
     repository = await createTestRepository();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     base = await repository.commit('The base organization');
     running = await startEmulatorPipeline({
       directory: repository.directory,

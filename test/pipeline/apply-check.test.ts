@@ -8,7 +8,7 @@ import {
 import { APPLY_CHECK, reportApplyCheck } from '../../shared/pipeline/apply-check.ts';
 import { PLAN_CHECK } from '../../shared/pipeline/deltas-stage.ts';
 import { createWebhookReceiver } from '../../functions/webhook-receiver.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { baseOrganization, unstagedOrganization } from '../support/base-organization.ts';
 import {
   createTestPipeline,
   TEST_REPOSITORY,
@@ -51,7 +51,7 @@ describe('the infrastream/apply check run', () => {
 
   beforeEach(async () => {
     fixture = await createGitHubFixture();
-    await fixture.repo.write(Object.fromEntries(baseOrganization));
+    await fixture.repo.write(Object.fromEntries(unstagedOrganization));
     commit = await fixture.repo.commit('The base organization');
     cloudBuild = await startLoopbackCloudBuild();
     pipeline = await createTestPipeline(fixture.repo.directory, {

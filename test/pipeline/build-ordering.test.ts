@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CLOUD_BUILDS_TOPIC } from '../../shared/core/contracts/build-notification.ts';
 import type { BuildDocument, WorkspaceDocument } from '../../shared/pipeline/state-documents.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { baseOrganization, unstagedOrganization } from '../support/base-organization.ts';
 import { createTestPipeline, type TestPipeline } from '../support/embedded-pipeline.ts';
 import { createTestRepository, type TestRepository } from '../support/git-repository.ts';
 import {
@@ -27,7 +27,7 @@ describe('builds serialize per workspace and never apply an older revision after
 
   beforeEach(async () => {
     repository = await createTestRepository();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     commits.length = 0;
     commits.push(await repository.commit('The base organization'));
     cloudBuild = await startLoopbackCloudBuild();

@@ -12,7 +12,7 @@ import type {
   WorkspaceDocument,
 } from '../../shared/pipeline/state-documents.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import {
   createTestPipeline,
   GOVERNED_TEST_REPOSITORY,
@@ -90,7 +90,7 @@ describe.each(stores)('taking over a build on %s', (_name, skip, makeStore) => {
       return;
     }
     repository = await createTestRepository();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     base = await repository.commit('The base organization');
     cloudBuild = await startLoopbackCloudBuild();
     store = makeStore();

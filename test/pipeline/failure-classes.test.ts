@@ -7,7 +7,7 @@ import type {
   WorkspaceDocument,
 } from '../../shared/pipeline/state-documents.ts';
 import { BUILDS_TOPIC } from '../../shared/core/contracts/build-request-message.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import {
   createTestPipeline,
   TEST_REPOSITORY,
@@ -44,7 +44,7 @@ describe('the stages act on the class of a failure', () => {
 
   beforeEach(async () => {
     repository = await createTestRepository();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     base = await repository.commit('The base organization');
     github = await startLoopbackGitHub({ directory: repository.directory });
   });
@@ -216,7 +216,7 @@ describe('builds a backend refuses', () => {
 
   beforeEach(async () => {
     repository = await createTestRepository();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     base = await repository.commit('The base organization');
     cloudBuild = await startLoopbackCloudBuild();
   });

@@ -55,3 +55,29 @@ spec:
 `,
   };
 }
+
+/**
+ * The base organization with its release track in one stage of both environments and no
+ * approval policy: what tests of the build queue, retries and recovery apply, so that they
+ * build every workspace at once, as they did before tracks ordered them. The release holds
+ * are tested on the base organization itself.
+ */
+export const unstagedOrganization: ReadonlyMap<string, Uint8Array> = new Map([
+  ...baseOrganization,
+  [
+    'payments/release-track.yaml',
+    new TextEncoder().encode(`apiVersion: lowops.manifests.v1
+kind: ReleaseTrack
+metadata:
+  name: main
+  organizational-unit: payments
+  organization: acme
+spec:
+  description: Staging and production together
+  releaseStages:
+    - environments:
+        - staging
+        - production
+`),
+  ],
+]);

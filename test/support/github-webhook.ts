@@ -75,7 +75,7 @@ export async function signedPushWebhook(secret: string, push: PushedCommit): Pro
 
 /**
  * A `check_run` delivery as GitHub sends it when someone presses "Re-run" (`rerequested`)
- * on a check run of the App's, signed with `secret`.
+ * or one of its buttons (`requested_action`) on a check run of the App's, signed with `secret`.
  */
 export async function signedCheckRunWebhook(
   secret: string,
@@ -89,6 +89,10 @@ export async function signedCheckRunWebhook(
     readonly headSha: string;
     /** The app whose check run it is; the loopback App's (1) unless said. */
     readonly appId?: number;
+    /** For `requested_action`: the identifier of the button pressed. */
+    readonly requestedAction?: string;
+    /** Who pressed it; octocat unless said. */
+    readonly sender?: string;
   },
 ): Promise<Webhook> {
   const delivery = randomUUID();
@@ -112,7 +116,10 @@ export async function signedCheckRunWebhook(
       owner: { login: run.owner, id: 7, type: 'Organization' },
       default_branch: run.defaultBranch,
     },
-    sender: { login: 'octocat', id: 1, type: 'User' },
+    ...(run.requestedAction === undefined
+      ? {}
+      : { requested_action: { identifier: run.requestedAction } }),
+    sender: { login: run.sender ?? 'octocat', id: 1, type: 'User' },
   });
   return {
     delivery,

@@ -24,6 +24,8 @@ export interface StoredCheckRun {
   summary: string | null;
   details_url: string | null;
   readonly annotations: StoredAnnotation[];
+  /** The buttons of the run (GitHub's requested actions). */
+  actions: { label: string; description: string; identifier: string }[];
 }
 
 const STATUSES = new Set(['queued', 'in_progress', 'completed']);
@@ -102,6 +104,7 @@ export class CheckRuns {
       summary: null,
       details_url: null,
       annotations: [],
+      actions: [],
     };
     this.apply(run, body);
     this.runs.push(run);
@@ -126,6 +129,7 @@ export class CheckRuns {
     if (typeof body.external_id === 'string') run.external_id = body.external_id;
     if (typeof body.details_url === 'string') run.details_url = body.details_url;
     if (typeof body.status === 'string') run.status = body.status;
+    if (Array.isArray(body.actions)) run.actions = body.actions as StoredCheckRun['actions'];
     if (typeof body.conclusion === 'string') {
       run.conclusion = body.conclusion;
       run.status = 'completed';
@@ -181,6 +185,24 @@ function validate(body: Record<string, unknown>): string | undefined {
   }
   if (status === 'completed' && conclusion === undefined)
     return 'Conclusion must be provided when status is completed';
+  const { actions } = body;
+  if (actions !== undefined) {
+    if (!Array.isArray(actions) || actions.length > 3)
+      return 'Invalid request: at most 3 actions are allowed';
+    for (const action of actions as Record<string, unknown>[]) {
+      const { label, description, identifier } = action;
+      if (
+        typeof label !== 'string' ||
+        typeof description !== 'string' ||
+        typeof identifier !== 'string' ||
+        label.length > 20 ||
+        description.length > 40 ||
+        identifier.length > 20
+      ) {
+        return 'Invalid request: an action needs a label (20), a description (40) and an identifier (20)';
+      }
+    }
+  }
   if (output === undefined) return undefined;
   const { title, summary, annotations } = (output ?? {}) as Record<string, unknown>;
   if (typeof title !== 'string' || typeof summary !== 'string')

@@ -58,10 +58,12 @@ export interface WorkspaceDocument {
 
 /**
  * Where a build is. Cloud Build's own states, and the pipeline's before and after them;
- * `refused`: the backend refused to start it for good, and `reason` says why.
+ * `refused`: the backend refused to start it for good, and `reason` says why; `held`: its
+ * release track's stage does not let it start yet (`reason` says why), and the workspace's
+ * queue has not seen it.
  */
 export type BuildDocumentStatus =
-  'requested' | 'queued-behind' | 'superseded' | 'refused' | BuildState;
+  'requested' | 'queued-behind' | 'held' | 'superseded' | 'refused' | BuildState;
 
 /** `repositories/{repo}/builds/{workspace@sha}`. */
 export interface BuildDocument {
@@ -82,6 +84,11 @@ export interface BuildDocument {
   readonly changes?: BuildChanges;
   /** When the backend says the build ended. */
   readonly finishedAt?: string;
+  /** For a `held` build: what holds it, and the stage (`track/position`) that does. */
+  readonly hold?: {
+    readonly kind: 'earlier-stage' | 'earlier-failed' | 'approval';
+    readonly stage: string;
+  };
   readonly updatedAt: string;
 }
 

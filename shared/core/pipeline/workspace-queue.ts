@@ -134,6 +134,14 @@ const RETRIABLE: ReadonlySet<BuildDocumentStatus> = new Set([
   'refused',
 ]);
 
+/**
+ * Whether a build is recorded without having been started: queued behind another revision,
+ * or held by its release track's stage. A request may start it.
+ */
+function isWaiting(status: BuildDocumentStatus): boolean {
+  return status === 'queued-behind' || status === 'held';
+}
+
 /** Whether a build ended without applying in a way a retry may build again. */
 export function isRetriable(status: BuildDocumentStatus): boolean {
   return RETRIABLE.has(status);
@@ -214,14 +222,16 @@ function requested(step: Step, owner: string, revision: QueueRevision): QueueOut
   const applied = step.workspace.lastApplied;
   if (applied !== null && revision.apply && revision.sequence <= applied.sequence) {
     const reason = `revision ${applied.sequence} (${applied.commit.slice(0, 7)}) is already applied`;
-    if (stored === undefined) step.record(revision, 'superseded', reason);
+    if (stored === undefined || stored.status === 'held') {
+      step.record(revision, 'superseded', reason);
+    }
     if (step.workspace.pending?.sequence === revision.sequence) step.update({ pending: null });
     return { kind: 'superseded', detail: reason };
   }
   const latest = step.workspace.latest;
   if (latest !== undefined && revision.sequence < latest.sequence) {
     const reason = `revision ${latest.sequence} (${latest.commit.slice(0, 7)}) is newer and was built`;
-    if (stored === undefined || stored.status === 'queued-behind') {
+    if (stored === undefined || isWaiting(stored.status)) {
       step.record(revision, 'superseded', reason);
     }
     if (step.workspace.pending?.sequence === revision.sequence) step.update({ pending: null });
@@ -237,7 +247,7 @@ function requested(step: Step, owner: string, revision: QueueRevision): QueueOut
           : `${lease?.owner ?? 'another instance'} is starting it${lease === undefined ? '' : ` (lease until ${lease.expiresAt})`}`,
     };
   }
-  if (stored !== undefined && stored.status !== 'queued-behind') {
+  if (stored !== undefined && !isWaiting(stored.status)) {
     return {
       kind: 'running',
       detail: `build of ${revision.commit.slice(0, 7)} is ${stored.status}`,

@@ -2,7 +2,11 @@ import { FINAL_BUILD_STATES } from '../contracts/build-notification.ts';
 import type { BuildDocument } from '../pipeline/workspace-documents.ts';
 
 /** How one workspace of an apply stands, as the apply check groups them. */
-export type WorkspaceApplyState = 'waiting' | 'running' | 'applied' | 'superseded' | 'failed';
+export type WorkspaceApplyState =
+  'waiting' | 'held' | 'running' | 'applied' | 'superseded' | 'failed';
+
+/** The identifier of the apply check's button that approves the revision's held stages. */
+export const APPROVE_RELEASE_ACTION = 'approve-release';
 
 /** The apply check of one revision, as its backend shows it. */
 export interface ApplyCheck {
@@ -15,6 +19,12 @@ export interface ApplyCheck {
   readonly detailsUrl?: string;
   /** Each workspace's state, in the order given. */
   readonly workspaces: readonly { readonly id: string; readonly state: WorkspaceApplyState }[];
+  /** The approval button, while a stage waits for an approval. */
+  readonly actions: readonly {
+    readonly label: string;
+    readonly description: string;
+    readonly identifier: string;
+  }[];
 }
 
 /** Where a build stands; no document yet: waiting. */
@@ -22,6 +32,7 @@ export function workspaceApplyState(build: BuildDocument | undefined): Workspace
   const status = build?.status;
   if (status === undefined || status === 'requested' || status === 'queued-behind')
     return 'waiting';
+  if (status === 'held') return 'held';
   if (status === 'superseded') return 'superseded';
   if (status === 'SUCCESS') return 'applied';
   if (status === 'refused' || FINAL_BUILD_STATES.has(status)) return 'failed';
@@ -30,6 +41,7 @@ export function workspaceApplyState(build: BuildDocument | undefined): Workspace
 
 const SYMBOL: Record<WorkspaceApplyState, string> = {
   waiting: '⏳ waiting',
+  held: '⏸️ held',
   running: '🔄 running',
   applied: '✅ applied',
   superseded: '⏭️ superseded',
@@ -50,7 +62,7 @@ export function formatApplyCheck(
     return { id, build, state: workspaceApplyState(build) };
   });
   const count = (state: WorkspaceApplyState) => rows.filter((row) => row.state === state).length;
-  const open = count('waiting') + count('running');
+  const open = count('waiting') + count('held') + count('running');
   const status =
     open === 0
       ? 'completed'
@@ -62,6 +74,7 @@ export function formatApplyCheck(
     `${count('applied')} applied`,
     ...(failed.length > 0 ? [`${failed.length} failed`] : []),
     ...(count('running') > 0 ? [`${count('running')} running`] : []),
+    ...(count('held') > 0 ? [`${count('held')} held`] : []),
     ...(count('waiting') > 0 ? [`${count('waiting')} waiting`] : []),
     ...(count('superseded') > 0 ? [`${count('superseded')} superseded`] : []),
   ];
@@ -94,6 +107,24 @@ export function formatApplyCheck(
           'Re-run this check to build the failed workspaces again (`infrastream retry` does it too).',
         ]
       : [];
+  // One line per hold: the workspaces of a stage share theirs.
+  const holds = [
+    ...new Set(rows.flatMap(({ build, state }) => (state === 'held' ? [build?.reason ?? ''] : []))),
+  ];
+  const awaitingApproval = rows.some(({ build }) => build?.hold?.kind === 'approval');
+  const held =
+    holds.length === 0
+      ? []
+      : [
+          `### Held by the release tracks
+
+${holds.map((reason) => `- ${reason}`).join('\n')}`,
+          ...(awaitingApproval
+            ? [
+                "A member of the named groups approves with the **Approve release** button of this check; the pusher's approval does not count.",
+              ]
+            : []),
+        ];
   const logs = [...failed, ...rows].map((row) => row.build?.logUrl);
   const detailsUrl = logs.find((url): url is string => url?.startsWith('https://') === true);
   return {
@@ -104,8 +135,18 @@ export function formatApplyCheck(
       rows.length === 0 ? 'No workspace is affected.' : table.join('\n'),
       ...failures,
       ...retry,
+      ...held,
     ].join('\n\n'),
     ...(detailsUrl === undefined ? {} : { detailsUrl }),
     workspaces: rows.map(({ id, state }) => ({ id, state })),
+    actions: awaitingApproval
+      ? [
+          {
+            label: 'Approve release',
+            description: 'Approve the held stages of this revision',
+            identifier: APPROVE_RELEASE_ACTION,
+          },
+        ]
+      : [],
   };
 }
