@@ -43,9 +43,85 @@ resource "google_cloud_run_v2_service" "this" {
 
     containers {
       image = var.image
+      # Empty keeps the image's entrypoint and arguments.
+      command = length(var.command) > 0 ? var.command : null
+      args    = length(var.args) > 0 ? var.args : null
 
       ports {
+        name           = var.container_port_name
         container_port = var.container_port
+      }
+
+      dynamic "startup_probe" {
+        for_each = var.startup_probe == null ? [] : [var.startup_probe]
+
+        content {
+          initial_delay_seconds = startup_probe.value.initial_delay_seconds
+          period_seconds        = startup_probe.value.period_seconds
+          timeout_seconds       = startup_probe.value.timeout_seconds
+          failure_threshold     = startup_probe.value.failure_threshold
+
+          dynamic "http_get" {
+            for_each = startup_probe.value.type == "http" ? [startup_probe.value.path] : []
+
+            content {
+              path = http_get.value
+              port = var.container_port
+            }
+          }
+
+          dynamic "grpc" {
+            for_each = startup_probe.value.type == "grpc" ? [1] : []
+
+            content {
+              port = var.container_port
+            }
+          }
+
+          dynamic "tcp_socket" {
+            for_each = startup_probe.value.type == "tcp" ? [1] : []
+
+            content {
+              port = var.container_port
+            }
+          }
+        }
+      }
+
+      dynamic "liveness_probe" {
+        for_each = var.liveness_probe == null ? [] : [var.liveness_probe]
+
+        content {
+          initial_delay_seconds = liveness_probe.value.initial_delay_seconds
+          period_seconds        = liveness_probe.value.period_seconds
+          timeout_seconds       = liveness_probe.value.timeout_seconds
+          failure_threshold     = liveness_probe.value.failure_threshold
+
+          dynamic "http_get" {
+            for_each = liveness_probe.value.type == "http" ? [liveness_probe.value.path] : []
+
+            content {
+              path = http_get.value
+              port = var.container_port
+            }
+          }
+
+          dynamic "grpc" {
+            for_each = liveness_probe.value.type == "grpc" ? [1] : []
+
+            content {
+              port = var.container_port
+            }
+          }
+
+          dynamic "tcp_socket" {
+            for_each = liveness_probe.value.type == "tcp" ? [1] : []
+
+            content {
+              port = var.container_port
+            }
+          }
+        }
       }
 
       resources {

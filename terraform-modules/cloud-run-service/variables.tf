@@ -155,6 +155,90 @@ variable "container_port" {
   }
 }
 
+variable "container_port_name" {
+  description = "How the container's port is served: http1 (HTTP/1.1), or h2c (end-to-end HTTP/2 in cleartext, which gRPC and streaming need)."
+  type        = string
+  default     = "http1"
+  nullable    = false
+
+  validation {
+    condition     = contains(["http1", "h2c"], var.container_port_name)
+    error_message = "container_port_name must be http1 or h2c."
+  }
+}
+
+variable "command" {
+  description = "Entrypoint of the container; empty keeps the image's own."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "args" {
+  description = "Arguments of the entrypoint; empty keeps the image's own."
+  type        = list(string)
+  default     = []
+  nullable    = false
+}
+
+variable "startup_probe" {
+  description = "Probe that holds traffic back until the container answers it, on the container port: type http (GET path), grpc (the gRPC health service) or tcp (a connection). null keeps Cloud Run's default TCP probe."
+  type = object({
+    type                  = string
+    path                  = optional(string, "/")
+    initial_delay_seconds = optional(number, 0)
+    period_seconds        = optional(number, 10)
+    timeout_seconds       = optional(number, 1)
+    failure_threshold     = optional(number, 3)
+  })
+  default = null
+
+  validation {
+    condition     = var.startup_probe == null || try(contains(["http", "grpc", "tcp"], var.startup_probe.type), false)
+    error_message = "startup_probe.type must be http, grpc or tcp."
+  }
+
+  validation {
+    condition = var.startup_probe == null || try(
+      var.startup_probe.initial_delay_seconds >= 0 && var.startup_probe.initial_delay_seconds <= 240 &&
+      var.startup_probe.period_seconds >= 1 && var.startup_probe.period_seconds <= 240 &&
+      var.startup_probe.timeout_seconds >= 1 && var.startup_probe.timeout_seconds <= var.startup_probe.period_seconds &&
+      var.startup_probe.failure_threshold >= 1,
+      false,
+    )
+    error_message = "startup_probe: initial_delay_seconds 0-240, period_seconds 1-240, timeout_seconds from 1 to period_seconds, failure_threshold 1 or more."
+  }
+}
+
+variable "liveness_probe" {
+  description = "Probe whose failures restart the container, on the container port: type http (GET path), grpc (the gRPC health service) or tcp (a connection). null runs none."
+  type = object({
+    type                  = string
+    path                  = optional(string, "/")
+    initial_delay_seconds = optional(number, 0)
+    period_seconds        = optional(number, 10)
+    timeout_seconds       = optional(number, 1)
+    failure_threshold     = optional(number, 3)
+  })
+  default = null
+
+  validation {
+    condition     = var.liveness_probe == null || try(contains(["http", "grpc", "tcp"], var.liveness_probe.type), false)
+    error_message = "liveness_probe.type must be http, grpc or tcp."
+  }
+
+  validation {
+    condition = var.liveness_probe == null || try(
+      var.liveness_probe.initial_delay_seconds >= 0 && var.liveness_probe.initial_delay_seconds <= 3600 &&
+      var.liveness_probe.period_seconds >= 1 && var.liveness_probe.period_seconds <= 3600 &&
+      var.liveness_probe.timeout_seconds >= 1 && var.liveness_probe.timeout_seconds <= var.liveness_probe.period_seconds &&
+      var.liveness_probe.failure_threshold >= 1,
+      false,
+    )
+    error_message = "liveness_probe: initial_delay_seconds 0-3600, period_seconds 1-3600, timeout_seconds from 1 to period_seconds, failure_threshold 1 or more."
+  }
+}
+
 variable "cpu" {
   description = "CPU limit of the container, for example \"1\" or \"2\"."
   type        = string

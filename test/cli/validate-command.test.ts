@@ -15,6 +15,38 @@ interface Report {
   issues: { file: string; line: number; rule: string; severity: string }[];
 }
 
+/**
+ * What the corpus declares that is not rendered yet, in file order: GitHub connection,
+ * repository and build settings, mesh strategy, network logs, URL redirect, maintenance,
+ * databases, approvals and database grants.
+ */
+const RENDER_WARNINGS = [
+  'render/unsupported default.yaml:8',
+  'render/unsupported island-venues-admin-build.yaml:9',
+  'render/unsupported island-venues-api-build.yaml:9',
+  'render/unsupported island-venues-notifier-build.yaml:9',
+  'render/unsupported island-venues-web-build.yaml:9',
+  'render/unsupported island-venues-admin.yaml:9',
+  'render/unsupported island-venues-api.yaml:9',
+  'render/unsupported island-venues-notifier.yaml:9',
+  'render/unsupported island-venues-web.yaml:9',
+  'render/unsupported development.yaml:11',
+  'render/unsupported island-venues.yaml:11',
+  'render/unsupported island-venues.yaml:12',
+  'render/unsupported main.yaml:18',
+  'render/unsupported production.yaml:11',
+  'render/unsupported island-venues.yaml:11',
+  'render/unsupported island-venues.yaml:12',
+  'render/unsupported main.yaml:25',
+  'render/unsupported main-track.yaml:15',
+  'render/unsupported island-venues-admin.yaml:13',
+  'render/unsupported island-venues-api.yaml:13',
+  'render/unsupported island-venues-api.yaml:28',
+  'render/unsupported island-venues-api.yaml:30',
+  'render/unsupported island-venues-notifier.yaml:13',
+  'render/unsupported island-venues-web.yaml:13',
+];
+
 describe('validate the island-venues corpus', () => {
   it('reads its 49 manifests with no error; the workflow under .github is skipped', async (context) => {
     context.skip(!corpusAvailable, corpusMissingReason);
@@ -24,11 +56,12 @@ describe('validate the island-venues corpus', () => {
     expect(report.manifests).toBe(49);
     expect(report.issues.filter((issue) => issue.severity === 'error')).toEqual([]);
     // The corpus opens three routes on purpose, in both environments: the policy says so.
-    expect(
-      report.issues.map(
-        (issue) => `${issue.rule} ${issue.file.split('/').slice(-1)[0] ?? ''}:${issue.line}`,
-      ),
-    ).toEqual([
+    const located = (rule: string) =>
+      report.issues
+        .filter((issue) => issue.rule.startsWith(rule))
+        .map((issue) => `${issue.rule} ${issue.file.split('/').slice(-1)[0] ?? ''}:${issue.line}`);
+    expect(located('render/')).toEqual(RENDER_WARNINGS);
+    expect(located('policy/')).toEqual([
       'policy/public-route app.yaml:16',
       'policy/public-route app.yaml:36',
       'policy/public-route app.yaml:44',
@@ -75,13 +108,13 @@ describe('validate', () => {
     await rm(repository, { recursive: true, force: true });
   });
 
-  it('accepts the example organization, warning only of its deliberately public routes', async () => {
+  it('accepts the example organization, warning only of its deliberately public routes and of what is not rendered yet', async () => {
     const run = await runCli(['validate', examplesDirectory, '--format', 'json']);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as Report;
     expect(report.manifests).toBeGreaterThanOrEqual(100);
     expect(new Set(report.issues.map((issue) => `${issue.severity} ${issue.rule}`))).toEqual(
-      new Set(['warning policy/public-route']),
+      new Set(['warning policy/public-route', 'warning render/unsupported']),
     );
   });
 

@@ -124,9 +124,9 @@ describe('egress union, by property', () => {
             replace: '- 203.0.113.0/24',
             with: split.map((range) => `- "${range}"`).join('\n    '),
           });
-          const issues = analyzeRepository(files).issues.map(
-            (issue) => `${issue.severity} ${issue.rule} ${issue.line}:${issue.column}`,
-          );
+          const issues = analyzeRepository(files)
+            .issues.filter((issue) => !issue.rule.startsWith('render/'))
+            .map((issue) => `${issue.severity} ${issue.rule} ${issue.line}:${issue.column}`);
           expect(issues, split.join(' ')).toEqual(['error policy/egress-union 11:3']);
         },
       ),

@@ -8,10 +8,14 @@ import { examplesDirectory } from '../support/corpus.ts';
 const PRODUCTION = 'payments/production/shop';
 const STAGING = 'payments/staging/shop';
 
+/** What policy finds; fields not rendered yet are the subject of the render tests. */
 function findings(...edits: Edit[]): string[] {
-  return analyzeRepository(editedOrganization(...edits)).issues.map(
-    (issue: Issue) => `${issue.severity} ${issue.rule} ${issue.file}:${issue.line}:${issue.column}`,
-  );
+  return analyzeRepository(editedOrganization(...edits))
+    .issues.filter((issue) => !issue.rule.startsWith('render/'))
+    .map(
+      (issue: Issue) =>
+        `${issue.severity} ${issue.rule} ${issue.file}:${issue.line}:${issue.column}`,
+    );
 }
 
 const route = (rules: string) => `apiVersion: lowops.manifests.v1
@@ -119,9 +123,9 @@ describe('policy', () => {
   );
 
   it('lists the ranges that make up a refused union, each with its location', () => {
-    const [issue] = analyzeRepository(
+    const issue = analyzeRepository(
       editedOrganization(egress('0.0.0.0/1', '10.0.0.0/8', '::ffff:8000:0/97')),
-    ).issues;
+    ).issues.find((found) => found.rule.startsWith('policy/'));
     expect(issue?.rule).toBe('policy/egress-union');
     expect(issue?.message).toContain('"0.0.0.0/1", "::ffff:8000:0/97" (IPv4-mapped)');
     expect(issue?.message).toContain('100% of the public IPv4 internet');

@@ -12,6 +12,7 @@ import {
 } from './codeowners.ts';
 import { buildDesiredState, type DesiredState } from './desired-state.ts';
 import { checkPolicy } from './policy.ts';
+import { checkUnsupportedFields } from '../render/unsupported-fields.ts';
 
 /** How to analyze a repository. */
 export interface AnalysisOptions extends ValidationOptions {
@@ -53,8 +54,11 @@ export function analyzeRepository(
     previous === undefined
       ? computeCodeowners(state)
       : computeCodeownersIncrementally(previous, state);
-  const issues = [...validation.issues, ...checkPolicy(state, valid), ...codeowners.issues].sort(
-    compareIssues,
-  );
+  const issues = [
+    ...validation.issues,
+    ...checkPolicy(state, valid),
+    ...checkUnsupportedFields(state.nodes.values()),
+    ...codeowners.issues,
+  ].sort(compareIssues);
   return { ...validation, state, codeowners, issues };
 }

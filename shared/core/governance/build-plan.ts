@@ -8,7 +8,8 @@ import {
   type ConsentRequest,
 } from './consent.ts';
 import { dataLossIssues } from './data-loss.ts';
-import type { DesiredState } from './desired-state.ts';
+import type { DesiredState, GraphNode } from './desired-state.ts';
+import { checkUnsupportedFields } from '../render/unsupported-fields.ts';
 import type { Json, ModelResource, WorkspaceModel } from './governance-model.ts';
 import { affectedWorkspaces } from './affected-workspaces.ts';
 import {
@@ -60,6 +61,11 @@ export interface Plan {
   readonly publicExposure: readonly PublicExposure[];
   /** Why the change must not be applied as it is: data it would lose without consent. */
   readonly issues: readonly Issue[];
+  /**
+   * What the manifests the change adds or changes declare and the renderer does not do yet
+   * (`render/unsupported`): accepted, shown, not applied.
+   */
+  readonly unsupported: readonly Issue[];
   readonly summary: PlanSummary;
 }
 
@@ -93,6 +99,17 @@ export function compileIncrementally(
 /** The files a revision's manifests are declared in. */
 function filesOf(state: DesiredState): ReadonlySet<string> {
   return new Set([...state.nodes.values()].map((node) => node.file));
+}
+
+/** The nodes of the head that the base does not have, or has with another manifest. */
+function changedNodes(base: DesiredState, head: DesiredState): GraphNode[] {
+  return [...head.nodes.values()].filter((node) => {
+    const before = base.nodes.get(node.id);
+    if (before === undefined) return true;
+    // The same text is the same manifest: most nodes are compared without serializing them.
+    if (before.manifest === node.manifest || before.source.text === node.source.text) return false;
+    return canonical(before.manifest) !== canonical(node.manifest);
+  });
 }
 
 /** Plans the change from one revision's desired state to another's. */
@@ -141,6 +158,7 @@ export function buildPlan(
     consent,
     publicExposure,
     issues: dataLossIssues(diff.workspaces, base.state, head.state).sort(compareIssues),
+    unsupported: checkUnsupportedFields(changedNodes(base.state, head.state)).sort(compareIssues),
     summary: {
       workspaces: diff.workspaces.length,
       create: count((plan) => plan.create.length + plan.replace.length),

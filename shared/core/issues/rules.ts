@@ -243,6 +243,16 @@ export const rules = {
     severity: 'warning',
     summary: 'A PublicIngress without routes creates no load balancer.',
   },
+  'render/unsupported': {
+    severity: 'warning',
+    summary:
+      'A field that is accepted but not rendered yet says what will not happen; ignoring it leaves things as secure as declared or more.',
+  },
+  'render/refused': {
+    severity: 'error',
+    summary:
+      'A field whose value cannot be rendered, and whose being ignored would leave things less secure than declared, is refused.',
+  },
   'policy/unserved-destination': {
     severity: 'error',
     summary:

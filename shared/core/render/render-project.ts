@@ -38,6 +38,7 @@ import {
 } from './terraform-json.ts';
 import { renderAllowedReplacements } from './allowed-replacements.ts';
 import { renderIngress } from './render-ingress.ts';
+import { containerInputs } from './render-container.ts';
 import { workspaceStatePrefix } from './render-config.ts';
 
 /** APIs every project needs for what the modules create in it. */
@@ -141,7 +142,6 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
   for (const service of resourcesOf(context, 'cloud_run_service')) {
     const name = nameOf(service.address);
     const attributes = service.attributes;
-    const ports = Object.keys((attributes['ports'] ?? {}) as Record<string, unknown>);
     const scaling = (attributes['scaling'] ?? {}) as { min?: number; max?: number };
     const container = (attributes['container'] ?? {}) as {
       env?: { name: string; value: string }[];
@@ -171,7 +171,7 @@ export function renderProject(context: RenderContext): Record<string, TerraformV
       ),
       invoker_members: membersWith(context, service.address, workloadRoles.invoker),
       ...(publicServices.has(service.address) ? { public_through_load_balancer: true } : {}),
-      container_port: Number(ports[0] ?? 8080),
+      ...containerInputs(service),
       min_instances: scaling.min ?? 0,
       max_instances: scaling.max ?? 10,
     };

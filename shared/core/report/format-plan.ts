@@ -18,7 +18,8 @@ export interface PlanTextOptions {
  * A plan for people, in the manner of `terraform plan`: grouped by workspace, `+` to
  * create or add, `-/+` to replace (with the attribute that forces it), `~` to change in
  * place, `-` to destroy or remove, each entry with the manifest entry that causes it; then
- * CODEOWNERS, public exposure, consent, the data the change would lose, and a summary.
+ * CODEOWNERS, public exposure, consent, what is declared and not rendered, the data the change
+ * would lose, and a summary.
  */
 export function formatPlanText(plan: Plan, options: PlanTextOptions): string {
   const s = createStyles(options.color);
@@ -27,7 +28,8 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions): string {
     plan.workspaces.length === 0 &&
     plan.codeowners.add.length + plan.codeowners.remove.length === 0 &&
     plan.consent.length === 0 &&
-    plan.issues.length === 0
+    plan.issues.length === 0 &&
+    plan.unsupported.length === 0
   ) {
     out.push(s.green('No changes. The desired state matches the base revision.'));
     return `${out.join('\n')}\n`;
@@ -76,6 +78,14 @@ export function formatPlanText(plan: Plan, options: PlanTextOptions): string {
       out.push(
         `      approval from ${request.owners.join(' ')}  ${s.dim(`(owners of ${request.target})`)}`,
       );
+    }
+    out.push('');
+  }
+  if (plan.unsupported.length > 0) {
+    out.push(s.bold(s.yellow('# Not rendered: declared, but will not happen')));
+    for (const issue of plan.unsupported) {
+      out.push(s.yellow(`  ! ${issue.file}:${issue.line}:${issue.column} ${issue.rule}`));
+      out.push(`      ${issue.message}`);
     }
     out.push('');
   }

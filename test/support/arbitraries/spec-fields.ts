@@ -144,19 +144,25 @@ const container = fields({
   }),
 });
 
-const probe = fields(
-  {
-    protocol: fc.constantFrom('http', 'grpc', 'tcp'),
-    port,
-    path: urlPath,
-    initialDelaySec: fc.integer({ min: 0, max: 3600 }),
-    checkIntervalSec: fc.integer({ min: 1, max: 3600 }),
-    timeoutSec: fc.integer({ min: 1, max: 3600 }),
-    healthyThreshold: fc.integer({ min: 1, max: 100 }),
-    unhealthyThreshold: fc.integer({ min: 1, max: 100 }),
-  },
-  ['protocol', 'port'],
-);
+/** A probe Cloud Run takes: within `limit` seconds, its timeout no longer than its interval. */
+const probe = (limit: number) =>
+  fields(
+    {
+      protocol: fc.constantFrom('http', 'grpc', 'tcp'),
+      port,
+      path: urlPath,
+      initialDelaySec: fc.integer({ min: 0, max: limit }),
+      checkIntervalSec: fc.integer({ min: 1, max: limit }),
+      timeoutSec: fc.integer({ min: 1, max: limit }),
+      healthyThreshold: fc.integer({ min: 1, max: 100 }),
+      unhealthyThreshold: fc.integer({ min: 1, max: 100 }),
+    },
+    ['protocol', 'port'],
+  ).map((declared) =>
+    declared.timeoutSec !== undefined && declared.timeoutSec > (declared.checkIntervalSec ?? 10)
+      ? { ...declared, timeoutSec: declared.checkIntervalSec ?? 10 }
+      : declared,
+  );
 
 const scaling = fc
   .tuple(fc.integer({ min: 0, max: 1000 }), fc.option(fc.integer({ min: 1, max: 1000 })))
@@ -170,7 +176,7 @@ export const deploymentFree: fc.Arbitrary<Omit<Spec<'DeploymentConfig'>, 'bucket
     maxKeys: 3,
     noNullPrototype: true,
   }),
-  health: fields({ startup: probe, liveness: probe }),
+  health: fields({ startup: probe(240), liveness: probe(3600) }),
   scaling,
   version: fc.oneof(
     fc

@@ -5,19 +5,59 @@ const container = strict({
   env: v.optional(v.array(strict({ name: envVarName, value: v.string() }))),
   command: v.optional(v.array(v.string())),
   args: v.optional(v.array(v.string())),
-  resources: v.optional(strict({ cpu: v.optional(v.string()), memory: v.optional(v.string()) })),
+  resources: v.optional(
+    strict({
+      cpu: v.optional(
+        v.pipe(
+          v.string(),
+          v.regex(
+            /^\d+m?$/,
+            (issue) =>
+              `expected whole CPUs such as "2" or millicpus such as "500m", found ${issue.received}`,
+          ),
+        ),
+      ),
+      memory: v.optional(
+        v.pipe(
+          v.string(),
+          v.regex(
+            /^\d+(?:Mi|Gi)$/,
+            (issue) => `expected memory in Mi or Gi such as "512Mi", found ${issue.received}`,
+          ),
+        ),
+      ),
+    }),
+  ),
 });
 
-const probe = strict({
-  protocol: v.picklist(['http', 'grpc', 'tcp']),
-  port,
-  path: v.optional(urlPath),
-  initialDelaySec: v.optional(integer(0, 3600)),
-  checkIntervalSec: v.optional(integer(1, 3600)),
-  timeoutSec: v.optional(integer(1, 3600)),
-  healthyThreshold: v.optional(integer(1, 100)),
-  unhealthyThreshold: v.optional(integer(1, 100)),
-});
+/**
+ * A health probe, within what Cloud Run takes: delays, intervals and timeouts of at most
+ * `limit` seconds, and a timeout no longer than the interval (1 and 10 when left out).
+ */
+function probe(limit: number) {
+  return v.pipe(
+    strict({
+      protocol: v.picklist(['http', 'grpc', 'tcp']),
+      port,
+      path: v.optional(urlPath),
+      initialDelaySec: v.optional(integer(0, limit)),
+      checkIntervalSec: v.optional(integer(1, limit)),
+      timeoutSec: v.optional(integer(1, limit)),
+      healthyThreshold: v.optional(integer(1, 100)),
+      unhealthyThreshold: v.optional(integer(1, 100)),
+    }),
+    // A timeout left out is 1, never longer than an interval: the error is on timeoutSec.
+    v.forward(
+      v.partialCheck(
+        [['timeoutSec'], ['checkIntervalSec']],
+        (declared) => (declared.timeoutSec ?? 1) <= (declared.checkIntervalSec ?? 10),
+        (issue) =>
+          `expected timeoutSec no longer than checkIntervalSec (10 when left out), found ${String(issue.input.timeoutSec)}`,
+      ),
+      ['timeoutSec'],
+    ),
+  );
+}
 
 const portNumber = v.pipe(
   v.string(),
@@ -37,7 +77,9 @@ export const deploymentConfigSpec = strict({
   container: v.optional(container),
   migrationJobContainer: v.optional(container),
   ports: v.optional(v.record(portNumber, v.picklist(['http', 'http2', 'grpc', 'tcp']))),
-  health: v.optional(strict({ startup: v.optional(probe), liveness: v.optional(probe) })),
+  health: v.optional(
+    strict({ startup: v.optional(probe(240)), liveness: v.optional(probe(3600)) }),
+  ),
   scaling: v.optional(strict({ min: integer(0, 1000), max: v.optional(integer(1, 1000)) })),
   version: v.optional(v.pipe(v.string(), v.nonEmpty('expected a version'))),
   deleteBeforeCreate: v.optional(v.boolean()),
