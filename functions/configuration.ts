@@ -1,6 +1,7 @@
+import packageJson from '../package.json' with { type: 'json' };
 import type { CloudBuildClient } from '@google-cloud/cloudbuild';
 import { FirestoreDocumentStore } from '../shared/adapters/firestore-document-store.ts';
-import { createGitHubClient } from '../shared/adapters/github-client.ts';
+import { createGitHubClient, gitHubWebRoot } from '../shared/adapters/github-client.ts';
 import { createGitHubCodeOwnersWriter } from '../shared/adapters/github-code-owners-writer.ts';
 import { createGitHubCommitReporter } from '../shared/adapters/github-commit-reporter.ts';
 import { createGitHubPullRequests } from '../shared/adapters/github-pull-requests.ts';
@@ -9,6 +10,7 @@ import { PubSubPublisher } from '../shared/adapters/pubsub-publisher.ts';
 import { createCloudBuildService } from '../shared/adapters/cloud-build-service.ts';
 import { systemClock } from '../shared/adapters/system-clock.ts';
 import { createAssetDriftReaders } from '../shared/adapters/asset-drift-source.ts';
+import { createGitHubDriftPublisher } from '../shared/adapters/github-drift-publisher.ts';
 import { readBranchProtectionDrift } from '../shared/adapters/github-branch-protection-source.ts';
 import type { AssetInventory } from '../shared/ports/asset-inventory.ts';
 import type { DriftStageSettings } from '../shared/pipeline/drift-stage.ts';
@@ -172,6 +174,17 @@ function driftSettingsOf(
         },
       ];
     },
+    sweepPublisher: ({ head, unlocatedFile }) =>
+      createGitHubDriftPublisher({
+        octokit,
+        repository: settings.repository,
+        commit: head,
+        unlocatedFile,
+        toolVersion: packageJson.version,
+        ...(settings.githubApiUrl === undefined
+          ? {}
+          : { webUrl: gitHubWebRoot(settings.githubApiUrl) }),
+      }),
   };
 }
 

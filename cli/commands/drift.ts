@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { git } from '../../shared/adapters/git.ts';
 import { isGitWorkTree, resolveCommit } from '../../shared/adapters/git-revision-files.ts';
 import { createAssetDriftReaders } from '../../shared/adapters/asset-drift-source.ts';
-import { createGitHubClient } from '../../shared/adapters/github-client.ts';
+import { createGitHubClient, gitHubWebRoot } from '../../shared/adapters/github-client.ts';
 import { createGitHubDriftPublisher } from '../../shared/adapters/github-drift-publisher.ts';
 import { createLocalBuildRunner } from '../../shared/adapters/local-build-runner.ts';
 import { LocalRepositorySource } from '../../shared/adapters/local-repository-source.ts';
@@ -23,6 +23,7 @@ import {
   createPipelineDriftReader,
 } from '../../shared/pipeline/drift-readers.ts';
 import { runDriftSweep } from '../../shared/pipeline/drift-sweep.ts';
+import { organizationFile } from '../../shared/pipeline/organization-file.ts';
 import { RevisionLoader } from '../../shared/pipeline/revision-loader.ts';
 import { repositoryPaths, type RepositoryDocument } from '../../shared/pipeline/state-documents.ts';
 import type { DocumentStore } from '../../shared/ports/document-store.ts';
@@ -285,32 +286,11 @@ async function gitHubPublisher(
     commit: target.commit,
     unlocatedFile: await target.unlocatedFile(),
     toolVersion: version,
-    ...(settings.githubApiUrl === undefined ? {} : { webUrl: webRoot(settings.githubApiUrl) }),
+    ...(settings.githubApiUrl === undefined
+      ? {}
+      : { webUrl: gitHubWebRoot(settings.githubApiUrl) }),
   });
-}
-
-/** Where people read GitHub Enterprise Server, from its API root (`https://host/api/v3`). */
-function webRoot(apiUrl: string): string {
-  const url = new URL(apiUrl);
-  return url.hostname === 'api.github.com'
-    ? 'https://github.com'
-    : `${url.origin}${url.pathname.replace(/\/api\/v3\/?$/, '')}`;
 }
 
 /** `infrastream drift`, for the command table. */
 export const command: Command = { run: driftCommand, usage: driftUsage };
-
-/**
- * Where code scanning shows the findings no manifest declares: the Organization manifest of
- * the reviewed revision (code scanning drops a result without a location).
- */
-async function organizationFile(
-  revisions: RevisionLoader,
-  repository: RepositoryRef,
-  commit: string,
-): Promise<string> {
-  const { state } = (await revisions.load(repository, commit)).analysis;
-  for (const node of state.nodes.values())
-    if (node.manifest.kind === 'Organization') return node.file;
-  return '.github/CODEOWNERS';
-}

@@ -100,3 +100,11 @@ function apiRoot(value: string): string {
   }
   return url.href.replace(/\/+$/, '');
 }
+
+/** Where people read GitHub Enterprise Server, from its API root (`https://host/api/v3`). */
+export function gitHubWebRoot(apiUrl: string): string {
+  const url = new URL(apiUrl);
+  return url.hostname === 'api.github.com'
+    ? 'https://github.com'
+    : `${url.origin}${url.pathname.replace(/\/api\/v3\/?$/, '')}`;
+}

@@ -10,6 +10,7 @@ import { unavailableReader } from '../ports/drift-reader.ts';
 import type { DriftReportDocument } from './drift-build-report.ts';
 import { createCodeownersDriftReader, createPipelineDriftReader } from './drift-readers.ts';
 import { runDriftSweep } from './drift-sweep.ts';
+import { organizationFile } from './organization-file.ts';
 import type { PipelinePorts } from './stage.ts';
 import { fromDocumentId, repositoryPaths, type RepositoryDocument } from './state-documents.ts';
 
@@ -61,6 +62,14 @@ export async function collectDriftSweep(ports: PipelinePorts, at: string): Promi
     acknowledgements: acknowledgements.acknowledgements,
     ...(head === undefined ? {} : { acknowledgementsCommit: head }),
     clock: ports.clock,
+    ...(head === undefined || settings.sweepPublisher === undefined
+      ? {}
+      : {
+          publisher: settings.sweepPublisher({
+            head,
+            unlocatedFile: await organizationFile(revisions, ports.repository, head),
+          }),
+        }),
   });
   const { sweep } = report;
   return `${sweep.open} open, ${sweep.appeared} appeared, ${sweep.changed} changed, ${sweep.resolved} resolved, ${sweep.written} written`;

@@ -14,6 +14,7 @@ import { scheduledTime, type DriftSchedule } from '../core/drift/drift-schedule.
 import type { WorkspaceDocument } from '../core/pipeline/workspace-documents.ts';
 import { renderWorkspace } from '../core/render/render-workspace.ts';
 import { classifyFailure } from '../ports/classify-failure.ts';
+import type { DriftPublisher } from '../ports/drift-publisher.ts';
 import type { DriftReader } from '../ports/drift-reader.ts';
 import { PortError } from '../ports/port-error.ts';
 import { collectDriftSweep } from './drift-collection.ts';
@@ -38,6 +39,14 @@ export interface DriftStageSettings {
     readonly revisions: RevisionLoader;
     readonly head: string;
   }) => readonly DriftReader[];
+  /**
+   * Where a collected sweep is published (the drift issues and code scanning), with
+   * `unlocatedFile` the file findings no manifest declares are shown on; nowhere when absent.
+   */
+  readonly sweepPublisher?: (context: {
+    readonly head: string;
+    readonly unlocatedFile: string;
+  }) => DriftPublisher;
 }
 
 /** How long a sweep waits for its drift builds at most, when no later trigger comes first. */

@@ -42,6 +42,11 @@ const restPermissions: Readonly<Record<string, readonly [string, 'read' | 'write
   'repos.get': ['metadata', 'read'],
   'repos.getBranchRules': ['metadata', 'read'],
   'repos.getBranchProtection': ['administration', 'read'],
+  'issues.listForRepo': ['issues', 'read'],
+  'issues.create': ['issues', 'write'],
+  'issues.update': ['issues', 'write'],
+  'issues.createComment': ['issues', 'write'],
+  'codeScanning.uploadSarif': ['security_events', 'write'],
 };
 
 /**

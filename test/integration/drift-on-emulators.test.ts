@@ -11,7 +11,7 @@ import type { SweepSummary } from '../../shared/core/drift/drift-report.ts';
 import type { DriftFindingDocument } from '../../shared/pipeline/drift-sweep.ts';
 import { RepositoryState } from '../../shared/pipeline/repository-state.ts';
 import type { WorkspaceDocument } from '../../shared/pipeline/state-documents.ts';
-import { baseOrganization } from '../support/base-organization.ts';
+import { unstagedOrganization } from '../support/base-organization.ts';
 import { startEmulatorPipeline, type EmulatorPipeline } from '../support/emulator-pipeline.ts';
 import {
   EMULATOR_STARTUP_TIMEOUT_MS,
@@ -65,7 +65,7 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
       emulatorHost('pubsub'),
     ]);
     repository = await createTestRepository();
-    await repository.write(Object.fromEntries(baseOrganization));
+    await repository.write(Object.fromEntries(unstagedOrganization));
     base = await repository.commit('The base organization');
     assets = await startLoopbackAssetService({ policies: [], resources: [] });
     running = await startEmulatorPipeline({
@@ -253,6 +253,14 @@ describe.skipIf(unavailable !== undefined)(SUITE, () => {
         'github',
         'terraform',
       ]);
+      // Collected, the sweep is published like `infrastream drift`'s: an issue per drifted
+      // workspace and one SARIF upload, recorded on the sweep.
+      expect(summary.publication).toMatchObject({ status: 'ok' });
+      const github = running.github;
+      expect(github.settings.sarifs).toHaveLength(1);
+      expect(github.issues.issues.filter((issue) => issue.state === 'open').length).toBeGreaterThan(
+        0,
+      );
       expect(findings.filter((finding) => finding.source === 'terraform')).toMatchObject([
         { source: 'terraform', workspace, attribute: 'role', after: 'roles/owner', status: 'open' },
       ]);
