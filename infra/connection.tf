@@ -59,7 +59,7 @@ resource "google_cloudbuildv2_connection_iam_member" "cloud_build_token_accessor
   project  = var.project
   location = var.region
   name     = google_cloudbuildv2_connection.github[0].name
-  role     = "roles/cloudbuild.tokenAccessor"
+  role     = "roles/cloudbuild.readTokenAccessor"
   member   = data.google_service_account.cloud_build.member
 }
 
@@ -70,6 +70,6 @@ resource "google_cloudbuildv2_connection_iam_member" "drift_token_accessor" {
   project  = var.project
   location = var.region
   name     = google_cloudbuildv2_connection.github[0].name
-  role     = "roles/cloudbuild.tokenAccessor"
+  role     = "roles/cloudbuild.readTokenAccessor"
   member   = data.google_service_account.drift.member
 }

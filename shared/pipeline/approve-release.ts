@@ -37,9 +37,12 @@ export async function approveRelease(
   }
   const login = approval.login.toLowerCase();
   const at = state.now();
-  const document: ReleaseApproval & { readonly delivery?: string } = {
+  // The sequence binds the approval to this recording of the commit: a forced push back to
+  // it records it anew, and what was approved then is not approved again.
+  const document: ReleaseApproval & { readonly sequence: number; readonly delivery?: string } = {
     login,
     at,
+    sequence: deltas.sequence,
     ...(approval.stage === undefined ? {} : { stage: approval.stage }),
     ...(approval.delivery === undefined ? {} : { delivery: approval.delivery }),
   };

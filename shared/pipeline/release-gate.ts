@@ -5,7 +5,7 @@ import {
   type ReleaseApproval,
   type ReleaseDecision,
 } from '../core/pipeline/release-holds.ts';
-import { releaseStages } from '../core/pipeline/release-stages.ts';
+import { releaseStages, type ReleaseStage } from '../core/pipeline/release-stages.ts';
 import type { BuildDocument, BuildDocumentStatus } from '../core/pipeline/workspace-documents.ts';
 import { classifyFailure } from '../ports/classify-failure.ts';
 import { governedState, toData, type RepositoryState } from './repository-state.ts';
@@ -60,17 +60,42 @@ export async function releaseDecision(
       `the affected workspaces of revision ${revision.sequence} are not recorded yet: its release stages wait for them`,
     );
   }
-  const stages = releaseStages(loaded.analysis.state, deltas.workspaces);
+  const own = releaseStages(loaded.analysis.state, deltas.workspaces);
+  const stages = [
+    ...own,
+    ...(await acceptedStages(ports, revision, deltas.base, deltas.workspaces, own)),
+  ];
   const outcomes = await buildStatuses(state, revision, deltas.workspaces);
-  const approvals = (await ports.store.list(state.paths.approvals(revision.commit))).map(
-    (entry) => entry.data as unknown as ReleaseApproval,
-  );
+  const approvals = (await ports.store.list(state.paths.approvals(revision.commit)))
+    .map((entry) => entry.data as unknown as ReleaseApproval & { readonly sequence?: number })
+    .filter((approval) => approval.sequence === revision.sequence);
   return releaseHolds({
     stages,
     outcomes,
     approvals,
     ...(commit === undefined ? {} : { pusher: commit.pusher }),
   });
+}
+
+/**
+ * The stages the last accepted revision gave `workspaces`, its approvers with them, beside
+ * the revision's own: a revision may not loosen the gate it passes through (drop a policy,
+ * move a stage earlier, add its author to the stakeholders), so a workspace waits for both.
+ * A stage the two declare alike is counted once.
+ */
+async function acceptedStages(
+  ports: Pick<PipelinePorts, 'revisions'>,
+  revision: GatedRevision,
+  base: string | null | undefined,
+  workspaces: readonly string[],
+  own: readonly ReleaseStage[],
+): Promise<ReleaseStage[]> {
+  if (typeof base !== 'string' || base === revision.commit) return [];
+  const declared = new Set(own.map((stage) => JSON.stringify(stage)));
+  const accepted = (await ports.revisions.load(revision.repository, base)).analysis.state;
+  return releaseStages(accepted, workspaces).filter(
+    (stage) => !declared.has(JSON.stringify(stage)),
+  );
 }
 
 async function buildStatuses(
@@ -112,8 +137,10 @@ export async function recordHolds(
       const build = stored[index];
       const hold = decision.held.get(workspace);
       if (hold === undefined) return;
+      // A document of another sequence is an earlier recording of this commit (a forced
+      // push back to it): it neither builds nor releases this one, which is held anew.
       const mine = build?.sequence === revision.sequence;
-      if (build !== undefined && !(mine && build.status === 'held')) return;
+      if (mine && build.status !== 'held') return;
       held.add(workspace);
       if (mine && build.reason === hold.reason) return;
       const document: BuildDocument = {

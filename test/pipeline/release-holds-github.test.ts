@@ -189,6 +189,54 @@ describe('a release track with an approval policy, on GitHub', () => {
     expect(builds(PRODUCTION).map((build) => build.substitutions?._COMMIT)).toEqual([commit]);
   });
 
+  it('holds production again when a forced push records an applied commit anew', async () => {
+    await pipeline.push({ after: commit });
+    await ended(STAGING, 'SUCCESS');
+    await approve(STAKEHOLDER);
+    await ended(PRODUCTION, 'SUCCESS');
+    const file = 'payments/production/shop/deployment-config.yaml';
+    await fixture.repo.write({
+      [file]: new TextDecoder()
+        .decode(baseOrganization.get(file))
+        .replace('version: "1.0.0"', 'version: "1.1.0"'),
+    });
+    const next = await fixture.repo.commit('Shop 1.1.0 in production');
+    await pipeline.push({ after: next, before: commit });
+    expect(builds(PRODUCTION)).toHaveLength(1);
+
+    // Rolled back by force: production was applied at this commit before, under an earlier
+    // sequence, which neither lets it start now nor counts as this recording's release.
+    await pipeline.push({ after: commit, before: next, forced: true });
+    expect(builds(PRODUCTION)).toHaveLength(1);
+    expect(await stored(PRODUCTION)).toMatchObject({ status: 'held' });
+  });
+
+  it('holds a revision that drops its own approval policy until the policy it replaces is met', async () => {
+    await pipeline.push({ after: commit });
+    await ended(STAGING, 'SUCCESS');
+    await approve(STAKEHOLDER);
+    await ended(PRODUCTION, 'SUCCESS');
+    const track = 'payments/release-track.yaml';
+    const shop = 'payments/production/shop/deployment-config.yaml';
+    const text = (file: string) => new TextDecoder().decode(baseOrganization.get(file));
+    await fixture.repo.write({
+      [track]: text(track).replace(/\n {6}approvalPolicy:[\s\S]*$/, '\n'),
+      [shop]: text(shop).replace('version: "1.0.0"', 'version: "1.1.0"'),
+    });
+    const loosened = await fixture.repo.commit('Production without an approval, and shop 1.1.0');
+    await pipeline.push({ after: loosened, before: commit });
+    expect(builds(PRODUCTION)).toHaveLength(1);
+    expect(
+      await pipeline.ports.store.get(pipeline.state.paths.build(PRODUCTION, loosened)),
+    ).toMatchObject({ status: 'held', hold: { kind: 'approval' } });
+
+    expect(await approve(STAKEHOLDER, loosened)).toMatchObject({ status: 202 });
+    expect(builds(PRODUCTION).map((build) => build.substitutions?._COMMIT)).toEqual([
+      commit,
+      loosened,
+    ]);
+  });
+
   it('records no approval of a commit that was never recorded', async () => {
     await fixture.repo.write({ 'README.md': 'The platform.\n' });
     const unrecorded = await fixture.repo.commit('A readme');
